@@ -1,0 +1,101 @@
+"""``site.yaml``: one small typed config object; unknown keys are errors."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from .errors import ErrorList
+from .frontmatter import FrontMatterError, parse_yaml_mapping
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    title: str = "Dossier"
+    description: str = ""
+    language: str = "en"
+    base_url: str = "/"  # absolute (https://user.github.io/repo/) or a path (/repo/)
+    author: str = ""
+    link_mentions: str = "all"  # "all" or "first" mention per article is a link
+    domain: str = ""  # custom domain for GitHub Pages: writes CNAME, serves at /
+    home_entities: int = 12  # how many entities the home page shows
+
+    @classmethod
+    def for_test(cls, **overrides) -> "SiteConfig":
+        return cls(**{"title": "Test archive", **overrides})
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url``, always starting and ending with ``/``."""
+        url = self.base_url
+        m = re.match(r"^[a-z][a-z0-9+.-]*://[^/]*(.*)$", url, re.I)
+        path = m.group(1) if m else url
+        path = "/" + path.strip("/")
+        return path if path == "/" else path + "/"
+
+    @property
+    def origin(self) -> str:
+        """``https://host`` when base_url is absolute, else ''."""
+        m = re.match(r"^([a-z][a-z0-9+.-]*://[^/]*)", self.base_url, re.I)
+        return m.group(1) if m else ""
+
+
+_TYPES = {f.name: f.type for f in fields(SiteConfig)}
+
+
+def _check(data: dict, lines: dict, path: str, errors: ErrorList) -> dict:
+    clean = {}
+    for key, value in data.items():
+        line = lines.get(key, 1)
+        if key not in _TYPES:
+            known = ", ".join(sorted(_TYPES))
+            errors.add(path, line, f"unknown key '{key}' in site.yaml (known keys: {known})")
+            continue
+        want = _TYPES[key]
+        if want == "int":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                errors.add(path, line, f"'{key}' must be a whole number, not {value!r}")
+                continue
+        elif not isinstance(value, str):
+            errors.add(path, line, f"'{key}' must be text, not {type(value).__name__}")
+            continue
+        clean[key] = value.strip() if isinstance(value, str) else value
+    if clean.get("link_mentions", "all") not in ("all", "first"):
+        errors.add(path, lines.get("link_mentions", 1), "'link_mentions' must be 'all' or 'first'")
+        clean.pop("link_mentions")
+    base = clean.get("base_url")
+    if base is not None and not (re.match(r"^https?://[^/\s]+(/\S*)?$", base) or re.match(r"^/\S*$", base)):
+        errors.add(path, lines.get("base_url", 1), f"'base_url' must be an http(s) URL or a path starting with '/', not {base!r}")
+        clean.pop("base_url")
+    domain = clean.get("domain")
+    if domain and not re.match(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", domain, re.I):
+        errors.add(path, lines.get("domain", 1), f"'domain' must be a host name such as archive.example.org, not {domain!r}")
+        clean.pop("domain")
+    return clean
+
+
+def load_config(root: Path, errors: ErrorList, *, base_url: str | None = None) -> SiteConfig:
+    """Read ``root/site.yaml``; problems go to ``errors``, a usable config always comes back."""
+    path = root / "site.yaml"
+    rel = "site.yaml"
+    clean: dict = {}
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        errors.add(rel, 0, "site.yaml not found: every archive needs one (see README, 'site.yaml')")
+        text = None
+    except UnicodeDecodeError as exc:
+        errors.add(rel, 1, f"not valid UTF-8 (byte {exc.start})")
+        text = None
+    if text is not None:
+        try:
+            data, lines = parse_yaml_mapping(text)
+        except FrontMatterError as exc:
+            errors.add(rel, exc.line, exc.message)
+        else:
+            clean = _check(data, lines, rel, errors)
+    if clean.get("domain") and "base_url" not in clean:
+        clean["base_url"] = f"https://{clean['domain']}/"
+    if base_url is not None:
+        clean["base_url"] = base_url
+    return SiteConfig(**clean)

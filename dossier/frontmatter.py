@@ -1,0 +1,71 @@
+"""Split a ``---`` front-matter block from a Markdown file and parse its YAML.
+
+Returns the mapping, the line of every top-level key (1-based, in the file),
+and the line where the body starts, so errors point at the file's own lines.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+
+class FrontMatterError(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    data: dict
+    lines: dict  # key -> 1-based line in the file
+    body: str
+    body_line: int
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as ``datetime.date`` and nothing more exotic."""
+
+
+def parse_yaml_mapping(text: str, first_line: int = 1) -> tuple[dict, dict]:
+    """Parse YAML text that must be a mapping.  ``first_line`` is the file line of ``text``'s first line."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise FrontMatterError(line, f"invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML always marks its errors
+        raise FrontMatterError(first_line, f"invalid YAML: {exc}") from None
+    if node is None:
+        return {}, {}
+    if not isinstance(node, yaml.MappingNode):
+        raise FrontMatterError(first_line + node.start_mark.line, "front matter must be a mapping of keys to values")
+    lines: dict = {}
+    for key_node, _value in node.value:
+        key = key_node.value
+        if key in lines:
+            raise FrontMatterError(first_line + key_node.start_mark.line, f"duplicate key '{key}'")
+        lines[key] = first_line + key_node.start_mark.line
+    try:
+        data = _Loader(text).get_single_data()
+    except yaml.YAMLError as exc:  # pragma: no cover - composed fine above
+        raise FrontMatterError(first_line, f"invalid YAML: {exc}") from None
+    return data or {}, lines
+
+
+def split(text: str) -> Parsed:
+    """Split front matter.  A file without a leading ``---`` line has none."""
+    if not (text.startswith("---\n") or text.startswith("---\r\n") or text == "---"):
+        return Parsed({}, {}, text, 1)
+    rest = text.split("\n")
+    for i in range(1, len(rest)):
+        if rest[i].rstrip("\r") in ("---", "..."):
+            yaml_text = "\n".join(rest[1:i])
+            data, lines = parse_yaml_mapping(yaml_text, first_line=2)
+            body = "\n".join(rest[i + 1:])
+            return Parsed(data, lines, body, i + 2)
+    raise FrontMatterError(1, "front matter opened with '---' is never closed")

@@ -1,0 +1,99 @@
+"""The records that flow between stages.  Plain frozen data, no I/O.
+
+Every record keeps ``source`` (path relative to the archive root) and the line
+of each front-matter key in ``lines`` so any later stage can raise a located
+error.  Relations are slugs, resolved through :class:`dossier.site.Site`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+ENTITY_TYPES = ("person", "organisation", "place", "event", "outlet")
+ANNOTATION_KINDS = ("note", "context", "correction", "discrepancy")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    slug: str
+    title: str
+    outlet: str
+    published: dt.date
+    body: str
+    body_line: int  # 1-based line of the body's first line in the source file
+    source: str
+    date_note: str = ""
+    url: str = ""
+    byline: str = ""
+    story: str = ""
+    tags: tuple[str, ...] = ()
+    lines: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    slug: str
+    name: str
+    type: str
+    source: str
+    aliases: tuple[str, ...] = ()
+    owns: tuple[str, ...] = ()  # aliases this entity keeps when another claims them too
+    description: str = ""
+    same_as: tuple[str, ...] = ()
+    date: dt.date | None = None
+    notes: str = ""
+    notes_line: int = 1
+    lines: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    slug: str
+    title: str
+    body: str
+    body_line: int
+    source: str
+    order: int | None = None  # pages with an order appear in the navigation
+    lines: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    article: str  # slug of the annotated article
+    quote: str
+    note: str  # Markdown source of the note
+    note_line: int
+    line: int  # line of the quote in the annotation file
+    source: str
+    id: str  # stable permalink (derived from the quote unless given)
+    kind: str = "note"
+    claim: str = ""
+    value: str = ""
+    which: int = 0  # 1-based occurrence when the quote appears more than once
+    auto: bool = False  # found by the shared-passage detector, not written by an editor
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    entity: str
+    article: str
+    sentence: str  # plain text of the sentence the mention stands in
+    text: str  # the words matched
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    annotation: Annotation
+    start: int  # offsets into the article's reader-visible text
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    path: str  # relative POSIX path inside the output folder
+    data: bytes
+    sources: frozenset[str] = frozenset()
