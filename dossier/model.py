@@ -80,9 +80,10 @@ class Annotation:
 @dataclass(frozen=True, slots=True)
 class Mention:
     entity: str
-    article: str
+    source: str  # the source file the mention stands in (an article or an annotation file)
     sentence: str  # plain text of the sentence the mention stands in
-    text: str  # the words matched
+    start: int  # the matched words are sentence[start:end]
+    end: int
 
 
 @dataclass(frozen=True, slots=True)

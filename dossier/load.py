@@ -1,0 +1,201 @@
+"""Read ``content/`` into records.  The only stage (with ``write``) that touches the disk.
+
+Every problem is collected as a located error; a file with errors yields no record.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ErrorList
+from .frontmatter import FrontMatterError, split
+from .markdown.annotations import parse_annotations
+from .model import ANNOTATION_KINDS, ENTITY_TYPES, Annotation, Article, Entity, Page
+from .urls import RESERVED, SLUG_RE
+
+# key -> (kind of value, required)
+ARTICLE_KEYS = {"title": ("str", True), "outlet": ("slug", True), "published": ("date", True),
+                "date_note": ("str", False), "url": ("url", False), "byline": ("str", False),
+                "story": ("slug", False), "tags": ("slugs", False), "slug": ("slug", False)}
+ENTITY_KEYS = {"name": ("str", True), "type": ("str", True), "aliases": ("strs", False), "owns": ("strs", False),
+               "description": ("str", False), "same_as": ("urls", False), "date": ("date", False),
+               "slug": ("slug", False)}
+PAGE_KEYS = {"title": ("str", True), "order": ("int", False), "slug": ("slug", False)}
+
+KINDS = ("articles", "entities", "pages", "annotations")
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """What one source file yields: records of one kind and its own errors."""
+
+    source: str
+    records: tuple
+    errors: tuple
+
+
+def _value(kind: str, value, key: str):
+    """Return (clean value, error message or None)."""
+    if kind in ("str", "url", "slug"):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and kind == "str":
+            value = str(value)
+        if not isinstance(value, str) or not value.strip():
+            return None, f"'{key}' must be non-empty text"
+        value = value.strip()
+        if kind == "url" and not value.startswith(("http://", "https://")):
+            return None, f"'{key}' must be an http(s) URL, not {value!r}"
+        if kind == "slug" and not SLUG_RE.match(value):
+            return None, (f"'{key}' must be a slug (lowercase letters, digits and hyphens), not {value!r}"
+                          + (": it would write outside its folder" if "/" in value or ".." in value else ""))
+        return value, None
+    if kind == "int":
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None, f"'{key}' must be a whole number, not {value!r}"
+        return value, None
+    if kind == "date":
+        if isinstance(value, dt.datetime):
+            return value.date(), None
+        if isinstance(value, dt.date):
+            return value, None
+        return None, f"'{key}' must be a date written YYYY-MM-DD, not {value!r}"
+    if kind in ("strs", "slugs", "urls"):
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            return None, f"'{key}' must be a list"
+        out = []
+        for item in value:
+            clean, msg = _value(kind[:-1] if kind != "strs" else "str", item, key)
+            if msg:
+                return None, msg.replace(f"'{key}' must be", f"every item of '{key}' must be", 1)
+            out.append(clean)
+        return tuple(out), None
+    raise AssertionError(kind)
+
+
+def _fields(parsed, schema: dict, rel: str, errors: ErrorList, what: str) -> dict | None:
+    ok = True
+    clean = {}
+    for key, value in parsed.data.items():
+        line = parsed.lines.get(key, 1)
+        if not isinstance(key, str) or key not in schema:
+            known = ", ".join(schema)
+            errors.add(rel, line, f"unknown key '{key}' in {what} front matter (known keys: {known})")
+            ok = False
+            continue
+        if value is None:
+            continue
+        got, msg = _value(schema[key][0], value, key)
+        if msg:
+            errors.add(rel, line, msg)
+            ok = False
+        else:
+            clean[key] = got
+    for key, (_kind, required) in schema.items():
+        if required and key not in clean and key not in parsed.data:
+            errors.add(rel, 1, f"missing required key '{key}' in {what} front matter")
+            ok = False
+    return clean if ok else None
+
+
+def _slug(path: Path, clean: dict, rel: str, lines: dict, errors: ErrorList) -> str | None:
+    slug = clean.get("slug") or path.stem
+    if not SLUG_RE.match(slug):
+        errors.add(rel, lines.get("slug", 1),
+                   f"file name '{path.name}' does not make a slug (use lowercase letters, digits and hyphens, "
+                   f"or set 'slug:')")
+        return None
+    return slug
+
+
+def load_file(root: Path, kind: str, path: Path) -> Loaded:
+    errors = ErrorList(root)
+    rel = errors.rel(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        errors.add(rel, 1, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8")
+        return Loaded(rel, (), tuple(errors.items))
+    except OSError as exc:
+        errors.add(rel, 0, f"cannot read file: {exc.strerror}")
+        return Loaded(rel, (), tuple(errors.items))
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    records: tuple = ()
+    if kind == "annotations":
+        slug = path.stem
+        if not SLUG_RE.match(slug):
+            errors.add(rel, 1, f"annotation file name '{path.name}' must be an article slug")
+        else:
+            records = tuple(parse_annotations(text, rel, slug, errors))
+        return Loaded(rel, records, tuple(errors.items))
+    try:
+        parsed = split(text)
+    except FrontMatterError as exc:
+        errors.add(rel, exc.line, exc.message)
+        return Loaded(rel, (), tuple(errors.items))
+    if kind == "articles":
+        clean = _fields(parsed, ARTICLE_KEYS, rel, errors, "article")
+        slug = _slug(path, clean or {}, rel, parsed.lines, errors)
+        if clean is not None and slug:
+            records = (Article(slug=slug, title=clean["title"], outlet=clean["outlet"], published=clean["published"],
+                               body=parsed.body, body_line=parsed.body_line, source=rel,
+                               date_note=clean.get("date_note", ""), url=clean.get("url", ""),
+                               byline=clean.get("byline", ""), story=clean.get("story", ""),
+                               tags=tuple(dict.fromkeys(clean.get("tags", ()))), lines=parsed.lines),)
+    elif kind == "entities":
+        clean = _fields(parsed, ENTITY_KEYS, rel, errors, "entity")
+        slug = _slug(path, clean or {}, rel, parsed.lines, errors)
+        if clean is not None and clean["type"] not in ENTITY_TYPES:
+            errors.add(rel, parsed.lines.get("type", 1),
+                       f"unknown entity type '{clean['type']}' (use one of: {', '.join(ENTITY_TYPES)})")
+            clean = None
+        if clean is not None:
+            for alias in clean.get("owns", ()):
+                if alias not in clean.get("aliases", ()) and alias != clean["name"]:
+                    errors.add(rel, parsed.lines.get("owns", 1), f"'owns' lists '{alias}', which is not one of this entity's aliases")
+                    clean = None
+                    break
+        if clean is not None and slug:
+            aliases = tuple(a for a in dict.fromkeys(clean.get("aliases", ())) if a != clean["name"])
+            records = (Entity(slug=slug, name=clean["name"], type=clean["type"], source=rel, aliases=aliases,
+                              owns=clean.get("owns", ()), description=clean.get("description", ""),
+                              same_as=clean.get("same_as", ()), date=clean.get("date"), notes=parsed.body,
+                              notes_line=parsed.body_line, lines=parsed.lines),)
+    elif kind == "pages":
+        clean = _fields(parsed, PAGE_KEYS, rel, errors, "page")
+        slug = _slug(path, clean or {}, rel, parsed.lines, errors)
+        if slug in RESERVED:
+            errors.add(rel, parsed.lines.get("slug", 1), f"page slug '{slug}' is taken by the site's own pages; rename the file")
+            slug = None
+        if clean is not None and slug:
+            records = (Page(slug=slug, title=clean["title"], body=parsed.body, body_line=parsed.body_line,
+                            source=rel, order=clean.get("order"), lines=parsed.lines),)
+    return Loaded(rel, records, tuple(errors.items))
+
+
+def content_files(root: Path) -> list[tuple[str, Path]]:
+    """All content sources as (kind, path), in a stable order."""
+    out = []
+    for kind in KINDS:
+        base = root / "content" / kind
+        if not base.is_dir():
+            continue
+        pattern = "**/*.md" if kind == "entities" else "*.md"
+        for path in sorted(base.glob(pattern)):
+            if path.is_file() and not path.name.startswith("."):
+                out.append((kind, path))
+    return out
+
+
+def kind_of(root: Path, path: Path) -> str | None:
+    """Which content kind a path belongs to (``None`` for anything else)."""
+    try:
+        parts = path.relative_to(root / "content").parts
+    except ValueError:
+        return None
+    if len(parts) < 2 or parts[0] not in KINDS or not parts[-1].endswith(".md") or parts[-1].startswith("."):
+        return None
+    if parts[0] != "entities" and len(parts) != 2:
+        return None
+    return parts[0]

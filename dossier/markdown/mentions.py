@@ -1,0 +1,146 @@
+"""Core rule: turn entity names in running text into quiet links.
+
+Walks each inline token's children; runs of ``text``/``softbreak`` outside links
+are matched with the site's one automaton (``dossier.linking.Matcher``), then
+split into text + ``link_open``/``link_close`` around each match.  Headings,
+existing links, images and code are left alone.  When ``env["mentions"]`` is a
+list, every match is recorded with its sentence for the entity pages.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from ..model import Mention
+
+_SENTENCE_END = re.compile(r"[.!?][\"”’'»)]*\s+")
+_MAX_SENTENCE = 320
+
+
+def sentence_around(plain: str, start: int, end: int) -> tuple[str, int, int]:
+    """The sentence of ``plain`` holding [start, end), and the match's offsets in it."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(plain)]
+    i = bisect.bisect_right(ends, start)
+    s = ends[i - 1] if i else 0
+    e = ends[i] if i < len(ends) else len(plain)
+    while i < len(ends) and e < end:  # a "sentence end" inside the match (e.g. "St. Mary")
+        i += 1
+        e = ends[i] if i < len(ends) else len(plain)
+    lead = ""
+    if start - s > _MAX_SENTENCE // 2:
+        s = plain.rfind(" ", s, start - _MAX_SENTENCE // 2) + 1 or start - _MAX_SENTENCE // 2
+        lead = "…"
+    tail = ""
+    if e - end > _MAX_SENTENCE // 2:
+        cut = plain.find(" ", end + _MAX_SENTENCE // 2)
+        e, tail = (cut if cut > 0 else e), ("…" if cut > 0 else "")
+    text = plain[s:e].rstrip()
+    sentence = (lead + text + tail).replace("\n", " ")
+    return sentence, start - s + len(lead), end - s + len(lead)
+
+
+def _pieces(text: str, level: int) -> list[Token]:
+    """Text with '\n' -> text and softbreak tokens."""
+    out = []
+    for n, part in enumerate(text.split("\n")):
+        if n:
+            out.append(Token("softbreak", "br", 0, level=level))
+        if part:
+            tok = Token("text", "", 0, level=level)
+            tok.content = part
+            out.append(tok)
+    return out
+
+
+def _link(state_env: dict, slug: str, level: int) -> tuple[Token, Token]:
+    entity = state_env["site"].entities[slug]
+    open_ = Token("link_open", "a", 1, level=level)
+    open_.attrs = {"class": "m", "href": state_env["urls"].of("entity", slug)}
+    if entity.description:
+        open_.attrs["title"] = entity.description
+    open_.meta = {"mention": slug}
+    close = Token("link_close", "a", -1, level=level)
+    return open_, close
+
+
+def _rule(state: StateCore) -> None:
+    env = state.env
+    site = env.get("site")
+    if site is None or not site.alias_table:
+        return
+    matcher = site.matcher
+    collect = env.get("mentions")
+    link_first = env.get("link_first")
+    linked: set = env["linked"]
+    self_slug = env.get("self")
+    tokens = state.tokens
+    for i, tok in enumerate(tokens):
+        if tok.type != "inline" or not tok.children or (i and tokens[i - 1].type == "heading_open"):
+            continue
+        children = tok.children
+        out: list[Token] = []
+        plain_parts: list[str] = []
+        plain_len = 0
+        found: list[tuple[str, int, int]] = []  # entity, start, end in plain text
+        in_link = 0
+        run: list[Token] = []
+
+        def flush(run_start: int) -> None:
+            text = "".join(t.content if t.type == "text" else "\n" for t in run)
+            spans = matcher.find(text)
+            if not spans:
+                out.extend(run)
+                return
+            level = run[0].level
+            pos = 0
+            for s, e, slug in spans:
+                if slug == self_slug:
+                    continue
+                found.append((slug, run_start + s, run_start + e))
+                if link_first and slug in linked:
+                    continue
+                linked.add(slug)
+                out.extend(_pieces(text[pos:s], level))
+                open_, close = _link(env, slug, level)
+                out.append(open_)
+                out.extend(_pieces(text[s:e], level + 1))
+                out.append(close)
+                pos = e
+            out.extend(_pieces(text[pos:], level))
+
+        run_start = 0
+        for child in children:
+            t = child.type
+            if t in ("text", "softbreak") and not in_link:
+                if not run:
+                    run_start = plain_len
+                run.append(child)
+            else:
+                if run:
+                    flush(run_start)
+                    run = []
+                out.append(child)
+                if t == "link_open":
+                    in_link += 1
+                elif t == "link_close":
+                    in_link -= 1
+            piece = child.content if t in ("text", "code_inline") else "\n" if t in ("softbreak", "hardbreak") \
+                else child.meta.get("label", "") if t == "wikilink" else ""
+            plain_parts.append(piece)
+            plain_len += len(piece)
+        if run:
+            flush(run_start)
+        tok.children = out
+        if collect is not None and found:
+            plain = "".join(plain_parts)
+            for slug, s, e in found:
+                sentence, a, b = sentence_around(plain, s, e)
+                collect.append(Mention(slug, env.get("source", ""), sentence, a, b))
+
+
+def plugin(md: MarkdownIt) -> None:
+    md.core.ruler.after("wikilink_resolve", "mentions", _rule)

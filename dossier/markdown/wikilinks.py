@@ -1,0 +1,72 @@
+"""``[[slug]]`` and ``[[slug|text]]``: links to an article, entity or page by slug.
+
+The inline rule only records target, label and its offset; a core rule resolves
+the slug against ``env["site"]`` (so the parse stays testable without a site)
+and reports unknown targets with their file line.
+"""
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+
+
+def _rule(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    if not src.startswith("[[", pos):
+        return False
+    end = src.find("]]", pos + 2)
+    if end < 0:
+        return False
+    inner = src[pos + 2:end]
+    if not inner.strip() or "\n" in inner or "[" in inner:
+        return False
+    if not silent:
+        target, _, label = inner.partition("|")
+        token = state.push("wikilink", "a", 0)
+        token.meta = {"target": target.strip(), "label": label.strip(), "offset": pos}
+        token.content = inner
+    state.pos = end + 2
+    return True
+
+
+def _resolve(state: StateCore) -> None:
+    env = state.env
+    site = env.get("site")
+    for tok in state.tokens:
+        if tok.type != "inline" or not tok.children:
+            continue
+        for child in tok.children:
+            if child.type != "wikilink":
+                continue
+            meta = child.meta
+            if site is None:
+                meta.setdefault("href", meta["target"])
+                meta["label"] = meta["label"] or meta["target"]
+                continue
+            found = site.target(meta["target"])
+            if found is None:
+                line = env.get("line0", 0) + tok.map[0] + tok.content[:meta["offset"]].count("\n") + 1 if tok.map else 0
+                env["errors"].append((line, f"unknown wikilink target '[[{meta['target']}]]': no article, entity or page has that slug"))
+                meta["label"] = meta["label"] or meta["target"]
+                continue
+            kind, rec = found
+            meta["href"] = env["urls"].of(kind, rec.slug)
+            meta["label"] = meta["label"] or getattr(rec, "title", None) or rec.name
+            meta["kind"] = kind
+            meta["slug"] = rec.slug
+
+
+def _render(self, tokens, idx, options, env) -> str:
+    meta = tokens[idx].meta
+    label = escapeHtml(meta["label"])
+    if "href" not in meta:
+        return f'<span class="broken-link">{label}</span>'
+    return f'<a class="wikilink" href="{escapeHtml(meta["href"])}">{label}</a>'
+
+
+def plugin(md: MarkdownIt) -> None:
+    md.inline.ruler.before("link", "wikilink", _rule)
+    md.core.ruler.after("text_join", "wikilink_resolve", _resolve)
+    md.add_render_rule("wikilink", _render)

@@ -1,0 +1,112 @@
+"""Assemble records into one ``Site`` index, known in full before rendering.
+
+Relations are slugs; this module builds the maps (slug -> record, alias ->
+entity, outlet/tag/story groupings) and checks what needs the whole archive:
+duplicate slugs, unknown outlets, ambiguous aliases, annotations of unknown articles.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .config import SiteConfig
+from .errors import ErrorList
+from .linking import Matcher
+from .model import Annotation, Article, Entity, Page
+
+
+@dataclass
+class Site:
+    config: SiteConfig
+    articles: dict[str, Article]  # slug -> article, newest first then slug
+    entities: dict[str, Entity]
+    pages: dict[str, Page]
+    annotations: dict[str, tuple[Annotation, ...]]  # article slug -> annotations in file order
+    alias_table: dict[str, str]  # name or alias -> entity slug
+    by_outlet: dict[str, tuple[str, ...]]
+    by_tag: dict[str, tuple[str, ...]]
+    by_story: dict[str, tuple[str, ...]]
+    matcher: Matcher = field(repr=False, default=None)
+
+    def target(self, slug: str):
+        """What a wikilink ``[[slug]]`` points to: ('article'|'entity'|'page', record) or None."""
+        if slug in self.articles:
+            return "article", self.articles[slug]
+        if slug in self.entities:
+            return "entity", self.entities[slug]
+        if slug in self.pages:
+            return "page", self.pages[slug]
+        return None
+
+    def chronological(self) -> list[Article]:
+        return sorted(self.articles.values(), key=lambda a: (a.published, a.slug))
+
+
+def assemble(config: SiteConfig, records: list, errors: ErrorList) -> Site:
+    articles: dict[str, Article] = {}
+    entities: dict[str, Entity] = {}
+    pages: dict[str, Page] = {}
+    owners: dict[str, str] = {}  # slug -> source, across kinds
+    annotations: dict[str, list[Annotation]] = defaultdict(list)
+    for rec in records:
+        if isinstance(rec, Annotation):
+            annotations[rec.article].append(rec)
+            continue
+        if rec.slug in owners:
+            errors.add(rec.source, rec.lines.get("slug", 1),
+                       f"duplicate slug '{rec.slug}': {owners[rec.slug]} has it too (slugs are unique across articles, entities and pages)")
+            continue
+        owners[rec.slug] = rec.source
+        {Article: articles, Entity: entities, Page: pages}[type(rec)][rec.slug] = rec
+
+    for art in articles.values():
+        outlet = entities.get(art.outlet)
+        if outlet is None:
+            errors.add(art.source, art.lines.get("outlet", 1),
+                       f"unknown outlet '{art.outlet}': add content/entities/outlets/{art.outlet}.md with type: outlet")
+        elif outlet.type != "outlet":
+            errors.add(art.source, art.lines.get("outlet", 1),
+                       f"'{art.outlet}' is a {outlet.type}, not an outlet ({outlet.source})")
+
+    # Alias table: every name and alias must point at one entity, unless one side 'owns' it.
+    claims: dict[str, list[Entity]] = defaultdict(list)
+    for ent in sorted(entities.values(), key=lambda e: e.source):
+        for name in ent.names:
+            claims[name].append(ent)
+    alias_table: dict[str, str] = {}
+    for name, ents in claims.items():
+        if len(ents) == 1:
+            alias_table[name] = ents[0].slug
+            continue
+        owning = [e for e in ents if name in e.owns]
+        if len(owning) == 1:
+            alias_table[name] = owning[0].slug
+            continue
+        first, *rest = ents
+        for other in rest:
+            key = "aliases" if name in other.aliases else "name"
+            errors.add(other.source, other.lines.get(key, 1),
+                       f"'{name}' names two entities: {first.source} and {other.source}; "
+                       f"remove it from one, or add it to 'owns' in the one it should link to")
+
+    for slug, anns in sorted(annotations.items()):
+        if slug not in articles:
+            errors.add(anns[0].source, 1, f"annotations for unknown article '{slug}' (no content/articles/{slug}.md)")
+
+    ordered = dict(sorted(articles.items(), key=lambda kv: (kv[1].published, kv[0]), reverse=False))
+    by_outlet: dict[str, list[str]] = defaultdict(list)
+    by_tag: dict[str, list[str]] = defaultdict(list)
+    by_story: dict[str, list[str]] = defaultdict(list)
+    for art in ordered.values():
+        by_outlet[art.outlet].append(art.slug)
+        by_story[art.story].append(art.slug)
+        for tag in art.tags:
+            by_tag[tag].append(art.slug)
+    return Site(config=config, articles=ordered, entities=dict(sorted(entities.items())),
+                pages=dict(sorted(pages.items(), key=lambda kv: (kv[1].order is None, kv[1].order or 0, kv[0]))),
+                annotations={k: tuple(v) for k, v in sorted(annotations.items()) if k in articles},
+                alias_table=dict(sorted(alias_table.items())),
+                by_outlet={k: tuple(v) for k, v in sorted(by_outlet.items())},
+                by_tag={k: tuple(v) for k, v in sorted(by_tag.items())},
+                by_story={k: tuple(v) for k, v in sorted(by_story.items())},
+                matcher=Matcher(alias_table))

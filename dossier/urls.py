@@ -1,0 +1,60 @@
+"""Every URL of the site, in one place, honouring the base URL's path.
+
+Output paths are POSIX paths inside the output folder (``articles/x/index.html``);
+URLs are what pages link to (``/repo/articles/x/``).
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# Top-level folders the generator writes; a free page may not take these names.
+RESERVED = frozenset({"articles", "entities", "outlets", "tags", "assets", "annotations", "claims", "feed.xml",
+                      "sitemap.xml", "404.html", "robots.txt", "index.html", "_dossier"})
+
+KIND_DIRS = {"article": "articles", "entity": "entities", "tag": "tags", "claim": "claims"}
+
+
+def slugify(text: str, max_words: int = 8) -> str:
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("’", "").replace("'", ""))
+    return "-".join(words[:max_words]) or "x"
+
+
+def page_dir(kind: str, slug: str) -> str:
+    """The site-relative directory (``articles/x/``) of a page; '' for the home page."""
+    if kind == "home":
+        return ""
+    if kind == "page":
+        return f"{slug}/"
+    if kind in KIND_DIRS:
+        return f"{KIND_DIRS[kind]}/{quote(slug)}/"
+    if kind == "index":  # entities/, outlets/, tags/, annotations/
+        return f"{slug}/"
+    raise ValueError(kind)
+
+
+def output_path(site_path: str) -> str:
+    """``articles/x/`` -> ``articles/x/index.html``; files stay as they are."""
+    if site_path == "" or site_path.endswith("/"):
+        return site_path + "index.html"
+    return site_path
+
+
+class Urls:
+    """Builds URLs for one base URL.  ``path`` arguments are site-relative (no leading slash)."""
+
+    def __init__(self, base_path: str, origin: str = "") -> None:
+        assert base_path.startswith("/") and base_path.endswith("/")
+        self.base_path = base_path
+        self.origin = origin
+
+    def url(self, path: str = "") -> str:
+        return self.base_path + path.lstrip("/")
+
+    def absolute(self, path: str = "") -> str:
+        return self.origin + self.url(path)
+
+    def of(self, kind: str, slug: str = "") -> str:
+        return self.url(page_dir(kind, slug))
