@@ -1,0 +1,372 @@
+"""The build: load -> assemble -> render -> emit -> write, in two phases.
+
+``Builder`` keeps what it loaded and rendered between builds (for the preview
+server): a source is re-read only when it changed, and a page is re-rendered
+only when the inputs it was rendered from changed (its memo key), so an
+incremental build produces exactly what a clean build would.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from . import load as loader
+from .config import load_config
+from .emit import ArticleResult, Renderer, feed_xml, other_coverage, robots_txt, sitemap_xml, TYPE_LABELS
+from .errors import DossierError, ErrorList
+from .model import Output
+from .render import layout_dirs, template_error
+from .site import Site, assemble
+from .urls import Urls, output_path, page_dir
+from .write import Staging, digest
+
+PARALLEL_MIN = 150  # below this many pages to render, one process is faster than forking
+
+
+@dataclass
+class BuildResult:
+    ok: bool
+    errors: tuple[DossierError, ...] = ()
+    warnings: tuple[DossierError, ...] = ()
+    pages: int = 0
+    written: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    seconds: float = 0.0
+    timings: dict = field(default_factory=dict)
+    out: Path | None = None
+
+
+# The renderer a forked worker inherits; set in the parent just before the pool forks.
+_WORKER: dict = {}
+
+
+def _render_article_task(slug: str) -> ArticleResult:
+    renderer: Renderer = _WORKER["renderer"]
+    staging: Staging | None = _WORKER.get("staging")
+    try:
+        res = renderer.article(slug)
+    except jinja2.TemplateError as exc:
+        path, line, msg = template_error(exc, renderer.root)
+        return ArticleResult(slug, None, [(path, line, msg)], [], [])
+    if staging is not None and res.output is not None:
+        staging.put(res.output)
+        res.output = Output(res.output.path, b"", res.output.sources)  # bytes stay on disk, not in the pipe
+    return res
+
+
+def _render_entity_task(args) -> tuple:
+    renderer: Renderer = _WORKER["renderer"]
+    staging: Staging | None = _WORKER.get("staging")
+    slug, mentions, together, annotations = args
+    try:
+        out, errors = renderer.entity(slug, mentions, together, annotations)
+    except jinja2.TemplateError as exc:
+        return slug, None, [template_error(exc, renderer.root)]
+    if staging is not None:
+        staging.put(out)
+        out = Output(out.path, b"", out.sources)
+    return slug, out, errors
+
+
+def _map(fn, tasks: list, workers: int, parallel: bool) -> list:
+    if not parallel or workers < 2 or len(tasks) < PARALLEL_MIN:
+        return [fn(t) for t in tasks]
+    ctx = mp.get_context("fork")
+    chunk = max(1, min(64, len(tasks) // (workers * 6)))
+    with ctx.Pool(workers) as pool:
+        return list(pool.imap(fn, tasks, chunksize=chunk))
+
+
+def _templates_signature(root: Path) -> tuple:
+    sig = []
+    for d in layout_dirs(root):
+        for path in sorted(d.rglob("*")):
+            if path.is_file():
+                st = path.stat()
+                sig.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(sig)
+
+
+class Builder:
+    def __init__(self, root: Path, out: Path | None = None, base_url: str | None = None, *, strict: bool = False,
+                 workers: int | None = None, progress=None) -> None:
+        self.root = Path(root).resolve()
+        self.out = Path(out).resolve() if out else self.root / "output"
+        self.base_url = base_url
+        self.strict = strict
+        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+        self.progress = progress
+        self._loaded: dict[str, tuple[tuple, loader.Loaded]] = {}  # path -> (stat stamp, result)
+        self._memo: dict[str, tuple] = {}  # output path -> (key, digest, extra)
+        self._digests: dict[str, str] = {}  # output path -> digest of what the output folder holds
+        self._global_key = None
+
+    # -- loading --------------------------------------------------------------------
+    def _load(self, changed) -> tuple[list, list]:
+        files = loader.content_files(self.root)
+        records, errors = [], []
+        live = set()
+        for kind, path in files:
+            key = str(path)
+            live.add(key)
+            try:
+                st = path.stat()
+                stamp = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                continue
+            cached = self._loaded.get(key)
+            if cached is None or cached[0] != stamp or (changed is not None and path in changed):
+                cached = (stamp, loader.load_file(self.root, kind, path))
+                self._loaded[key] = cached
+            records.extend(cached[1].records)
+            errors.extend(cached[1].errors)
+        for key in list(self._loaded):
+            if key not in live:
+                del self._loaded[key]
+        return records, errors
+
+    # -- the build ------------------------------------------------------------------
+    def build(self, changed=None) -> BuildResult:
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        mark = [t0]
+
+        def lap(name: str) -> None:
+            now = time.perf_counter()
+            timings[name] = timings.get(name, 0.0) + now - mark[0]
+            mark[0] = now
+
+        errs = ErrorList(self.root)
+        config = load_config(self.root, errs, base_url=self.base_url)
+        changed = {Path(p).resolve() for p in changed} if changed is not None else None
+        records, load_errors = self._load(changed)
+        errs.extend(load_errors)
+        lap("load")
+        site = assemble(config, records, errs)
+        urls = Urls(config.base_path, config.origin)
+        lap("assemble")
+        if errs:
+            return self._fail(errs, t0, timings)
+
+        # Phase 2: everything is known; render.
+        tsig = _templates_signature(self.root)
+        global_key = (config, tsig, tuple((e.slug, e.name, e.aliases, e.type, e.description) for e in site.entities.values()),
+                      tuple((a.slug, a.title, a.published, a.outlet, a.story) for a in site.articles.values()),
+                      tuple((p.slug, p.title) for p in site.pages.values()))
+        if global_key != self._global_key:
+            self._memo.clear()
+        entity_sets = {slug: frozenset(site.matcher.entities_in(a.body)) for slug, a in site.articles.items()}
+        coverage = other_coverage(site, entity_sets)
+        lap("index")
+        renderer = Renderer(self.root, site, urls, coverage)
+        staging = Staging(self.out)
+        staging.begin()
+        outputs: dict[str, str] = {}  # path -> digest, every output of this build
+        errors: list = []
+        try:
+            self._render_all(site, urls, renderer, staging, coverage, global_key, outputs, errors, lap)
+        except BaseException:
+            staging.discard()
+            raise
+        for path, line, msg in errors:
+            errs.add(self.root / path, line, msg)
+        if self.strict:
+            errs.items = [DossierError(e.path, e.line, e.message) for e in errs.items]
+        if errs:
+            staging.discard()
+            return self._fail(errs, t0, timings)
+        written, removed = staging.commit(set(outputs))
+        self._digests = outputs
+        self._global_key = global_key
+        lap("write")
+        pages = sum(1 for p in outputs if p.endswith(".html"))
+        return BuildResult(True, (), errs.sorted(), pages, tuple(written), tuple(removed),
+                           time.perf_counter() - t0, timings, self.out)
+
+    def _fail(self, errs: ErrorList, t0: float, timings: dict) -> BuildResult:
+        items = errs.sorted()
+        return BuildResult(False, tuple(e for e in items if not e.warning), tuple(e for e in items if e.warning),
+                           seconds=time.perf_counter() - t0, timings=timings, out=self.out)
+
+    def _emit(self, staging: Staging, outputs: dict, out: Output) -> None:
+        d = digest(out.data)
+        outputs[out.path] = d
+        if self._digests.get(out.path) != d or not (self.out / out.path).exists():
+            staging.put(out)
+
+    def _render_all(self, site: Site, urls: Urls, renderer: Renderer, staging: Staging, coverage: dict,
+                    global_key, outputs: dict, errors: list, lap) -> None:
+        memo = self._memo
+        # Articles: the memo key is every input of the page except the global ones.
+        art_keys = {}
+        todo = []
+        for slug, art in site.articles.items():
+            key = (art, site.annotations.get(slug, ()), tuple(coverage.get(slug, ())))
+            art_keys[slug] = key
+            path = output_path(page_dir("article", slug))
+            hit = memo.get(path)
+            if hit is None or hit[0] != key:
+                todo.append(slug)
+        _WORKER.clear()
+        _WORKER.update(renderer=renderer, staging=staging)
+        parallel = len(todo) >= PARALLEL_MIN
+        if self.progress and todo:
+            self.progress(f"rendering {len(todo)} articles")
+        results = _map(_render_article_task, todo, self.workers, parallel)
+        for res in results:
+            path = output_path(page_dir("article", res.slug))
+            errors.extend(res.errors)
+            if res.output is None:
+                continue
+            if parallel:  # staged by the worker
+                d = digest((staging.dir / path).read_bytes())
+            else:
+                d = digest(res.output.data)
+                staging.put(res.output)
+            memo[path] = (art_keys[res.slug], d, res)
+        for slug in site.articles:
+            path = output_path(page_dir("article", slug))
+            if path in memo:
+                outputs[path] = memo[path][1]
+        lap("articles")
+
+        # Indexes built once from what the articles reported.
+        results_by_slug = {slug: memo[output_path(page_dir("article", slug))][2] for slug in site.articles
+                           if output_path(page_dir("article", slug)) in memo}
+        mentions_by_entity: dict[str, list] = defaultdict(list)
+        articles_of_entity: dict[str, list[str]] = defaultdict(list)
+        for slug, res in results_by_slug.items():
+            seen = []
+            for m in res.mentions:
+                mentions_by_entity[m.entity].append(m)
+                if m.entity not in seen:
+                    seen.append(m.entity)
+            for e in seen:
+                articles_of_entity[e].append(slug)
+        annotations_of_entity: dict[str, list] = defaultdict(list)
+        ann_by_id = {(a.article, a.id): a for anns in site.annotations.values() for a in anns}
+        for slug, res in results_by_slug.items():
+            for ann_id, ent in res.note_mentions:
+                ann = ann_by_id.get((slug, ann_id))
+                if ann is not None and (ann, site.articles[slug]) not in annotations_of_entity[ent]:
+                    annotations_of_entity[ent].append((ann, site.articles[slug]))
+        # Co-occurrence: entities that appear in the same articles, counted per article.
+        entity_sets = {slug: [m.entity for m in res.mentions] for slug, res in results_by_slug.items()}
+        uniq_sets = {slug: sorted(set(es)) for slug, es in entity_sets.items()}
+        together: dict[str, Counter] = defaultdict(Counter)
+        for slug, ents in uniq_sets.items():
+            if len(ents) > 60:
+                continue
+            for e in ents:
+                together[e].update(x for x in ents if x != e)
+        ent_tasks, ent_keys = [], {}
+        for slug in site.entities:
+            tog = tuple(sorted(together[slug].items(), key=lambda kv: (-kv[1], kv[0]))[:8])
+            tog_view = [(site.entities[e], n) for e, n in tog]
+            anns = annotations_of_entity.get(slug, [])
+            key = (site.entities[slug], tuple(mentions_by_entity.get(slug, ())), tog, tuple(anns),
+                   tuple(site.by_outlet.get(slug, ())))
+            path = output_path(page_dir("entity", slug))
+            ent_keys[slug] = key
+            hit = memo.get(path)
+            if hit is None or hit[0] != key:
+                ent_tasks.append((slug, mentions_by_entity.get(slug, []), tog_view, anns))
+        parallel = len(ent_tasks) >= PARALLEL_MIN
+        for slug, out, errs in _map(_render_entity_task, ent_tasks, self.workers, parallel):
+            errors.extend(errs)
+            if out is None:
+                continue
+            path = out.path
+            if parallel:
+                d = digest((staging.dir / path).read_bytes())
+            else:
+                d = digest(out.data)
+                staging.put(out)
+            memo[path] = (ent_keys[slug], d, None)
+        for slug in site.entities:
+            path = output_path(page_dir("entity", slug))
+            if path in memo:
+                outputs[path] = memo[path][1]
+        _WORKER.clear()
+        lap("entities")
+
+        # The few pages that list everything: always rendered, written only if changed.
+        emit = lambda out: self._emit(staging, outputs, out)  # noqa: E731
+        try:
+            self._listing_pages(site, urls, renderer, emit, articles_of_entity, errors)
+        except jinja2.TemplateError as exc:
+            errors.append(template_error(exc, self.root))
+        lap("listings")
+
+    def _listing_pages(self, site, urls, renderer: Renderer, emit, articles_of_entity, errors) -> None:
+        articles = list(reversed(site.chronological()))
+        counts = {e: len(a) for e, a in articles_of_entity.items()}
+        main = sorted((e for e in site.entities.values() if e.type != "outlet" and counts.get(e.slug)),
+                      key=lambda e: (-counts[e.slug], e.name))[:site.config.home_entities]
+        timeline = sorted((e for e in site.entities.values() if e.type == "event" and e.date),
+                          key=lambda e: (e.date, e.name))
+        emit(renderer.page("home.html", "", site.config.title, articles=articles,
+                           main_entities=[(e, counts[e.slug]) for e in main], timeline=timeline))
+        groups = []
+        for typ, label in TYPE_LABELS.items():
+            ents = [(e, counts.get(e.slug, 0)) for e in sorted(site.entities.values(), key=lambda e: e.name.lower())
+                    if e.type == typ]
+            if ents:
+                groups.append((typ, label, ents))
+        emit(renderer.page("entities.html", page_dir("index", "entities"), "Entities", groups=groups))
+        outlets = [(site.entities[o], [site.articles[s] for s in slugs]) for o, slugs in site.by_outlet.items()
+                   if o in site.entities]
+        outlets.sort(key=lambda oa: oa[0].name.lower())
+        emit(renderer.page("outlets.html", page_dir("index", "outlets"), "Outlets", outlets=outlets))
+        tags = sorted(site.by_tag.items())
+        emit(renderer.page("tags.html", page_dir("index", "tags"), "Tags", tags=[(t, len(s)) for t, s in tags]))
+        for tag, slugs in tags:
+            emit(renderer.page("tag.html", page_dir("tag", tag), f"Tagged “{tag}”", tag=tag,
+                               articles=[site.articles[s] for s in reversed(slugs)]))
+        for page in site.pages.values():
+            out, errs = renderer.free_page(page)
+            errors.extend(errs)
+            emit(out)
+        emit(renderer.page("404.html", "404.html", "Page not found"))
+        emit(feed_xml(site, urls))
+        html_pages = [p[:-len("index.html")] for p in self._pending_pages(site)]
+        emit(sitemap_xml(urls, html_pages))
+        emit(robots_txt(urls))
+        emit(Output(".nojekyll", b""))
+        if site.config.domain:
+            emit(Output("CNAME", (site.config.domain + "\n").encode()))
+        for rel, data in _assets(self.root):
+            emit(Output("assets/" + rel, data))
+
+    def _pending_pages(self, site: Site) -> list[str]:
+        pages = [output_path("")]
+        pages += [output_path(page_dir("article", s)) for s in site.articles]
+        pages += [output_path(page_dir("entity", s)) for s in site.entities]
+        pages += [output_path(page_dir("index", n)) for n in ("entities", "outlets", "tags")]
+        pages += [output_path(page_dir("tag", t)) for t in site.by_tag]
+        pages += [output_path(page_dir("page", p)) for p in site.pages]
+        return pages
+
+
+def _assets(root: Path) -> list[tuple[str, bytes]]:
+    """Assets of every layouts folder; the archive's own win over the default theme's."""
+    found: dict[str, Path] = {}
+    for d in reversed(layout_dirs(root)):
+        base = d / "assets"
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    found[path.relative_to(base).as_posix()] = path
+    return [(rel, found[rel].read_bytes()) for rel in sorted(found)]
+
+
+def build_site(root: Path, *, out: Path | None = None, base_url: str | None = None, strict: bool = False,
+               workers: int | None = None, progress=None) -> BuildResult:
+    """Build the archive at ``root`` into ``out`` (default ``root/output``)."""
+    return Builder(root, out, base_url, strict=strict, workers=workers, progress=progress).build()

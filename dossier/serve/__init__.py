@@ -1,0 +1,232 @@
+"""``python build.py serve``: build, watch, rebuild, serve with live reload.
+
+The parts, each testable alone:
+
+* :mod:`dossier.serve.watcher`: watchdog -> debounced :class:`ChangeSet`;
+* :mod:`dossier.serve.server`: HTTP + reload channel around a ``builder`` callable;
+* :class:`PreviewServer` (here): wires them to the pipeline's ``Builder``, owns
+  the temporary output directory, prints one line per build.
+
+``serve()`` is what the CLI calls; tests use :class:`PreviewServer` directly::
+
+    with PreviewServer(root, port=0) as srv:
+        urlopen(srv.url + "articles/a/")
+"""
+from __future__ import annotations
+
+import errno
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from .server import BuildStatus, DevServer, normalize_base_path
+from .watcher import ChangeSet, Watcher, is_temp_file
+
+__all__ = ["serve", "PreviewServer", "PortInUse", "ChangeSet", "Watcher", "is_temp_file"]
+
+
+class PortInUse(OSError):
+    def __init__(self, port: int) -> None:
+        super().__init__(f"port {port} is in use (try --port {port + 1})")
+        self.port = port
+
+
+def _pipeline_builder(root: Path, out: Path, base_url: str | None) -> Callable[[Any], Any]:
+    from dossier.pipeline import Builder  # imported late: the server core does not need it
+
+    b = Builder(root, out, base_url=base_url)
+
+    def build(changed: Any = None) -> Any:
+        return b.build() if changed is None else b.build(changed=set(changed))
+
+    return build
+
+
+class PreviewServer:
+    """The whole preview: initial build, HTTP server, watcher, rebuild loop.
+
+    ``builder`` defaults to the pipeline's ``Builder(root, out, base_url)``;
+    pass any ``builder(changed) -> result`` callable to run without it.
+    ``quiet`` is the debounce: a rebuild starts once no change arrived for
+    that long.
+    """
+
+    def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None,
+                 out: Path | None = None, builder: Callable[[Any], Any] | None = None, quiet: float = 0.06,
+                 stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
+        self.root = Path(root).resolve()
+        self.host, self.requested_port = host, port
+        self.base_url = base_url
+        self.base_path = normalize_base_path(base_url)
+        self._out_given = out is not None
+        self.out: Path | None = Path(out) if out is not None else None
+        self._builder = builder
+        self.quiet = quiet
+        self.stdout = stdout
+        self.stderr = stderr
+        self.dev: DevServer | None = None
+        self.watcher: Watcher | None = None
+        self._loop: threading.Thread | None = None
+        self._pending: set[Path] = set()   # changes of failed builds, retried with the next one
+        self._need_full = False
+        self.builds: list[BuildStatus] = []
+
+    # -- output ------------------------------------------------------------
+    def _print(self, text: str, err: bool = False) -> None:
+        stream = (self.stderr or sys.stderr) if err else (self.stdout or sys.stdout)
+        print(text, file=stream, flush=True)
+
+    def _report(self, status: BuildStatus, result: Any, what: str) -> None:
+        if status.ok:
+            written = getattr(result, "written", None)
+            pages = getattr(result, "pages", None)
+            detail = []
+            if pages is not None and what == "initial build":
+                detail.append(f"{pages} pages")
+            elif written is not None:
+                removed = getattr(result, "removed", ()) or ()
+                detail.append(f"{len(written)} written" + (f", {len(removed)} removed" if removed else ""))
+            info = f" ({', '.join(detail)})" if detail else ""
+            self._print(f"build {status.build}: {what}{info} in {status.ms:.0f} ms")
+            for w in status.warnings:
+                self._print(f"  {w}", err=True)
+        else:
+            n = len(status.errors)
+            self._print(f"build {status.build} failed: {what}: {n} error{'s' if n != 1 else ''} "
+                        f"in {status.ms:.0f} ms; still serving the last good build", err=True)
+            for e in status.errors:
+                self._print(e, err=True)
+            tb = self.dev.state.last_traceback if self.dev else None
+            if tb and status.errors and status.errors[0].startswith("internal error"):
+                self._print(tb.rstrip(), err=True)
+                self.dev.state.last_traceback = None
+
+    # -- lifecycle -----------------------------------------------------------
+    @property
+    def url(self) -> str:
+        assert self.dev is not None, "not started"
+        return self.dev.url
+
+    @property
+    def port(self) -> int:
+        assert self.dev is not None, "not started"
+        return self.dev.port
+
+    def start(self) -> PreviewServer:
+        if self.out is None:
+            self.out = Path(tempfile.mkdtemp(prefix="dossier-serve-"))
+        else:
+            self.out.mkdir(parents=True, exist_ok=True)
+        try:
+            try:
+                placeholder = DevServer(self.out, lambda changed: None, host=self.host,
+                                        port=self.requested_port, base_path=self.base_path)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise PortInUse(self.requested_port) from None
+                raise
+            self.dev = placeholder
+            if self._builder is None:
+                self._builder = _pipeline_builder(self.root, self.out, self.base_url)
+            self.dev.builder = self._builder
+            # Watch before the first build, so an edit made during it is not lost.
+            self.watcher = Watcher(self.root, quiet=self.quiet).start()
+            result, status = self.dev.rebuild(None)
+            self.builds.append(status)
+            self._need_full = not status.ok
+            self._report(status, result, "initial build")
+            self.dev.start()
+            self._loop = threading.Thread(target=self._rebuild_loop, name="dossier-rebuild", daemon=True)
+            self._loop.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _rebuild_loop(self) -> None:
+        assert self.watcher is not None and self.dev is not None
+        while True:
+            changes = self.watcher.wait()
+            if changes is None:
+                return
+            self.rebuild(changes)
+
+    def rebuild(self, changes: ChangeSet) -> BuildStatus:
+        """One incremental (or, when needed, full) build for ``changes``."""
+        assert self.dev is not None
+        full = changes.full or self._need_full
+        changed = None if full else set(changes.paths) | self._pending
+        result, status = self.dev.rebuild(changed)
+        self.builds.append(status)
+        if status.ok:
+            self._pending.clear()
+            self._need_full = False
+        elif result is None:          # the builder crashed: its state is unknown
+            self._need_full = True
+        else:
+            self._pending |= set(changes.paths)
+        self._report(status, result, changes.describe(self.root))
+        return status
+
+    def stop(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+        if self._loop is not None:
+            self._loop.join(5)
+            self._loop = None
+        if self.dev is not None:
+            self.dev.stop()
+        self.watcher = None
+        if not self._out_given and self.out is not None:
+            shutil.rmtree(self.out, ignore_errors=True)
+
+    def __enter__(self) -> PreviewServer:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # -- foreground ----------------------------------------------------------
+    def run(self, open_browser: bool = False) -> int:
+        """Start, print the URL, block until Ctrl-C (or SIGTERM); return an exit code."""
+        stop = threading.Event()
+        old_term = None
+        if threading.current_thread() is threading.main_thread():
+            old_term = signal.signal(signal.SIGTERM, lambda *a: stop.set())
+        try:
+            try:
+                self.start()
+            except PortInUse as exc:
+                self._print(f"error: {exc}", err=True)
+                return 1
+            except OSError as exc:
+                self._print(f"error: cannot listen on {self.host}:{self.requested_port}: "
+                            f"{exc.strerror or exc}", err=True)
+                return 1
+            where = "" if self._out_given else " (preview build in a temporary directory)"
+            self._print(f"Serving {self.url}{where}; press Ctrl-C to stop")
+            if open_browser:
+                threading.Thread(target=webbrowser.open, args=(self.url,), daemon=True).start()
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+            if old_term is not None:
+                signal.signal(signal.SIGTERM, old_term)
+        self._print("stopped")
+        return 0
+
+
+def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None,
+          open_browser: bool = False, out: Path | None = None) -> int:
+    """Build ``root`` into a temporary directory (or ``out``), serve it with
+    live reload until Ctrl-C, and return the exit code (1 if the port is taken)."""
+    return PreviewServer(Path(root), host=host, port=port, base_url=base_url, out=out).run(open_browser)
