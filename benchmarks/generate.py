@@ -387,11 +387,11 @@ class _Writer:
         fill = self.sentence
         plain = self.plain
         ncast = len(cast)
+        pending = None  # a sentence too long for the last paragraph starts the next one
         while words < total:
             target = 45 + randbytes(1)[0] % 66  # 45..110
             parts: list[str] = []
             wc = 0
-            pending = None
             while wc < target:
                 bs = randbytes(24)
                 if pending is None:
@@ -421,9 +421,6 @@ class _Writer:
                 parts.append(item[0])
                 sentences.append(item[:3])
                 wc += item[3]
-            if pending is not None:
-                # Starts the next paragraph instead (never lost: it was not recorded).
-                pass
             paragraphs.append(" ".join(parts))
             words += wc
         return paragraphs, sentences
@@ -432,9 +429,8 @@ class _Writer:
         bs = self.randbytes(12)
         if cast and bs[0] < 100:
             ent = cast[bs[1] % len(cast)]
-            s = f"{ent['name']} {'and' if bs[2] % 2 else 'in row over'} {W['domain'][bs[3] % len(W['domain'])]} " \
-                f"{W['noun'][bs[4] % len(W['noun'])]}"
-            return s
+            link = ("under scrutiny over", "linked to", "defends", "in row over", "questioned on")[bs[2] % 5]
+            return f"{ent['name']} {link} {W['domain'][bs[3] % len(W['domain'])]} {W['noun'][bs[4] % len(W['noun'])]}"
         tpl = self.titles[bs[5] % len(self.titles)]
         s = self.sentence(tpl, bs[6:])
         return s[0].upper() + s[1:]
@@ -443,14 +439,17 @@ class _Writer:
 def _pick_quotes(rng: random.Random, body: str, sentences, k: int, need_number: bool = False):
     """Up to ``k`` distinct 6-12-word passages, each occurring once in ``body``, from mention-free sentences."""
     cands = [s for s in sentences if not s[1] and s[0].count(" ") >= 7]
+    numbered = [s for s in cands if s[2]] if need_number else []
     out: list[tuple[str, str | None]] = []
-    for _ in range(k * 8):
+    for attempt in range(k * 8):
         if len(out) >= k or not cands:
             break
-        text, _has, num = cands[rng.randrange(len(cands))]
+        first_numbered = bool(numbered) and not out and attempt < 8
+        pool = numbered if first_numbered else cands
+        text, _has, num = pool[rng.randrange(len(pool))]
         words = text.split(" ")
         n = rng.randint(6, min(12, len(words)))
-        if need_number and num and not out:
+        if first_numbered:
             # the number's word index, so the quote contains the value
             nw = text[: text.index(num)].count(" ")
             lo, hi = max(0, nw - n + 1), min(nw, len(words) - n)
@@ -462,7 +461,7 @@ def _pick_quotes(rng: random.Random, body: str, sentences, k: int, need_number: 
         quote = " ".join(words[start:start + n]).rstrip(",.")
         if body.count(quote) != 1 or any(quote in q or q in quote for q, _ in out):
             continue
-        if need_number and not out and num:
+        if first_numbered:
             out.append((quote, num))
         else:
             out.append((quote, None))
@@ -490,7 +489,8 @@ def generate(root: Path, n_articles: int = 1000, seed: int = 1) -> None:
     for e in entities:
         e["names"] = [e["name"], *e["aliases"]]
     outlets = [e for e in entities if e["type"] == "outlet"]
-    others = [e for e in entities if e["type"] != "outlet"] or outlets
+    others = [e for e in entities if e["type"] != "outlet"] or list(outlets)
+    rng.shuffle(others)
     # Popularity: a few entities appear everywhere, most rarely (Zipf-like).
     cum, acc = [], 0.0
     for i in range(len(others)):
@@ -525,7 +525,6 @@ def generate(root: Path, n_articles: int = 1000, seed: int = 1) -> None:
     claim_values: dict[str, str] = {}
     for i in range(n_articles):
         n_cast = rng.randint(3, 6)
-        cast = list(dict.fromkeys(id(x) for x in ()))  # placeholder to keep types simple
         cast = []
         seen_slugs = set()
         for ent in rng.choices(others, cum_weights=cum, k=n_cast):

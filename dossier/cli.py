@@ -48,10 +48,11 @@ def _report(result, quiet: bool = False) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "build")  # `python build.py [--root DIR]` means build
     args = _parser().parse_args(argv)
-    command = args.command or "build"
-    if args.command is None:
-        args = _parser().parse_args(["build", *(argv if argv is not None else sys.argv[1:])])
+    command = args.command
     root = args.root.resolve()
     if not root.is_dir():
         print(f"error: archive folder {args.root} does not exist", file=sys.stderr)

@@ -48,30 +48,26 @@ _WORKER: dict = {}
 
 def _render_article_task(slug: str) -> ArticleResult:
     renderer: Renderer = _WORKER["renderer"]
-    staging: Staging | None = _WORKER.get("staging")
+    staging: Staging = _WORKER["staging"]
     try:
         res = renderer.article(slug)
     except jinja2.TemplateError as exc:
         path, line, msg = template_error(exc, renderer.root)
-        return ArticleResult(slug, None, [(path, line, msg)], [], [])
-    if staging is not None and res.output is not None:
-        staging.put(res.output)
-        res.output = Output(res.output.path, b"", res.output.sources)  # bytes stay on disk, not in the pipe
-    return res
+        return ArticleResult(slug, None, [(path, line, msg)], [], []), ""
+    d = staging.put(res.output)
+    res.output = None  # the bytes stay on disk, not in the pipe or the memo
+    return res, d
 
 
 def _render_entity_task(args) -> tuple:
     renderer: Renderer = _WORKER["renderer"]
-    staging: Staging | None = _WORKER.get("staging")
+    staging: Staging = _WORKER["staging"]
     slug, mentions, together, annotations = args
     try:
         out, errors = renderer.entity(slug, mentions, together, annotations)
     except jinja2.TemplateError as exc:
-        return slug, None, [template_error(exc, renderer.root)]
-    if staging is not None:
-        staging.put(out)
-        out = Output(out.path, b"", out.sources)
-    return slug, out, errors
+        return slug, "", [template_error(exc, renderer.root)]
+    return slug, staging.put(out), errors
 
 
 def _map(fn, tasks: list, workers: int, parallel: bool) -> list:
@@ -219,17 +215,10 @@ class Builder:
         if self.progress and todo:
             self.progress(f"rendering {len(todo)} articles")
         results = _map(_render_article_task, todo, self.workers, parallel)
-        for res in results:
-            path = output_path(page_dir("article", res.slug))
+        for res, d in results:
             errors.extend(res.errors)
-            if res.output is None:
-                continue
-            if parallel:  # staged by the worker
-                d = digest((staging.dir / path).read_bytes())
-            else:
-                d = digest(res.output.data)
-                staging.put(res.output)
-            memo[path] = (art_keys[res.slug], d, res)
+            if d:
+                memo[output_path(page_dir("article", res.slug))] = (art_keys[res.slug], d, res)
         for slug in site.articles:
             path = output_path(page_dir("article", slug))
             if path in memo:
@@ -278,17 +267,10 @@ class Builder:
             if hit is None or hit[0] != key:
                 ent_tasks.append((slug, mentions_by_entity.get(slug, []), tog_view, anns))
         parallel = len(ent_tasks) >= PARALLEL_MIN
-        for slug, out, errs in _map(_render_entity_task, ent_tasks, self.workers, parallel):
+        for slug, d, errs in _map(_render_entity_task, ent_tasks, self.workers, parallel):
             errors.extend(errs)
-            if out is None:
-                continue
-            path = out.path
-            if parallel:
-                d = digest((staging.dir / path).read_bytes())
-            else:
-                d = digest(out.data)
-                staging.put(out)
-            memo[path] = (ent_keys[slug], d, None)
+            if d:
+                memo[output_path(page_dir("entity", slug))] = (ent_keys[slug], d, None)
         for slug in site.entities:
             path = output_path(page_dir("entity", slug))
             if path in memo:
