@@ -19,6 +19,7 @@ class SiteConfig:
     link_mentions: str = "all"  # "all" or "first" mention per article is a link
     domain: str = ""  # custom domain for GitHub Pages: writes CNAME, serves at /
     home_entities: int = 12  # how many entities the home page shows
+    shared_passages: bool = True  # find passages several articles print nearly verbatim
 
     @classmethod
     def for_test(cls, **overrides) -> "SiteConfig":
@@ -52,7 +53,11 @@ def _check(data: dict, lines: dict, path: str, errors: ErrorList) -> dict:
             errors.add(path, line, f"unknown key '{key}' in site.yaml (known keys: {known})")
             continue
         want = _TYPES[key]
-        if want == "int":
+        if want == "bool":
+            if not isinstance(value, bool):
+                errors.add(path, line, f"'{key}' must be true or false, not {value!r}")
+                continue
+        elif want == "int":
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 errors.add(path, line, f"'{key}' must be a whole number, not {value!r}")
                 continue

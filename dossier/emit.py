@@ -103,6 +103,9 @@ class Renderer:
             mentions.extend(env["mentions"])
         return Markup(out)
 
+    def note_html(self, ann: Annotation, errors: list, mentions: list) -> Markup:
+        return self.markdown(ann.note, ann.source, ann.note_line - 1, errors, mentions=mentions)
+
     def page(self, template: str, path: str, title: str, *, description: str = "", sources=(), **ctx) -> Output:
         urls = self.urls
         context = {

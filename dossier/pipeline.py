@@ -20,8 +20,10 @@ from . import load as loader
 from .config import load_config
 from .emit import ArticleResult, Renderer, feed_xml, other_coverage, robots_txt, sitemap_xml, TYPE_LABELS
 from .errors import DossierError, ErrorList
-from .model import Output
+from .markdown.sidenotes import KIND_LABELS
+from .model import ANNOTATION_KINDS, Output
 from .render import layout_dirs, template_error
+from .passages import shared_passages
 from .site import Site, assemble
 from .urls import Urls, output_path, page_dir
 from .write import Staging, digest
@@ -149,6 +151,11 @@ class Builder:
         lap("assemble")
         if errs:
             return self._fail(errs, t0, timings)
+
+        if config.shared_passages:
+            for slug, anns in shared_passages(site).items():
+                site.annotations[slug] = site.annotations.get(slug, ()) + anns
+        lap("passages")
 
         # Phase 2: everything is known; render.
         tsig = _templates_signature(self.root)
@@ -281,6 +288,7 @@ class Builder:
         # The few pages that list everything: always rendered, written only if changed.
         emit = lambda out: self._emit(staging, outputs, out)  # noqa: E731
         try:
+            self._annotation_pages(site, renderer, emit, results_by_slug)
             self._listing_pages(site, urls, renderer, emit, articles_of_entity, errors)
         except jinja2.TemplateError as exc:
             errors.append(template_error(exc, self.root))
@@ -326,6 +334,29 @@ class Builder:
         for rel, data in _assets(self.root):
             emit(Output("assets/" + rel, data))
 
+    def _annotation_pages(self, site: Site, renderer: Renderer, emit, results_by_slug: dict) -> None:
+        placed = []
+        for slug in reversed(list(site.articles)):
+            res = results_by_slug.get(slug)
+            ids = set(res.anchored) if res else set()
+            placed += [(a, site.articles[slug]) for a in site.annotations.get(slug, ()) if a.id in ids]
+        by_kind = [(k, KIND_LABELS[k], [(a, art) for a, art in placed if a.kind == k])
+                   for k in (*ANNOTATION_KINDS, "shared")]
+        by_kind = [g for g in by_kind if g[2]]
+        by_article = [(art, [a for a, x in placed if x is art]) for art in reversed(list(site.articles.values()))]
+        by_article = [g for g in by_article if g[1]]
+        claims: dict[str, list] = defaultdict(list)
+        for a, art in placed:
+            if a.claim:
+                claims[a.claim].append((a, art))
+        emit(renderer.page("annotations.html", page_dir("index", "annotations"), "Annotations", by_kind=by_kind,
+                           by_article=by_article, claims=sorted(claims.items()), total=len(placed)))
+        for claim, rows in sorted(claims.items()):
+            rows.sort(key=lambda r: (r[1].published, r[1].slug))
+            emit(renderer.page("claim.html", page_dir("claim", claim), "Claim: " + claim.replace("-", " "),
+                               claim=claim, rows=rows))
+        self._claims = sorted(claims)
+
     def _pending_pages(self, site: Site) -> list[str]:
         pages = [output_path("")]
         pages += [output_path(page_dir("article", s)) for s in site.articles]
@@ -333,6 +364,8 @@ class Builder:
         pages += [output_path(page_dir("index", n)) for n in ("entities", "outlets", "tags")]
         pages += [output_path(page_dir("tag", t)) for t in site.by_tag]
         pages += [output_path(page_dir("page", p)) for p in site.pages]
+        pages += [output_path(page_dir("index", "annotations"))]
+        pages += [output_path(page_dir("claim", c)) for c in getattr(self, "_claims", ())]
         return pages
 
 

@@ -1,13 +1,181 @@
-"""Core rule: anchor annotation quotes in the reader-visible text and wrap them in ``<mark>``."""
+"""Core rule: anchor annotation quotes in the reader-visible text and wrap them in ``<mark>``.
+
+The visible text is built from the token stream (text, code, link labels, line
+breaks as spaces, blocks separated by a newline), so a quote matches across
+entity links and inline markup.  Each text token the passage covers is split and
+its covered part wrapped in a ``<mark>``: marks never cross element boundaries,
+so the HTML stays well nested.  The first mark carries the annotation's
+permalink ``id``; a ``note_ref`` after the last one becomes its margin note
+(``sidenotes.py``).  Problems go to ``env["anchor_errors"]`` located at the
+annotation's own line.
+"""
 from __future__ import annotations
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from ..anchoring import closest, find_all, normalize
+
+
+def _visible(tokens) -> tuple[str, list]:
+    """(visible text, segments): a segment is (inline token, child index, start offset) for each text child."""
+    parts: list[str] = []
+    segs: list = []
+    pos = 0
+    for tok in tokens:
+        if tok.type != "inline" or not tok.children:
+            continue
+        if parts:
+            parts.append("\n")
+            pos += 1
+        for ci, child in enumerate(tok.children):
+            t = child.type
+            if t == "text":
+                segs.append((tok, ci, pos))
+                piece = child.content
+            elif t == "code_inline":
+                piece = child.content
+            elif t in ("softbreak", "hardbreak"):
+                piece = "\n"
+            elif t == "wikilink":
+                piece = child.meta.get("label", "")
+            else:
+                piece = ""
+            parts.append(piece)
+            pos += len(piece)
+    return "".join(parts), segs
+
+
+def _line_of(tok, env) -> int:
+    return env.get("line0", 0) + (tok.map[0] if tok.map else 0) + 1
+
+
+def _html(tag: str) -> Token:
+    t = Token("html_inline", "", 0)
+    t.content = tag
+    return t
 
 
 def _rule(state: StateCore) -> None:
-    if not state.env.get("annotations"):
+    env = state.env
+    annotations = env.get("annotations")
+    if not annotations:
         return
+    text, segs = _visible(state.tokens)
+    hay, offs = normalize(text)
+    source = env.get("source", "")
+    errors = env.setdefault("anchor_errors", [])
+    wanted = []  # (start, end, annotation) in visible-text offsets
+    for ann in annotations:
+        found = find_all(hay, ann.quote)
+        if not found:
+            if ann.auto:
+                continue
+            near = closest(hay, ann.quote)
+            hint = ""
+            if near is not None and near.ratio >= 0.3:
+                line = _seg_line(segs, offs[near.start], env)
+                hint = f'; closest passage ({near.ratio:.0%} alike, {source}:{line}): "{_clip(near.text)}"'
+            errors.append((ann.source, ann.line, f"quote not found in {source}{hint}"))
+            continue
+        if ann.which:
+            if ann.which > len(found):
+                errors.append((ann.source, ann.line, f"which={ann.which}, but the quote appears {len(found)} time(s) in {source}"))
+                continue
+            found = [found[ann.which - 1]]
+        elif len(found) > 1:
+            if ann.auto:
+                continue
+            lines = ", ".join(f"{source}:{_seg_line(segs, offs[s], env)}" for s, _ in found)
+            errors.append((ann.source, ann.line,
+                           f"quote appears {len(found)} times ({lines}); add which=N to the attribute line, or quote more words"))
+            continue
+        s, e = found[0]
+        wanted.append((offs[s], offs[e - 1] + 1, ann))
+    wanted.sort(key=lambda w: (w[0], w[1]))
+    renderer = env.get("renderer")
+    placed = env.setdefault("placed", [])
+    note_mentions = env.setdefault("note_mentions", [])
+    # Split text children, last segments first so earlier child indexes stay valid.
+    inserts: dict = {}  # (id(inline token), child index) -> list of (local start, local end, ann, first, last)
+    for s, e, ann in wanted:
+        covered = [(tok, ci, start) for tok, ci, start in segs
+                   if start < e and start + len(tok.children[ci].content) > s]
+        covered = [c for c in covered if min(e, c[2] + len(c[0].children[c[1]].content)) > max(s, c[2])]
+        if not covered:
+            continue
+        for n, (tok, ci, start) in enumerate(covered):
+            content = tok.children[ci].content
+            ls, le = max(s, start) - start, min(e, start + len(content)) - start
+            inserts.setdefault((id(tok), ci), (tok, ci, []))[2].append((ls, le, ann, n == 0, n == len(covered) - 1))
+        placed.append(ann)
+        env.setdefault("anchored", []).append(ann.id)
+    for (_tid, ci), (tok, _ci, spans) in sorted(inserts.items(), key=lambda kv: (id(kv[1][0]), -kv[0][1])):
+        child = tok.children[ci]
+        content = child.content
+        new: list[Token] = []
+        pos = 0
+        for ls, le, ann, first, last in sorted(spans, key=lambda x: x[0]):
+            if ls < pos:  # overlapping passages: the later one starts where the earlier ends
+                ls = pos
+            if le <= ls:
+                continue
+            if ls > pos:
+                new.append(_text(content[pos:ls], child.level))
+            ident = f' id="{escapeHtml(ann.id)}"' if first else ""
+            new.append(_html(f'<mark class="k-{ann.kind}"{ident} data-note="{escapeHtml(ann.id)}">'))
+            new.append(_text(content[ls:le], child.level))
+            new.append(_html("</mark>"))
+            if last:
+                new.append(_note_ref(ann, renderer, env, note_mentions))
+            pos = le
+        if pos < len(content):
+            new.append(_text(content[pos:], child.level))
+        tok.children[ci:ci + 1] = new
+
+
+def _text(content: str, level: int) -> Token:
+    t = Token("text", "", 0, level=level)
+    t.content = content
+    return t
+
+
+def _clip(text: str, n: int = 90) -> str:
+    return text if len(text) <= n else text[:n].rsplit(" ", 1)[0] + " …"
+
+
+def _seg_line(segs, offset: int, env) -> int:
+    best = None
+    for tok, ci, start in segs:
+        if start > offset:
+            break
+        best = (tok, ci, start)
+    if best is None:
+        return env.get("line0", 0) + 1
+    tok, ci, start = best
+    before = sum(1 for c in tok.children[:ci] if c.type in ("softbreak", "hardbreak"))
+    return _line_of(tok, env) + before
+
+
+def _note_ref(ann, renderer, env, note_mentions) -> Token:
+    tok = Token("note_ref", "", 0)
+    body = ""
+    head = [f'<a class="permalink" href="#{escapeHtml(ann.id)}" aria-label="Permalink to this passage">¶</a>']
+    if renderer is not None:
+        errs: list = []
+        mentions: list = []
+        body = str(renderer.note_html(ann, errs, mentions))
+        env.setdefault("anchor_errors", []).extend(errs)
+        note_mentions.extend(dict.fromkeys((ann.id, m.entity) for m in mentions))
+        if ann.claim:
+            head.append(f'<a href="{escapeHtml(renderer.urls.of("claim", ann.claim))}">Claim: '
+                        f'{escapeHtml(ann.claim.replace("-", " "))}</a>'
+                        + (f" · {escapeHtml(ann.value)}" if ann.value else ""))
+    tok.meta = {"key": ann.id, "kind": ann.kind, "html": body,
+                "head": '<p class="note-head">' + " · ".join(head) + "</p>"}
+    return tok
 
 
 def plugin(md: MarkdownIt) -> None:

@@ -40,7 +40,9 @@ class PortInUse(OSError):
 def _pipeline_builder(root: Path, out: Path, base_url: str | None) -> Callable[[Any], Any]:
     from dossier.pipeline import Builder  # imported late: the server core does not need it
 
-    b = Builder(root, out, base_url=base_url)
+    # One process: forking a render pool from a process that runs the HTTP and
+    # watcher threads is unsafe, and incremental builds are small anyway.
+    b = Builder(root, out, base_url=base_url, workers=1)
 
     def build(changed: Any = None) -> Any:
         return b.build() if changed is None else b.build(changed=set(changed))

@@ -245,12 +245,12 @@ class _Handler(BaseHTTPRequestHandler):
         srv = self.server
         if path.startswith(PREFIX):
             if path == PREFIX + "client.js":
-                return self._send(200, srv.client_js(), content_type(".js"), head)
+                return self._send(200, srv.client_js(), content_type("client.js"), head)
             if path == EVENTS_PATH:
                 return self._events(head)
             if path == PREFIX + "status":
                 body = json.dumps(srv.state.snapshot().message()).encode()
-                return self._send(200, body, content_type(".json"), head)
+                return self._send(200, body, content_type("status.json"), head)
             return self._not_found(head)
 
         base = srv.base_path
@@ -314,7 +314,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = page.read_bytes()
         except OSError:
             body = b"<!doctype html><title>Not found</title><h1>Not found</h1>\n<body></body>"
-        self._send(404, body, content_type(".html"), head)
+        self._send(404, body, content_type("404.html"), head)
 
     def _events(self, head: bool) -> None:
         state = self.server.state
@@ -353,6 +353,7 @@ class _Handler(BaseHTTPRequestHandler):
 class PreviewHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128   # a browser opens many connections at once
 
     def __init__(self, address: tuple[str, int], output_dir: Path, state: BuildState,
                  base_path: str = "/") -> None:

@@ -152,12 +152,19 @@ class Watcher:
         self._watched: set[str] = set()
         self._lock = threading.Lock()
         self._stopped = threading.Event()
+        # Files seen so far, so a rename over an existing file (an atomic save,
+        # which inotify reports only as a move) reads as "modified".
+        self._known: set[Path] = set()
 
     # lifecycle
     def start(self) -> Watcher:
         # The root itself, not recursively: catches site.yaml and the creation
         # of content/ or layouts/ after the server started.
         self._observer.schedule(self._handler, str(self.root), recursive=False)
+        self._known = {self.root / f for f in WATCHED_FILES if (self.root / f).is_file()}
+        for name in WATCHED_DIRS:
+            if (self.root / name).is_dir():
+                self._known.update(p for p in (self.root / name).rglob("*") if p.is_file())
         for name in WATCHED_DIRS:
             self._watch_dir(name)
         self._observer.start()
@@ -203,11 +210,21 @@ class Watcher:
                 # Files moved in with a directory produce no events of their own.
                 for sub in sorted(path.rglob("*")) if path.is_dir() else ():
                     if sub.is_file() and not is_temp_file(sub):
-                        self._queue.put((CREATED, sub))
+                        self._file_event(CREATED, sub)
                 return
             if kind == DELETED:
                 self._queue.put(("full", path))
             return
+        self._file_event(kind, path)
+
+    def _file_event(self, kind: str, path: Path) -> None:
+        with self._lock:
+            if kind == DELETED:
+                self._known.discard(path)
+            else:
+                if kind == CREATED and path in self._known:
+                    kind = MODIFIED
+                self._known.add(path)
         self._queue.put((kind, path))
 
     def _on_event(self, event: FileSystemEvent) -> None:
