@@ -219,7 +219,7 @@ class Builder:
         _WORKER.clear()
         _WORKER.update(renderer=renderer, staging=staging)
         parallel = len(todo) >= PARALLEL_MIN
-        if self.progress and todo:
+        if self.progress and len(todo) >= 500:
             self.progress(f"rendering {len(todo)} articles")
         results = _map(_render_article_task, todo, self.workers, parallel)
         for res, d in results:
