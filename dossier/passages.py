@@ -3,69 +3,86 @@
 Each article's text is cut into sentences; a sentence's key is its words,
 lower-cased, without punctuation, so "place, the public" and "place the public"
 agree.  One dictionary from key to articles finds every shared sentence in one
-pass over the archive (no sentence is compared with every other).  Runs of
+pass over the archive: no sentence is compared with every other.  Runs of
 adjacent shared sentences become one passage, shown as an automatic annotation
-that links the other articles.
+linking the other articles.
+
+The keys are made with byte-level ``translate``/``split`` over the whole text
+(all in C); sentences are cut at every ``.``, ``!`` and ``?``, which is crude
+but the same in every article, so equal sentences still get equal keys.
 """
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from itertools import accumulate
 
-from .anchoring import normalize
+from .anchoring import _SIMPLE, normalize
 from .model import Annotation
 from .site import Site
 
 MIN_WORDS = 8  # shorter sentences are too often alike by chance
 MAX_ARTICLES = 6  # a sentence in more articles than this is boilerplate
-_SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+['\")\]]*|$)")
+MIN_KEY = 30  # bytes of a key below which a sentence is not worth comparing
+_TABLE = bytes(c if (97 <= c <= 122 or 48 <= c <= 57 or c >= 128) else 0 if c in b".!?" else 32 for c in range(256))
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-def _sentences(body: str) -> list[tuple[str, tuple]]:
-    hay, _ = normalize(body)
-    out = []
-    for m in _SENTENCE.finditer(hay):
-        text = m.group().strip()
-        words = tuple(_WORD.findall(text.lower()))
-        if text:
-            out.append((text, words))
-    return out
+def _keys(body: str) -> tuple[bytes, list[bytes]]:
+    folded = body.translate(_SIMPLE).encode("utf-8")  # curly quotes and dashes made plain
+    return folded, folded.lower().translate(_TABLE).split(b"\x00")
+
+
+def _sentence(raw: bytes, keys: list[bytes], ends: list[int], i: int) -> str:
+    start = ends[i - 1] + 1 if i else 0
+    end = ends[i]  # the terminator's index
+    text = raw[start:end + 1].decode("utf-8", "replace")
+    return normalize(text)[0].lstrip("'\" )]")
 
 
 def shared_passages(site: Site) -> dict[str, tuple[Annotation, ...]]:
     """article slug -> automatic annotations of its shared passages."""
-    per_article = {slug: _sentences(a.body) for slug, a in site.articles.items()}
-    where: dict[tuple, set] = defaultdict(set)
-    for slug, sents in per_article.items():
-        for _text, words in sents:
-            if len(words) >= MIN_WORDS:
-                where[words].add(slug)
-    out: dict[str, list[Annotation]] = {}
-    for slug, sents in per_article.items():
-        runs: list[tuple[list[str], frozenset]] = []
-        prev_others = None
-        for text, words in sents:
-            arts = where.get(words) if len(words) >= MIN_WORDS else None
+    per_article = {}
+    where: dict[bytes, set] = defaultdict(set)
+    for slug, art in site.articles.items():
+        raw, keys = _keys(art.body)
+        clean = [b" ".join(k.split()) if len(k) >= MIN_KEY else b"" for k in keys]
+        per_article[slug] = (raw, keys, clean)
+        for k in clean:
+            if k and k.count(b" ") >= MIN_WORDS - 1:
+                where[k].add(slug)
+    out: dict[str, tuple[Annotation, ...]] = {}
+    for slug, (raw, keys, clean) in per_article.items():
+        runs: list[tuple[list[int], frozenset]] = []
+        prev = None
+        for i, k in enumerate(clean):
+            arts = where.get(k) if k else None
             others = frozenset(arts - {slug}) if arts and 1 < len(arts) <= MAX_ARTICLES else None
-            if others and others == prev_others:
-                runs[-1][0].append(text)
+            if others and others == prev:
+                runs[-1][0].append(i)
             elif others:
-                runs.append(([text], others))
-            prev_others = others
+                runs.append(([i], others))
+            prev = others
+        if not runs:
+            continue
+        ends = list(accumulate(len(k) + 1 for k in keys))
+        ends = [e - 1 for e in ends]
         art = site.articles[slug]
-        anns = []
-        for texts, others in runs:
-            quote = texts[0] if len(texts) == 1 else f"{texts[0]} ... {texts[-1]}"
+        anns: list[Annotation] = []
+        for idx, others in runs:
+            first = _sentence(raw, keys, ends, idx[0])
+            last = _sentence(raw, keys, ends, idx[-1])
+            quote = first if len(idx) == 1 else f"{first} … {last}"
             links = sorted(others, key=lambda s: (site.articles[s].published, s))
-            named = [f"[[{o}]] ({site.entities[site.articles[o].outlet].name if site.articles[o].outlet in site.entities else site.articles[o].outlet})"
-                     for o in links]
-            note = ("Nearly the same words appear in " + (", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]) + ".")
-            ident = "shared-" + "-".join(_WORD.findall(texts[0].lower())[:6])
+            named = []
+            for o in links:
+                outlet = site.entities.get(site.articles[o].outlet)
+                named.append(f"[[{o}]] ({outlet.name if outlet else site.articles[o].outlet})")
+            listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+            ident = "shared-" + "-".join(_WORD.findall(first.lower())[:6])
             if any(a.id == ident for a in anns):
                 continue
-            anns.append(Annotation(article=slug, quote=quote, note=note, note_line=1, line=1, source=art.source,
-                                   id=ident, kind="shared", auto=True))
-        if anns:
-            out[slug] = anns
-    return {k: tuple(v) for k, v in out.items()}
+            anns.append(Annotation(article=slug, quote=quote, note=f"Nearly the same words appear in {listed}.",
+                                   note_line=1, line=1, source=art.source, id=ident, kind="shared", auto=True))
+        out[slug] = tuple(anns)
+    return out

@@ -113,27 +113,56 @@ def _rule(state: StateCore) -> None:
         placed.append(ann)
         env.setdefault("anchored", []).append(ann.id)
     for (_tid, ci), (tok, _ci, spans) in sorted(inserts.items(), key=lambda kv: (id(kv[1][0]), -kv[0][1])):
-        child = tok.children[ci]
-        content = child.content
-        new: list[Token] = []
-        pos = 0
-        for ls, le, ann, first, last in sorted(spans, key=lambda x: x[0]):
-            if ls < pos:  # overlapping passages: the later one starts where the earlier ends
-                ls = pos
-            if le <= ls:
-                continue
-            if ls > pos:
-                new.append(_text(content[pos:ls], child.level))
-            ident = f' id="{escapeHtml(ann.id)}"' if first else ""
+        tok.children[ci:ci + 1] = _wrap(tok.children[ci], spans, renderer, env, note_mentions)
+    for tok in {id(t): t for t, _ci, _s in segs}.values():
+        _refs_out_of_links(tok)
+
+
+def _wrap(child: Token, spans: list, renderer, env, note_mentions) -> list[Token]:
+    """Split one text token at every span edge; each piece is wrapped in the marks of all spans covering it,
+    nested in a fixed order, so overlapping passages both stay marked and the HTML stays well nested."""
+    content = child.content
+    edges = sorted({0, len(content), *(x for ls, le, *_ in spans for x in (ls, le))})
+    ordered = sorted(spans, key=lambda sp: (sp[0], -sp[1]))
+    new: list[Token] = []
+    for a, b in zip(edges, edges[1:]):
+        if a >= b:
+            continue
+        cover = [sp for sp in ordered if sp[0] <= a and b <= sp[1]]
+        for ls, le, ann, first, last in cover:
+            ident = f' id="{escapeHtml(ann.id)}"' if first and ls == a else ""
             new.append(_html(f'<mark class="k-{ann.kind}"{ident} data-note="{escapeHtml(ann.id)}">'))
-            new.append(_text(content[ls:le], child.level))
+        new.append(_text(content[a:b], child.level))
+        for _sp in reversed(cover):
             new.append(_html("</mark>"))
-            if last:
+        for ls, le, ann, first, last in cover:
+            if last and le == b:
                 new.append(_note_ref(ann, renderer, env, note_mentions))
-            pos = le
-        if pos < len(content):
-            new.append(_text(content[pos:], child.level))
-        tok.children[ci:ci + 1] = new
+    return new
+
+
+def _refs_out_of_links(tok) -> None:
+    """A note reference that ended up inside an entity link moves to just after the link."""
+    children = tok.children
+    if not any(c.type == "note_ref" for c in children):
+        return
+    out: list[Token] = []
+    held: list[Token] = []
+    depth = 0
+    for c in children:
+        if c.type == "note_ref" and depth:
+            held.append(c)
+            continue
+        out.append(c)
+        if c.type == "link_open":
+            depth += 1
+        elif c.type == "link_close":
+            depth -= 1
+            if not depth and held:
+                out.extend(held)
+                held = []
+    out.extend(held)
+    tok.children = out
 
 
 def _text(content: str, level: int) -> Token:

@@ -60,7 +60,7 @@ class PreviewServer:
     """
 
     def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None,
-                 out: Path | None = None, builder: Callable[[Any], Any] | None = None, quiet: float = 0.06,
+                 out: Path | None = None, builder: Callable[[Any], Any] | None = None, quiet: float = 0.05,
                  stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
         self.root = Path(root).resolve()
         self.host, self.requested_port = host, port
@@ -100,8 +100,9 @@ class PreviewServer:
                 self._print(f"  {w}", err=True)
         else:
             n = len(status.errors)
+            last_good = "still serving the last good build" if status.content else "nothing to serve yet"
             self._print(f"build {status.build} failed: {what}: {n} error{'s' if n != 1 else ''} "
-                        f"in {status.ms:.0f} ms; still serving the last good build", err=True)
+                        f"in {status.ms:.0f} ms; {last_good}", err=True)
             for e in status.errors:
                 self._print(e, err=True)
             tb = self.dev.state.last_traceback if self.dev else None
@@ -196,11 +197,20 @@ class PreviewServer:
 
     # -- foreground ----------------------------------------------------------
     def run(self, open_browser: bool = False) -> int:
-        """Start, print the URL, block until Ctrl-C (or SIGTERM); return an exit code."""
+        """Start, print the URL, block until Ctrl-C or SIGTERM; return an exit code."""
         stop = threading.Event()
-        old_term = None
+        previous: dict[int, Any] = {}
+
+        def on_signal(signum: int, frame: Any) -> None:
+            if stop.is_set():              # a second Ctrl-C while stopping: give up politely
+                raise KeyboardInterrupt
+            stop.set()
+
         if threading.current_thread() is threading.main_thread():
-            old_term = signal.signal(signal.SIGTERM, lambda *a: stop.set())
+            # Installed explicitly: a process started in the background may
+            # have inherited an ignored SIGINT, and Ctrl-C must still work.
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                previous[sig] = signal.signal(sig, on_signal)
         try:
             try:
                 self.start()
@@ -221,8 +231,8 @@ class PreviewServer:
             pass
         finally:
             self.stop()
-            if old_term is not None:
-                signal.signal(signal.SIGTERM, old_term)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         self._print("stopped")
         return 0
 

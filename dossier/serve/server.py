@@ -227,7 +227,9 @@ def inject_client(html: bytes, tag: bytes) -> bytes:
 class _Handler(BaseHTTPRequestHandler):
     server: PreviewHTTPServer
     server_version = "dossier-serve"
-    protocol_version = "HTTP/1.0"
+    protocol_version = "HTTP/1.1"
+    timeout = 60   # idle keep-alive connections end eventually
+    disable_nagle_algorithm = True   # headers and body go out at once (no 40 ms delayed-ACK stall)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
         pass  # the terminal shows builds, not every request
@@ -322,7 +324,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Accel-Buffering", "no")
+        self.send_header("Connection", "close")   # the stream ends when the connection does
         self.end_headers()
+        self.close_connection = True
         if head:
             return
         try:
