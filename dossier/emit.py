@@ -72,6 +72,7 @@ class Renderer:
         self.coverage = coverage or {}
         self.md = make_md()
         self.jinja = make_env(root)
+        self._templates: dict = {}
         self.link_first = site.config.link_mentions == "first"
         self.nav = [("Articles", urls.url("")), ("Entities", urls.of("index", "entities")),
                     ("Outlets", urls.of("index", "outlets")), ("Annotations", urls.of("index", "annotations"))]
@@ -116,7 +117,10 @@ class Renderer:
                      "description": description or self.site.config.description, "template": template},
             **ctx,
         }
-        data = self.jinja.get_template(template).render(context)
+        tmpl = self._templates.get(template)
+        if tmpl is None:
+            tmpl = self._templates[template] = self.jinja.get_template(template)
+        data = tmpl.render(context)
         return Output(output_path(path), data.encode("utf-8"), frozenset(sources))
 
     # -- emitters ---------------------------------------------------------------------

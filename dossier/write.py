@@ -47,6 +47,14 @@ class Staging:
     def commit(self, keep: set[str]) -> tuple[list[str], list[str]]:
         """Move staged files into the output; remove output files not in ``keep``."""
         written: list[str] = []
+        if not self.out.exists() or (self.out.is_dir() and not any(self.out.iterdir())):
+            # A first build: the staged tree becomes the output in one rename.
+            if self.out.exists():
+                self.out.rmdir()
+            for dirpath, _dirs, files in os.walk(self.dir):
+                written += [(Path(dirpath) / f).relative_to(self.dir).as_posix() for f in files]
+            os.rename(self.dir, self.out)
+            return sorted(written), []
         self.out.mkdir(parents=True, exist_ok=True)
         for dirpath, _dirs, files in os.walk(self.dir):
             for name in files:
