@@ -27,7 +27,6 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -264,6 +263,10 @@ class _Handler(BaseHTTPRequestHandler):
             path = path[len(base) - 1:]
 
         srv.state.wait_idle()
+        # The build number goes into the page before the file is read: if a
+        # build finishes in between, the page claims to be older than it is
+        # and reloads once more, never the other way round.
+        status = srv.state.snapshot()
         target = resolve_path(srv.output_dir, path)
         if target is None:
             return self._not_found(head)
@@ -281,13 +284,13 @@ class _Handler(BaseHTTPRequestHandler):
             data = target.read_bytes()
         except OSError:
             return self._not_found(head)
-        self._send(200, data, content_type(target), head)
+        self._send(200, data, content_type(target), head, build=status)
 
     # responses
     def _send(self, status: int, body: bytes, ctype: str, head: bool,
-              headers: Iterable[tuple[str, str]] = ()) -> None:
+              headers: Iterable[tuple[str, str]] = (), *, build: BuildStatus | None = None) -> None:
         if ctype.startswith("text/html"):
-            body = inject_client(body, self.server.client_tag())
+            body = inject_client(body, self.server.client_tag(build))
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -312,11 +315,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _not_found(self, head: bool) -> None:
         page = self.server.output_dir / "404.html"
+        status = self.server.state.snapshot()
         try:
             body = page.read_bytes()
         except OSError:
             body = b"<!doctype html><title>Not found</title><h1>Not found</h1>\n<body></body>"
-        self._send(404, body, content_type("404.html"), head)
+        self._send(404, body, content_type("404.html"), head, build=status)
 
     def _events(self, head: bool) -> None:
         state = self.server.state
@@ -383,8 +387,8 @@ class PreviewHTTPServer(ThreadingHTTPServer):
             self._client_js = CLIENT_JS.read_bytes()
         return self._client_js
 
-    def client_tag(self) -> bytes:
-        s = self.state.snapshot()
+    def client_tag(self, status: BuildStatus | None = None) -> bytes:
+        s = status or self.state.snapshot()
         return (f'<script src="{PREFIX}client.js" data-build="{s.build}" '
                 f'data-content="{s.content}" data-server="{s.server}" '
                 f'data-events="{EVENTS_PATH}"></script>').encode()

@@ -10,7 +10,7 @@ import pytest
 
 from dossier.serve.server import DevServer, inject_client, normalize_base_path, resolve_path
 
-from .conftest import http_get
+from serve_helpers import http_get
 
 SECRET = "TOPSECRET-do-not-serve"
 
