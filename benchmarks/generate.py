@@ -85,11 +85,11 @@ W = {
                  "During a heated session"],
     "month": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
               "November", "December"],
-    "attrib": ["according to officials familiar with the matter", "according to documents seen by this newspaper",
+    "attrib": ["according to officials familiar with the matter", "according to documents seen by reporters",
                "a spokesperson confirmed", "two people briefed on the talks said", "records show",
-               "sources said", "minutes of the meeting show", "according to a person with knowledge of the decision",
+               "sources said", "minutes of the meeting show", "a person with knowledge of the decision said",
                "people close to the process said", "an internal memo shows", "budget papers show",
-               "court filings show", "according to figures obtained under freedom of information rules",
+               "court filings show", "according to figures obtained by reporters",
                "officials confirmed", "a senior official said", "according to the published agenda",
                "the minutes record", "correspondence seen by reporters shows", "an auditor noted",
                "a draft of the document shows"],
@@ -124,11 +124,11 @@ W = {
     "state2": ["published", "finalised", "signed", "made public", "put to a vote", "approved", "reviewed",
                "debated", "costed", "tendered", "audited", "released"],
     "conseq": ["raising questions about oversight", "prompting calls for an inquiry", "leaving residents without answers",
-               "angering local campaigners", "and officials declined to comment", "drawing criticism from opposition members",
+               "angering local campaigners", "and officials declined to comment", "drawing opposition criticism",
                "a move critics called premature", "though no timetable was given", "surprising many observers",
-               "reviving a long running dispute", "which officials said was routine", "a decision that may be appealed",
-               "though the figures were not independently verified", "adding to pressure on the government",
-               "in a vote that split the chamber", "according to people present"],
+               "reviving a long running dispute", "which officials said was routine", "a decision open to appeal",
+               "though the figures were disputed", "adding to pressure on ministers",
+               "in a split vote", "according to people present"],
     "complaint": ["repeated", "formal", "written", "anonymous", "detailed", "growing", "angry", "persistent"],
 }
 
@@ -165,20 +165,20 @@ PLAIN = [
     "The {adj_org} {body} {verb_past} the {adj} {domain} {noun} {time}, {attrib}.",
     "{role_cap} in the {region} {area} {say} that the {domain} {noun} {modal} {vinf} {adv}.",
     "Figures released {time} showed that {num} {role} had {vpp} the {adj} {domain} {noun}.",
-    "It was not immediately clear whether the {adj_org} {body} {modal} {vinf} {adv}.",
+    "It was unclear whether the {adj_org} {body} {modal} {vinf} {adv}.",
     "The {domain} {noun} is {state}, {attrib}, {conseq}.",
     "Costs for the {domain} {noun} have risen by {pct} since {month}, {conseq}.",
-    "A {adj} {noun} prepared for the {adj_org} {body} {time} put the cost at {num} thousand, {conseq}.",
+    "{a_adj_cap} {noun} prepared for the {adj_org} {body} {time} put the cost at {num} thousand, {conseq}.",
     "{role_cap} {say} the {body} had failed to consult them on the {domain} {noun}, {conseq}.",
-    "In {month}, the {adj_org} {body} {verb_past} a {adj} {noun} covering the {region} {area}.",
+    "In {month}, the {adj_org} {body} {verb_past} {a_adj} {noun} covering the {region} {area}.",
     "Critics {say} the {adj} {domain} {noun} {modal} {vinf} {adv}, {conseq}.",
-    "Officials in the {region} {area} declined to say when the {domain} {noun} would be {state2}.",
-    "About {num} {role} attended a meeting {time} to discuss the {adj} {domain} {noun}.",
-    "The {adj_org} {body} has not said how the {domain} {noun} will be funded, {attrib}.",
+    "Officials in the {region} {area} would not say when the {domain} {noun} is {state2}.",
+    "About {num} {role} met {time} to discuss the {adj} {domain} {noun}.",
+    "The {adj_org} {body} has not said how the {domain} {noun} is funded, {attrib}.",
     "Documents show the {adj_org} {body} {verb_past} an earlier {domain} {noun} in {month}, {conseq}.",
     "Support for the {adj} {noun} among {role} fell to {pct}, according to a survey published {time}.",
     "{time_cap}, the {adj_org} {body} {verb_past} the {noun} for the {region} {area}, {conseq}.",
-    "Several {role} said they had not been told about the {adj} {domain} {noun} until {month}.",
+    "Several {role} said they learned of the {adj} {domain} {noun} in {month}.",
     "The {adj_org} {body} said it would {verb_inf_t} the {domain} {noun} {adv}.",
     "Under the {adj} {noun}, about {num} {role} in the {region} {area} would be affected.",
     "The decision follows {complaint} complaints from {role} and {role} in the {region} {area}.",
@@ -190,7 +190,7 @@ MENTION = {
         "{P}, who has {vpp} the {domain} {noun} since {month}, {say} it {modal} {vinf} {adv}.",
         "{P} {say} the {adj} {domain} {noun} was {state}, {attrib}.",
         "In an interview {time}, {P} {say} that the {adj_org} {body} had {verb_past} the {noun}.",
-        "{P} did not respond to requests for comment on the {adj} {domain} {noun}.",
+        "{P} did not comment on the {adj} {domain} {noun} {time}.",
         "Asked about the {domain} {noun}, {P} {say} that {role} in the {region} {area} had been consulted.",
     ],
     "O": [
@@ -222,6 +222,8 @@ TITLES_T = [
     "Inside the {adj} {domain} {noun}",
     "{role_cap} in {region} {area} fear {domain} {noun} delay",
 ]
+W["a_adj"] = [("an " if w[0] in "aeiou" else "a ") + w for w in W["adj"]]
+W["a_adj_cap"] = [w.capitalize() for w in W["a_adj"]]
 W["body_cap"] = [w.capitalize() for w in W["body"]]
 W["domain_cap"] = [w.capitalize() for w in W["domain"]]
 W["verb_pres_people"] = ["protest", "back", "question", "challenge", "welcome", "oppose", "fear", "doubt"]
@@ -284,6 +286,10 @@ def _slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
+def _a(phrase: str) -> str:
+    return ("an " if phrase[0] in "aeiou" else "a ") + phrase
+
+
 def _yaml_list(items) -> str:
     return "[" + ", ".join(items) + "]"
 
@@ -317,7 +323,7 @@ def _build_entities(rng: random.Random, n_entities: int, reserved: set[str]) -> 
                 aliases += rng.sample(extra, rng.randint(0, 2))
                 role = rng.choice(["chief executive", "spokesperson", "director", "chair", "treasurer",
                                    "former minister", "lawyer", "engineer", "auditor", "campaigner"])
-                desc = f"A {role} involved in the {rng.choice(W['domain'])} {rng.choice(W['noun'])}."
+                desc = f"{_a(role).capitalize()} involved in the {rng.choice(W['domain'])} {rng.choice(W['noun'])}."
             elif etype == "organisation":
                 kind = ORG_KINDS[i % len(ORG_KINDS)]
                 mid = rng.choice(["", "", "Development", "National", "Regional"])
@@ -329,14 +335,14 @@ def _build_entities(rng: random.Random, n_entities: int, reserved: set[str]) -> 
                     aliases.append(a)
                 if rng.random() < 0.3:
                     aliases.append(f"{core} {kind} Ltd")
-                desc = f"A {rng.choice(W['adj_org'])} {kind.lower()} with interests in {rng.choice(W['domain'])}."
+                desc = f"{_a(rng.choice(W['adj_org'])).capitalize()} {kind.lower()} with interests in {rng.choice(W['domain'])}."
             elif etype == "place":
                 kind = rng.choice(PLACE_KINDS)
                 name = f"{core} {kind}"
                 aliases = [core]
                 if rng.random() < 0.4:
                     aliases.append(f"Port {core}")
-                desc = f"A {rng.choice(W['region'])} {rng.choice(W['area'])} of about {rng.randint(2, 400)},000 people."
+                desc = f"{_a(rng.choice(W['region'])).capitalize()} {rng.choice(W['area'])} of about {rng.randint(2, 400)},000 people."
             elif etype == "event":
                 kind, alt = rng.choice(EVENT_KINDS)
                 name = f"{core} {kind}"
@@ -441,6 +447,7 @@ def _pick_quotes(rng: random.Random, body: str, sentences, k: int, need_number: 
     cands = [s for s in sentences if not s[1] and s[0].count(" ") >= 7]
     numbered = [s for s in cands if s[2]] if need_number else []
     out: list[tuple[str, str | None]] = []
+    keys: set[str] = set()
     for attempt in range(k * 8):
         if len(out) >= k or not cands:
             break
@@ -459,8 +466,12 @@ def _pick_quotes(rng: random.Random, body: str, sentences, k: int, need_number: 
         else:
             start = rng.randint(0, len(words) - n)
         quote = " ".join(words[start:start + n]).rstrip(",.")
-        if body.count(quote) != 1 or any(quote in q or q in quote for q, _ in out):
+        # Unique in the article, not overlapping another quote, and a distinct permalink
+        # (Dossier derives an annotation's id from its quote's first six words).
+        key = "-".join(re.findall(r"[a-z0-9]+", quote.lower())[:6])
+        if body.count(quote) != 1 or key in keys or any(quote in q or q in quote for q, _ in out):
             continue
+        keys.add(key)
         if first_numbered:
             out.append((quote, num))
         else:
@@ -538,8 +549,8 @@ def generate(root: Path, n_articles: int = 1000, seed: int = 1) -> None:
         story = STORIES[rng.randrange(len(STORIES))]
         tags = rng.sample(TAGS, rng.randint(1, 3))
         byline = REPORTERS[rng.randrange(len(REPORTERS))] if rng.random() < 0.85 else "Staff reporter"
-        # ~10 mentions in ~40 sentences: a sentence carries a mention with probability 64/256.
-        paragraphs, sentences = writer.article(cast, 64, rng.randint(640, 760))
+        # ~10 mentions in ~40 sentences: a sentence carries a mention with probability 56/256.
+        paragraphs, sentences = writer.article(cast, 56, rng.randint(640, 760))
         body = "\n\n".join(paragraphs)
         front = (f"---\ntitle: {title}\noutlet: {outlet['slug']}\npublished: {published.isoformat()}\n"
                  f"byline: {byline}\nstory: {story}\ntags: {_yaml_list(tags)}\n---\n")

@@ -1,0 +1,425 @@
+"""Benchmark a cold build of a synthetic archive.
+
+    python benchmarks/run.py [--articles N] [--workers K] [--repeat R] [--keep] [--baseline] [--cli]
+
+Generates the archive into ``benchmarks/_work/<N>/`` (only when it is missing or
+was made by another seed or another version of ``generate.py``), deletes
+``_work/<N>/output`` and builds it in a fresh Python process, then prints the
+figures.  Nothing is asserted: this measures, it does not judge.  See
+``benchmarks/README.md`` for how to read the output.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+WORK = HERE / "_work"
+STAMP = ".benchmark-stamp.json"
+
+
+# ----------------------------------------------------------------------------- archive
+
+def _stamp(n: int, seed: int) -> dict:
+    src = (HERE / "generate.py").read_bytes()
+    return {"articles": n, "seed": seed, "generator": hashlib.sha256(src).hexdigest()[:16]}
+
+
+def ensure_archive(n: int, seed: int, force: bool = False) -> Path:
+    root = WORK / str(n)
+    stamp_file = root / STAMP
+    want = _stamp(n, seed)
+    try:
+        have = json.loads(stamp_file.read_text())
+    except (OSError, ValueError):
+        have = None
+    if have == want and not force and (root / "content").is_dir():
+        print(f"archive: {_display(root)} (reused)")
+        return root
+    sys.path.insert(0, str(HERE))
+    from generate import generate  # noqa: E402
+
+    t0 = time.perf_counter()
+    generate(root, n, seed)
+    stamp_file.write_text(json.dumps(want) + "\n")
+    print(f"archive: {_display(root)} (generated in {time.perf_counter() - t0:.2f} s)")
+    return root
+
+
+def _display(p: Path) -> str:
+    try:
+        return p.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+# ----------------------------------------------------------------------------- memory sampling
+
+def _proc_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants, from /proc (Linux only)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        rest = stat[stat.rfind(b")") + 2:].split()
+        children.setdefault(int(rest[1]), []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, ()))
+    return out
+
+
+def _status_kb(pid: int) -> tuple[int, int] | None:
+    """(VmRSS, VmHWM) in KiB, or None once the process is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            text = f.read()
+    except OSError:
+        return None
+    rss = hwm = 0
+    for line in text.splitlines():
+        if line.startswith("VmRSS:"):
+            rss = int(line.split()[1])
+        elif line.startswith("VmHWM:"):
+            hwm = int(line.split()[1])
+    return rss, hwm
+
+
+class TreeSampler(threading.Thread):
+    """Samples the RSS of a process tree every ``interval`` seconds.
+
+    ``peak_total`` is the largest sum of RSS seen at one instant (shared
+    copy-on-write pages of forked workers count once per process, so it
+    overstates real use); ``hwm`` maps each pid seen to its own peak RSS
+    (the last VmHWM read before it exited, so a peak reached in the final
+    ``interval`` may be missed).
+    """
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.stop = threading.Event()
+        self.peak_total = 0
+        self.peak_procs = 0
+        self.hwm: dict[int, int] = {}
+        self.available = Path("/proc/self/status").exists()
+
+    def run(self) -> None:
+        if not self.available:
+            return
+        while not self.stop.is_set():
+            total = 0
+            pids = _proc_tree(self.pid)
+            for pid in pids:
+                st = _status_kb(pid)
+                if st is None:
+                    continue
+                total += st[0]
+                self.hwm[pid] = max(self.hwm.get(pid, 0), st[1])
+            self.peak_total = max(self.peak_total, total)
+            self.peak_procs = max(self.peak_procs, len(pids))
+            self.stop.wait(self.interval)
+
+
+# ----------------------------------------------------------------------------- child processes
+
+def child_build(root: Path, out: Path, workers: int | None, result_file: Path) -> None:
+    """Runs in the measured process: one cold build through ``build_site``."""
+    t_import = time.perf_counter()
+    from dossier.pipeline import build_site
+
+    import_s = time.perf_counter() - t_import
+    import inspect
+
+    kwargs = {"out": out}
+    if workers is not None:
+        if "workers" in inspect.signature(build_site).parameters:
+            kwargs["workers"] = workers
+        else:
+            print("build_site() takes no 'workers' argument: ignored", file=sys.stderr)
+    t0 = time.perf_counter()
+    result = build_site(root, **kwargs)
+    wall = time.perf_counter() - t0
+    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    data = {
+        "ok": bool(getattr(result, "ok", False)),
+        "errors": [str(e) for e in getattr(result, "errors", ())],
+        "warnings": [str(e) for e in getattr(result, "warnings", ())],
+        "pages": getattr(result, "pages", None),
+        "written": len(getattr(result, "written", ()) or ()),
+        "seconds": getattr(result, "seconds", None),
+        "timings": dict(getattr(result, "timings", {}) or {}),
+        "wall": wall,
+        "import": import_s,
+        "self_maxrss_kb": self_kb,
+        "children_maxrss_kb": kids_kb,
+    }
+    result_file.write_text(json.dumps(data))
+
+
+def child_baseline(root: Path, out: Path, result_file: Path) -> None:
+    """The floor: read + front matter + bare CommonMark + a trivial Jinja2 template + write, one process."""
+    t_import = time.perf_counter()
+    import jinja2
+    import yaml
+    from markdown_it import MarkdownIt
+
+    import_s = time.perf_counter() - t_import
+    t0 = time.perf_counter()
+    md = MarkdownIt("commonmark")
+    tpl = jinja2.Environment(autoescape=True).from_string(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ title }}</title></head>\n"
+        "<body><main><h1>{{ title }}</h1><p>{{ outlet }}, {{ published }}</p>\n{{ body | safe }}</main></body></html>\n")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the floor: libyaml when PyYAML has it
+    fm_stage = "front matter (yaml, C)" if loader is not yaml.SafeLoader else "front matter (yaml)"
+    stages = {"read": 0.0, fm_stage: 0.0, "markdown": 0.0, "template": 0.0, "write": 0.0}
+    perf = time.perf_counter
+    paths = sorted((root / "content" / "articles").glob("*.md"))
+    written = 0
+    for path in paths:
+        a = perf()
+        text = path.read_text(encoding="utf-8")
+        b = perf()
+        _, fm_text, body = text.split("---\n", 2)
+        fm = yaml.load(fm_text, Loader=loader)
+        c = perf()
+        html = md.render(body)
+        d = perf()
+        page = tpl.render(title=fm["title"], outlet=fm["outlet"], published=fm["published"], body=html)
+        e = perf()
+        target = out / "articles" / path.stem
+        target.mkdir(parents=True, exist_ok=True)
+        (target / "index.html").write_text(page, encoding="utf-8")
+        f = perf()
+        stages["read"] += b - a
+        stages[fm_stage] += c - b
+        stages["markdown"] += d - c
+        stages["template"] += e - d
+        stages["write"] += f - e
+        written += 1
+    wall = perf() - t0
+    data = {"ok": True, "errors": [], "warnings": [], "pages": written, "written": written, "seconds": wall,
+            "timings": stages, "wall": wall, "import": import_s,
+            "self_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "children_maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}
+    result_file.write_text(json.dumps(data))
+
+
+def measure(mode: str, root: Path, out: Path, workers: int | None) -> dict:
+    """One cold run in a fresh process; returns the child's report plus what the parent saw."""
+    if out.exists():
+        shutil.rmtree(out)
+    fd, tmp = tempfile.mkstemp(prefix="dossier-bench-", suffix=".json")
+    os.close(fd)
+    result_file = Path(tmp)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    if mode == "cli":
+        cmd = [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out)]
+        if workers is not None:
+            cmd += ["--workers", str(workers)]
+    else:
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--root", str(root),
+               "--out", str(out), "--result", str(result_file)]
+        if workers is not None:
+            cmd += ["--workers", str(workers)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
+    stdout, stderr = proc.communicate()
+    process_wall = time.perf_counter() - t0
+    sampler.stop.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    try:
+        data = json.loads(result_file.read_text()) if mode != "cli" else {}
+    except ValueError:
+        data = {}
+    finally:
+        result_file.unlink(missing_ok=True)
+    if mode == "cli":
+        data = {"ok": proc.returncode == 0, "errors": [], "warnings": [], "pages": None, "written": None,
+                "seconds": None, "timings": {}, "wall": None, "import": None}
+        if proc.returncode != 0:
+            data["errors"] = [line for line in (stdout + stderr).splitlines() if line.strip()][:50]
+    data["returncode"] = proc.returncode
+    data["process_wall"] = process_wall
+    data["stdout_tail"] = stdout[-2000:]
+    data["stderr_tail"] = stderr[-4000:]
+    # RUSAGE_CHILDREN is cumulative over every child this process has waited for, so it
+    # only shows this run's peak when it is the largest so far (first run, or a new high).
+    data["parent_children_maxrss_kb"] = after
+    data["parent_children_maxrss_new_high"] = after > before
+    data["tree_peak_total_kb"] = sampler.peak_total
+    data["tree_sum_of_peaks_kb"] = sum(sampler.hwm.values())
+    data["tree_processes"] = len(sampler.hwm)
+    data["files"], data["bytes"] = _count_files(out)
+    return data
+
+
+def _count_files(out: Path) -> tuple[int, int]:
+    n = size = 0
+    if out.is_dir():
+        for dirpath, _dirs, files in os.walk(out):
+            for name in files:
+                n += 1
+                try:
+                    size += os.lstat(os.path.join(dirpath, name)).st_size
+                except OSError:
+                    pass
+    return n, size
+
+
+# ----------------------------------------------------------------------------- report
+
+def _mb(kb: int | None) -> str:
+    return "-" if not kb else f"{kb / 1024:.0f} MB"
+
+
+def report(title: str, runs: list[dict], n: int) -> dict | None:
+    print(f"\n== {title} ==")
+    ok_runs = [r for r in runs if r.get("returncode") == 0 and r.get("ok")]
+    times = [r.get("wall") or r["process_wall"] for r in runs]
+    if len(runs) > 1:
+        print("runs (s):        " + ", ".join(f"{t:.2f}" for t in times))
+    best = min(ok_runs or runs, key=lambda r: r.get("wall") or r["process_wall"])
+    if best.get("returncode") != 0 and not best.get("errors"):
+        print(f"process failed (exit {best.get('returncode')}):")
+        print(best.get("stderr_tail", "").rstrip() or best.get("stdout_tail", "").rstrip())
+        return None
+    secs = best.get("wall") or best["process_wall"]
+    print(f"articles:        {n}")
+    print(f"ok:              {best.get('ok')}")
+    print(f"total seconds:   {secs:.2f}" + ("  (build call)" if best.get("wall") else "  (process)"))
+    print(f"process seconds: {best['process_wall']:.2f}  (interpreter start, imports, build, exit)")
+    if best.get("seconds") is not None and best.get("wall"):
+        print(f"result.seconds:  {best['seconds']:.2f}")
+    print(f"ms per article:  {secs * 1000 / max(n, 1):.2f}")
+    if best.get("pages") is not None:
+        print(f"pages (html):    {best['pages']}")
+    print(f"files in output: {best['files']}  ({best['bytes'] / 1e6:.1f} MB)")
+    if best.get("written") is not None and best.get("wall") and not title.startswith("Baseline"):
+        print(f"files written:   {best['written']}  (BuildResult.written)")
+    timings = best.get("timings") or {}
+    if timings:
+        total = sum(timings.values()) or 1.0
+        width = max(len(k) for k in timings)
+        print("stage timings:")
+        for name, s in timings.items():
+            print(f"  {name:<{width}}  {s:8.3f} s  {100 * s / total:5.1f} %  {s * 1000 / max(n, 1):7.3f} ms/article")
+        print(f"  {'(sum)':<{width}}  {sum(timings.values()):8.3f} s")
+    print("peak memory:")
+    if best.get("self_maxrss_kb") is not None:
+        print(f"  build process (its own ru_maxrss):             {_mb(best.get('self_maxrss_kb'))}")
+        print(f"  largest worker (ru_maxrss of its children):    {_mb(best.get('children_maxrss_kb'))}")
+    note = "" if best.get("parent_children_maxrss_new_high") else "  (an earlier run's high: cumulative)"
+    print(f"  RUSAGE_CHILDREN from this script (max of all): {_mb(best.get('parent_children_maxrss_kb'))}{note}")
+    if best.get("tree_processes"):
+        print(f"  sum of per-process peaks (/proc VmHWM, {best['tree_processes']} procs): "
+              f"{_mb(best.get('tree_sum_of_peaks_kb'))}")
+        print(f"  peak simultaneous RSS of the tree (sampled):   {_mb(best.get('tree_peak_total_kb'))}"
+              "  (shared fork pages counted per process)")
+    errors = best.get("errors") or []
+    warnings = best.get("warnings") or []
+    if errors:
+        print(f"errors ({len(errors)}):")
+        for e in errors[:40]:
+            print("  " + e)
+        if len(errors) > 40:
+            print(f"  ... and {len(errors) - 40} more")
+    if warnings:
+        print(f"warnings ({len(warnings)}):")
+        for w in warnings[:15]:
+            print("  " + w)
+        if len(warnings) > 15:
+            print(f"  ... and {len(warnings) - 15} more")
+    if best.get("returncode") not in (0, None) and best.get("stderr_tail"):
+        print("stderr (tail):")
+        print(best["stderr_tail"].rstrip())
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Benchmark a cold Dossier build of a synthetic archive.")
+    ap.add_argument("--articles", "-n", type=int, default=1000, help="articles in the archive (default 1000)")
+    ap.add_argument("--workers", type=int, default=None, help="render processes (default: the generator's own)")
+    ap.add_argument("--repeat", type=int, default=1, help="cold builds to run; the fastest is reported")
+    ap.add_argument("--keep", action="store_true", help="keep _work/<N>/output (and baseline_output) afterwards")
+    ap.add_argument("--baseline", action="store_true",
+                    help="also measure the floor: bare markdown-it + trivial Jinja2 + write, one process")
+    ap.add_argument("--no-build", action="store_true", help="skip the Dossier build (with --baseline)")
+    ap.add_argument("--cli", action="store_true",
+                    help="build through 'python build.py build' instead of build_site() (no stage timings)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--regenerate", action="store_true", help="write the archive again even if it is current")
+    ap.add_argument("--child", choices=("build", "baseline"), help=argparse.SUPPRESS)
+    ap.add_argument("--root", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.child == "build":
+        child_build(args.root, args.out, args.workers, args.result)
+        return 0
+    if args.child == "baseline":
+        child_baseline(args.root, args.out, args.result)
+        return 0
+
+    n = args.articles
+    root = ensure_archive(n, args.seed, args.regenerate)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, workers={args.workers or 'default'}")
+    out = root / "output"
+    best_build = None
+    if not args.no_build:
+        mode = "cli" if args.cli else "build"
+        try:
+            import importlib.util
+
+            sys.path.insert(0, str(REPO))
+            have = importlib.util.find_spec("dossier.pipeline") is not None
+        except ImportError:
+            have = False
+        if not have and not args.cli:
+            print("\ndossier.pipeline is not importable yet: skipping the build")
+        else:
+            runs = [measure(mode, root, out, args.workers) for _ in range(max(1, args.repeat))]
+            best_build = report(f"Dossier cold build ({'build.py' if args.cli else 'build_site'})", runs, n)
+            if not args.keep and out.exists():
+                shutil.rmtree(out)
+    if args.baseline:
+        bout = root / "baseline_output"
+        runs = [measure("baseline", root, bout, None) for _ in range(max(1, args.repeat))]
+        best_base = report("Baseline: markdown-it commonmark + trivial Jinja2 + write (articles only)", runs, n)
+        if not args.keep and bout.exists():
+            shutil.rmtree(bout)
+        if best_build and best_base and best_build.get("ok"):
+            b = best_build.get("wall") or best_build["process_wall"]
+            f = best_base["process_wall"] if args.cli else best_base["wall"]  # like for like
+            print(f"\nDossier / baseline: {b / f:.1f}x  ({b * 1000 / n:.2f} vs {f * 1000 / n:.2f} ms per article)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
