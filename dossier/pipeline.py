@@ -61,10 +61,10 @@ def _render_article_task(slug: str) -> ArticleResult:
     return res, d
 
 
-def _render_entity_task(args) -> tuple:
+def _render_entity_task(slug: str) -> tuple:
     renderer: Renderer = _WORKER["renderer"]
     staging: Staging = _WORKER["staging"]
-    slug, mentions, together, annotations = args
+    mentions, together, annotations = _WORKER["entity_args"][slug]  # inherited through fork, not pickled
     try:
         out, errors = renderer.entity(slug, mentions, together, annotations)
     except jinja2.TemplateError as exc:
@@ -261,7 +261,7 @@ class Builder:
                 continue
             for e in ents:
                 together[e].update(x for x in ents if x != e)
-        ent_tasks, ent_keys = [], {}
+        ent_tasks, ent_keys, ent_args = [], {}, {}
         for slug in site.entities:
             tog = tuple(sorted(together[slug].items(), key=lambda kv: (-kv[1], kv[0]))[:8])
             tog_view = [(site.entities[e], n) for e, n in tog]
@@ -272,7 +272,9 @@ class Builder:
             ent_keys[slug] = key
             hit = memo.get(path)
             if hit is None or hit[0] != key:
-                ent_tasks.append((slug, mentions_by_entity.get(slug, []), tog_view, anns))
+                ent_tasks.append(slug)
+                ent_args[slug] = (mentions_by_entity.get(slug, []), tog_view, anns)
+        _WORKER["entity_args"] = ent_args
         parallel = len(ent_tasks) >= PARALLEL_MIN
         for slug, d, errs in _map(_render_entity_task, ent_tasks, self.workers, parallel):
             errors.extend(errs)
