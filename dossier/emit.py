@@ -24,6 +24,7 @@ TYPE_LABELS = {"person": "People", "organisation": "Organisations", "place": "Pl
                "outlet": "Outlets"}
 COVERAGE_LIMIT = 5
 POSTING_LIMIT = 400  # entities in more articles than this say little about relatedness
+RAREST = 8  # an article's rarest entities are the ones that say most about what it shares
 
 
 @dataclass
@@ -47,12 +48,10 @@ def other_coverage(site: Site, entity_sets: dict[str, frozenset]) -> dict[str, l
     out = {}
     for slug, art in site.articles.items():
         scores: Counter = Counter()
-        for ent in entity_sets.get(slug, ()):
-            if ent == art.outlet:
-                continue
-            posting = postings[(art.story, ent)]
+        lists = sorted((postings[(art.story, e)] for e in entity_sets.get(slug, ()) if e != art.outlet), key=len)
+        for posting in lists[:RAREST]:
             if len(posting) > POSTING_LIMIT:
-                continue
+                break
             scores.update(posting)
         scores.pop(slug, None)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], site.articles[kv[0]].published, kv[0]))

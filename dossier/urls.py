@@ -6,7 +6,6 @@ URLs are what pages link to (``/repo/articles/x/``).
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -28,8 +27,8 @@ def page_dir(kind: str, slug: str) -> str:
         return ""
     if kind == "page":
         return f"{slug}/"
-    if kind in KIND_DIRS:
-        return f"{KIND_DIRS[kind]}/{quote(slug)}/"
+    if kind in KIND_DIRS:  # slugs are validated: lowercase letters, digits, hyphens
+        return f"{KIND_DIRS[kind]}/{slug}/"
     if kind == "index":  # entities/, outlets/, tags/, annotations/
         return f"{slug}/"
     raise ValueError(kind)
