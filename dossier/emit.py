@@ -48,7 +48,7 @@ def other_coverage(site: Site, entity_sets: dict[str, frozenset]) -> dict[str, l
     out = {}
     for slug, art in site.articles.items():
         scores: Counter = Counter()
-        lists = sorted((postings[(art.story, e)] for e in entity_sets.get(slug, ()) if e != art.outlet), key=len)
+        lists = sorted((postings[(art.story, e)] for e in sorted(entity_sets.get(slug, ())) if e != art.outlet), key=len)
         for posting in lists[:RAREST]:
             if len(posting) > POSTING_LIMIT:
                 break
