@@ -27,7 +27,7 @@ def _fold_char(c: str) -> str:
     got = _cache.get(c)
     if got is None:
         if c.isascii():
-            got = " " if c.isspace() else c
+            got = " " if c.isspace() else c.translate(_FOLD)
         else:
             d = unicodedata.normalize("NFKD", c).translate(_FOLD)
             got = "".join(ch for ch in d if not unicodedata.combining(ch))
@@ -100,6 +100,18 @@ def _normalize_slow(text: str) -> tuple[str, list[int]]:
         out.pop()
         offs.pop()
     return "".join(out), offs
+
+
+def source_span(text: str, offs, start: int, end: int) -> tuple[int, int]:
+    """The range of ``text`` that normalised range [start, end) came from.
+
+    The end takes in combining marks after the last letter, so an NFD "café"
+    keeps its accent inside the range.
+    """
+    s, e = offs[start], offs[end - 1] + 1
+    while e < len(text) and unicodedata.combining(text[e]):
+        e += 1
+    return s, e
 
 
 def norm(text: str) -> str:

@@ -16,7 +16,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from ..anchoring import closest, find_all, normalize
+from ..anchoring import closest, find_all, normalize, source_span
 
 
 def _visible(tokens) -> tuple[str, list]:
@@ -92,8 +92,7 @@ def _rule(state: StateCore) -> None:
             errors.append((ann.source, ann.line,
                            f"quote appears {len(found)} times ({lines}); add which=N to the attribute line, or quote more words"))
             continue
-        s, e = found[0]
-        wanted.append((offs[s], offs[e - 1] + 1, ann))
+        wanted.append((*source_span(text, offs, *found[0]), ann))
     wanted.sort(key=lambda w: (w[0], w[1]))
     renderer = env.get("renderer")
     placed = env.setdefault("placed", [])

@@ -91,7 +91,7 @@ def _rule(state: StateCore) -> None:
 
         def flush(run_start: int) -> None:
             text = "".join(t.content if t.type == "text" else "\n" for t in run)
-            spans = matcher.find(text)
+            spans = matcher.find(text.replace("\n", " "))  # a name may wrap over two source lines
             if not spans:
                 out.extend(run)
                 return
