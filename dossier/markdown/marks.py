@@ -111,13 +111,17 @@ def _rule(state: StateCore) -> None:
             inserts.setdefault((id(tok), ci), (tok, ci, []))[2].append((ls, le, ann, n == 0, n == len(covered) - 1))
         placed.append(ann)
         env.setdefault("anchored", []).append(ann.id)
-    for (_tid, ci), (tok, _ci, spans) in sorted(inserts.items(), key=lambda kv: (id(kv[1][0]), -kv[0][1])):
-        tok.children[ci:ci + 1] = _wrap(tok.children[ci], spans, renderer, env, note_mentions)
+    position = {id(t): n for n, t in enumerate(state.tokens)}
+    # Document order (notes render, and report their mentions, in reading order); within a token,
+    # the last child first, so the indexes of the earlier ones stay valid.
+    for (_tid, ci), (tok, _ci, spans) in sorted(inserts.items(), key=lambda kv: (position[id(kv[1][0])], -kv[0][1])):
+        tok.children[ci:ci + 1] = _wrap(tok.children[ci], spans)
     for tok in {id(t): t for t, _ci, _s in segs}.values():
         _refs_out_of_links(tok)
+    _fill_notes(state.tokens, renderer, env, note_mentions)
 
 
-def _wrap(child: Token, spans: list, renderer, env, note_mentions) -> list[Token]:
+def _wrap(child: Token, spans: list) -> list[Token]:
     """Split one text token at every span edge; each piece is wrapped in the marks of all spans covering it,
     nested in a fixed order, so overlapping passages both stay marked and the HTML stays well nested."""
     content = child.content
@@ -136,7 +140,7 @@ def _wrap(child: Token, spans: list, renderer, env, note_mentions) -> list[Token
             new.append(_html("</mark>"))
         for ls, le, ann, first, last in cover:
             if last and le == b:
-                new.append(_note_ref(ann, renderer, env, note_mentions))
+                new.append(_note_ref(ann))
     return new
 
 
@@ -187,23 +191,33 @@ def _seg_line(segs, offset: int, env) -> int:
     return _line_of(tok, env) + before
 
 
-def _note_ref(ann, renderer, env, note_mentions) -> Token:
+def _note_ref(ann) -> Token:
     tok = Token("note_ref", "", 0)
-    body = ""
-    head = [f'<a class="permalink" href="#{escapeHtml(ann.id)}" aria-label="Permalink to this passage">¶</a>']
-    if renderer is not None:
-        errs: list = []
-        mentions: list = []
-        body = str(renderer.note_html(ann, errs, mentions))
-        env.setdefault("anchor_errors", []).extend(errs)
-        note_mentions.extend(dict.fromkeys((ann.id, m.entity) for m in mentions))
-        if ann.claim:
-            head.append(f'<a href="{escapeHtml(renderer.urls.of("claim", ann.claim))}">Claim: '
-                        f'{escapeHtml(ann.claim.replace("-", " "))}</a>'
-                        + (f" · {escapeHtml(ann.value)}" if ann.value else ""))
-    tok.meta = {"key": ann.id, "kind": ann.kind, "html": body,
-                "head": '<p class="note-head">' + " · ".join(head) + "</p>"}
+    tok.meta = {"key": ann.id, "kind": ann.kind, "html": "", "ann": ann}
     return tok
+
+
+def _fill_notes(tokens, renderer, env, note_mentions) -> None:
+    """Render each annotation's note, in reading order (so mentions are reported in that order)."""
+    for tok in tokens:
+        if tok.type != "inline" or not tok.children:
+            continue
+        for child in tok.children:
+            ann = child.meta.pop("ann", None) if child.type == "note_ref" else None
+            if ann is None:
+                continue
+            head = [f'<a class="permalink" href="#{escapeHtml(ann.id)}" aria-label="Permalink to this passage">¶</a>']
+            if renderer is not None:
+                errs: list = []
+                mentions: list = []
+                child.meta["html"] = str(renderer.note_html(ann, errs, mentions))
+                env.setdefault("anchor_errors", []).extend(errs)
+                note_mentions.extend(dict.fromkeys((ann.id, m.entity) for m in mentions))
+                if ann.claim:
+                    head.append(f'<a href="{escapeHtml(renderer.urls.of("claim", ann.claim))}">Claim: '
+                                f'{escapeHtml(ann.claim.replace("-", " "))}</a>'
+                                + (f" · {escapeHtml(ann.value)}" if ann.value else ""))
+            child.meta["head"] = '<p class="note-head">' + " · ".join(head) + "</p>"
 
 
 def plugin(md: MarkdownIt) -> None:
