@@ -55,14 +55,16 @@ def parse_yaml_mapping(text: str, first_line: int = 1) -> tuple[dict, dict]:
         data = loader.construct_document(node)
     except (yaml.YAMLError, ValueError) as exc:
         # A value that looks like a date but is none (2023-02-30) fails here; find which.
-        line = first_line + node.start_mark.line
+        line, what = first_line + node.start_mark.line, f"invalid YAML: {exc}"
         for key_node, value_node in node.value:
             try:
                 _Loader("").construct_object(value_node, deep=True)
             except (yaml.YAMLError, ValueError):
                 line = first_line + value_node.start_mark.line
+                if isinstance(exc, ValueError):
+                    what = (f"'{key_node.value}' must be a date written YYYY-MM-DD, "
+                            f"not '{value_node.value}' (no such day)")
                 break
-        what = f"'{value_node.value}' is not a valid date" if isinstance(exc, ValueError) else f"invalid YAML: {exc}"
         raise FrontMatterError(line, what) from None
     finally:
         loader.dispose()
