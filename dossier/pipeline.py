@@ -161,7 +161,7 @@ class Builder:
         tsig = _templates_signature(self.root)
         global_key = (config, tsig, tuple((e.slug, e.name, e.aliases, e.type, e.description) for e in site.entities.values()),
                       tuple((a.slug, a.title, a.published, a.outlet, a.story) for a in site.articles.values()),
-                      tuple((p.slug, p.title) for p in site.pages.values()))
+                      tuple((p.slug, p.title, p.order) for p in site.pages.values()))
         if global_key != self._global_key:
             self._memo.clear()
         entity_sets = {slug: frozenset(site.matcher.entities_in(a.body)) for slug, a in site.articles.items()}

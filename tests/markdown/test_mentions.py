@@ -1,0 +1,89 @@
+"""dossier/markdown/mentions.py: entity names in running text become quiet links."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from markdown_it.utils import read_fixture_file
+from selectolax.lexbor import LexborHTMLParser
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize("line,title,input,expected", read_fixture_file(FIXTURES / "mentions.md"))
+def test_fixture(harness, line, title, input, expected):
+    html, _env = harness.render(input)
+    assert html == expected, f"fixtures/mentions.md:{line}: {title}"
+
+
+def links(html):
+    return [(a.text(), a.attributes["href"]) for a in LexborHTMLParser(html).css("a.m")]
+
+
+def test_softbreak_inside_a_name_links_the_whole_name(harness):
+    html, env = harness.render("the Metropolitan\nPolice Federation said")
+    assert links(html) == [("Metropolitan\nPolice Federation", "/entities/metropolitan-police-federation/")]
+    assert [m.entity for m in env["mentions"]] == ["metropolitan-police-federation"]
+
+
+def test_softbreak_inside_a_name_is_one_mention(harness):
+    html, env = harness.render("Sir Mark\nRowley spoke.")
+    assert links(html) == [("Sir Mark\nRowley", "/entities/mark-rowley/")]
+    assert len(env["mentions"]) == 1
+
+
+def test_softbreak_between_names_keeps_the_line_break(harness):
+    html, env = harness.render("Rowley\nBraverman")
+    assert html.count("\n") == 2  # the soft break survives between the two links
+    assert links(html) == [("Rowley", "/entities/mark-rowley/"), ("Braverman", "/entities/suella-braverman/")]
+
+
+def test_link_first(harness):
+    text = "Rowley spoke. Braverman listened.\n\nRowley again, and Sir Mark Rowley, and Braverman.\n"
+    html, env = harness.render(text, link_first=True)
+    assert links(html) == [("Rowley", "/entities/mark-rowley/"), ("Braverman", "/entities/suella-braverman/")]
+    # Every mention is still recorded for the entity pages.
+    assert [m.entity for m in env["mentions"]] == ["mark-rowley", "suella-braverman", "mark-rowley",
+                                                   "mark-rowley", "suella-braverman"]
+    html_all, _ = harness.render(text)
+    assert len(links(html_all)) == 5
+
+
+def test_an_entity_page_does_not_link_to_itself(harness):
+    html, env = harness.render("Rowley met Braverman.", self_slug="mark-rowley")
+    assert links(html) == [("Braverman", "/entities/suella-braverman/")]
+    assert [m.entity for m in env["mentions"]] == ["suella-braverman"]
+
+
+def test_mentions_carry_their_sentence(harness):
+    text = "The review began. Later, Sir Mark Rowley wrote to *Braverman* about it! Nothing else."
+    _html, env = harness.render(text)
+    got = [(m.entity, m.sentence, m.sentence[m.start:m.end], m.source) for m in env["mentions"]]
+    sentence = "Later, Sir Mark Rowley wrote to Braverman about it!"
+    assert got == [("mark-rowley", sentence, "Sir Mark Rowley", "content/articles/sky-army.md"),
+                   ("suella-braverman", sentence, "Braverman", "content/articles/sky-army.md")]
+
+
+def test_sentence_spans_soft_breaks_as_spaces(harness):
+    _html, env = harness.render("It was said\nthat Rowley wrote.")
+    [m] = env["mentions"]
+    assert m.sentence == "It was said that Rowley wrote." and m.sentence[m.start:m.end] == "Rowley"
+
+
+def test_no_mentions_in_headings_links_code_images(harness):
+    text = "# Rowley\n\n[Rowley](https://x.org) `Rowley` ![Rowley](r.png)\n\n```\nRowley\n```\n"
+    html, env = harness.render(text)
+    assert links(html) == [] and env["mentions"] == []
+
+
+def test_no_site_no_links(harness):
+    html, env = harness.render("Rowley spoke.", site=False)
+    assert html == "<p>Rowley spoke.</p>\n"
+
+
+def test_long_sentence_is_clipped_around_the_mention(harness):
+    text = " ".join(["word"] * 200) + " Rowley " + " ".join(["more"] * 200) + "."
+    _html, env = harness.render(text)
+    [m] = env["mentions"]
+    assert m.sentence[m.start:m.end] == "Rowley"
+    assert len(m.sentence) <= 330 and m.sentence.startswith("…") and m.sentence.endswith("…")

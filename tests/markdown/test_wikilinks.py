@@ -1,0 +1,52 @@
+"""dossier/markdown/wikilinks.py: ``[[slug]]`` and ``[[slug|text]]``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from markdown_it.utils import read_fixture_file
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize("line,title,input,expected", read_fixture_file(FIXTURES / "wikilinks.md"))
+def test_fixture(harness, line, title, input, expected):
+    html, _env = harness.render(input)
+    assert html == expected, f"fixtures/wikilinks.md:{line}: {title}"
+
+
+def test_without_a_site_the_target_is_kept():
+    from dossier.markdown import make_md, new_env
+
+    env = new_env()
+    html = make_md().render("[[some-slug]] and [[x|label]]", env)
+    assert html == '<p><a class="wikilink" href="some-slug">some-slug</a> and <a class="wikilink" href="x">label</a></p>\n'
+    assert env["errors"] == []
+
+
+@pytest.mark.parametrize("text,line0,want", [
+    ("Unknown [[nope]].\n", 0, [1]),
+    ("Unknown [[nope]].\n", 9, [10]),
+    ("Intro.\n\nSecond para line one\nand [[nope]] on line two.\n", 10, [14]),
+    ("[[a-nope]] first\nthen [[b-nope]]\nand\n[[c-nope]]\n", 5, [6, 7, 9]),
+    ("- item\n- another [[nope]]\n", 0, [2]),
+    ("> quoted\n> and [[nope]]\n", 3, [5]),
+    ("# Heading [[nope]]\n\ntext\n", 0, [1]),
+    ("text with `code` and *em*\nthen [[nope]]\n", 0, [2]),
+])
+def test_unknown_target_reports_its_file_line(harness, text, line0, want):
+    _html, env = harness.render(text, line0=line0)
+    assert [line for line, _msg in env["errors"]] == want
+    for _line, msg in env["errors"]:
+        assert msg.startswith("unknown wikilink target '[[") and "no article, entity or page has that slug" in msg
+
+
+def test_unknown_target_message_names_the_slug(harness):
+    _html, env = harness.render("see [[mark-rowly]]")
+    [(line, msg)] = env["errors"]
+    assert line == 1 and "'[[mark-rowly]]'" in msg
+
+
+def test_known_targets_of_every_kind(harness):
+    _html, env = harness.render("[[mark-rowley]] [[sky-army]] [[about]] [[daily]]")
+    assert env["errors"] == []

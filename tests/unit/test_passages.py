@@ -1,0 +1,100 @@
+"""dossier/passages.py: passages several articles print nearly word for word."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from selectolax.lexbor import LexborHTMLParser
+
+from dossier.config import SiteConfig
+from dossier.errors import ErrorList
+from dossier.model import Article, Entity
+from dossier.passages import MAX_ARTICLES, MIN_WORDS, shared_passages
+from dossier.site import assemble
+
+SHARED_A = "The decision comes after an officer, known as NX121, was charged with the murder of Chris Kaba."
+SHARED_B = "The decision comes after an officer known as NX121 was charged with the murder of Chris Kaba!"
+BOILER = "Sign up to our free newsletter to get the latest news delivered to your inbox every morning."
+SHORT = "Trust has never been lower."
+
+
+def outlets():
+    return [Entity(slug="alpha", name="Alpha News", type="outlet", source="content/entities/outlets/alpha.md"),
+            Entity(slug="beta", name="Beta Times", type="outlet", source="content/entities/outlets/beta.md")]
+
+
+def art(slug, body, outlet="alpha", day=1):
+    return Article(slug=slug, title=slug, outlet=outlet, published=dt.date(2023, 9, day), body=body, body_line=5,
+                   source=f"content/articles/{slug}.md")
+
+
+def site_of(*articles):
+    errors = ErrorList()
+    site = assemble(SiteConfig.for_test(), [*outlets(), *articles], errors)
+    assert not errors.items
+    return site
+
+
+def test_shared_sentence_with_punctuation_difference_links_both_ways():
+    site = site_of(art("a", f"Opening line of the first report here. {SHARED_A} {SHORT}", day=1),
+                   art("b", f"Quite another opening for the second one. {SHARED_B} {SHORT}", outlet="beta", day=2))
+    got = shared_passages(site)
+    assert set(got) == {"a", "b"}
+    [ann_a] = got["a"]
+    [ann_b] = got["b"]
+    assert ann_a.kind == ann_b.kind == "shared" and ann_a.auto and ann_b.auto
+    assert ann_a.quote == SHARED_A and ann_b.quote == SHARED_B  # each quotes its own wording
+    assert "[[b]]" in ann_a.note and "Beta Times" in ann_a.note
+    assert "[[a]]" in ann_b.note and "Alpha News" in ann_b.note
+    assert ann_a.id == "shared-the-decision-comes-after-an-officer"
+    assert ann_a.source == "content/articles/a.md"
+
+
+def test_boilerplate_in_more_than_max_articles_is_ignored():
+    arts = [art(f"a{i}", f"Unique opening number {i} of this report, written in its own words. {BOILER}", day=i + 1)
+            for i in range(MAX_ARTICLES + 1)]
+    assert shared_passages(site_of(*arts)) == {}
+    # ...but in exactly MAX_ARTICLES articles it is still shared.
+    got = shared_passages(site_of(*arts[:MAX_ARTICLES]))
+    assert len(got) == MAX_ARTICLES
+    assert all(len(v) == 1 and v[0].quote == BOILER for v in got.values())
+
+
+def test_short_sentences_are_ignored():
+    assert len(SHORT.split()) < MIN_WORDS
+    site = site_of(art("a", f"{SHORT} The first body goes on in its own way."),
+                   art("b", f"{SHORT} And the second body says something else.", outlet="beta"))
+    assert shared_passages(site) == {}
+
+
+def test_adjacent_shared_sentences_make_one_passage():
+    second = "Senior officers have been meeting with armed staff who are considering their position."
+    site = site_of(art("a", f"Alpha begins with words of its own today. {SHARED_A} {second} Alpha ends."),
+                   art("b", f"{SHARED_A} {second} Beta closes with different words again.", outlet="beta"))
+    [ann] = shared_passages(site)["a"]
+    assert re.fullmatch(r"(.*) (?:\.\.\.|…) (.*)", ann.quote).groups() == (SHARED_A, second)
+
+
+def test_three_articles_one_note_names_the_other_two():
+    site = site_of(art("a", SHARED_A, day=1), art("b", SHARED_A, outlet="beta", day=3), art("c", SHARED_A, day=2))
+    [ann] = shared_passages(site)["a"]
+    assert ann.note.index("[[c]]") < ann.note.index("[[b]]")  # oldest first
+    assert " and " in ann.note
+
+
+def test_shared_passage_renders_as_marks_linking_each_other(tmp_site, build):
+    root = tmp_site({
+        "content/entities/outlets/alpha.md": "---\nname: Alpha News\ntype: outlet\n---\n",
+        "content/entities/outlets/beta.md": "---\nname: Beta Times\ntype: outlet\n---\n",
+        "content/articles/a.md": f"---\ntitle: A\noutlet: alpha\npublished: 2023-09-01\n---\nIntro of A here.\n\n{SHARED_A}\n",
+        "content/articles/b.md": f"---\ntitle: B\noutlet: beta\npublished: 2023-09-02\n---\n{SHARED_B}\n\nOutro of B.\n",
+    })
+    result = build(root)
+    assert result.ok, result.errors
+    for me, other in (("a", "b"), ("b", "a")):
+        doc = LexborHTMLParser((root / "output" / "articles" / me / "index.html").read_text())
+        mark = doc.css_first("mark.k-shared")
+        assert mark is not None and mark.attributes["id"].startswith("shared-")
+        note = doc.css_first(f"aside#note-{mark.attributes['id']}")
+        assert note is not None
+        assert [a.attributes["href"] for a in note.css("a.wikilink")] == [f"/articles/{other}/"]
