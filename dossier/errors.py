@@ -35,10 +35,11 @@ class ErrorList:
     def rel(self, path: Path | str) -> str:
         p = Path(path)
         if self.root is not None:
-            try:
-                return p.resolve().relative_to(self.root.resolve()).as_posix()
-            except ValueError:
-                pass
+            for candidate, root in ((p, self.root), (p.resolve(), self.root.resolve())):
+                try:  # the cheap way first: paths the loader makes are already under the root
+                    return candidate.relative_to(root).as_posix()
+                except ValueError:
+                    continue
         return p.as_posix()
 
     def add(self, path: Path | str, line: int, message: str, *, warning: bool = False) -> None:

@@ -33,26 +33,39 @@ def _keys(body: str) -> tuple[bytes, list[bytes]]:
     return folded, folded.lower().translate(_TABLE).split(b"\x00")
 
 
-def _sentence(raw: bytes, keys: list[bytes], ends: list[int], i: int) -> str:
+def _sentence(raw: bytes, ends: list[int], i: int) -> str:
     start = ends[i - 1] + 1 if i else 0
     end = ends[i]  # the terminator's index
     text = raw[start:end + 1].decode("utf-8", "replace")
     return normalize(text)[0].lstrip("'\" )]")
 
 
-def shared_passages(site: Site) -> dict[str, tuple[Annotation, ...]]:
-    """article slug -> automatic annotations of its shared passages."""
-    per_article = {}
-    where: dict[bytes, set] = defaultdict(set)
-    for slug, art in site.articles.items():
-        raw, keys = _keys(art.body)
-        clean = [b" ".join(k.split()) if len(k) >= MIN_KEY else b"" for k in keys]
-        per_article[slug] = (raw, keys, clean)
-        for k in clean:
-            if k and k.count(b" ") >= MIN_WORDS - 1:
+def sentence_keys(body: str) -> list[int]:
+    """One key per sentence of ``body`` (0 for a sentence too short to compare).
+
+    Keys are hashes, so they are small to send between processes; all worker
+    processes are forked from one parent and share its hash seed.
+    """
+    out = []
+    for k in _keys(body)[1]:
+        words = k.split() if len(k) >= MIN_KEY else ()
+        out.append(hash(b" ".join(words)) if len(words) >= MIN_WORDS else 0)
+    return out
+
+
+def shared_passages(site: Site, keys: dict[str, list[int]] | None = None) -> dict[str, tuple[Annotation, ...]]:
+    """article slug -> automatic annotations of its shared passages.  ``keys`` are ``sentence_keys``
+    of each article body when they were computed already (in parallel)."""
+    if keys is None:
+        keys = {slug: sentence_keys(a.body) for slug, a in site.articles.items()}
+    where: dict[int, set] = defaultdict(set)
+    for slug, ks in keys.items():
+        for k in ks:
+            if k:
                 where[k].add(slug)
     out: dict[str, tuple[Annotation, ...]] = {}
-    for slug, (raw, keys, clean) in per_article.items():
+    for slug in site.articles:
+        clean = keys[slug]
         runs: list[tuple[list[int], frozenset]] = []
         prev = None
         for i, k in enumerate(clean):
@@ -65,13 +78,13 @@ def shared_passages(site: Site) -> dict[str, tuple[Annotation, ...]]:
             prev = others
         if not runs:
             continue
-        ends = list(accumulate(len(k) + 1 for k in keys))
-        ends = [e - 1 for e in ends]
+        raw, parts = _keys(site.articles[slug].body)
+        ends = [e - 1 for e in accumulate(len(k) + 1 for k in parts)]
         art = site.articles[slug]
         anns: list[Annotation] = []
         for idx, others in runs:
-            first = _sentence(raw, keys, ends, idx[0])
-            last = _sentence(raw, keys, ends, idx[-1])
+            first = _sentence(raw, ends, idx[0])
+            last = _sentence(raw, ends, idx[-1])
             quote = first if len(idx) == 1 else f"{first} … {last}"
             links = sorted(others, key=lambda s: (site.articles[s].published, s))
             named = []

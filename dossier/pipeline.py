@@ -23,7 +23,7 @@ from .errors import DossierError, ErrorList
 from .markdown.sidenotes import KIND_LABELS
 from .model import ANNOTATION_KINDS, Output
 from .render import layout_dirs, template_error
-from .passages import shared_passages
+from .passages import sentence_keys, shared_passages
 from .site import Site, assemble
 from .urls import Urls, output_path, page_dir
 from .write import Staging, digest
@@ -61,6 +61,18 @@ def _render_article_task(slug: str) -> ArticleResult:
     return res, d
 
 
+def _scan_task(slug: str) -> tuple[frozenset, list[int]]:
+    site: Site = _WORKER["site"]
+    body = site.articles[slug].body
+    keys = sentence_keys(body) if site.config.shared_passages else []
+    return frozenset(site.matcher.entities_in(body)), keys
+
+
+def _load_task(item) -> loader.Loaded:
+    kind, path = item
+    return loader.load_file(_WORKER["root"], kind, path)
+
+
 def _render_entity_task(slug: str) -> tuple:
     renderer: Renderer = _WORKER["renderer"]
     staging: Staging = _WORKER["staging"]
@@ -76,7 +88,7 @@ def _map(fn, tasks: list, workers: int, parallel: bool) -> list:
     if not parallel or workers < 2 or len(tasks) < PARALLEL_MIN:
         return [fn(t) for t in tasks]
     ctx = mp.get_context("fork")
-    chunk = max(1, min(64, len(tasks) // (workers * 6)))
+    chunk = max(1, min(256, len(tasks) // (workers * 8)))
     with ctx.Pool(workers) as pool:
         return list(pool.imap(fn, tasks, chunksize=chunk))
 
@@ -110,18 +122,26 @@ class Builder:
         files = loader.content_files(self.root)
         records, errors = [], []
         live = set()
+        todo = []
+        stamps = {}
         for kind, path in files:
             key = str(path)
             live.add(key)
             try:
                 st = path.stat()
-                stamp = (st.st_mtime_ns, st.st_size)
             except OSError:
                 continue
+            stamps[key] = (st.st_mtime_ns, st.st_size)
             cached = self._loaded.get(key)
-            if cached is None or cached[0] != stamp or (changed is not None and path in changed):
-                cached = (stamp, loader.load_file(self.root, kind, path))
-                self._loaded[key] = cached
+            if cached is None or cached[0] != stamps[key] or (changed is not None and path in changed):
+                todo.append((kind, path))
+        _WORKER["root"] = self.root
+        for (kind, path), got in zip(todo, _map(_load_task, todo, self.workers, len(todo) >= 2000)):
+            self._loaded[str(path)] = (stamps[str(path)], got)
+        for kind, path in files:
+            cached = self._loaded.get(str(path))
+            if cached is None:
+                continue
             records.extend(cached[1].records)
             errors.extend(cached[1].errors)
         for key in list(self._loaded):
@@ -152,8 +172,16 @@ class Builder:
         if errs:
             return self._fail(errs, t0, timings)
 
+        # One parallel pass over every body: the entities it names (to rank other coverage)
+        # and its sentence keys (to find shared passages).
+        _WORKER["site"] = site
+        slugs = list(site.articles)
+        scans = dict(zip(slugs, _map(_scan_task, slugs, self.workers, len(slugs) >= 2000)))
+        entity_sets = {slug: scan[0] for slug, scan in scans.items()}
+        lap("index")
         if config.shared_passages:
-            for slug, anns in shared_passages(site).items():
+            keys = {slug: scan[1] for slug, scan in scans.items()}
+            for slug, anns in shared_passages(site, keys).items():
                 site.annotations[slug] = site.annotations.get(slug, ()) + anns
         lap("passages")
 
@@ -164,7 +192,6 @@ class Builder:
                       tuple((p.slug, p.title, p.order) for p in site.pages.values()))
         if global_key != self._global_key:
             self._memo.clear()
-        entity_sets = {slug: frozenset(site.matcher.entities_in(a.body)) for slug, a in site.articles.items()}
         coverage = other_coverage(site, entity_sets)
         lap("index")
         renderer = Renderer(self.root, site, urls, coverage)
