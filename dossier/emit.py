@@ -87,6 +87,13 @@ class Renderer:
             return self.urls.of("page", obj.slug)
         raise TypeError(type(obj))
 
+    def outlet_name(self, article: Article) -> str:
+        outlet = self.site.entities.get(article.outlet)
+        return outlet.name if outlet else article.outlet
+
+    def note_count(self, article: Article) -> int:
+        return len(self.site.annotations.get(article.slug, ()))
+
     @staticmethod
     def highlight(m: Mention) -> Markup:
         s = m.sentence
@@ -110,7 +117,8 @@ class Renderer:
         urls = self.urls
         context = {
             "config": self.site.config, "site": self.site, "urls": urls, "url": urls.url, "href": self.href,
-            "highlight": self.highlight, "type_labels": TYPE_LABELS,
+            "highlight": self.highlight, "type_labels": TYPE_LABELS, "outlet_name": self.outlet_name,
+            "note_count": self.note_count,
             "nav": [{"title": t, "url": u, "current": u == urls.url(path)} for t, u in self.nav],
             "page": {"title": title, "path": path, "url": urls.url(path), "canonical": urls.absolute(path),
                      "description": description or self.site.config.description, "template": template},
