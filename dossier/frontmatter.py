@@ -38,6 +38,10 @@ def parse_yaml_mapping(text: str, first_line: int = 1) -> tuple[dict, dict]:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
         problem = exc.problem or exc.context or "invalid YAML"
+        ctx = exc.context_mark
+        if exc.problem and exc.context and ctx is not None and ctx.line != (mark.line if mark else 0):
+            # e.g. an unclosed [ list: say where it was opened, not only where PyYAML gave up
+            problem += f" ({exc.context.replace('while ', '')} that starts on line {first_line + ctx.line})"
         raise FrontMatterError(line, f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML always marks its errors
         raise FrontMatterError(first_line, f"invalid YAML: {exc}") from None

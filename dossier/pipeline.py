@@ -224,6 +224,11 @@ class Builder:
         return BuildResult(False, tuple(e for e in items if not e.warning), tuple(e for e in items if e.warning),
                            seconds=time.perf_counter() - t0, timings=timings, out=self.out)
 
+    def _unstage_if_same(self, staging: Staging, path: str, d: str) -> None:
+        """A re-rendered page that came out byte for byte as before is not rewritten."""
+        if self._digests.get(path) == d and (self.out / path).exists():
+            (staging.dir / path).unlink()
+
     def _emit(self, staging: Staging, outputs: dict, out: Output) -> None:
         d = digest(out.data)
         outputs[out.path] = d
@@ -252,7 +257,9 @@ class Builder:
         for res, d in results:
             errors.extend(res.errors)
             if d:
-                memo[output_path(page_dir("article", res.slug))] = (art_keys[res.slug], d, res)
+                path = output_path(page_dir("article", res.slug))
+                memo[path] = (art_keys[res.slug], d, res)
+                self._unstage_if_same(staging, path, d)
         for slug in site.articles:
             path = output_path(page_dir("article", slug))
             if path in memo:
@@ -306,7 +313,9 @@ class Builder:
         for slug, d, errs in _map(_render_entity_task, ent_tasks, self.workers, parallel):
             errors.extend(errs)
             if d:
-                memo[output_path(page_dir("entity", slug))] = (ent_keys[slug], d, None)
+                path = output_path(page_dir("entity", slug))
+                memo[path] = (ent_keys[slug], d, None)
+                self._unstage_if_same(staging, path, d)
         for slug in site.entities:
             path = output_path(page_dir("entity", slug))
             if path in memo:
