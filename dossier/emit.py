@@ -64,13 +64,14 @@ def other_coverage(site: Site, entity_sets: dict[str, frozenset]) -> dict[str, l
 
 
 class Renderer:
-    def __init__(self, root: Path, site: Site, urls: Urls, coverage: dict | None = None) -> None:
+    def __init__(self, root: Path, site: Site, urls: Urls, coverage: dict | None = None, *, md=None,
+                 jinja=None) -> None:
         self.root = root
         self.site = site
         self.urls = urls
         self.coverage = coverage or {}
-        self.md = make_md()
-        self.jinja = make_env(root)
+        self.md = md or make_md()
+        self.jinja = jinja or make_env(root)  # the preview server keeps one while templates are unchanged
         self._templates: dict = {}
         self.link_first = site.config.link_mentions == "first"
         self.nav = [("Articles", urls.url("")), ("Entities", urls.of("index", "entities")),

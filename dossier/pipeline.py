@@ -22,7 +22,8 @@ from .emit import ArticleResult, Renderer, feed_xml, other_coverage, robots_txt,
 from .errors import DossierError, ErrorList
 from .markdown.sidenotes import KIND_LABELS
 from .model import ANNOTATION_KINDS, Output
-from .render import layout_dirs, template_error
+from .markdown import make_md
+from .render import layout_dirs, make_env, template_error
 from .passages import sentence_keys, shared_passages
 from .site import Site, assemble
 from .urls import Urls, output_path, page_dir
@@ -116,6 +117,7 @@ class Builder:
         self._memo: dict[str, tuple] = {}  # output path -> (key, digest, extra)
         self._digests: dict[str, str] = {}  # output path -> digest of what the output folder holds
         self._global_key = None
+        self._tools = None  # (templates signature, Markdown parser, Jinja2 environment), kept between builds
 
     # -- loading --------------------------------------------------------------------
     def _load(self, changed) -> tuple[list, list]:
@@ -194,7 +196,9 @@ class Builder:
             self._memo.clear()
         coverage = other_coverage(site, entity_sets)
         lap("index")
-        renderer = Renderer(self.root, site, urls, coverage)
+        if self._tools is None or self._tools[0] != tsig:
+            self._tools = (tsig, make_md(), make_env(self.root))
+        renderer = Renderer(self.root, site, urls, coverage, md=self._tools[1], jinja=self._tools[2])
         staging = Staging(self.out)
         staging.begin()
         outputs: dict[str, str] = {}  # path -> digest, every output of this build
