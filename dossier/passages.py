@@ -58,44 +58,84 @@ def shared_passages(site: Site, keys: dict[str, list[int]] | None = None) -> dic
     of each article body when they were computed already (in parallel)."""
     if keys is None:
         keys = {slug: sentence_keys(a.body) for slug, a in site.articles.items()}
-    where: dict[int, set] = defaultdict(set)
-    for slug, ks in keys.items():
-        for k in ks:
+    return SharedPassages().update(site, keys)
+
+
+class SharedPassages:
+    """The key -> articles index, kept between builds of the preview server: an edit updates
+    the keys of the articles it touched, and only articles sharing a sentence with them are
+    looked at again."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, list[int]] = {}
+        self.where: dict[int, set] = defaultdict(set)
+        self.result: dict[str, tuple[Annotation, ...]] = {}
+
+    def _drop(self, slug: str) -> set:
+        touched = set()
+        for k in self.keys.pop(slug):
             if k:
-                where[k].add(slug)
-    out: dict[str, tuple[Annotation, ...]] = {}
-    for slug in site.articles:
-        clean = keys[slug]
-        runs: list[tuple[list[int], frozenset]] = []
-        prev = None
-        for i, k in enumerate(clean):
-            arts = where.get(k) if k else None
-            others = frozenset(arts - {slug}) if arts and 1 < len(arts) <= MAX_ARTICLES else None
-            if others and others == prev:
-                runs[-1][0].append(i)
-            elif others:
-                runs.append(([i], others))
-            prev = others
-        if not runs:
-            continue
-        raw, parts = _keys(site.articles[slug].body)
-        ends = [e - 1 for e in accumulate(len(k) + 1 for k in parts)]
-        art = site.articles[slug]
-        anns: list[Annotation] = []
-        for idx, others in runs:
-            first = _sentence(raw, ends, idx[0])
-            last = _sentence(raw, ends, idx[-1])
-            quote = first if len(idx) == 1 else f"{first} … {last}"
-            links = sorted(others, key=lambda s: (site.articles[s].published, s))
-            named = []
-            for o in links:
-                outlet = site.entities.get(site.articles[o].outlet)
-                named.append(f"[[{o}]] ({outlet.name if outlet else site.articles[o].outlet})")
-            listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
-            ident = "shared-" + "-".join(_WORD.findall(first.lower())[:6])
-            if any(a.id == ident for a in anns):
+                arts = self.where[k]
+                touched |= arts
+                arts.discard(slug)
+                if not arts:
+                    del self.where[k]
+        return touched
+
+    def update(self, site: Site, keys: dict[str, list[int]]) -> dict[str, tuple[Annotation, ...]]:
+        dirty: set = set()
+        for slug in [s for s in self.keys if s not in keys]:
+            dirty |= self._drop(slug)
+        for slug, ks in keys.items():
+            if self.keys.get(slug) is ks:
                 continue
-            anns.append(Annotation(article=slug, quote=quote, note=f"Nearly the same words appear in {listed}.",
-                                   note_line=1, line=1, source=art.source, id=ident, kind="shared", auto=True))
-        out[slug] = tuple(anns)
-    return out
+            if slug in self.keys:
+                dirty |= self._drop(slug)
+            self.keys[slug] = ks
+            dirty.add(slug)
+            for k in ks:
+                if k:
+                    self.where[k].add(slug)
+                    dirty |= self.where[k]
+        for slug in sorted(dirty):
+            self.result.pop(slug, None)
+            if slug in keys:
+                anns = _passages_of(site, slug, keys[slug], self.where)
+                if anns:
+                    self.result[slug] = anns
+        return {slug: self.result[slug] for slug in site.articles if slug in self.result}
+
+
+def _passages_of(site: Site, slug: str, clean: list[int], where: dict) -> tuple[Annotation, ...]:
+    """The automatic annotations of one article: runs of adjacent sentences shared with the same articles."""
+    runs: list[tuple[list[int], frozenset]] = []
+    prev = None
+    for i, k in enumerate(clean):
+        arts = where.get(k) if k else None
+        others = frozenset(arts - {slug}) if arts and 1 < len(arts) <= MAX_ARTICLES else None
+        if others and others == prev:
+            runs[-1][0].append(i)
+        elif others:
+            runs.append(([i], others))
+        prev = others
+    if not runs:
+        return ()
+    art = site.articles[slug]
+    raw, parts = _keys(art.body)
+    ends = [e - 1 for e in accumulate(len(k) + 1 for k in parts)]
+    anns: list[Annotation] = []
+    for idx, others in runs:
+        first = _sentence(raw, ends, idx[0])
+        last = _sentence(raw, ends, idx[-1])
+        quote = first if len(idx) == 1 else f"{first} … {last}"
+        named = []
+        for o in sorted(others, key=lambda s: (site.articles[s].published, s)):
+            outlet = site.entities.get(site.articles[o].outlet)
+            named.append(f"[[{o}]] ({outlet.name if outlet else site.articles[o].outlet})")
+        listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+        ident = "shared-" + "-".join(_WORD.findall(first.lower())[:6])
+        if any(a.id == ident for a in anns):
+            continue
+        anns.append(Annotation(article=slug, quote=quote, note=f"Nearly the same words appear in {listed}.",
+                               note_line=1, line=1, source=art.source, id=ident, kind="shared", auto=True))
+    return tuple(anns)

@@ -24,7 +24,7 @@ from .markdown.sidenotes import KIND_LABELS
 from .model import ANNOTATION_KINDS, Output
 from .markdown import make_md
 from .render import layout_dirs, make_env, template_error
-from .passages import sentence_keys, shared_passages
+from .passages import SharedPassages, sentence_keys
 from .site import Site, assemble
 from .urls import Urls, output_path, page_dir
 from .write import Staging, digest
@@ -118,10 +118,32 @@ class Builder:
         self._digests: dict[str, str] = {}  # output path -> digest of what the output folder holds
         self._global_key = None
         self._tools = None  # (templates signature, Markdown parser, Jinja2 environment), kept between builds
+        self._files = None  # content files of the last build
+        self._scans: dict[str, tuple] = {}  # article slug -> (Article, (entity set, sentence keys))
+        self._shared = SharedPassages()
+        self._coverage = None  # (entity sets, coverage) of the last build
 
     # -- loading --------------------------------------------------------------------
+    def _content_files(self, changed) -> list:
+        """All content files; with a set of changed paths, the last list updated (no walk of the tree)."""
+        known = self._files
+        if changed is None or known is None or any(p.is_dir() for p in changed):
+            self._files = loader.content_files(self.root)
+            return self._files
+        files = dict.fromkeys(known)
+        for path in changed:
+            kind = loader.kind_of(self.root, path)
+            if kind is None:
+                continue
+            if path.is_file():
+                files[(kind, path)] = None
+            else:
+                files.pop((kind, path), None)
+        self._files = sorted(files, key=lambda kp: (loader.KINDS.index(kp[0]), kp[1]))
+        return self._files
+
     def _load(self, changed) -> tuple[list, list]:
-        files = loader.content_files(self.root)
+        files = self._content_files(changed)
         records, errors = [], []
         live = set()
         todo = []
@@ -129,6 +151,8 @@ class Builder:
         for kind, path in files:
             key = str(path)
             live.add(key)
+            if changed is not None and key in self._loaded and path not in changed:
+                continue  # the watcher says it did not change
             try:
                 st = path.stat()
             except OSError:
@@ -174,27 +198,40 @@ class Builder:
         if errs:
             return self._fail(errs, t0, timings)
 
-        # One parallel pass over every body: the entities it names (to rank other coverage)
-        # and its sentence keys (to find shared passages).
+        # What every page depends on: when it changes, nothing rendered before is reused.
+        tsig = _templates_signature(self.root)
+        global_key = (config, tsig, tuple((e.slug, e.name, e.aliases, e.type, e.description) for e in site.entities.values()),
+                      tuple((a.slug, a.title, a.published, a.outlet, a.story, a.byline) for a in site.articles.values()),
+                      tuple((p.slug, p.title, p.order) for p in site.pages.values()))
+        if global_key != self._global_key:
+            self._memo.clear()
+            self._scans.clear()
+            self._shared = SharedPassages()
+            self._coverage = None
+        memo_before = dict(self._memo)
+
+        # One parallel pass over every new or changed body: the entities it names (to rank
+        # other coverage) and its sentence keys (to find shared passages).
         _WORKER["site"] = site
-        slugs = list(site.articles)
-        scans = dict(zip(slugs, _map(_scan_task, slugs, self.workers, len(slugs) >= 2000)))
-        entity_sets = {slug: scan[0] for slug, scan in scans.items()}
+        for slug in [s for s in self._scans if s not in site.articles]:
+            del self._scans[slug]
+        todo = [slug for slug, a in site.articles.items() if self._scans.get(slug, (None,))[0] is not a]
+        for slug, scan in zip(todo, _map(_scan_task, todo, self.workers, len(todo) >= 2000)):
+            self._scans[slug] = (site.articles[slug], scan)
+        entity_sets = {slug: self._scans[slug][1][0] for slug in site.articles}
         lap("index")
         if config.shared_passages:
-            keys = {slug: scan[1] for slug, scan in scans.items()}
-            for slug, anns in shared_passages(site, keys).items():
+            keys = {slug: self._scans[slug][1][1] for slug in site.articles}
+            for slug, anns in sorted(self._shared.update(site, keys).items()):
                 site.annotations[slug] = site.annotations.get(slug, ()) + anns
         lap("passages")
 
         # Phase 2: everything is known; render.
-        tsig = _templates_signature(self.root)
-        global_key = (config, tsig, tuple((e.slug, e.name, e.aliases, e.type, e.description) for e in site.entities.values()),
-                      tuple((a.slug, a.title, a.published, a.outlet, a.story) for a in site.articles.values()),
-                      tuple((p.slug, p.title, p.order) for p in site.pages.values()))
-        if global_key != self._global_key:
-            self._memo.clear()
-        coverage = other_coverage(site, entity_sets)
+        if self._coverage is not None and self._coverage[0] == entity_sets:
+            coverage = self._coverage[1]
+        else:
+            coverage = other_coverage(site, entity_sets)
+            self._coverage = (entity_sets, coverage)
         lap("index")
         if self._tools is None or self._tools[0] != tsig:
             self._tools = (tsig, make_md(), make_env(self.root))
@@ -207,6 +244,7 @@ class Builder:
             self._render_all(site, urls, renderer, staging, coverage, global_key, outputs, errors, lap)
         except BaseException:
             staging.discard()
+            self._memo = memo_before
             raise
         for path, line, msg in errors:
             errs.add(self.root / path, line, msg)
@@ -214,8 +252,10 @@ class Builder:
             errs.items = [DossierError(e.path, e.line, e.message) for e in errs.items]
         if errs:
             staging.discard()
+            self._memo = memo_before  # nothing of this build reached the output folder
+            self._coverage = None
             return self._fail(errs, t0, timings)
-        written, removed = staging.commit(set(outputs))
+        written, removed = staging.commit(set(outputs), set(self._digests) if self._digests else None)
         self._digests = outputs
         self._global_key = global_key
         lap("write")
@@ -233,11 +273,12 @@ class Builder:
         if self._digests.get(path) == d and (self.out / path).exists():
             (staging.dir / path).unlink()
 
-    def _emit(self, staging: Staging, outputs: dict, out: Output) -> None:
+    def _emit(self, staging: Staging, outputs: dict, out: Output) -> str:
         d = digest(out.data)
         outputs[out.path] = d
         if self._digests.get(out.path) != d or not (self.out / out.path).exists():
             staging.put(out)
+        return d
 
     def _render_all(self, site: Site, urls: Urls, renderer: Renderer, staging: Staging, coverage: dict,
                     global_key, outputs: dict, errors: list, lap) -> None:
@@ -328,44 +369,69 @@ class Builder:
         lap("entities")
 
         # The few pages that list everything: always rendered, written only if changed.
-        emit = lambda out: self._emit(staging, outputs, out)  # noqa: E731
+        def emit(out: Output, key=None) -> None:
+            d = self._emit(staging, outputs, out)
+            if key is not None:
+                memo[out.path] = (key, d, None)
+
+        def cached(path: str, key) -> bool:
+            """True when the page at ``path`` was rendered from ``key`` before (it is then kept as it is)."""
+            hit = memo.get(path)
+            if hit is not None and hit[0] == key and path in self._digests:
+                outputs[path] = hit[1]
+                return True
+            return False
+
         try:
-            self._annotation_pages(site, renderer, emit, results_by_slug)
-            self._listing_pages(site, urls, renderer, emit, articles_of_entity, errors)
+            self._annotation_pages(site, renderer, emit, cached, results_by_slug)
+            self._listing_pages(site, urls, renderer, emit, cached, articles_of_entity, errors)
         except jinja2.TemplateError as exc:
             errors.append(template_error(exc, self.root))
         lap("listings")
 
-    def _listing_pages(self, site, urls, renderer: Renderer, emit, articles_of_entity, errors) -> None:
+    def _listing_pages(self, site, urls, renderer: Renderer, emit, cached, articles_of_entity, errors) -> None:
+        # Pages that list many records are memoised on what they show (the global key, which every
+        # memo entry implies, covers titles, dates, outlets and names).
         articles = list(reversed(site.chronological()))
         counts = {e: len(a) for e, a in articles_of_entity.items()}
         main = sorted((e for e in site.entities.values() if e.type != "outlet" and counts.get(e.slug)),
                       key=lambda e: (-counts[e.slug], e.name))[:site.config.home_entities]
         timeline = sorted((e for e in site.entities.values() if e.type == "event" and e.date),
                           key=lambda e: (e.date, e.name))
-        emit(renderer.page("home.html", "", site.config.title, articles=articles,
-                           main_entities=[(e, counts[e.slug]) for e in main], timeline=timeline))
+        main_entities = [(e, counts[e.slug]) for e in main]
+        key = (tuple(main_entities), tuple(timeline), tuple(len(site.annotations.get(a.slug, ())) for a in articles))
+        if not cached("index.html", key):
+            emit(renderer.page("home.html", "", site.config.title, articles=articles, main_entities=main_entities,
+                               timeline=timeline), key)
         groups = []
         for typ, label in TYPE_LABELS.items():
             ents = [(e, counts.get(e.slug, 0)) for e in sorted(site.entities.values(), key=lambda e: e.name.lower())
                     if e.type == typ]
             if ents:
                 groups.append((typ, label, ents))
-        emit(renderer.page("entities.html", page_dir("index", "entities"), "Entities", groups=groups))
-        outlets = [(site.entities[o], [site.articles[s] for s in slugs]) for o, slugs in site.by_outlet.items()
-                   if o in site.entities]
-        outlets.sort(key=lambda oa: oa[0].name.lower())
-        emit(renderer.page("outlets.html", page_dir("index", "outlets"), "Outlets", outlets=outlets))
+        key = tuple(sorted(counts.items()))
+        if not cached(output_path(page_dir("index", "entities")), key):
+            emit(renderer.page("entities.html", page_dir("index", "entities"), "Entities", groups=groups), key)
+        if not cached(output_path(page_dir("index", "outlets")), ()):
+            outlets = [(site.entities[o], [site.articles[s] for s in slugs]) for o, slugs in site.by_outlet.items()
+                       if o in site.entities]
+            outlets.sort(key=lambda oa: oa[0].name.lower())
+            emit(renderer.page("outlets.html", page_dir("index", "outlets"), "Outlets", outlets=outlets), ())
         tags = sorted(site.by_tag.items())
-        emit(renderer.page("tags.html", page_dir("index", "tags"), "Tags", tags=[(t, len(s)) for t, s in tags]))
+        key = tuple((t, len(s)) for t, s in tags)
+        if not cached(output_path(page_dir("index", "tags")), key):
+            emit(renderer.page("tags.html", page_dir("index", "tags"), "Tags", tags=list(key)), key)
         for tag, slugs in tags:
-            emit(renderer.page("tag.html", page_dir("tag", tag), f"Tagged “{tag}”", tag=tag,
-                               articles=[site.articles[s] for s in reversed(slugs)]))
+            if not cached(output_path(page_dir("tag", tag)), slugs):
+                emit(renderer.page("tag.html", page_dir("tag", tag), f"Tagged “{tag}”", tag=tag,
+                                   articles=[site.articles[s] for s in reversed(slugs)]), slugs)
         for page in site.pages.values():
-            out, errs = renderer.free_page(page)
-            errors.extend(errs)
-            emit(out)
-        emit(renderer.page("404.html", "404.html", "Page not found"))
+            if not cached(output_path(page_dir("page", page.slug)), page):
+                out, errs = renderer.free_page(page)
+                errors.extend(errs)
+                emit(out, None if errs else page)
+        if not cached("404.html", ()):
+            emit(renderer.page("404.html", "404.html", "Page not found"), ())
         emit(feed_xml(site, urls))
         html_pages = [p[:-len("index.html")] for p in self._pending_pages(site)]
         emit(sitemap_xml(urls, html_pages))
@@ -376,7 +442,7 @@ class Builder:
         for rel, data in _assets(self.root):
             emit(Output("assets/" + rel, data))
 
-    def _annotation_pages(self, site: Site, renderer: Renderer, emit, results_by_slug: dict) -> None:
+    def _annotation_pages(self, site: Site, renderer: Renderer, emit, cached, results_by_slug: dict) -> None:
         placed = []
         for slug in reversed(list(site.articles)):
             res = results_by_slug.get(slug)
@@ -385,18 +451,24 @@ class Builder:
         by_kind = [(k, KIND_LABELS[k], [(a, art) for a, art in placed if a.kind == k])
                    for k in (*ANNOTATION_KINDS, "shared")]
         by_kind = [g for g in by_kind if g[2]]
-        by_article = [(art, [a for a, x in placed if x is art]) for art in reversed(list(site.articles.values()))]
-        by_article = [g for g in by_article if g[1]]
+        grouped: dict[str, list] = defaultdict(list)
+        for a, art in placed:
+            grouped[art.slug].append(a)
+        by_article = [(art, grouped[art.slug]) for art in reversed(list(site.articles.values())) if art.slug in grouped]
         claims: dict[str, list] = defaultdict(list)
         for a, art in placed:
             if a.claim:
                 claims[a.claim].append((a, art))
-        emit(renderer.page("annotations.html", page_dir("index", "annotations"), "Annotations", by_kind=by_kind,
-                           by_article=by_article, claims=sorted(claims.items()), total=len(placed)))
+        key = tuple(placed)
+        if not cached(output_path(page_dir("index", "annotations")), key):
+            emit(renderer.page("annotations.html", page_dir("index", "annotations"), "Annotations", by_kind=by_kind,
+                               by_article=by_article, claims=sorted(claims.items()), total=len(placed)), key)
         for claim, rows in sorted(claims.items()):
             rows.sort(key=lambda r: (r[1].published, r[1].slug))
-            emit(renderer.page("claim.html", page_dir("claim", claim), "Claim: " + claim.replace("-", " "),
-                               claim=claim, rows=rows))
+            key = tuple(rows)
+            if not cached(output_path(page_dir("claim", claim)), key):
+                emit(renderer.page("claim.html", page_dir("claim", claim), "Claim: " + claim.replace("-", " "),
+                                   claim=claim, rows=rows), key)
         self._claims = sorted(claims)
 
     def _pending_pages(self, site: Site) -> list[str]:

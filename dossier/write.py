@@ -44,8 +44,12 @@ class Staging:
     def discard(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def commit(self, keep: set[str]) -> tuple[list[str], list[str]]:
-        """Move staged files into the output; remove output files not in ``keep``."""
+    def commit(self, keep: set[str], previous: set[str] | None = None) -> tuple[list[str], list[str]]:
+        """Move staged files into the output; remove output files not in ``keep``.
+
+        ``previous``, when known, is what the last build of this process wrote: stale files are
+        then found without walking the whole output folder.
+        """
         written: list[str] = []
         if not self.out.exists() or (self.out.is_dir() and not any(self.out.iterdir())):
             # A first build: the staged tree becomes the output in one rename.
@@ -65,6 +69,18 @@ class Staging:
                 os.replace(src, dst)
                 written.append(rel)
         removed: list[str] = []
+        if previous is not None:
+            for rel in sorted(previous - keep):
+                path = self.out / safe_rel(rel)
+                if path.is_file() or path.is_symlink():
+                    path.unlink()
+                    removed.append(rel)
+                parent = path.parent
+                while parent != self.out and parent.is_dir() and not any(parent.iterdir()):
+                    parent.rmdir()
+                    parent = parent.parent
+            shutil.rmtree(self.dir, ignore_errors=True)
+            return sorted(written), removed
         for dirpath, dirs, files in os.walk(self.out, topdown=False):
             for name in files:
                 path = Path(dirpath) / name
