@@ -19,6 +19,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from dossier.pipeline import BuildResult, build_site
+from tests.helpers.files import write_files
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,15 +27,6 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 OUTLET = "---\nname: Daily Example\ntype: outlet\n---\n"
 
 
-def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
-    for rel, data in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
-    return root
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:

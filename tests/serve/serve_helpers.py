@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+from tests.helpers.files import write_files  # noqa: F401  (re-exported for the serve tests)
 
 TINY_ARCHIVE = {
     "site.yaml": "title: T\n",
@@ -22,12 +23,6 @@ TINY_ARCHIVE = {
 }
 
 
-def write_files(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    return root
 
 
 def atomic_write(path: Path, text: str) -> None:

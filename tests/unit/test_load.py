@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from dossier.load import content_files, kind_of, load_file
+from tests.helpers.files import write_files
 from dossier.model import Annotation, Article, Entity, Page
 
 ARTICLE = """---
@@ -26,13 +27,7 @@ Second paragraph.
 
 
 def put(root: Path, rel: str, data: str | bytes) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, bytes):
-        path.write_bytes(data)
-    else:
-        path.write_text(data, encoding="utf-8")
-    return path
+    return write_files(root, {rel: data}) / rel
 
 
 def load(root: Path, kind: str, rel: str, data: str | bytes):
