@@ -35,14 +35,14 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _report(result, quiet: bool = False) -> int:
+def _report(result, what: str = "build") -> int:
     for w in result.warnings:
         print(str(w), file=sys.stderr)
     for e in result.errors:
         print(str(e), file=sys.stderr)
     if not result.ok:
         n = len(result.errors)
-        print(f"build failed: {n} error{'s' if n != 1 else ''}; nothing was written", file=sys.stderr)
+        print(f"{what} failed: {n} error{'s' if n != 1 else ''}; nothing was written", file=sys.stderr)
         return 1
     return 0
 
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "check":
         with tempfile.TemporaryDirectory(prefix="dossier-check-") as tmp:
             result = Builder(root, Path(tmp) / "out", args.base_url, strict=args.strict, workers=1).build()
-        code = _report(result)
+        code = _report(result, "check")
         if code == 0:
             print(f"ok: {result.pages} pages would be built, {len(result.warnings)} warnings")
         return code
