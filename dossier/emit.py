@@ -7,6 +7,7 @@ Templates receive records and small view helpers, never the parser.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import html
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -54,7 +55,8 @@ def other_coverage(site: Site, entity_sets: dict[str, frozenset]) -> dict[str, l
                 break
             scores.update(posting)
         scores.pop(slug, None)
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], site.articles[kv[0]].published, kv[0]))
+        ranked = heapq.nsmallest(COVERAGE_LIMIT, scores.items(),
+                                 key=lambda kv: (-kv[1], site.articles[kv[0]].published, kv[0]))
         if len(ranked) < COVERAGE_LIMIT:  # fill with the story's other articles, newest first
             have = {s for s, _ in ranked} | {slug}
             rest = [s for s in reversed(site.by_story.get(art.story, ())) if s not in have]

@@ -35,11 +35,14 @@ class ErrorList:
     def rel(self, path: Path | str) -> str:
         p = Path(path)
         if self.root is not None:
-            for candidate, root in ((p, self.root), (p.resolve(), self.root.resolve())):
-                try:  # the cheap way first: paths the loader makes are already under the root
-                    return candidate.relative_to(root).as_posix()
-                except ValueError:
-                    continue
+            try:  # the cheap way first: paths the loader makes are already under the root
+                return p.relative_to(self.root).as_posix()
+            except ValueError:
+                pass
+            try:
+                return p.resolve().relative_to(self.root.resolve()).as_posix()
+            except ValueError:
+                pass
         return p.as_posix()
 
     def add(self, path: Path | str, line: int, message: str, *, warning: bool = False) -> None:
