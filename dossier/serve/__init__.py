@@ -20,6 +20,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
@@ -40,12 +41,16 @@ class PortInUse(OSError):
 def _pipeline_builder(root: Path, out: Path, base_url: str | None) -> Callable[[Any], Any]:
     from dossier.pipeline import Builder  # imported late: the server core does not need it
 
-    # One process: forking a render pool from a process that runs the HTTP and
-    # watcher threads is unsafe, and incremental builds are small anyway.
-    b = Builder(root, out, base_url=base_url, workers=1)
+    # The first build runs before any thread starts, so it may fork a render pool;
+    # after that, one process: forking beside the HTTP and watcher threads is unsafe,
+    # and incremental builds are small anyway.
+    b = Builder(root, out, base_url=base_url)
 
     def build(changed: Any = None) -> Any:
-        return b.build() if changed is None else b.build(changed=set(changed))
+        try:
+            return b.build() if changed is None else b.build(changed=set(changed))
+        finally:
+            b.workers = 1
 
     return build
 
@@ -138,9 +143,12 @@ class PreviewServer:
             if self._builder is None:
                 self._builder = _pipeline_builder(self.root, self.out, self.base_url)
             self.dev.builder = self._builder
-            # Watch before the first build, so an edit made during it is not lost.
-            self.watcher = Watcher(self.root, quiet=self.quiet).start()
+            # The first build runs before the watcher thread starts (so it may use a process
+            # pool); files saved while it ran are handed to the watcher right after.
+            began = time.time_ns()
             result, status = self.dev.rebuild(None)
+            self.watcher = Watcher(self.root, quiet=self.quiet).start()
+            self._replay_edits_since(began)
             self.builds.append(status)
             self._need_full = not status.ok
             self._report(status, result, "initial build")
@@ -151,6 +159,15 @@ class PreviewServer:
             self.stop()
             raise
         return self
+
+    def _replay_edits_since(self, began_ns: int) -> None:
+        assert self.watcher is not None
+        for path in sorted(self.watcher.known_files()):
+            try:
+                if path.stat().st_mtime_ns >= began_ns:
+                    self.watcher.note_modified(path)
+            except OSError:
+                continue
 
     def _rebuild_loop(self) -> None:
         assert self.watcher is not None and self.dev is not None

@@ -177,6 +177,14 @@ class Watcher:
         if self._observer.is_alive():
             self._observer.join(timeout)
 
+    def known_files(self) -> set[Path]:
+        with self._lock:
+            return set(self._known)
+
+    def note_modified(self, path: Path) -> None:
+        """Report a change that happened before the watcher started (see PreviewServer.start)."""
+        self._file_event(MODIFIED, Path(path))
+
     def _watch_dir(self, name: str) -> None:
         path = self.root / name
         with self._lock:
