@@ -307,3 +307,23 @@ def test_watcher_drives_rebuilds_with_fake_builder(tiny_archive, sse):
             atomic_write(tiny_archive / ARTICLE, A_TEXT.format(body=f"v{i}"))
         events.until(lambda m: m["build"] > first["build"])
         assert fake.calls[0] is None and fake.calls[1] == {target}
+
+
+def test_edit_saved_during_the_first_build_is_rebuilt(tiny_archive, sse):
+    """The first build runs before the watcher starts (so it may fork a pool): a file saved
+    while it runs must still reach the next build."""
+    target = (tiny_archive / ARTICLE).resolve()
+    calls: list = []
+
+    def builder(changed):
+        calls.append(changed)
+        if changed is None:  # the first build: the editor saves meanwhile
+            atomic_write(tiny_archive / ARTICLE, A_TEXT.format(body="saved during the first build"))
+        return SimpleNamespace(ok=True, errors=())
+
+    with PreviewServer(tiny_archive, port=0, builder=builder, stdout=io.StringIO(), stderr=io.StringIO()) as srv:
+        events = sse(origin(srv))
+        first = events.next()
+        if first["build"] == 1:
+            events.until(lambda m: m["build"] > 1)
+    assert calls[0] is None and target in calls[1]
