@@ -390,7 +390,6 @@ class _Writer:
         used: set[str] = set()
         words = 0
         randbytes = self.randbytes
-        fill = self.sentence
         plain = self.plain
         ncast = len(cast)
         pending = None  # a sentence too long for the last paragraph starts the next one

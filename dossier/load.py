@@ -11,7 +11,7 @@ from pathlib import Path
 from .errors import ErrorList
 from .frontmatter import FrontMatterError, split
 from .markdown.annotations import parse_annotations
-from .model import ANNOTATION_KINDS, ENTITY_TYPES, Annotation, Article, Entity, Page
+from .model import ENTITY_TYPES, Article, Entity, Page
 from .urls import RESERVED, SLUG_RE
 
 # key -> (kind of value, required)
