@@ -294,6 +294,16 @@ def _count_files(out: Path) -> tuple[int, int]:
 
 # ----------------------------------------------------------------------------- report
 
+def _print_capped(title: str, lines: list[str], cap: int) -> None:
+    if not lines:
+        return
+    print(f"{title} ({len(lines)}):")
+    for line in lines[:cap]:
+        print("  " + line)
+    if len(lines) > cap:
+        print(f"  ... and {len(lines) - cap} more")
+
+
 def _mb(kb: int | None) -> str:
     return "-" if not kb else f"{kb / 1024:.0f} MB"
 
@@ -343,18 +353,8 @@ def report(title: str, runs: list[dict], n: int) -> dict | None:
               "  (shared fork pages counted per process)")
     errors = best.get("errors") or []
     warnings = best.get("warnings") or []
-    if errors:
-        print(f"errors ({len(errors)}):")
-        for e in errors[:40]:
-            print("  " + e)
-        if len(errors) > 40:
-            print(f"  ... and {len(errors) - 40} more")
-    if warnings:
-        print(f"warnings ({len(warnings)}):")
-        for w in warnings[:15]:
-            print("  " + w)
-        if len(warnings) > 15:
-            print(f"  ... and {len(warnings) - 15} more")
+    _print_capped("errors", errors, 40)
+    _print_capped("warnings", warnings, 15)
     if best.get("returncode") not in (0, None) and best.get("stderr_tail"):
         print("stderr (tail):")
         print(best["stderr_tail"].rstrip())

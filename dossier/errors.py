@@ -65,11 +65,3 @@ class ErrorList:
     def sorted(self) -> tuple[DossierError, ...]:
         # Deterministic: by file, then line, then text; duplicates dropped.
         return tuple(sorted(set(self.items)))
-
-
-class BuildFailed(Exception):
-    """Raised by the pipeline when a build stops on user mistakes."""
-
-    def __init__(self, errors: tuple[DossierError, ...]) -> None:
-        super().__init__(f"{len(errors)} error(s)")
-        self.errors = errors

@@ -87,13 +87,6 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
-class Anchor:
-    annotation: Annotation
-    start: int  # offsets into the article's reader-visible text
-    end: int
-
-
-@dataclass(frozen=True, slots=True)
 class Output:
     path: str  # relative POSIX path inside the output folder
     data: bytes
