@@ -1,7 +1,8 @@
-"""Command line: ``python build.py [build|check|serve] ...``.
+"""Command line: ``dossier [new|build|check|serve] ...`` (``python build.py ...`` in this repository).
 
 The only place that turns user mistakes into ``path:line: message`` lines on
-stderr and exit code 1.
+stderr and exit code 1. Each subcommand is one ``_add_<name>`` function that
+declares its arguments and one ``_<name>`` function that runs it.
 """
 from __future__ import annotations
 
@@ -10,28 +11,51 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import __version__
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="build.py", description="Dossier: build an annotated story archive.")
-    sub = p.add_subparsers(dest="command")
 
-    def common(sp):
-        sp.add_argument("--root", type=Path, default=Path("."), help="the archive folder (default: current folder)")
-        sp.add_argument("--base-url", default=None, help="override site.yaml's base_url, e.g. https://user.github.io/repo/")
+def _common(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--root", type=Path, default=Path("."), help="the archive folder (default: current folder)")
+    sp.add_argument("--base-url", default=None, help="override site.yaml's base_url, e.g. https://user.github.io/repo/")
 
+
+def _add_build(sub) -> None:
     b = sub.add_parser("build", help="build the site into output/ (the default command)")
-    common(b)
+    _common(b)
     b.add_argument("--out", type=Path, default=None, help="output folder (default: ROOT/output)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("--workers", type=int, default=None, help="processes for rendering (default: CPU count)")
+    b.set_defaults(run=_build)
+
+
+def _add_check(sub) -> None:
     c = sub.add_parser("check", help="validate everything, write nothing")
-    common(c)
+    _common(c)
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c.set_defaults(run=_check)
+
+
+def _add_serve(sub) -> None:
     s = sub.add_parser("serve", help="preview server with live reload")
-    common(s)
+    _common(s)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--open", action="store_true", help="open the site in a browser")
+    s.set_defaults(run=_serve)
+
+
+def _add_new(sub) -> None:
+    n = sub.add_parser("new", help="start a new archive in an empty folder")
+    n.add_argument("dir", type=Path, metavar="DIR", help="the folder to create (it must not exist or be empty)")
+    n.set_defaults(run=_new)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="dossier", description="Dossier: build an annotated story archive.")
+    p.add_argument("--version", action="version", version=f"dossier {__version__}")
+    sub = p.add_subparsers(dest="command")
+    for add in (_add_new, _add_build, _add_check, _add_serve):
+        add(sub)
     return p
 
 
@@ -47,34 +71,27 @@ def _report(result, what: str = "build") -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
-        argv.insert(0, "build")  # `python build.py [--root DIR]` means build
-    args = _parser().parse_args(argv)
-    command = args.command
+def _archive_root(args) -> Path | None:
+    """The archive folder, or None (after saying why) when there is none."""
     root = args.root.resolve()
     if not root.is_dir():
         print(f"error: archive folder {args.root} does not exist", file=sys.stderr)
+        return None
+    return root
+
+
+def _progress(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _build(args) -> int:
+    root = _archive_root(args)
+    if root is None:
         return 1
     from .pipeline import Builder
 
-    if command == "serve":
-        from .serve import serve
-
-        return serve(root, host=args.host, port=args.port, base_url=args.base_url, open_browser=args.open)
-
-    def progress(msg: str) -> None:
-        print(msg, file=sys.stderr, flush=True)
-
-    if command == "check":
-        with tempfile.TemporaryDirectory(prefix="dossier-check-") as tmp:
-            result = Builder(root, Path(tmp) / "out", args.base_url, strict=args.strict, workers=1).build()
-        code = _report(result, "check")
-        if code == 0:
-            print(f"ok: {result.pages} pages would be built, {len(result.warnings)} warnings")
-        return code
-    result = Builder(root, args.out, args.base_url, strict=args.strict, workers=args.workers, progress=progress).build()
+    result = Builder(root, args.out, args.base_url, strict=args.strict, workers=args.workers,
+                     progress=_progress).build()
     code = _report(result)
     if code == 0:
         out = result.out
@@ -85,3 +102,40 @@ def main(argv: list[str] | None = None) -> int:
         print(f"built {result.pages} pages into {shown}/ in {result.seconds:.2f} s "
               f"({len(result.written)} files written, {len(result.removed)} removed, {len(result.warnings)} warnings)")
     return code
+
+
+def _check(args) -> int:
+    root = _archive_root(args)
+    if root is None:
+        return 1
+    from .pipeline import Builder
+
+    with tempfile.TemporaryDirectory(prefix="dossier-check-") as tmp:
+        result = Builder(root, Path(tmp) / "out", args.base_url, strict=args.strict, workers=1).build()
+    code = _report(result, "check")
+    if code == 0:
+        print(f"ok: {result.pages} pages would be built, {len(result.warnings)} warnings")
+    return code
+
+
+def _serve(args) -> int:
+    root = _archive_root(args)
+    if root is None:
+        return 1
+    from .serve import serve
+
+    return serve(root, host=args.host, port=args.port, base_url=args.base_url, open_browser=args.open)
+
+
+def _new(args) -> int:
+    from .starter import create_archive
+
+    return create_archive(args.dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "build")  # `dossier [--root DIR]` means build
+    args = _parser().parse_args(argv)
+    return args.run(args)

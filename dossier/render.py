@@ -7,7 +7,16 @@ from pathlib import Path
 
 import jinja2
 
-DEFAULT_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
+
+def default_layouts() -> Path:
+    """The default theme: the copy an installed wheel carries inside the package
+    (``dossier/layouts``), else the source checkout's top-level ``layouts/``."""
+    package = Path(__file__).resolve().parent
+    packaged = package / "layouts"
+    return packaged if packaged.is_dir() else package.parent / "layouts"
+
+
+DEFAULT_LAYOUTS = default_layouts()
 
 
 def layout_dirs(root: Path) -> list[Path]:

@@ -1,52 +1,32 @@
 """The GitHub Pages workflow lints clean and has the shape Pages deployments need."""
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.helpers import REPO_ROOT, in_ci
+from tests.helpers import REPO_ROOT
+from tests.helpers.actionlint import findings_report, run_actionlint
 
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "pages.yml"
+# The workflow `dossier new` writes into a new archive: the same shape, with an installed dossier.
+STARTER_WORKFLOW = REPO_ROOT / "dossier" / "starter" / "archive" / "dot-github" / "workflows" / "pages.yml"
+BOTH = pytest.mark.parametrize("path", [WORKFLOW, STARTER_WORKFLOW], ids=["repository", "starter"])
 
 
-def actionlint_binary() -> str | None:
-    beside_python = Path(sys.executable).parent / "actionlint"
-    if beside_python.is_file():
-        return str(beside_python)
-    return shutil.which("actionlint")
-
-
-def run_actionlint(path: Path) -> list[dict]:
-    exe = actionlint_binary()
-    if exe is None:
-        message = "actionlint not installed (requirements-dev.txt pins it; run scripts/test)"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
-    proc = subprocess.run(
-        [exe, "-no-color", "-format", "{{json .}}", str(path)],
-        capture_output=True, text=True, timeout=60, cwd=path.parent,
-    )
-    if proc.returncode not in (0, 1):
-        raise AssertionError(f"actionlint failed to run (exit {proc.returncode}): {proc.stderr}")
-    out = proc.stdout.strip()
-    return json.loads(out) if out else []
-
-
-@pytest.fixture(scope="module")
-def workflow() -> dict:
-    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+def load_workflow(path: Path) -> dict:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     # YAML 1.1 reads the bare key `on` as True.
     if True in data:
         data["on"] = data.pop(True)
     return data
+
+
+@pytest.fixture(scope="module")
+def workflow() -> dict:
+    return load_workflow(WORKFLOW)
 
 
 def steps_using(job: dict, action: str) -> list[dict]:
@@ -66,10 +46,10 @@ def major(step: dict) -> int:
     return int(m.group(1))
 
 
-def test_actionlint_finds_nothing():
-    findings = run_actionlint(WORKFLOW)
-    report = "\n".join(f"{f['filepath']}:{f['line']}:{f['column']}: {f['message']} [{f['kind']}]" for f in findings)
-    assert findings == [], "actionlint:\n" + report
+@BOTH
+def test_actionlint_finds_nothing(path):
+    findings = run_actionlint(path)
+    assert findings == [], "actionlint:\n" + findings_report(findings)
 
 
 def test_actionlint_is_really_checking(tmp_path):
@@ -85,14 +65,17 @@ def test_actionlint_is_really_checking(tmp_path):
     assert "python-verison" in messages and "nope" in messages, messages
 
 
-def test_triggers(workflow):
-    on = workflow["on"]
+@BOTH
+def test_triggers(path):
+    on = load_workflow(path)["on"]
     assert on["push"]["branches"] == ["main"]
     assert "workflow_dispatch" in on
     assert set(on) == {"push", "workflow_dispatch"}
 
 
-def test_permissions_and_concurrency(workflow):
+@BOTH
+def test_permissions_and_concurrency(path):
+    workflow = load_workflow(path)
     assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     assert workflow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
 
@@ -131,8 +114,9 @@ def test_build_job(workflow):
     assert order[upload["uses"]] > builds[0]
 
 
-def test_deploy_job(workflow):
-    deploy = workflow["jobs"]["deploy"]
+@BOTH
+def test_deploy_job(path):
+    deploy = load_workflow(path)["jobs"]["deploy"]
     assert deploy["needs"] in ("build", ["build"])
     assert deploy["environment"]["name"] == "github-pages"
     assert deploy["environment"]["url"] == "${{ steps.deployment.outputs.page_url }}"
@@ -148,3 +132,19 @@ def test_vnu_pin_matches_scripts_test():
     text = WORKFLOW.read_text(encoding="utf-8")
     in_workflow = re.findall(r"vnu-jar@([\w.-]+)", text)
     assert in_workflow and set(in_workflow) == {pinned.group(1)}
+
+
+def test_starter_build_job_installs_dossier_from_the_archives_requirements():
+    build = load_workflow(STARTER_WORKFLOW)["jobs"]["build"]
+    setup = one_step(build, "actions/setup-python")
+    assert setup["with"]["cache-dependency-path"] == "requirements.txt"   # written by `dossier new`
+    runs = [s.get("run", "") for s in build["steps"]]
+    names = [s.get("uses", s.get("run", "")) for s in build["steps"]]
+    install = runs.index("python -m pip install -r requirements.txt")
+    (built,) = [i for i, r in enumerate(runs) if r.startswith("dossier build")]
+    assert runs[built] == 'dossier build --base-url "${{ steps.pages.outputs.base_url }}/"'
+    configure = one_step(build, "actions/configure-pages")
+    upload = one_step(build, "actions/upload-pages-artifact")
+    assert install < names.index(configure["uses"]) < built < names.index(upload["uses"])
+    assert upload["with"] == {"path": "output", "include-hidden-files": True}
+    assert not any("requirements-dev" in r or "build.py" in r or "pytest" in r for r in runs)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import os
-import queue
 import re
 import signal
 import socket
@@ -23,6 +22,7 @@ from serve_helpers import atomic_write, http_get
 
 from dossier.serve import PreviewServer, serve
 from dossier.serve.watcher import ChangeSet
+from tests.helpers.process import wait_for_match
 
 REPO = Path(__file__).resolve().parents[2]
 ARTICLE = "content/articles/a.md"
@@ -226,22 +226,8 @@ def test_sigint_stops_cleanly(pipeline, tiny_archive, tmp_path):
     tmpdir.mkdir()
     env = dict(os.environ, TMPDIR=str(tmpdir), PYTHONUNBUFFERED="1")
     proc = _cli("serve", "--root", str(tiny_archive), "--port", "0", env=env)
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def pump():
-        for line in proc.stdout:
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
     try:
-        url = None
-        deadline = time.monotonic() + 30
-        while url is None:
-            line = lines.get(timeout=max(0.01, deadline - time.monotonic()))
-            assert line is not None, proc.stderr.read()
-            m = re.search(r"Serving (http://\S+)", line)
-            url = m and m.group(1)
+        url = wait_for_match(proc, r"Serving (http://\S+)", 30).group(1)
         assert list(tmpdir.iterdir()), "the preview builds into a temporary directory"
         r = http_get(url.rstrip("/"), "/articles/a/")
         assert r.status == 200 and "Hello from article A." in r.text
