@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Dossier's entry point: ``python build.py [build|check|serve] [--root DIR] ...``."""
+"""This repository's entry point: ``python3 build.py ARGS`` is ``dossier ARGS`` without
+installing the package (``bash scripts/run ARGS`` runs it with the repository's .venv)."""
 import sys
 from pathlib import Path
 

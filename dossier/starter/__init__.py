@@ -10,6 +10,7 @@ the same one.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -101,6 +102,9 @@ def create_archive(target: Path) -> int:
     except OSError as exc:
         print(f"error: cannot write the new archive: {exc.strerror or exc}: {exc.filename or target}", file=sys.stderr)
         return 1
-    print(f"created a new archive in {target}/ ({len(files)} files)\n"
-          f"next: cd {target} && dossier serve    (then open http://127.0.0.1:8000/)")
+    print(f"created a new archive in {target}/ ({len(files)} files)")
+    if install_requirement() is None:
+        print(f"note: its requirements.txt (for the GitHub Pages workflow) installs {DISTRIBUTION}=={__version__} "
+              "from PyPI; if Dossier is not there, put the Git URL in (see the comment in the file)")
+    print(f"next: cd {shlex.quote(str(target))} && dossier serve    (then open http://127.0.0.1:8000/)")
     return 0
