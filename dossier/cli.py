@@ -1,4 +1,4 @@
-"""Command line: ``dossier [new|build|check|serve] ...`` (``python build.py ...`` in this repository).
+"""Command line: ``dossier [new|build|check|serve|import|names] ...`` (``python build.py ...`` in this repository).
 
 The only place that turns user mistakes into ``path:line: message`` lines on
 stderr and exit code 1. Each subcommand is one ``_add_<name>`` function that
@@ -50,11 +50,28 @@ def _add_new(sub) -> None:
     n.set_defaults(run=_new)
 
 
+def _add_import(sub) -> None:
+    i = sub.add_parser("import", help="write content/articles/<slug>.md from saved web pages or URLs")
+    i.add_argument("pages", nargs="+", metavar="PAGE", help="a saved web page (.html, .htm, .mhtml) or an http(s) URL")
+    i.add_argument("--root", type=Path, default=Path("."), help="the archive folder (default: current folder)")
+    i.add_argument("--outlet", default="", help="the outlet's entity slug (default: matched from the page)")
+    i.add_argument("--story", default="", help="the story slug to file the article under")
+    i.add_argument("--slug", default="", help="the article's slug (default: from its title)")
+    i.set_defaults(run=_import)
+
+
+def _add_names(sub) -> None:
+    n = sub.add_parser("names", help="list names in the reports that no entity covers yet")
+    n.add_argument("--root", type=Path, default=Path("."), help="the archive folder (default: current folder)")
+    n.add_argument("--write", action="store_true", help="create the suggested entity files (never overwrites)")
+    n.set_defaults(run=_names)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dossier", description="Dossier: build an annotated story archive.")
     p.add_argument("--version", action="version", version=f"dossier {__version__}")
     sub = p.add_subparsers(dest="command")
-    for add in (_add_new, _add_build, _add_check, _add_serve):
+    for add in (_add_new, _add_build, _add_check, _add_serve, _add_import, _add_names):
         add(sub)
     return p
 
@@ -131,6 +148,24 @@ def _new(args) -> int:
     from .starter import create_archive
 
     return create_archive(args.dir)
+
+
+def _import(args) -> int:
+    root = _archive_root(args)
+    if root is None:
+        return 1
+    from .importer import Options, run
+
+    return run(root, args.pages, Options(outlet=args.outlet, story=args.story, slug=args.slug))
+
+
+def _names(args) -> int:
+    root = _archive_root(args)
+    if root is None:
+        return 1
+    from .names import run
+
+    return run(root, write=args.write)
 
 
 def main(argv: list[str] | None = None) -> int:
