@@ -87,3 +87,8 @@ def split(text: str) -> Parsed:
             body = "\n".join(rest[i + 1:])
             return Parsed(data, lines, body, i + 2)
     raise FrontMatterError(1, "front matter opened with '---' is never closed")
+
+
+def yaml_quote(value: str) -> str:
+    """``value`` as a YAML double-quoted scalar: safe for colons, quotes, '#' and any character."""
+    return yaml.safe_dump(value, default_style='"', allow_unicode=True, width=10**9).rstrip("\n").removesuffix("\n...")

@@ -18,6 +18,7 @@ import yaml
 
 from . import __version__
 from .extract import PageError, Report, extract, html_text
+from .frontmatter import yaml_quote
 from .load import content_files, load_file
 from .model import Entity
 from .urls import SLUG_RE, slugify
@@ -110,33 +111,28 @@ def match_outlet(report: Report, known: list[Entity]) -> Entity | None:
     return None
 
 
-def _quote(value: str) -> str:
-    """A YAML double-quoted scalar: safe for colons, quotes, '#' and any character."""
-    return yaml.safe_dump(value, default_style='"', allow_unicode=True, width=10**9).rstrip("\n").removesuffix("\n...")
-
-
 def front_matter(report: Report, title: str, outlet: str, story: str) -> str:
-    lines = ["---", f"title: {_quote(title)}", f"outlet: {outlet}"]
+    lines = ["---", f"title: {yaml_quote(title)}", f"outlet: {outlet}"]
     if report.published:
         lines.append(f"published: {report.published}")
     else:
         lines.append(f"published: {MISSING_DATE}  # the page gives no date: write it as YYYY-MM-DD")
-        lines.append("date_note: " + _quote("No publication date on the imported page: find it, set 'published' "
+        lines.append("date_note: " + yaml_quote("No publication date on the imported page: find it, set 'published' "
                                           "and say here where it comes from."))
     if report.byline:
-        lines.append(f"byline: {_quote(report.byline)}")
+        lines.append(f"byline: {yaml_quote(report.byline)}")
     if report.url:
-        lines.append(f"url: {_quote(report.url)}")
+        lines.append(f"url: {yaml_quote(report.url)}")
     if story:
         lines.append(f"story: {story}")
     return "\n".join(lines) + "\n---\n"
 
 
 def suggest_outlet(report: Report, slug: str) -> str:
-    lines = ["---", f"name: {_quote(report.sitename or report.host or slug)}", "type: outlet"]
+    lines = ["---", f"name: {yaml_quote(report.sitename or report.host or slug)}", "type: outlet"]
     home = re.match(r"^https?://[^/?#]+", report.url or "", re.I)
     if home:
-        lines.append(f"same_as: [{_quote(home.group(0) + '/')}]")
+        lines.append(f"same_as: [{yaml_quote(home.group(0) + '/')}]")
     return "\n".join(lines + ["---", ""])
 
 
