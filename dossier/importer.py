@@ -164,6 +164,14 @@ def _title(page: str, report: Report, notes: list[str]) -> str:
     return stem or "Untitled"
 
 
+def default_slug(title: str) -> str:
+    """The title's first eight words, without a dangling 'of', 'the' or 'and' at the end."""
+    words = slugify(title).split("-")
+    while len(words) > 1 and words[-1] in ("a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "at", "by"):
+        words.pop()
+    return "-".join(words)
+
+
 def import_one(root: Path, page: str, known: list[Entity], opts: Options) -> tuple[Path, list[str]]:
     """Write one article; returns its path and what could not be determined.  Raises PageError."""
     report = read_page(page)
@@ -177,7 +185,7 @@ def import_one(root: Path, page: str, known: list[Entity], opts: Options) -> tup
         notes.append("no byline found")
     if not report.url:
         notes.append("no canonical URL found")
-    slug = opts.slug or slugify(title)
+    slug = opts.slug or default_slug(title)
     target = root / "content" / "articles" / f"{slug}.md"
     text = front_matter(report, title, outlet, opts.story) + report.body
     target.parent.mkdir(parents=True, exist_ok=True)
