@@ -34,6 +34,7 @@ class Report:
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HTML_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body|article|main|p|div|h1)[\s>/]", re.I)
 _SAVED_FROM = re.compile(r"<!--\s*(?:saved from url=\(\d+\)|Page saved with SingleFile\s*url:\s*)(https?://\S+?)\s*-->")
 
@@ -184,17 +185,21 @@ def _host(url: str) -> str:
 
 def extract(html: str, url: str = "") -> Report:
     """The report in a page, or PageError when the page has no article text."""
+    html = _XML_DECLARATION.sub("", html, count=1)  # lxml refuses a text that still declares its encoding
     try:
         tree = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError) as exc:
         raise PageError(f"cannot read the HTML ({exc})") from None
-    meta = trafilatura.extract_metadata(tree, default_url=url or None)
-    published = htmldate.find_date(tree, extensive_search=False, original_date=True, url=url or None) or ""
-    strip_furniture(tree)
-    xml = trafilatura.extract(tree, url=url or None, output_format="xml", include_comments=False,
-                              include_tables=False, include_images=False, include_links=False,
-                              include_formatting=False, favor_precision=True, with_metadata=False)
-    main = etree.fromstring(xml.encode("utf-8")).find("main") if xml else None
+    try:
+        meta = trafilatura.extract_metadata(tree, default_url=url or None)
+        published = htmldate.find_date(tree, extensive_search=False, original_date=True, url=url or None) or ""
+        strip_furniture(tree)
+        xml = trafilatura.extract(tree, url=url or None, output_format="xml", include_comments=False,
+                                  include_tables=False, include_images=False, include_links=False,
+                                  include_formatting=False, favor_precision=True, with_metadata=False)
+        main = etree.fromstring(xml.encode("utf-8")).find("main") if xml else None
+    except Exception as exc:  # noqa: BLE001 - third-party extractors on untrusted pages: one line, never a traceback
+        raise PageError(f"cannot extract the page's text ({type(exc).__name__}: {exc})") from None
     body = _blocks(main) if main is not None else []
     if not body:
         raise PageError("no article text found in the page")

@@ -145,3 +145,32 @@ def test_cost_is_linear_in_one_huge_paragraph(tmp_path):
     got = found(root)
     assert time.perf_counter() - start < 60
     assert {f.name for f in got} == {f"Alpha{i}" for i in range(50)} | {"Beta Group"}
+
+
+def _article(body: str):
+    from dossier.model import Article
+
+    return Article(slug="a", title="A", outlet="o", published=None, body=body, body_line=5, source="a.md")
+
+
+def test_any_text_gives_names_found_in_it():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from dossier.model import Entity
+
+    entities = {"met": Entity(slug="met", name="Met", type="organisation", source="e.md", aliases=("GMB union",)),
+                "istanbul": Entity(slug="istanbul", name="İstanbul", type="place", source="i.md")}
+    aliases = {"Met": "met", "GMB union": "met", "İstanbul": "istanbul"}
+    alphabet = st.sampled_from(list("aAbBmMeEtTİıGgUuNnSs’'.:;,!?-—–“”‘\"()[]*_#> \n") + ["Met", "GMB", "Union", " of "])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(alphabet, max_size=80).map("".join))
+    def check(body):
+        for f in find([_article(body)], entities, aliases):
+            source, line, sentence = f.example
+            assert source == "a.md" and line >= 5 and f.count >= len(f.reports) >= 1
+            assert f.name.replace(" ", "") in sentence.replace(" ", "").replace("’", "").replace("'", "") or \
+                f.name in sentence
+
+    check()
