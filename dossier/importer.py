@@ -67,10 +67,15 @@ def read_page(page: str) -> Report:
     path = Path(page)
     if path.is_dir():
         raise PageError("is a folder, not a saved page")
+    if path.exists() and not path.is_file():
+        raise PageError("not a regular file")
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise PageError(f"cannot read file: {exc.strerror}") from None
+    if len(data) > MAX_BYTES:
+        raise PageError(f"file larger than {MAX_BYTES // 2**20} MB; is it a saved web page?")
     text, saved_from = html_text(data)
     return extract(text, saved_from)
 
@@ -187,6 +192,10 @@ def import_one(root: Path, page: str, known: list[Entity], opts: Options) -> tup
         notes.append("no canonical URL found")
     slug = opts.slug or default_slug(title)
     target = root / "content" / "articles" / f"{slug}.md"
+    taken = next((p for k, p in content_files(root) if k in ("entities", "pages") and p.stem == slug), None)
+    if taken is not None:
+        raise PageError(f"slug '{slug}' is taken by {taken.relative_to(root).as_posix()}; nothing written "
+                        f"(choose another name with --slug)")
     text = front_matter(report, title, outlet, opts.story) + report.body
     target.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -85,6 +85,9 @@ def _fields(parsed, schema: dict, rel: str, errors: ErrorList, what: str) -> dic
             ok = False
             continue
         if value is None:
+            if schema[key][1]:  # a required key left empty: one located error, not a missing record field
+                errors.add(rel, line, f"'{key}' is empty; it is required in {what} front matter")
+                ok = False
             continue
         got, msg = _value(schema[key][0], value, key)
         if msg:

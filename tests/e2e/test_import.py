@@ -252,3 +252,23 @@ def test_url_is_fetched_and_imported(tmp_path, served):
     art = article(root, "strike-at-norton-depot-what-the-gmb-union")
     assert art.url == "https://www.dailycourier.example/news/2024/03/strike-norton-depot"  # canonical, not fetched
     assert art.outlet == "courier" and art.published == dt.date(2024, 3, 14)
+
+
+def test_emptied_date_is_one_located_error(tmp_path):
+    # The editor deletes 'unknown' but writes no date yet: still one line, never a traceback.
+    root = archive(tmp_path, COURIER_OUTLET)
+    (root / "content" / "articles").mkdir()
+    (root / "content" / "articles" / "a.md").write_text("---\ntitle: A\noutlet: courier\npublished:\n---\nText.\n")
+    done = run("check", "--root", str(root))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == ["content/articles/a.md:4: 'published' is empty; it is required in article "
+                                        "front matter", "check failed: 1 error; nothing was written"]
+
+
+def test_slug_of_an_entity_is_refused(tmp_path):
+    root = archive(tmp_path, COURIER_OUTLET)
+    done = run("import", str(COURIER), "--root", str(root), "--slug", "courier")
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [f"{COURIER}: slug 'courier' is taken by content/entities/outlets/courier.md; "
+                                        "nothing written (choose another name with --slug)"]
+    assert not (root / "content" / "articles").exists()
