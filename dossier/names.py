@@ -104,7 +104,7 @@ def runs(sentence: str, covered: list[tuple[int, int]]):
             word, end = word[:-2], end - 2
         gap = sentence[prev_end:start] if run else ""
         joined = run and (gap == " " or (gap in ("’ ", "' ") and run[-1][2].endswith("s")))
-        capital = (word[0].isupper() or word[0].isdigit()) and not blocked[start]
+        capital = (word[0].isupper() or (word[0].isdigit() and not word.islower())) and not blocked[start]
         connector = word in ("of", "for", "de", "du", "da", "del", "van", "von", "der", "den", "la", "le", "upon")
         if run and not (joined and (capital or connector)):
             yield run
@@ -119,7 +119,7 @@ def runs(sentence: str, covered: list[tuple[int, int]]):
         yield run
 
 
-def candidate(run: list, lowercase: set) -> tuple[str, bool]:
+def candidate(run: list, lowercase: set, sentence: str) -> tuple[str, bool]:
     """The name a run of capitalised words stands for ('' when none), and whether a title (Mr, Dr) marks a person.
 
     A single word at the start of a sentence is returned as ``"?Word"``: a name only if it is seen elsewhere.
@@ -144,7 +144,7 @@ def candidate(run: list, lowercase: set) -> tuple[str, bool]:
         if len(word) < 2 or word.lower() in COMMON or word.lower() in lowercase:
             return "", False
         return ("?" + word if run[0][3] else word), titled
-    return " ".join(w for _s, _e, w, _i in run), titled  # runs are joined by single spaces (or "s’ ")
+    return sentence[run[0][0]:run[-1][1]], titled  # words joined by single spaces, or "s’ " (Chiefs’ Council)
 
 
 # --- The archive ---------------------------------------------------------------------------------------
@@ -235,7 +235,7 @@ class Finder:
             self._add(spelled, "variant", (source, line, text), self.known_lower[low[s:e]])
         people = {s for s, _e, slug in exact if self.entities[slug].type == "person"}
         for run in runs(text, covered):
-            name, person = candidate(run, lowercase)
+            name, person = candidate(run, lowercase, text)
             if name.startswith("?"):
                 self.initial.append((name[1:], (source, line, text)))
             elif name and not self._derived(name) and not self._title(run, text, people):

@@ -84,6 +84,11 @@ def test_markdown_is_read_as_text_and_lines_are_counted(tmp_path):
     assert list(paragraphs(arts[0]))[1] == (8, "A link to Acme Works and the capital and Bramley Hall too.")
 
 
+def test_plural_possessive_inside_a_name_is_kept(tmp_path):
+    root = make(tmp_path, {"a": "It spoke to the Police Chiefs’ Council and the drivers’ union, and to the Met’s staff.\n"})
+    assert [f.name for f in found(root)] == ["Police Chiefs’ Council"]
+
+
 def test_covered_archive_reports_nothing(tmp_path):
     root = make(tmp_path, {"a": "The Met said the GMB union and Wilko had met. London was quiet.\n"})
     assert found(root) == []
