@@ -3,6 +3,7 @@ for Dossier (a build.py that records its arguments) and, where said, for Python.
 from __future__ import annotations
 
 import json
+import re
 import os
 import shlex
 import shutil
@@ -19,10 +20,12 @@ RECORDER = """import json, os, sys
 with open(os.environ["RUN_LOG"], "a") as f:
     f.write(json.dumps({"args": sys.argv[1:], "prefix": sys.prefix}) + "\\n")
 """
-# A stand-in for .venv/bin/python: healthy (python and pip answer), records what it runs.
-FAKE_PYTHON = """#!/usr/bin/env bash
+# A stand-in for .venv/bin/python: `-c` code runs for real (with this repository's dossier
+# on the path), pip answers and installs nothing, and running a script is only recorded.
+FAKE_PYTHON = f"""#!/usr/bin/env bash
 case "$1" in
-    -c|-m) exit 0 ;;
+    -m) exit 0 ;;
+    -c) PYTHONPATH={shlex.quote(str(REPO_ROOT))} exec {shlex.quote(sys.executable)} "$@" ;;
 esac
 printf '%s\\n' "$*" >> "$RUN_LOG"
 """
@@ -84,6 +87,14 @@ def test_run_passes_arguments_through(fake_venv_repo, args, expected):
     for e in expected:   # and Dossier's own parser takes each of them
         if e != "--version":
             _parser().parse_args(shlex.split(e))
+
+
+@pytest.mark.parametrize("args", [["--strict"], ["--port", "eighty"], ["--root", "x", "--out", "y"]])
+def test_run_without_subcommand_rejects_a_wrong_option_before_building(fake_venv_repo, args):
+    done = run_script(fake_venv_repo, *args)
+    assert done.returncode == 2
+    assert re.match(r"^dossier( serve)?: error: ", done.stderr.splitlines()[-1])
+    assert logged(fake_venv_repo) == []
 
 
 def test_run_never_installs_twice(fake_venv_repo):

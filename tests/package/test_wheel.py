@@ -111,6 +111,8 @@ def test_installed_dossier_serves_a_page_and_its_css(installed, tmp_path):
         assert css, "the page links no stylesheet"
         status, ctype, body = fetch(urljoin(url + "articles/harbour-clock-stops/", css[0]))
         assert (status, ctype) == (200, "text/css") and body
+        status, _, body = fetch(url + "_dossier/client.js")      # the preview client shipped too
+        assert status == 200 and b"EventSource" in body
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=15) == 0
     finally:
