@@ -14,7 +14,6 @@ from dossier import __version__, starter
 from dossier.config import SiteConfig
 from dossier.pipeline import build_site
 from tests.helpers import REPO_ROOT, vnu
-from tests.conftest import read_tree
 
 STARTER_FILES = {
     ".github/workflows/pages.yml", ".gitignore", "README.md", "requirements.txt", "site.yaml",
@@ -37,31 +36,31 @@ def new_site(tmp_path) -> Path:
     return tmp_path / "deep" / "site"
 
 
-def test_new_writes_the_starter_into_a_new_folder(new_site):
-    assert set(read_tree(new_site)) == STARTER_FILES
+def test_new_writes_the_starter_into_a_new_folder(new_site, tree):
+    assert set(tree(new_site)) == STARTER_FILES
     assert not any(p.name.startswith("dot-") for p in new_site.rglob("*"))
 
 
-def test_new_accepts_an_empty_folder(tmp_path):
+def test_new_accepts_an_empty_folder(tmp_path, tree):
     (tmp_path / "empty").mkdir()
     done = dossier("new", "empty", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert set(read_tree(tmp_path / "empty")) == STARTER_FILES
+    assert set(tree(tmp_path / "empty")) == STARTER_FILES
 
 
 @pytest.mark.parametrize("existing", [{"notes.txt": b"mine"}, {".git/HEAD": b"ref: refs/heads/main\n"},
                                       {"site.yaml": b"title: Mine\n", "content/articles/a.md": b"x"}])
-def test_new_refuses_a_non_empty_folder_and_changes_nothing(tmp_path, existing):
+def test_new_refuses_a_non_empty_folder_and_changes_nothing(tmp_path, existing, tree):
     target = tmp_path / "archive"
     for rel, data in existing.items():
         (target / rel).parent.mkdir(parents=True, exist_ok=True)
         (target / rel).write_bytes(data)
-    before = read_tree(target)
+    before = tree(target)
     done = dossier("new", str(target), cwd=tmp_path)
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
         f"error: {target} is not empty; dossier new writes only into a new or empty folder"]
-    assert read_tree(target) == before
+    assert tree(target) == before
 
 
 def test_new_refuses_a_file(tmp_path):
