@@ -147,23 +147,48 @@ def _stub(folder: Path, name: str, body: str) -> None:
     path.chmod(0o755)
 
 
-def test_run_without_python_venv_and_without_root_says_what_to_install(tmp_path):
-    repo = copy_scripts(tmp_path)
+@pytest.fixture
+def without_venv_module(tmp_path) -> tuple[Path, str]:
+    """A PATH folder whose python3 is Debian's without python3.X-venv (no ensurepip
+    module) until an apt-get stand-in installs that package; and the package's name."""
     stubs = tmp_path / "stubs"
     stubs.mkdir()
     version = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    # Debian's python3 without python3.X-venv: no ensurepip module.
-    python = f'case "$*" in *ensurepip*) exit 1 ;; esac\nexec {shlex.quote(sys.executable)} "$@"\n'
+    installed = shlex.quote(str(stubs / "venv-installed"))
+    python = (f'case "$*" in *ensurepip*) [ -e {installed} ] || exit 1 ;; esac\n'
+              f'exec {shlex.quote(sys.executable)} "$@"\n')
     for name in ("python3", f"python{version}", "python3.11"):
         _stub(stubs, name, python)
+    _stub(stubs, "apt-get", f'echo "$*" >> {shlex.quote(str(stubs / "apt.log"))}\n'
+                            f'case "$*" in *"install "*python{version}-venv*) touch {installed} ;; esac\n')
+    return stubs, f"python{version}-venv"
+
+
+def test_run_without_python_venv_and_without_root_says_what_to_install(tmp_path, without_venv_module):
+    repo = copy_scripts(tmp_path)
+    stubs, pkg = without_venv_module
     _stub(stubs, "id", 'echo 1000\n')            # not root
     _stub(stubs, "sudo", 'exit 1\n')             # and sudo refuses
     done = run_script(repo, "check", env_extra={"PATH": f"{stubs}:{os.environ['PATH']}"})
     assert done.returncode == 1
-    pkg = f"python{version}-venv"
     assert done.stderr.splitlines()[-1] == (
         f"scripts/run: error: install Debian's {pkg} package (as root: apt-get install {pkg}), then run this again")
     assert not (repo / ".venv").exists() and logged(repo) == []
+    assert not (stubs / "apt.log").exists()
+
+
+@pytest.mark.slow
+def test_run_as_root_installs_python_venv_through_apt(tmp_path, without_venv_module):
+    repo = copy_scripts(tmp_path)
+    stubs, pkg = without_venv_module
+    _stub(stubs, "id", 'echo 0\n')               # root
+    done = run_script(repo, "check", env_extra={"PATH": f"{stubs}:{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stderr
+    assert (stubs / "apt.log").read_text().splitlines() == [
+        "update -qq", f"install -y -qq --no-install-recommends {pkg}"]
+    (record,) = [json.loads(line) for line in logged(repo)]
+    assert record["args"] == ["check"]
+    assert Path(record["prefix"]).resolve() == (repo / ".venv").resolve()
 
 
 def test_test_script_shares_the_set_up():
