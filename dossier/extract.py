@@ -98,7 +98,13 @@ _FURNITURE_TEXT = re.compile(
     r"|please use .{0,40}browser for a more accessible video player"
     r"|this video can ?not be played|your browser does not support .{0,40}"
     r"|(?:sign up|subscribe)\b.{0,100}newsletter.{0,60}|receive free .{1,80} updates"
-    r"|follow us on .{1,60}|click here to .{1,80}|we use cookies\b.{0,300})[.!:]?", re.I)
+    r"|follow us on .{1,60}|click here to .{1,80}|we use cookies\b.{0,300}"
+    r"|you must be logged in to post a comment)[.!:]?", re.I)
+# A heading or line after which a page has only furniture: nothing after it is the report.
+_END_OF_REPORT = re.compile(
+    r"(?:articles you may like|you may also like|related (?:articles|stories|content|posts)|more (?:stories|from .{1,40})"
+    r"|most (?:read|popular)|recommended(?: for you)?|leave a (?:reply|comment)|\d* ?comments?|join the conversation"
+    r"|post navigation|share this(?: article| story)?)[.!:]?", re.I)
 
 
 def _is_furniture(el) -> bool:
@@ -150,14 +156,17 @@ def _blocks(main) -> list[str]:
     """Markdown blocks from trafilatura's XML: paragraphs, headings, lists and quotes."""
     out: list[str] = []
     for el in main:
-        text = escape_markdown(_one_line("".join(el.itertext())))
+        plain = _one_line("".join(el.itertext()))
+        if el.tag in ("head", "p") and _END_OF_REPORT.fullmatch(plain):
+            break
+        text = escape_markdown(plain)
         if el.tag == "list":
             items = [escape_markdown(_one_line("".join(i.itertext()))) for i in el.iter("item")]
             items = [i for i in items if i and not _FURNITURE_TEXT.fullmatch(i)]
             if items:
                 out.append("\n".join(f"- {i}" for i in items))
             continue
-        if not text or _FURNITURE_TEXT.fullmatch(_one_line("".join(el.itertext()))):
+        if not text or _FURNITURE_TEXT.fullmatch(plain):
             continue
         if el.tag == "head":
             out.append(f"## {text}")

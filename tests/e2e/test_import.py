@@ -272,3 +272,24 @@ def test_slug_of_an_entity_is_refused(tmp_path):
     assert done.stderr.splitlines() == [f"{COURIER}: slug 'courier' is taken by content/entities/outlets/courier.md; "
                                         "nothing written (choose another name with --slug)"]
     assert not (root / "content" / "articles").exists()
+
+
+def test_aggregator_copy_loses_furniture_that_has_no_class_names(tmp_path):
+    # The shape the seed reports came in: furniture as bare paragraphs and headings, comments at the end.
+    root = archive(tmp_path, "---\nslug: sky-news\nname: Sky News\ntype: outlet\n---\n")
+    page = PAGES / "aggregator.html"
+    done = run("import", str(page), "--root", str(root), "--outlet", "sky-news", "--slug", "sky")
+    assert done.returncode == 0, done.stderr
+    from dossier.frontmatter import split
+
+    art = split((root / "content" / "articles" / "sky.md").read_text())  # no date yet: it does not load
+    assert art.data["title"] == "Army on standby after armed police revolt" and art.data["outlet"] == "sky-news"
+    assert art.data["published"] == "unknown"
+    assert art.data["date_note"].startswith("No publication date on the imported page")
+    assert art.body.split("\n\n") == [
+        "The head of the Metropolitan Police has demanded increased legal protections for officers after a revolt "
+        "by armed police left the army poised to fill in.",
+        "Soldiers are on standby for armed police after scores of Metropolitan Police officers stood down from "
+        "firearms duties following a murder charge against one of their colleagues.",
+        "The force’s commissioner Sir Mark Rowley welcomed a review into the situation by Home Secretary "
+        "Suella Braverman.\n"]
