@@ -88,6 +88,12 @@ def _report(result, what: str = "build") -> int:
     return 0
 
 
+def _kept_note(result) -> str:
+    names = ", ".join(result.kept[:3]) + (f" and {len(result.kept) - 3} more" if len(result.kept) > 3 else "")
+    n = len(result.kept)
+    return f"note: left {n} file{'s' if n != 1 else ''} in the output folder that Dossier did not write: {names}"
+
+
 def _archive_root(args) -> Path | None:
     """The archive folder, or None (after saying why) when there is none."""
     root = args.root.resolve()
@@ -105,11 +111,18 @@ def _build(args) -> int:
     root = _archive_root(args)
     if root is None:
         return 1
+    from .outdir import OutputError
     from .pipeline import Builder
 
-    result = Builder(root, args.out, args.base_url, strict=args.strict, workers=args.workers,
-                     progress=_progress).build()
+    try:
+        result = Builder(root, args.out, args.base_url, strict=args.strict, workers=args.workers,
+                         progress=_progress).build()
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     code = _report(result)
+    if code == 0 and result.kept_changed:
+        print(_kept_note(result), file=sys.stderr)
     if code == 0:
         out = result.out
         try:

@@ -24,7 +24,8 @@ from .errors import DossierError, ErrorList
 from .markdown.sidenotes import KIND_LABELS
 from .model import ANNOTATION_KINDS, Output
 from .markdown import make_md
-from .render import layout_dirs, make_env, template_error
+from .outdir import check as check_output, recover as recover_output
+from .render import DEFAULT_LAYOUTS, layout_dirs, make_env, template_error
 from .passages import SharedPassages, sentence_keys
 from .site import Site, assemble
 from .urls import Urls, output_path, page_dir
@@ -44,6 +45,8 @@ class BuildResult:
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)
     out: Path | None = None
+    kept: tuple[str, ...] = ()  # files in the output folder Dossier did not write (left alone)
+    kept_changed: bool = False  # ``kept`` is not what the last build found: worth saying once
 
 
 # The renderer a forked worker inherits; set in the parent just before the pool forks.
@@ -107,8 +110,9 @@ def _templates_signature(root: Path) -> tuple:
 
 class Builder:
     def __init__(self, root: Path, out: Path | None = None, base_url: str | None = None, *, strict: bool = False,
-                 workers: int | None = None, progress=None) -> None:
+                 workers: int | None = None, progress=None, swap: bool = True) -> None:
         self.root = Path(root).resolve()
+        self.swap = swap  # swap whole trees in (a kill leaves the old or the new); False: file by file
         self.out = Path(out).resolve() if out else self.root / "output"
         self.base_url = base_url
         self.strict = strict
@@ -199,6 +203,8 @@ class Builder:
             timings[name] = timings.get(name, 0.0) + now - mark[0]
             mark[0] = now
 
+        check_output(self.root, self.out, DEFAULT_LAYOUTS)  # raises OutputError before anything is touched
+        recover_output(self.out)
         errs = ErrorList(self.root)
         config = load_config(self.root, errs, base_url=self.base_url)
         changed = {Path(p).resolve() for p in changed} if changed is not None else None
@@ -253,28 +259,31 @@ class Builder:
         staging.begin()
         outputs: dict[str, str] = {}  # path -> digest, every output of this build
         errors: list = []
+        commit = None
         try:
             self._render_all(site, urls, renderer, staging, coverage, global_key, outputs, errors, lap)
-        except BaseException:
-            staging.discard()
-            self._memo = memo_before
-            raise
-        for path, line, msg in errors:
-            errs.add(self.root / path, line, msg)
-        if self.strict:
-            errs.items = [DossierError(e.path, e.line, e.message) for e in errs.items]
-        if errs:
-            staging.discard()
-            self._memo = memo_before  # nothing of this build reached the output folder
-            self._coverage = None
+            for path, line, msg in errors:
+                errs.add(self.root / path, line, msg)
+            if self.strict:
+                errs.items = [DossierError(e.path, e.line, e.message) for e in errs.items]
+            if not errs:
+                commit = staging.commit(outputs, swap=self.swap)
+        finally:
+            if commit is None:  # nothing of this build reached the output folder
+                staging.discard()
+                self._memo = memo_before
+                self._coverage = None
+        if commit is None:
             return self._fail(errs, t0, timings)
-        written, removed = staging.commit(set(outputs), set(self._digests) if self._digests else None)
         self._digests = outputs
+        if commit.missing:  # someone removed files from the output folder: render everything next time
+            self._memo.clear()
+            self._digests = {}
         self._global_key = global_key
         lap("write")
         pages = sum(1 for p in outputs if p.endswith(".html"))
-        return BuildResult(True, (), errs.sorted(), pages, tuple(written), tuple(removed),
-                           time.perf_counter() - t0, timings, self.out)
+        return BuildResult(True, (), errs.sorted(), pages, commit.written, commit.removed,
+                           time.perf_counter() - t0, timings, self.out, commit.kept, commit.kept_changed)
 
     def _fail(self, errs: ErrorList, t0: float, timings: dict) -> BuildResult:
         items = errs.sorted()

@@ -1,17 +1,21 @@
-"""Write outputs atomically: stage every file, then move them into place.
+"""Write outputs: stage a whole new tree beside the output folder, then swap it in.
 
-Nothing touches the output folder until the build has no errors; then staged
-files replace their targets one ``os.replace`` each, and files no source makes
-any more are pruned.  A failed build leaves the previous output as it was.
+Nothing touches the output folder until the build has no errors.  The staging folder
+receives every file this build rendered; at commit, the files that did not change and
+the files in the output folder that Dossier did not write come over as hard links, the
+manifest is written, and :func:`outdir.swap_in` exchanges the two folders in one step.
+A failed or killed build leaves the previous output as it was.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-import shutil
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from . import outdir
 from .model import Output
+from .outdir import MANIFEST, OutputError, fault
 
 
 def digest(data: bytes) -> str:
@@ -20,19 +24,34 @@ def digest(data: bytes) -> str:
 
 def safe_rel(path: str) -> str:
     p = PurePosixPath(path)
-    if p.is_absolute() or ".." in p.parts or not p.parts or "\\" in path:
+    if p.is_absolute() or ".." in p.parts or not p.parts or "\\" in path or p.as_posix() == MANIFEST:
         raise ValueError(f"output path escapes the output folder: {path!r}")
     return p.as_posix()
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    written: tuple = ()  # files this build wrote (new or changed)
+    removed: tuple = ()  # files an earlier build wrote that no source makes any more
+    kept: tuple = ()  # files in the output folder Dossier did not write, left where they are
+    kept_changed: bool = False  # ``kept`` differs from what the last build found
+    missing: tuple = ()  # unchanged files that were no longer in the output folder
 
 
 class Staging:
     def __init__(self, out: Path) -> None:
         self.out = out
-        self.dir = out.parent / f".{out.name}.staging"
+        self.dir = outdir.staging_path(out)
 
     def begin(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
+        """Create the staging folder, the manifest first: a leftover is always recognisably Dossier's."""
         self.dir.mkdir(parents=True)
+        fault("begin")
+        (self.dir / MANIFEST).write_bytes(outdir.manifest_bytes({}, ()))
+        try:
+            os.chmod(self.dir, os.stat(self.out).st_mode & 0o7777)  # the new tree keeps the folder's mode
+        except FileNotFoundError:
+            pass
 
     def put(self, output: Output) -> str:
         """Stage one file; returns the digest of its bytes."""
@@ -42,55 +61,117 @@ class Staging:
         return digest(output.data)
 
     def discard(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if self.dir.exists():
+            outdir.remove_tree(self.dir)
 
-    def commit(self, keep: set[str], previous: set[str] | None = None) -> tuple[list[str], list[str]]:
-        """Move staged files into the output; remove output files not in ``keep``.
+    def commit(self, outputs: dict[str, str], *, swap: bool = True) -> Commit:
+        """Make the staged tree plus the unchanged files the output; ``outputs`` maps path -> digest.
 
-        ``previous``, when known, is what the last build of this process wrote: stale files are
-        then found without walking the whole output folder.
+        ``swap=False`` moves the staged files in one by one instead (the preview server's private
+        folder, where a whole new tree per keystroke would cost a folder operation per page).
         """
-        written: list[str] = []
-        if not self.out.exists() or (self.out.is_dir() and not any(self.out.iterdir())):
-            # A first build: the staged tree becomes the output in one rename.
-            if self.out.exists():
-                self.out.rmdir()
-            for dirpath, _dirs, files in os.walk(self.dir):
-                written += [(Path(dirpath) / f).relative_to(self.dir).as_posix() for f in files]
-            os.rename(self.dir, self.out)
-            return sorted(written), []
-        self.out.mkdir(parents=True, exist_ok=True)
-        for dirpath, _dirs, files in os.walk(self.dir):
-            for name in files:
-                src = Path(dirpath) / name
-                rel = src.relative_to(self.dir).as_posix()
+        fault("staged")
+        old = outdir.read_manifest(self.out) if self.out.is_dir() else None
+        if old is None:  # a first build: everything was staged
+            written, missing = sorted(outputs), []
+        elif not swap:
+            return self._commit_in_place(old, outputs)
+        else:
+            written, missing = self._link_unchanged(outputs)
+        ours = old.files if old else {}
+        kept = self._carry_others(ours, outputs) if self.out.is_dir() else []
+        fault("linked")
+        manifest = outdir.manifest_bytes(outputs, kept)
+        removed = sorted(p for p in ours if p not in outputs)
+        if not written and not removed and old is not None and manifest == (self.out / MANIFEST).read_bytes():
+            self.discard()  # nothing changed: the output folder is not touched
+            return Commit(kept=tuple(kept), missing=tuple(missing))
+        (self.dir / MANIFEST).write_bytes(manifest)
+        fault("manifest")
+        outdir.swap_in(self.dir, self.out)
+        return Commit(tuple(written), tuple(removed), tuple(kept), bool(kept) and tuple(kept) != (old.kept if old else ()),
+                      tuple(missing))
+
+    def _commit_in_place(self, old: outdir.Manifest, outputs: dict[str, str]) -> Commit:
+        written = []
+        for rel, is_dir in _walk(self.dir):
+            if rel != MANIFEST and not is_dir:
                 dst = self.out / rel
                 dst.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(src, dst)
+                os.replace(self.dir / rel, dst)
                 written.append(rel)
-        removed: list[str] = []
-        if previous is not None:
-            for rel in sorted(previous - keep):
-                path = self.out / safe_rel(rel)
-                if path.is_file() or path.is_symlink():
-                    path.unlink()
-                    removed.append(rel)
-                parent = path.parent
-                while parent != self.out and parent.is_dir() and not any(parent.iterdir()):
-                    parent.rmdir()
-                    parent = parent.parent
-            shutil.rmtree(self.dir, ignore_errors=True)
-            return sorted(written), removed
-        for dirpath, dirs, files in os.walk(self.out, topdown=False):
-            for name in files:
-                path = Path(dirpath) / name
-                rel = path.relative_to(self.out).as_posix()
-                if rel not in keep:
-                    path.unlink()
-                    removed.append(rel)
-            for name in dirs:
-                d = Path(dirpath) / name
-                if not d.is_symlink() and not any(d.iterdir()):
-                    d.rmdir()
-        shutil.rmtree(self.dir, ignore_errors=True)
-        return sorted(written), sorted(removed)
+        removed = sorted(p for p in old.files if p not in outputs)
+        for rel in removed:
+            path = self.out / safe_rel(rel)
+            if path.is_file() or path.is_symlink():
+                path.unlink()
+            parent = path.parent
+            while parent != self.out and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+        if written or removed:
+            tmp = self.dir / MANIFEST
+            tmp.write_bytes(outdir.manifest_bytes(outputs, ()))
+            os.replace(tmp, self.out / MANIFEST)
+        self.discard()
+        return Commit(tuple(written), tuple(removed))
+
+    def _link(self, rel: str) -> bool:
+        """Hard-link ``out/rel`` into the staging tree; False when the staging tree has it already."""
+        src, dst = self.out / rel, self.dir / rel
+        try:
+            os.link(src, dst, follow_symlinks=False)
+        except FileNotFoundError:
+            if os.path.lexists(dst):
+                return False  # a new file of this build, staged
+            if not os.path.lexists(src):
+                raise
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.link(src, dst, follow_symlinks=False)
+        except FileExistsError:
+            return False
+        fault("linking")
+        return True
+
+    def _link_unchanged(self, outputs: dict[str, str]) -> tuple[list[str], list[str]]:
+        """Files of this build that were not staged are unchanged: they come over from the output."""
+        written, missing = [], []
+        for rel in sorted(outputs):
+            try:
+                if not self._link(rel):
+                    written.append(rel)
+            except FileNotFoundError:
+                missing.append(rel)
+        return written, missing
+
+    def _carry_others(self, ours: dict, outputs: dict) -> list[str]:
+        """Files Dossier did not write come over unchanged; one the new build also makes is an error."""
+        kept = []
+        for rel, is_dir in _walk(self.out):
+            if rel == MANIFEST or rel in ours:
+                continue
+            try:
+                if is_dir:  # a folder of the user's, empty
+                    (self.dir / rel).mkdir(parents=True, exist_ok=True)
+                elif rel in outputs or not self._link(rel):
+                    raise FileExistsError(rel)
+                else:
+                    kept.append(rel)
+            except (FileExistsError, NotADirectoryError, IsADirectoryError):
+                self.discard()
+                raise OutputError(f"{outdir.shown(self.out / rel)} was not written by Dossier and this build makes "
+                                  f"a file there; move it away and build again") from None
+        return kept
+
+
+def _walk(top: Path, prefix: str = ""):
+    """(relative path, is an empty folder) for every file, link and empty folder under ``top``; links are not followed."""
+    with os.scandir(top) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        rel = prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            inner = list(_walk(Path(entry.path), rel + "/"))
+            yield from inner or [(rel, True)]
+        else:
+            yield rel, False

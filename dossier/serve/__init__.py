@@ -44,7 +44,7 @@ def _pipeline_builder(root: Path, out: Path, base_url: str | None) -> Callable[[
     # The first build runs before any thread starts, so it may fork a render pool;
     # after that, one process: forking beside the HTTP and watcher threads is unsafe,
     # and incremental builds are small anyway.
-    b = Builder(root, out, base_url=base_url)
+    b = Builder(root, out, base_url=base_url, swap=False)  # a private folder: files move in one by one
 
     def build(changed: Any = None) -> Any:
         try:

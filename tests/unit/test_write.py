@@ -1,72 +1,161 @@
-"""dossier/write.py: staged writes, commit moves and prunes, discard leaves output alone."""
+"""dossier/write.py and dossier/outdir.py: a new tree staged beside the output and swapped in whole,
+the manifest, files of the user's carried over, leftovers of an interrupted build cleaned up."""
 from __future__ import annotations
+
+import json
+import os
 
 import pytest
 
+from dossier import outdir
 from dossier.model import Output
+from dossier.outdir import MANIFEST, OutputError
 from dossier.write import Staging, digest, safe_rel
+from tests.conftest import read_tree
 
 
-def snapshot(folder):
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+def build_into(out, files: dict[str, bytes], *, swap=True, previous: dict | None = None):
+    """What the pipeline does: stage every file whose bytes changed, then commit the whole set."""
+    outdir.recover(out)
+    st = Staging(out)
+    st.begin()
+    for rel, data in files.items():
+        if (previous or {}).get(rel) != data:
+            st.put(Output(rel, data))
+    return st.commit({rel: digest(data) for rel, data in files.items()}, swap=swap)
 
 
-def test_commit_moves_files_and_prunes_stale(tmp_path):
+def ours(out):
+    return {k: v for k, v in read_tree(out).items() if k != MANIFEST}
+
+
+def test_first_build_writes_tree_and_manifest(tmp_path):
     out = tmp_path / "out"
-    (out / "old" / "gone").mkdir(parents=True)
-    (out / "old" / "gone" / "index.html").write_text("stale")
-    (out / "keep.txt").write_text("kept as is")
-    (out / "index.html").write_text("old home")
-    st = Staging(out)
-    st.begin()
-    assert st.dir.is_dir() and not st.dir.is_relative_to(out)
-    d = st.put(Output("index.html", b"new home"))
-    st.put(Output("articles/a/index.html", b"A"))
-    assert d == digest(b"new home")
-    assert snapshot(out)["index.html"] == b"old home"  # nothing moves before commit
-    written, removed = st.commit({"index.html", "articles/a/index.html", "keep.txt"})
-    assert written == ["articles/a/index.html", "index.html"]
-    assert removed == ["old/gone/index.html"]
-    assert snapshot(out) == {"articles/a/index.html": b"A", "index.html": b"new home", "keep.txt": b"kept as is"}
-    assert not (out / "old").exists()  # emptied folders go too
-    assert not st.dir.exists()
+    got = build_into(out, {"index.html": b"home", "articles/a/index.html": b"A"})
+    assert got.written == ("articles/a/index.html", "index.html") and got.removed == ()
+    assert ours(out) == {"index.html": b"home", "articles/a/index.html": b"A"}
+    manifest = json.loads((out / MANIFEST).read_bytes())
+    assert manifest["files"] == {"articles/a/index.html": digest(b"A"), "index.html": digest(b"home")}
+    assert sorted(os.listdir(tmp_path)) == ["out"]  # no staging folder left
 
 
-def test_commit_into_missing_output(tmp_path):
-    out = tmp_path / "fresh" / "out"
-    st = Staging(out)
-    st.begin()
-    st.put(Output("a.txt", b"a"))
-    assert st.commit({"a.txt"}) == (["a.txt"], [])
-    assert snapshot(out) == {"a.txt": b"a"}
+def test_manifest_is_deterministic(tmp_path):
+    files = {"b.html": b"b", "a.html": b"a", "c/d.html": b"d"}
+    build_into(tmp_path / "one", files)
+    build_into(tmp_path / "two", dict(reversed(files.items())))
+    assert (tmp_path / "one" / MANIFEST).read_bytes() == (tmp_path / "two" / MANIFEST).read_bytes()
+
+
+def test_first_build_into_empty_folder(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    build_into(out, {"index.html": b"home"})
+    assert ours(out) == {"index.html": b"home"} and sorted(os.listdir(tmp_path)) == ["out"]
+
+
+@pytest.mark.parametrize("swap", [True, False])
+def test_removes_only_what_it_wrote_and_keeps_user_files(tmp_path, swap):
+    out = tmp_path / "out"
+    first = {"index.html": b"home", "articles/gone/index.html": b"G", "articles/a/index.html": b"A"}
+    build_into(out, first)
+    (out / "search").mkdir()
+    (out / "search" / "index.json").write_bytes(b"user's index")
+    (out / "articles" / "gone" / "notes.txt").write_bytes(b"user's notes")
+    second = {"index.html": b"new home", "articles/a/index.html": b"A"}
+    got = build_into(out, second, swap=swap, previous=first)
+    assert got.removed == ("articles/gone/index.html",)
+    assert got.written == ("index.html",)
+    assert ours(out) == {"index.html": b"new home", "articles/a/index.html": b"A",
+                         "search/index.json": b"user's index", "articles/gone/notes.txt": b"user's notes"}
+    if swap:
+        assert got.kept == ("articles/gone/notes.txt", "search/index.json") and got.kept_changed
+        again = build_into(out, second, previous=second)
+        assert again.kept == got.kept and not again.kept_changed  # said once
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_unchanged_build_touches_nothing(tmp_path):
+    out = tmp_path / "out"
+    files = {"index.html": b"home", "a/index.html": b"A"}
+    build_into(out, files)
+    inode = os.stat(out).st_ino
+    got = build_into(out, files, previous=files)
+    assert got.written == () and got.removed == ()
+    assert os.stat(out).st_ino == inode  # not swapped: the same folder
+
+
+def test_user_file_where_the_build_writes_is_refused(tmp_path):
+    out = tmp_path / "out"
+    build_into(out, {"index.html": b"home"})
+    (out / "CNAME").write_bytes(b"mine.example\n")
+    before = read_tree(out)
+    with pytest.raises(OutputError, match="CNAME was not written by Dossier"):
+        build_into(out, {"index.html": b"home", "CNAME": b"other.example\n"})
+    assert read_tree(out) == before and sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_user_symlink_is_carried_not_followed(tmp_path):
+    out = tmp_path / "out"
+    build_into(out, {"index.html": b"home"})
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"s")
+    os.symlink(secret, out / "link.txt")
+    build_into(out, {"index.html": b"home 2"})
+    assert os.readlink(out / "link.txt") == str(secret) and secret.read_bytes() == b"s"
 
 
 def test_discard_leaves_output_untouched(tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "index.html").write_bytes(b"previous")
-    before = snapshot(out)
+    build_into(out, {"index.html": b"previous"})
+    before = read_tree(out)
     st = Staging(out)
     st.begin()
     st.put(Output("index.html", b"new"))
     st.put(Output("x/y.html", b"new"))
     st.discard()
-    assert snapshot(out) == before
+    assert read_tree(out) == before
     assert not st.dir.exists()
 
 
-def test_begin_clears_leftovers(tmp_path):
+def test_recover_cleans_leftovers_and_restores_a_tree_set_aside(tmp_path):
     out = tmp_path / "out"
+    build_into(out, {"index.html": b"old"})
+    os.rename(out, outdir.aside_path(out))  # killed half way through the fallback swap
     st = Staging(out)
     st.begin()
-    st.put(Output("leftover.html", b"x"))
-    st.begin()  # e.g. after a crash
-    st.put(Output("a.html", b"a"))
-    assert st.commit({"a.html"}) == (["a.html"], [])
-    assert snapshot(out) == {"a.html": b"a"}
+    st.put(Output("index.html", b"new"))
+    outdir.check(tmp_path / "archive", out)
+    outdir.recover(out)
+    assert ours(out) == {"index.html": b"old"} and sorted(os.listdir(tmp_path)) == ["out"]
 
 
-@pytest.mark.parametrize("bad", ["../x", "a/../../x", "/etc/passwd", "a\\b", "", "."])
+def test_leftover_not_made_by_dossier_is_refused(tmp_path):
+    out = tmp_path / "out"
+    stray = outdir.staging_path(out)
+    stray.mkdir()
+    (stray / "mine.txt").write_bytes(b"x")
+    with pytest.raises(OutputError, match="was not made by Dossier"):
+        outdir.check(tmp_path / "archive", out)
+    assert (stray / "mine.txt").read_bytes() == b"x"
+
+
+def test_damaged_manifest_is_refused(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / MANIFEST).write_bytes(b"{not json")
+    with pytest.raises(OutputError, match="damaged"):
+        outdir.check(tmp_path / "archive", out)
+
+
+def test_fallback_swap_without_renameat2(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOSSIER_NO_EXCHANGE", "1")
+    out = tmp_path / "out"
+    build_into(out, {"index.html": b"old", "old.html": b"o"})
+    build_into(out, {"index.html": b"new"})
+    assert ours(out) == {"index.html": b"new"} and sorted(os.listdir(tmp_path)) == ["out"]
+
+
+@pytest.mark.parametrize("bad", ["../x", "a/../../x", "/etc/passwd", "a\\b", "", ".", MANIFEST])
 def test_refuses_paths_outside(tmp_path, bad):
     st = Staging(tmp_path / "out")
     st.begin()
