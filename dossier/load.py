@@ -178,17 +178,10 @@ def load_file(root: Path, kind: str, path: Path) -> Loaded:
 
 
 def content_files(root: Path) -> list[tuple[str, Path]]:
-    """All content sources as (kind, path), in a stable order."""
-    out = []
-    for kind in KINDS:
-        base = root / "content" / kind
-        if not base.is_dir():
-            continue
-        pattern = "**/*.md" if kind == "entities" else "*.md"
-        for path in sorted(base.glob(pattern)):
-            if path.is_file() and not path.name.startswith("."):
-                out.append((kind, path))
-    return out
+    """All content sources as (kind, path), in a stable order (see ``sources.scan_content``)."""
+    from .sources import scan_content  # it builds on this module's KINDS
+
+    return scan_content(root)[0]
 
 
 def kind_of(root: Path, path: Path) -> str | None:

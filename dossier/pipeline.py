@@ -28,6 +28,7 @@ from .outdir import check as check_output, recover as recover_output
 from .render import DEFAULT_LAYOUTS, layout_dirs, make_env, template_error
 from .passages import SharedPassages, sentence_keys
 from .site import Site, assemble
+from .sources import scan_content, scan_layouts
 from .urls import Urls, output_path, page_dir
 from .write import Staging, digest
 
@@ -98,14 +99,14 @@ def _map(fn, tasks: list, workers: int, parallel: bool) -> list:
         return list(pool.imap(fn, tasks, chunksize=chunk))
 
 
-def _templates_signature(root: Path) -> tuple:
+def _layouts(root: Path) -> tuple[tuple, list, list]:
+    """(signature of every layout file, the files, problems): links out of bounds are problems, never read."""
+    files, problems = scan_layouts(root, layout_dirs(root), DEFAULT_LAYOUTS)
     sig = []
-    for d in layout_dirs(root):
-        for path in sorted(d.rglob("*")):
-            if path.is_file():
-                st = path.stat()
-                sig.append((str(path), st.st_mtime_ns, st.st_size))
-    return tuple(sig)
+    for _d, _rel, path in files:
+        st = path.stat()
+        sig.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(sig), files, problems
 
 
 class Builder:
@@ -113,7 +114,7 @@ class Builder:
                  workers: int | None = None, progress=None, swap: bool = True) -> None:
         self.root = Path(root).resolve()
         self.swap = swap  # swap whole trees in (a kill leaves the old or the new); False: file by file
-        self.out = Path(out).resolve() if out else self.root / "output"
+        self.out = Path(os.path.abspath(out)) if out else self.root / "output"  # a link is refused, not followed
         self.base_url = base_url
         self.strict = strict
         self.workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
@@ -124,6 +125,8 @@ class Builder:
         self._global_key = None
         self._tools = None  # (templates signature, Markdown parser, Jinja2 environment), kept between builds
         self._files = None  # content files of the last build
+        self._scan_problems: list = []  # what the last walk of content/ found (links out, files not read)
+        self._layout_files: list = []  # the vetted layout files of this build
         self._scans: dict[str, tuple] = {}  # article slug -> (Article, (entity set, sentence keys))
         self._shared = SharedPassages()
         self._coverage = None  # (entity sets, coverage) of the last build
@@ -132,8 +135,8 @@ class Builder:
     def _content_files(self, changed) -> list:
         """All content files; with a set of changed paths, the last list updated (no walk of the tree)."""
         known = self._files
-        if changed is None or known is None or any(p.is_dir() for p in changed):
-            self._files = loader.content_files(self.root)
+        if changed is None or known is None or any(self._needs_scan(p) for p in changed):
+            self._files, self._scan_problems = scan_content(self.root)
             return self._files
         files = dict.fromkeys(known)
         for path in changed:
@@ -147,9 +150,15 @@ class Builder:
         self._files = sorted(files, key=lambda kp: (loader.KINDS.index(kp[0]), kp[1]))
         return self._files
 
+    def _needs_scan(self, path: Path) -> bool:
+        """A change the file list cannot take in by itself: a folder, a link, a file under content/ not read."""
+        if path.is_dir() or path.is_symlink():
+            return True
+        return loader.kind_of(self.root, path) is None and path.is_relative_to(self.root / "content")
+
     def _load(self, changed) -> tuple[list, list]:
         files = self._content_files(changed)
-        records, errors = [], []
+        records, errors = [], list(self._scan_problems)
         live = set()
         todo = []
         stamps = {}
@@ -207,6 +216,8 @@ class Builder:
         recover_output(self.out)
         errs = ErrorList(self.root)
         config = load_config(self.root, errs, base_url=self.base_url)
+        tsig, self._layout_files, problems = _layouts(self.root)
+        errs.extend(problems)
         changed = {Path(p).resolve() for p in changed} if changed is not None else None
         records, load_errors = self._load(changed)
         errs.extend(load_errors)
@@ -218,7 +229,6 @@ class Builder:
             return self._fail(errs, t0, timings)
 
         # What every page depends on: when it changes, nothing rendered before is reused.
-        tsig = _templates_signature(self.root)
         global_key = (config, tsig, tuple((e.slug, e.name, e.aliases, e.type, e.description) for e in site.entities.values()),
                       tuple((a.slug, a.title, a.published, a.outlet, a.story, a.byline) for a in site.articles.values()),
                       tuple((p.slug, p.title, p.order) for p in site.pages.values()))
@@ -461,7 +471,7 @@ class Builder:
         emit(Output(".nojekyll", b""))
         if site.config.domain:
             emit(Output("CNAME", (site.config.domain + "\n").encode()))
-        for rel, data in _assets(self.root):
+        for rel, data in _assets(self._layout_files):
             emit(Output("assets/" + rel, data))
 
     def _annotation_pages(self, site: Site, renderer: Renderer, emit, cached, results_by_slug: dict) -> None:
@@ -505,15 +515,12 @@ class Builder:
         return pages
 
 
-def _assets(root: Path) -> list[tuple[str, bytes]]:
-    """Assets of every layouts folder; the archive's own win over the default theme's."""
+def _assets(layout_files: list) -> list[tuple[str, bytes]]:
+    """Assets of every layouts folder (vetted by ``sources.scan_layouts``); the archive's own win over the theme's."""
     found: dict[str, Path] = {}
-    for d in reversed(layout_dirs(root)):
-        base = d / "assets"
-        if base.is_dir():
-            for path in sorted(base.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    found[path.relative_to(base).as_posix()] = path
+    for _d, rel, path in reversed(layout_files):
+        if rel.startswith("assets/"):
+            found[rel[len("assets/"):]] = path
     return [(rel, found[rel].read_bytes()) for rel in sorted(found)]
 
 
