@@ -218,7 +218,8 @@ class Builder:
         config = load_config(self.root, errs, base_url=self.base_url)
         tsig, self._layout_files, problems = _layouts(self.root)
         errs.extend(problems)
-        changed = {Path(p).resolve() for p in changed} if changed is not None else None
+        # Folders resolved, the name kept: a link that changed is seen as the link, never as its target.
+        changed = {Path(p).parent.resolve() / Path(p).name for p in changed} if changed is not None else None
         records, load_errors = self._load(changed)
         errs.extend(load_errors)
         lap("load")
