@@ -69,7 +69,7 @@ def check(root: Path, out: Path, theme: Path | None = None) -> None:
     real, archive = Path(os.path.realpath(out)), Path(os.path.realpath(root))
     if real == Path(real.anchor):
         raise OutputError(f"output folder {name} is the top of the file system; give a folder of its own")
-    if real == Path(os.path.realpath(Path.home())):
+    if real == _home():
         raise OutputError(f"output folder {name} is your home folder; give a folder of its own (the default is output/)")
     if real == archive:
         raise OutputError(f"output folder {name} is the archive folder itself; use its output/ folder instead")
@@ -89,6 +89,13 @@ def check(root: Path, out: Path, theme: Path | None = None) -> None:
         if (leftover.is_symlink() or leftover.exists()) and not _ours(leftover):
             raise OutputError(f"{shown(leftover)} is in the way of the build and was not made by Dossier; "
                               f"move it away")
+
+
+def _home() -> Path | None:
+    try:
+        return Path(os.path.realpath(Path.home()))
+    except (RuntimeError, KeyError):  # no HOME and no password entry
+        return None
 
 
 def _non_empty(folder: Path) -> bool:

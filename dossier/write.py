@@ -70,6 +70,13 @@ class Staging:
         ``swap=False`` moves the staged files in one by one instead (the preview server's private
         folder, where a whole new tree per keystroke would cost a folder operation per page).
         """
+        try:
+            return self._commit(outputs, swap)
+        except OSError as exc:  # a full disk, a read-only or foreign file system: one line, not a traceback
+            where = outdir.shown(Path(exc.filename)) if exc.filename else outdir.shown(self.out)
+            raise OutputError(f"cannot write the output folder: {exc.strerror or exc} ({where})") from None
+
+    def _commit(self, outputs: dict[str, str], swap: bool) -> Commit:
         fault("staged")
         old = outdir.read_manifest(self.out) if self.out.is_dir() else None
         if old is None:  # a first build: everything was staged

@@ -169,3 +169,17 @@ def test_refuses_paths_outside(tmp_path, bad):
 def test_safe_rel_accepts_normal_paths():
     assert safe_rel("articles/a/index.html") == "articles/a/index.html"
     assert safe_rel("./feed.xml") == "feed.xml"
+
+
+def test_system_error_during_commit_is_one_line_and_leaves_the_output(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build_into(out, {"index.html": b"old"})
+    before = read_tree(out)
+
+    def full_disk(new, old):
+        raise OSError(28, "No space left on device", str(new))
+
+    monkeypatch.setattr(outdir, "swap_in", full_disk)
+    with pytest.raises(OutputError, match="cannot write the output folder: No space left on device"):
+        build_into(out, {"index.html": b"new"})
+    assert read_tree(out) == before
