@@ -18,6 +18,10 @@ import json
 import os
 import shutil
 import signal
+try:
+    import fcntl
+except ImportError:  # not a Unix: no lock between builds
+    fcntl = None
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,11 +141,36 @@ def recover(out: Path) -> None:
     leftovers are Dossier's.
     """
     aside, staging = aside_path(out), staging_path(out)
+    if staging.is_dir() and _locked(staging):
+        raise OutputError(f"another build is writing {shown(out)} right now; wait for it to finish")
     if aside.exists() and not out.exists() and not out.is_symlink():
         os.rename(aside, out)
     for leftover in (staging, aside):
         if leftover.exists():
             remove_tree(leftover)
+
+
+def lock(folder: Path) -> int | None:
+    """Hold a lock on the staging folder while the build uses it (released when the fd is closed)."""
+    if fcntl is None:
+        return None
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise OutputError(f"another build is writing {shown(folder)} right now; wait for it to finish") from None
+    return fd
+
+
+def _locked(folder: Path) -> bool:
+    try:
+        fd = lock(folder)
+    except OutputError:
+        return True
+    if fd is not None:
+        os.close(fd)
+    return False
 
 
 def remove_tree(top: Path) -> None:

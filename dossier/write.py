@@ -46,6 +46,7 @@ class Staging:
     def begin(self) -> None:
         """Create the staging folder, the manifest first: a leftover is always recognisably Dossier's."""
         self.dir.mkdir(parents=True)
+        self._lock = outdir.lock(self.dir)
         fault("begin")
         (self.dir / MANIFEST).write_bytes(outdir.manifest_bytes({}, ()))
         try:
@@ -63,6 +64,12 @@ class Staging:
     def discard(self) -> None:
         if self.dir.exists():
             outdir.remove_tree(self.dir)
+        self.release()
+
+    def release(self) -> None:
+        if getattr(self, "_lock", None) is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def commit(self, outputs: dict[str, str], *, swap: bool = True) -> Commit:
         """Make the staged tree plus the unchanged files the output; ``outputs`` maps path -> digest.
@@ -75,6 +82,8 @@ class Staging:
         except OSError as exc:  # a full disk, a read-only or foreign file system: one line, not a traceback
             where = outdir.shown(Path(exc.filename)) if exc.filename else outdir.shown(self.out)
             raise OutputError(f"cannot write the output folder: {exc.strerror or exc} ({where})") from None
+        finally:
+            self.release()
 
     def _commit(self, outputs: dict[str, str], swap: bool) -> Commit:
         fault("staged")

@@ -124,6 +124,7 @@ def test_recover_cleans_leftovers_and_restores_a_tree_set_aside(tmp_path):
     st = Staging(out)
     st.begin()
     st.put(Output("index.html", b"new"))
+    st.release()  # the process died: its lock went with it
     outdir.check(tmp_path / "archive", out)
     outdir.recover(out)
     assert ours(out) == {"index.html": b"old"} and sorted(os.listdir(tmp_path)) == ["out"]
@@ -183,3 +184,17 @@ def test_system_error_during_commit_is_one_line_and_leaves_the_output(tmp_path, 
     with pytest.raises(OutputError, match="cannot write the output folder: No space left on device"):
         build_into(out, {"index.html": b"new"})
     assert read_tree(out) == before
+
+
+def test_a_second_build_while_one_is_writing_is_refused(tmp_path):
+    out = tmp_path / "out"
+    build_into(out, {"index.html": b"old"})
+    first = Staging(out)
+    first.begin()
+    first.put(Output("index.html", b"first"))
+    with pytest.raises(OutputError, match="another build is writing"):
+        outdir.recover(out)  # what a second build does first
+    assert first.dir.is_dir()
+    first.commit({"index.html": digest(b"first")})
+    assert ours(out) == {"index.html": b"first"}
+    outdir.recover(out)  # free again
