@@ -153,3 +153,13 @@ def test_starter_workflow_comments_name_files_of_the_new_archive():
     named = comment_paths(workflow)
     assert "requirements.txt" in named
     assert [p for p in named if p not in files and p not in folders] == []
+
+
+def test_starter_readme_commands_and_files():
+    readme = starter.ARCHIVE / "README.md"
+    commands = command_lines(readme)
+    assert commands and [shlex.join(c) for c in commands if command_problem(c)] == []
+    text = prose(readme.read_text(encoding="utf-8"))
+    named = re.findall(r"`((?:\.?[\w-]+/)*[\w.-]+\.(?:md|txt|yml|yaml))`", text)
+    assert ".github/workflows/pages.yml" in named and "requirements.txt" in named
+    assert set(named) <= set(starter.starter_files())
