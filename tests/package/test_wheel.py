@@ -51,11 +51,12 @@ def wheel(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def installed(wheel, tmp_path_factory) -> Path:
-    """bin/ of a fresh virtualenv (no system site-packages) with the wheel and the pinned dependencies."""
+    """bin/ of a fresh virtualenv (no system site-packages) with the wheel and what it declares it
+    needs, at the versions requirements.txt pins (a constraint, so nothing undeclared comes in)."""
     env_dir = _outside_repo(tmp_path_factory.mktemp("venv"))
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
     bin_dir = env_dir / "bin"
-    done = _run([bin_dir / "python", "-m", "pip", "install", "-q", "-r", REPO_ROOT / "requirements.txt", wheel],
+    done = _run([bin_dir / "python", "-m", "pip", "install", "-q", "-c", REPO_ROOT / "requirements.txt", wheel],
                 env_dir)
     assert done.returncode == 0, done.stderr
     return bin_dir
@@ -96,6 +97,16 @@ def test_installed_dossier_runs_outside_the_repository(installed, tmp_path):
     checked = _run([installed / "dossier", "check", "--strict"], site)
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.startswith("ok: ") and ", 0 warnings" in checked.stdout
+
+
+def test_every_module_imports_in_the_installed_package(installed, tmp_path):
+    # Catches a dependency that requirements.txt has and pyproject.toml lacks.
+    code = ("import importlib, pkgutil, dossier\n"
+            "for m in pkgutil.walk_packages(dossier.__path__, 'dossier.'):\n"
+            "    if m.name != 'dossier.__main__': importlib.import_module(m.name)\n"
+            "print('ok')")
+    done = _run([installed / "python", "-c", code], _outside_repo(tmp_path))
+    assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr
 
 
 def test_installed_dossier_serves_a_page_and_its_css(installed, tmp_path):
