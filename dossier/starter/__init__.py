@@ -86,21 +86,41 @@ def refusal(target: Path) -> str | None:
     return None
 
 
+def _write_all(target: Path, files: dict[str, bytes], made: list[Path]) -> None:
+    """Write ``files`` under ``target``, recording in ``made`` each folder and file created."""
+    for folder in [target, *sorted({(target / rel).parent for rel in files})]:
+        missing = [p for p in [folder, *folder.parents] if not p.exists()]
+        for p in reversed(missing):
+            p.mkdir()
+            made.append(p)
+    for rel, data in files.items():
+        with open(target / rel, "xb") as f:  # never replace a file that appeared meanwhile
+            made.append(target / rel)
+            f.write(data)
+
+
+def _undo(made: list[Path]) -> None:
+    """Remove what a failed ``new`` created, newest first; folders only when empty."""
+    for path in reversed(made):
+        try:
+            path.rmdir() if path.is_dir() else path.unlink()
+        except OSError:
+            pass
+
+
 def create_archive(target: Path) -> int:
     why = refusal(target)
     if why:
         print(f"error: {why}", file=sys.stderr)
         return 1
     files = starter_files()
+    made: list[Path] = []
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        for rel, data in files.items():
-            path = target / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "xb") as f:  # never replace a file that appeared meanwhile
-                f.write(data)
+        _write_all(target, files, made)
     except OSError as exc:
-        print(f"error: cannot write the new archive: {exc.strerror or exc}: {exc.filename or target}", file=sys.stderr)
+        _undo(made)
+        print(f"error: cannot write the new archive: {exc.filename or target}: {exc.strerror or exc}",
+              file=sys.stderr)
         return 1
     print(f"created a new archive in {target}/ ({len(files)} files)")
     if install_requirement() is None:

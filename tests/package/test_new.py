@@ -149,3 +149,18 @@ def test_python_m_dossier_and_version(tmp_path):
                           text=True, timeout=60)
     assert (done.returncode, done.stdout) == (0, f"dossier {__version__}\n")
     assert dossier("--version", cwd=tmp_path).stdout == f"dossier {__version__}\n"
+
+
+@pytest.mark.parametrize("existed", [False, True])
+def test_a_failed_new_takes_back_what_it_wrote_and_nothing_else(tmp_path, monkeypatch, capsys, existed):
+    target = tmp_path / "site"
+    if existed:
+        target.mkdir()
+    too_long = "n" * 300   # no file system takes a name this long
+    monkeypatch.setattr(starter, "starter_files",
+                        lambda: {"content/a.md": b"a", "content/pages/b.md": b"b", f"content/{too_long}": b"c"})
+    assert starter.create_archive(target) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("error: cannot write the new archive: ") and "Traceback" not in err[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["site"] if existed else [])
+    assert not existed or list(target.iterdir()) == []
