@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .errors import ErrorList
 from .frontmatter import FrontMatterError, parse_yaml_mapping
+from .urls import split_base_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,17 +29,12 @@ class SiteConfig:
     @property
     def base_path(self) -> str:
         """The path part of ``base_url``, always starting and ending with ``/``."""
-        url = self.base_url
-        m = re.match(r"^[a-z][a-z0-9+.-]*://[^/]*(.*)$", url, re.I)
-        path = m.group(1) if m else url
-        path = "/" + path.strip("/")
-        return path if path == "/" else path + "/"
+        return split_base_url(self.base_url)[1]
 
     @property
     def origin(self) -> str:
         """``https://host`` when base_url is absolute, else ''."""
-        m = re.match(r"^([a-z][a-z0-9+.-]*://[^/]*)", self.base_url, re.I)
-        return m.group(1) if m else ""
+        return split_base_url(self.base_url)[0]
 
 
 _TYPES = {f.name: f.type for f in fields(SiteConfig)}
@@ -79,11 +75,22 @@ def _check(data: dict, lines: dict, path: str, errors: ErrorList) -> dict:
     return clean
 
 
-def load_config(root: Path, errors: ErrorList, *, base_url: str | None = None) -> SiteConfig:
-    """Read ``root/site.yaml``; problems go to ``errors``, a usable config always comes back."""
+ORIGIN_HINT = ("sitemap.xml and feed.xml need absolute URLs, so they are not written; give the address "
+               "the site is published at with --base-url https://user.github.io/repo/ or an absolute "
+               "base_url in site.yaml")
+
+
+def load_config(root: Path, errors: ErrorList, *, base_url: str | None = None,
+                need_origin: bool = False) -> SiteConfig:
+    """Read ``root/site.yaml``; problems go to ``errors``, a usable config always comes back.
+
+    With ``need_origin`` (a build for publishing, not the preview), a base URL
+    without scheme and host is a warning at site.yaml's ``base_url`` line.
+    """
     path = root / "site.yaml"
     rel = "site.yaml"
     clean: dict = {}
+    lines: dict = {}
     try:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
@@ -103,4 +110,13 @@ def load_config(root: Path, errors: ErrorList, *, base_url: str | None = None) -
         clean["base_url"] = f"https://{clean['domain']}/"
     if base_url is not None:
         clean["base_url"] = base_url
-    return SiteConfig(**clean)
+    config = SiteConfig(**clean)
+    if need_origin and not config.origin:
+        if base_url is not None:
+            what = f"--base-url {base_url!r} has no origin (https://host)"
+        elif "base_url" in lines:
+            what = f"base_url {config.base_url!r} has no origin (https://host)"
+        else:
+            what = "no base_url is set"
+        errors.add(rel, lines.get("base_url", 1), f"{what}: {ORIGIN_HINT}", warning=True)
+    return config

@@ -111,8 +111,10 @@ def _layouts(root: Path) -> tuple[tuple, list, list]:
 
 class Builder:
     def __init__(self, root: Path, out: Path | None = None, base_url: str | None = None, *, strict: bool = False,
-                 workers: int | None = None, progress=None, swap: bool = True) -> None:
+                 workers: int | None = None, progress=None, swap: bool = True,
+                 preview: bool = False) -> None:
         self.root = Path(root).resolve()
+        self.preview = preview  # the preview server's build: no origin needed
         self.swap = swap  # swap whole trees in (a kill leaves the old or the new); False: file by file
         self.out = Path(os.path.abspath(out)) if out else self.root / "output"  # a link is refused, not followed
         self.base_url = base_url
@@ -215,7 +217,7 @@ class Builder:
         check_output(self.root, self.out, DEFAULT_LAYOUTS)  # raises OutputError before anything is touched
         recover_output(self.out)
         errs = ErrorList(self.root)
-        config = load_config(self.root, errs, base_url=self.base_url)
+        config = load_config(self.root, errs, base_url=self.base_url, need_origin=not self.preview)
         tsig, self._layout_files, problems = _layouts(self.root)
         errs.extend(problems)
         # Folders resolved, the name kept: a link that changed is seen as the link, never as its target.
@@ -465,9 +467,10 @@ class Builder:
                 emit(out, None if errs else page)
         if not cached("404.html", ()):
             emit(renderer.page("404.html", "404.html", "Page not found"), ())
-        emit(feed_xml(site, urls))
-        html_pages = [p[:-len("index.html")] for p in self._pending_pages(site)]
-        emit(sitemap_xml(urls, html_pages))
+        if urls.origin:  # both need absolute URLs (see config.ORIGIN_HINT)
+            emit(feed_xml(site, urls))
+            html_pages = [p[:-len("index.html")] for p in self._pending_pages(site)]
+            emit(sitemap_xml(urls, html_pages))
         emit(robots_txt(urls))
         emit(Output(".nojekyll", b""))
         if site.config.domain:

@@ -16,6 +16,27 @@ RESERVED = frozenset({"articles", "entities", "outlets", "tags", "assets", "anno
 KIND_DIRS = {"article": "articles", "entity": "entities", "tag": "tags", "claim": "claims"}
 
 
+_ORIGIN = re.compile(r"^([a-z][a-z0-9+.-]*://[^/?#]*)(.*)$", re.IGNORECASE)
+
+
+def split_base_url(base: str | None) -> tuple[str, str]:
+    """``base_url`` -> (origin, base path); the one parser for config, build and preview.
+
+    ``https://u.github.io/repo`` -> (``https://u.github.io``, ``/repo/``);
+    ``/repo/`` or ``repo`` -> ('', ``/repo/``); ``None``, '' or ``/`` -> ('', ``/``).
+    The path always starts and ends with ``/``; query and fragment are dropped.
+    """
+    m = _ORIGIN.match(base or "")
+    origin, path = (m.group(1), m.group(2)) if m else ("", base or "")
+    path = re.split(r"[?#]", path, maxsplit=1)[0]
+    path = "/" + path.strip("/")
+    return origin, (path if path == "/" else path + "/")
+
+
+def base_path_of(base: str | None) -> str:
+    return split_base_url(base)[1]
+
+
 def slugify(text: str, max_words: int = 8) -> str:
     words = re.findall(r"[a-z0-9]+", text.lower().replace("’", "").replace("'", ""))
     return "-".join(words[:max_words]) or "x"

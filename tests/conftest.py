@@ -50,7 +50,7 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def seed_build(repo_root: Path, tmp_path_factory) -> tuple[BuildResult, Path]:
     out = tmp_path_factory.mktemp("seed") / "out"
-    result = build_site(repo_root, out=out, base_url="/")
+    result = build_site(repo_root, out=out)
     assert result.ok, "seed archive failed to build:\n" + "\n".join(map(str, result.errors))
     return result, out
 

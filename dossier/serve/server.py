@@ -20,26 +20,35 @@ import html
 import json
 import os
 import re
-import secrets
+import select
 import socket
+import sys
 import threading
-import time
-import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ..urls import base_path_of
+from .connections import ConnectionSlots
+from .guard import HostGuard
+from .state import BuildState, BuildStatus, Outcome
+
+__all__ = ["DevServer", "PreviewHTTPServer", "BuildState", "BuildStatus", "Outcome", "resolve_path",
+           "inject_client", "normalize_base_path", "content_type"]
+
 CLIENT_JS = Path(__file__).with_name("client.js")
 PREFIX = "/_dossier/"
 EVENTS_PATH = PREFIX + "events"
 
-# Page requests wait at most this long for a running build to finish.
-BUILD_WAIT = 10.0
-# Idle SSE connections get a comment this often, so dead clients are noticed.
+# Idle SSE connections get a comment this often (proxies drop silent streams); a
+# client that went away is noticed within EVENTS_POLL seconds.
 KEEPALIVE = 15.0
+EVENTS_POLL = 1.0
+# The longest file name most file systems allow; a longer URL segment names nothing.
+MAX_SEGMENT = 255
+ALLOWED_METHODS = "GET, HEAD"
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -75,106 +84,6 @@ def content_type(path: str | Path) -> str:
     return CONTENT_TYPES.get(Path(path).suffix.lower(), "application/octet-stream")
 
 
-# -- build state -----------------------------------------------------------------
-
-
-def _error_text(e: Any) -> str:
-    return str(e)
-
-
-@dataclass
-class BuildStatus:
-    """What the reload channel says about the latest finished build."""
-
-    build: int = 0           # finished builds so far (good or bad)
-    ok: bool = True
-    errors: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    ms: float = 0.0          # how long the build took
-    content: int = 0         # number of the last good build that changed the output
-    building: bool = False
-    server: str = field(default_factory=lambda: secrets.token_hex(4))
-
-    def message(self) -> dict[str, Any]:
-        return {
-            "build": self.build, "ok": self.ok, "errors": list(self.errors),
-            "warnings": list(self.warnings), "ms": round(self.ms, 1), "content": self.content,
-            "building": self.building, "server": self.server,
-        }
-
-
-class BuildState:
-    """Build numbers and status behind one condition variable."""
-
-    def __init__(self) -> None:
-        self.status = BuildStatus()
-        self._cond = threading.Condition()
-        self._build_lock = threading.Lock()   # one build at a time
-        self.closed = False
-        self.last_traceback: str | None = None
-
-    def snapshot(self) -> BuildStatus:
-        with self._cond:
-            return BuildStatus(**vars(self.status))
-
-    def run(self, builder: Callable[[Any], Any], changed: Any = None) -> tuple[Any, BuildStatus]:
-        """Run one build; never raises for builder failures (they become errors)."""
-        with self._build_lock:
-            with self._cond:
-                self.status.building = True
-                self._cond.notify_all()
-            start = time.perf_counter()
-            try:
-                result = builder(changed)
-                ok = bool(getattr(result, "ok", True))
-                errors = tuple(_error_text(e) for e in getattr(result, "errors", ()) or ())
-                warnings = tuple(_error_text(e) for e in getattr(result, "warnings", ()) or ())
-                # A build that reports what it wrote lets clients skip a reload
-                # when nothing changed; a builder that does not say, changed.
-                written = getattr(result, "written", None)
-                removed = getattr(result, "removed", None)
-                changed_output = written is None or bool(written) or bool(removed)
-            except Exception as exc:  # a bug in the pipeline must not stop the server
-                result = None
-                ok = False
-                tb = traceback.format_exception(exc)
-                errors = (f"internal error: {type(exc).__name__}: {exc}",)
-                warnings = ()
-                changed_output = False
-                self.last_traceback = "".join(tb)
-            ms = (time.perf_counter() - start) * 1000
-            with self._cond:
-                s = self.status
-                s.build += 1
-                s.ok = ok and not errors
-                s.errors = errors
-                s.warnings = warnings
-                s.ms = ms
-                if s.ok and (changed_output or s.content == 0):
-                    s.content = s.build
-                s.building = False
-                self._cond.notify_all()
-                return result, BuildStatus(**vars(s))
-
-    def wait_idle(self, timeout: float = BUILD_WAIT) -> bool:
-        with self._cond:
-            return self._cond.wait_for(lambda: not self.status.building or self.closed, timeout)
-
-    def wait_newer(self, build: int, timeout: float) -> BuildStatus | None:
-        """Wait until a build newer than ``build`` finished; None on timeout/close."""
-        with self._cond:
-            if self._cond.wait_for(lambda: self.status.build > build or self.closed, timeout):
-                if self.closed:
-                    return None
-                return BuildStatus(**vars(self.status))
-            return None
-
-    def close(self) -> None:
-        with self._cond:
-            self.closed = True
-            self._cond.notify_all()
-
-
 # -- URL path -> file ----------------------------------------------------------------
 
 _BAD_RAW = re.compile(r"%(2f|5c|00)", re.IGNORECASE)
@@ -202,7 +111,7 @@ def resolve_path(root: Path, url_path: str) -> Path | None:
     if trailing:
         segments = segments[:-1]
     for seg in segments:
-        if seg in ("", ".", "..") or ":" in seg:
+        if seg in ("", ".", "..") or ":" in seg or len(seg.encode("utf-8", "surrogatepass")) > MAX_SEGMENT:
             return None
     root_real = os.path.realpath(root)
     candidate = os.path.join(root_real, *segments) if segments else root_real
@@ -227,33 +136,79 @@ class _Handler(BaseHTTPRequestHandler):
     server: PreviewHTTPServer
     server_version = "dossier-serve"
     protocol_version = "HTTP/1.1"
-    timeout = 60   # idle keep-alive connections end eventually
+    timeout = 30   # a connection that sends nothing for this long is closed
     disable_nagle_algorithm = True   # headers and body go out at once (no 40 ms delayed-ACK stall)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
         pass  # the terminal shows builds, not every request
 
+    # connection bookkeeping: a connection waiting for its next request is idle
+    def handle_one_request(self) -> None:
+        self.server.slots.idle(self.connection)
+        try:
+            super().handle_one_request()
+        finally:
+            self.server.slots.busy(self.connection)
+
+    def parse_request(self) -> bool:
+        self.server.slots.busy(self.connection)
+        return super().parse_request()
+
+    # methods
     def do_HEAD(self) -> None:
-        self._get(head=True)
+        self._dispatch(head=True)
 
     def do_GET(self) -> None:
-        self._get(head=False)
+        self._dispatch(head=False)
+
+    def __getattr__(self, name: str) -> Any:
+        # BaseHTTPRequestHandler looks up do_<METHOD>; every other method gets a 405.
+        if name.startswith("do_"):
+            return self._not_allowed
+        raise AttributeError(name)
+
+    def _not_allowed(self) -> None:
+        self.close_connection = True   # a request body may follow; it is not read
+        self._plain(405, "method not allowed: only GET and HEAD\n", False, [("Allow", ALLOWED_METHODS)])
 
     # routing
-    def _get(self, head: bool) -> None:
-        parts = urlsplit(self.path)
-        path, query = parts.path, parts.query
-        srv = self.server
-        if path.startswith(PREFIX):
-            if path == PREFIX + "client.js":
-                return self._send(200, srv.client_js(), content_type("client.js"), head)
-            if path == EVENTS_PATH:
-                return self._events(head)
-            if path == PREFIX + "status":
-                body = json.dumps(srv.state.snapshot().message()).encode()
-                return self._send(200, body, content_type("status.json"), head)
-            return self._not_found(head)
+    def _dispatch(self, head: bool) -> None:
+        host = self.headers.get("Host")
+        if not self.server.guard.host_ok(host):
+            return self._plain(403, "forbidden: this preview answers only requests addressed to "
+                                    f"{self.server.guard_hint()}\n", head)
+        try:
+            parts = urlsplit(self.path)
+        except ValueError:
+            return self._plain(400, "bad request: malformed URL\n", head)
+        if parts.path.startswith(PREFIX):
+            if not HostGuard.origin_ok(self.headers.get("Origin"), host):
+                return self._plain(403, "forbidden: cross-origin request\n", head)
+            return self._endpoint(parts.path, head)
+        try:
+            self._get(parts.path, parts.query, head)
+        except ConnectionError:
+            raise
+        except (OSError, ValueError):   # a name the file system refuses names no file
+            self._not_found(head)
+        except Exception as exc:   # a bug: one line in the terminal, a status for the browser
+            print(f"preview server: internal error on {self.path[:200]!r}: {type(exc).__name__}: {exc}",
+                  file=sys.stderr, flush=True)
+            self._plain(500, "internal error in the preview server\n", head)
 
+    def _endpoint(self, path: str, head: bool) -> None:
+        srv = self.server
+        if path == PREFIX + "client.js":
+            return self._send(200, srv.client_js(), content_type("client.js"), head)
+        if path == EVENTS_PATH:
+            return self._events(head)
+        if path == PREFIX + "status":
+            body = json.dumps(srv.state.snapshot().message()).encode()
+            return self._send(200, body, content_type("status.json"), head)
+        return self._not_found(head)
+
+    def _get(self, path: str, query: str, head: bool) -> None:
+        srv = self.server
         base = srv.base_path
         if base != "/":
             if path in ("/", base.rstrip("/")):
@@ -280,11 +235,7 @@ class _Handler(BaseHTTPRequestHandler):
             target = index
         elif path.endswith("/") or not target.is_file():
             return self._not_found(head)
-        try:
-            data = target.read_bytes()
-        except OSError:
-            return self._not_found(head)
-        self._send(200, data, content_type(target), head, build=status)
+        self._send(200, target.read_bytes(), content_type(target), head, build=status)
 
     # responses
     def _send(self, status: int, body: bytes, ctype: str, head: bool,
@@ -301,6 +252,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(body)
+
+    def _plain(self, status: int, text: str, head: bool, headers: Iterable[tuple[str, str]] = ()) -> None:
+        self._send(status, text.encode(), "text/plain; charset=utf-8", head, headers)
 
     def _redirect(self, location: str, head: bool, status: int = 301) -> None:
         body = f'<a href="{html.escape(location)}">moved</a>\n'.encode()
@@ -334,23 +288,35 @@ class _Handler(BaseHTTPRequestHandler):
         if head:
             return
         try:
-            status = state.snapshot()
-            self._event(status)
-            seen = status.build
-            while not state.closed and not self.server.stopping.is_set():
-                status = state.wait_newer(seen, KEEPALIVE)
-                if status is None:
-                    if state.closed:
-                        return
-                    self.wfile.write(b": keepalive\n\n")
-                    self.wfile.flush()
-                    continue
-                seen = status.build
-                self._event(status)
-        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, OSError):
+            self._stream(state)
+        except OSError:   # the client went away
             return
-        finally:
-            self.close_connection = True
+
+    def _stream(self, state: BuildState) -> None:
+        status = state.snapshot()
+        self._event(status)
+        seen, quiet = status.build, 0.0
+        while not state.closed and not self.server.stopping.is_set():
+            status = state.wait_newer(seen, EVENTS_POLL)
+            if status is not None:
+                seen, quiet = status.build, 0.0
+                self._event(status)
+                continue
+            if state.closed or self._client_gone():
+                return
+            quiet += EVENTS_POLL
+            if quiet >= KEEPALIVE:
+                quiet = 0.0
+                self.wfile.write(b": keepalive\n\n")
+                self.wfile.flush()
+
+    def _client_gone(self) -> bool:
+        """An event-stream client sends nothing after its request: readable means closed or reset."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
 
     def _event(self, status: BuildStatus) -> None:
         data = json.dumps(status.message())
@@ -372,8 +338,10 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         self.state = state
         self.base_path = normalize_base_path(base_path)
         self.stopping = threading.Event()
+        self.slots = ConnectionSlots()
         self._client_js: bytes | None = None
         super().__init__(address, _Handler)
+        self.guard = HostGuard(host, str(self.server_address[0]), int(self.server_address[1]))
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind calls socket.getfqdn(), a DNS lookup that can
@@ -381,6 +349,26 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         import socketserver
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = self.server_address[:2]
+
+    def guard_hint(self) -> str:
+        return f"localhost:{self.server_port} or 127.0.0.1:{self.server_port}"
+
+    # at most ``slots.limit`` connection threads (see connections.py)
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.acquire(self.stopping.is_set):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release(request)
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release(request)
 
     def client_js(self) -> bytes:
         if self._client_js is None:
@@ -394,20 +382,15 @@ class PreviewHTTPServer(ThreadingHTTPServer):
                 f'data-events="{EVENTS_PATH}"></script>').encode()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        import sys
         exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, TimeoutError)):
-            return  # a browser went away mid-response
-        super().handle_error(request, client_address)
+        if isinstance(exc, OSError):
+            return  # a browser went away mid-response, or an evicted idle connection
+        print(f"preview server: internal error: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
 
 
 def normalize_base_path(base: str | None) -> str:
     """``None``, ``""`` -> ``/``; ``repo`` or ``/repo`` -> ``/repo/``; full URLs keep their path."""
-    if not base:
-        return "/"
-    path = urlsplit(base).path if "://" in base else base
-    path = "/" + path.strip("/")
-    return path if path == "/" else path + "/"
+    return base_path_of(base)
 
 
 # -- the server core -------------------------------------------------------------------
@@ -446,6 +429,13 @@ class DevServer:
 
     def rebuild(self, changed: Any = None) -> tuple[Any, BuildStatus]:
         return self.state.run(self.builder, changed)
+
+    def attempt(self, changed: Any = None) -> Outcome:
+        """Run a build without telling clients yet (see :meth:`publish`)."""
+        return self.state.attempt(self.builder, changed)
+
+    def publish(self, outcome: Outcome) -> BuildStatus:
+        return self.state.publish(outcome)
 
     def start(self) -> DevServer:
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1},

@@ -27,7 +27,7 @@ STACK_GAP_PX = 40  # a note pushed down by its predecessor sits right under it
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
-    build_site(REPO_ROOT, out=out, base_url="/")
+    build_site(REPO_ROOT, out=out)
     with serve_directory(out, prefix="/") as base:
         yield out, base
 

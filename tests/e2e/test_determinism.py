@@ -28,7 +28,7 @@ def assert_same_tree(a: Path, b: Path) -> None:
 
 def test_seed_builds_twice_identically(seed_build, tmp_path, repo_root):
     _result, first = seed_build
-    again = build_site(repo_root, out=tmp_path / "again", base_url="/")
+    again = build_site(repo_root, out=tmp_path / "again")
     assert again.ok
     assert_same_tree(first, tmp_path / "again")
 
@@ -38,8 +38,8 @@ def test_seed_is_identical_under_other_hash_seeds(seed_build, tmp_path, repo_roo
     for seed in ("1", "4242"):
         env = {**{k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}, "PYTHONHASHSEED": seed}
         out = tmp_path / f"seed{seed}"
-        done = subprocess.run([sys.executable, "build.py", "build", "--root", str(repo_root), "--out", str(out),
-                               "--base-url", "/"], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+        done = subprocess.run([sys.executable, "build.py", "build", "--root", str(repo_root), "--out", str(out)],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
         assert_same_tree(first, out)
 

@@ -216,7 +216,7 @@ def test_feed_and_sitemap_are_xml(seed, out):
     sitemap = ET.parse(out / "sitemap.xml").getroot()
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = [loc.text for loc in sitemap.findall("s:url/s:loc", ns)]
-    assert f"/articles/{next(iter(seed['articles']))}/" in locs
+    assert f"https://dossier.example.org/articles/{next(iter(seed['articles']))}/" in locs
     for loc in locs:
         assert target_file(out, urlsplit(loc).path).is_file(), loc
     feed = ET.parse(out / "feed.xml").getroot()
