@@ -26,7 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from .server import BuildStatus, DevServer, normalize_base_path
+from .guard import exposure_warning
+from .server import BuildStatus, DevServer, Outcome
 from .watcher import ChangeSet, Watcher, is_temp_file
 
 __all__ = ["serve", "PreviewServer", "PortInUse", "ChangeSet", "Watcher", "is_temp_file"]
@@ -44,7 +45,8 @@ def _pipeline_builder(root: Path, out: Path, base_url: str | None) -> Callable[[
     # The first build runs before any thread starts, so it may fork a render pool;
     # after that, one process: forking beside the HTTP and watcher threads is unsafe,
     # and incremental builds are small anyway.
-    b = Builder(root, out, base_url=base_url, swap=False)  # a private folder: files move in one by one
+    # A private folder: files move in one by one; a preview needs no origin.
+    b = Builder(root, out, base_url=base_url, swap=False, preview=True)
 
     def build(changed: Any = None) -> Any:
         try:
@@ -53,6 +55,31 @@ def _pipeline_builder(root: Path, out: Path, base_url: str | None) -> Callable[[
             b.workers = 1
 
     return build
+
+
+# A failed build is held back this long for a further save (seconds): an editor that
+# truncates a file and writes it a moment later must not flash the error overlay.
+SETTLE = 0.3
+SETTLE_EMPTY = 2.0   # when a changed file is empty: most likely a save still under way
+
+
+def site_base_path(root: Path, base_url: str | None) -> str:
+    """The path the site is served under: ``--base-url``, else site.yaml's ``base_url``."""
+    from dossier.config import load_config
+    from dossier.errors import ErrorList
+
+    return load_config(root, ErrorList(root), base_url=base_url).base_path
+
+
+def settle_time(changes: ChangeSet) -> float:
+    """How long to hold back a failed build of ``changes`` for a further save."""
+    for path in changes.paths:
+        try:
+            if path.stat().st_size == 0:
+                return SETTLE_EMPTY
+        except OSError:
+            continue
+    return SETTLE
 
 
 class PreviewServer:
@@ -70,7 +97,7 @@ class PreviewServer:
         self.root = Path(root).resolve()
         self.host, self.requested_port = host, port
         self.base_url = base_url
-        self.base_path = normalize_base_path(base_url)
+        self.base_path = "/"   # read from site.yaml (or --base-url) at start and before each build
         self._out_given = out is not None
         self.out: Path | None = Path(out) if out is not None else None
         self._builder = builder
@@ -131,6 +158,7 @@ class PreviewServer:
             self.out = Path(tempfile.mkdtemp(prefix="dossier-serve-"))
         else:
             self.out.mkdir(parents=True, exist_ok=True)
+        self.base_path = site_base_path(self.root, self.base_url)
         try:
             try:
                 placeholder = DevServer(self.out, lambda changed: None, host=self.host,
@@ -141,7 +169,7 @@ class PreviewServer:
                 raise
             self.dev = placeholder
             if self._builder is None:
-                self._builder = _pipeline_builder(self.root, self.out, self.base_url)
+                self._builder = self._follow_base_path(_pipeline_builder(self.root, self.out, self.base_url))
             self.dev.builder = self._builder
             # The first build runs before the watcher thread starts (so it may use a process
             # pool); files saved while it ran are handed to the watcher right after.
@@ -159,6 +187,16 @@ class PreviewServer:
             self.stop()
             raise
         return self
+
+    def _follow_base_path(self, build: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """Serve under the base path site.yaml names now (it may change while the preview runs)."""
+        def builder(changed: Any) -> Any:
+            result = build(changed)
+            if getattr(result, "ok", False) and self.dev is not None:
+                self.base_path = self.dev.httpd.base_path = site_base_path(self.root, self.base_url)
+            return result
+
+        return builder
 
     def _replay_edits_since(self, began_ns: int) -> None:
         assert self.watcher is not None
@@ -178,20 +216,40 @@ class PreviewServer:
             self.rebuild(changes)
 
     def rebuild(self, changes: ChangeSet) -> BuildStatus:
-        """One incremental (or, when needed, full) build for ``changes``."""
+        """One incremental (or, when needed, full) build for ``changes``.
+
+        A failed build is not shown at once: if another save arrives within
+        :func:`settle_time`, it is merged in and built again, so a save in two
+        steps (truncate, then write) never flashes an error.
+        """
+        assert self.dev is not None
+        while True:
+            outcome = self._attempt(changes)
+            if outcome.ok or self.watcher is None:
+                break
+            more = self.watcher.wait(timeout=settle_time(changes))
+            if more is None:
+                break
+            changes.merge(more)
+        return self._publish(outcome, changes)
+
+    def _attempt(self, changes: ChangeSet) -> Outcome:
         assert self.dev is not None
         full = changes.full or self._need_full
-        changed = None if full else set(changes.paths) | self._pending
-        result, status = self.dev.rebuild(changed)
+        return self.dev.attempt(None if full else set(changes.paths) | self._pending)
+
+    def _publish(self, outcome: Outcome, changes: ChangeSet) -> BuildStatus:
+        assert self.dev is not None
+        status = self.dev.publish(outcome)
         self.builds.append(status)
         if status.ok:
             self._pending.clear()
             self._need_full = False
-        elif result is None:          # the builder crashed: its state is unknown
+        elif outcome.result is None:          # the builder crashed: its state is unknown
             self._need_full = True
         else:
             self._pending |= set(changes.paths)
-        self._report(status, result, changes.describe(self.root))
+        self._report(status, outcome.result, changes.describe(self.root))
         return status
 
     def stop(self) -> None:
@@ -240,6 +298,9 @@ class PreviewServer:
                 return 1
             where = "" if self._out_given else " (preview build in a temporary directory)"
             self._print(f"Serving {self.url}{where}; press Ctrl-C to stop")
+            warning = exposure_warning(self.host, self.url)
+            if warning:
+                self._print(warning, err=True)
             if open_browser:
                 threading.Thread(target=webbrowser.open, args=(self.url,), daemon=True).start()
             while not stop.wait(0.5):

@@ -136,6 +136,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: PreviewHTTPServer
     server_version = "dossier-serve"
     protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.1"   # even a malformed request line gets a status line
     timeout = 30   # a connection that sends nothing for this long is closed
     disable_nagle_algorithm = True   # headers and body go out at once (no 40 ms delayed-ACK stall)
 
