@@ -13,13 +13,18 @@ Routes:
 * ``/_dossier/events``: Server-Sent Events, one JSON message per finished build;
 * ``/_dossier/status``: the same JSON, once (handy for scripts and tests);
 * everything else: a file under the output root, under the base path.
+
+The trust boundary: a request whose ``Host`` is not this server's (see
+:mod:`.guard`) gets 403, and so does a request to ``/_dossier/...`` from a
+foreign ``Origin``; methods other than GET and HEAD get 405; every request path
+gets a status (400 or 404 for what names no file).  Connection threads are
+bounded (see :mod:`.connections`), and an event stream whose client went away
+ends within ``EVENTS_POLL`` seconds.
 """
 from __future__ import annotations
 
 import html
 import json
-import os
-import re
 import select
 import socket
 import sys
@@ -28,10 +33,11 @@ from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from ..urls import base_path_of
 from .connections import ConnectionSlots
+from .files import content_type, inject_client, resolve_path
 from .guard import HostGuard
 from .state import BuildState, BuildStatus, Outcome
 
@@ -46,87 +52,7 @@ EVENTS_PATH = PREFIX + "events"
 # client that went away is noticed within EVENTS_POLL seconds.
 KEEPALIVE = 15.0
 EVENTS_POLL = 1.0
-# The longest file name most file systems allow; a longer URL segment names nothing.
-MAX_SEGMENT = 255
 ALLOWED_METHODS = "GET, HEAD"
-
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".json": "application/json; charset=utf-8",
-    ".map": "application/json; charset=utf-8",
-    ".xml": "application/xml; charset=utf-8",
-    ".xsl": "application/xml; charset=utf-8",
-    ".svg": "image/svg+xml; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".md": "text/plain; charset=utf-8",
-    ".csv": "text/csv; charset=utf-8",
-    ".webmanifest": "application/manifest+json; charset=utf-8",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".ico": "image/x-icon",
-    ".woff2": "font/woff2",
-    ".woff": "font/woff",
-    ".ttf": "font/ttf",
-    ".otf": "font/otf",
-    ".pdf": "application/pdf",
-}
-
-
-def content_type(path: str | Path) -> str:
-    return CONTENT_TYPES.get(Path(path).suffix.lower(), "application/octet-stream")
-
-
-# -- URL path -> file ----------------------------------------------------------------
-
-_BAD_RAW = re.compile(r"%(2f|5c|00)", re.IGNORECASE)
-
-
-def resolve_path(root: Path, url_path: str) -> Path | None:
-    """Map a URL path (already stripped of the base path, starting with '/')
-    to a path under ``root``, or None if it is unsafe.
-
-    The raw path is percent-decoded exactly once.  Rejected: encoded slashes and
-    backslashes, backslashes, NUL, ``..`` segments, empty segments (``//etc``),
-    drive-like segments, and anything whose real path (after symlinks) is not
-    inside the real ``root``.  The result may not exist.
-    """
-    if not url_path.startswith("/") or "\\" in url_path or _BAD_RAW.search(url_path):
-        return None
-    try:
-        decoded = unquote(url_path, errors="strict")
-    except UnicodeDecodeError:
-        return None
-    if "\x00" in decoded or "\\" in decoded:
-        return None
-    segments = decoded[1:].split("/")
-    trailing = segments and segments[-1] == ""
-    if trailing:
-        segments = segments[:-1]
-    for seg in segments:
-        if seg in ("", ".", "..") or ":" in seg or len(seg.encode("utf-8", "surrogatepass")) > MAX_SEGMENT:
-            return None
-    root_real = os.path.realpath(root)
-    candidate = os.path.join(root_real, *segments) if segments else root_real
-    real = os.path.realpath(candidate)
-    if real != root_real and not real.startswith(root_real + os.sep):
-        return None
-    return Path(real)
-
-
-def inject_client(html: bytes, tag: bytes) -> bytes:
-    """Insert ``tag`` before the last ``</body>`` (or append it)."""
-    idx = html.lower().rfind(b"</body>")
-    if idx < 0:
-        return html + tag
-    return html[:idx] + tag + html[idx:]
 
 
 # -- HTTP ------------------------------------------------------------------------------
