@@ -487,7 +487,7 @@ def generate(root: Path, n_articles: int = 1000, seed: int = 1) -> None:
         shutil.rmtree(content)
     root.mkdir(parents=True, exist_ok=True)
     (root / "site.yaml").write_text(
-        "title: Benchmark archive\ndescription: Synthetic archive\nlanguage: en\nbase_url: /\n", encoding="utf-8")
+        "title: Benchmark archive\ndescription: Synthetic archive\nlanguage: en\nbase_url: https://bench.example.org/\n", encoding="utf-8")
 
     reserved = {w.lower() for words in W.values() for phrase in words for w in phrase.split()}
     reserved |= {w.lower() for w in FIRST_NAMES + TITLES + ORG_KINDS + PLACE_KINDS + OUTLET_KINDS}
