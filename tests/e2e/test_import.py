@@ -37,7 +37,7 @@ def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
 def archive(tmp_path: Path, *outlets: str) -> Path:
     root = tmp_path / "archive"
     (root / "content" / "entities" / "outlets").mkdir(parents=True)
-    (root / "site.yaml").write_text("title: T\n")
+    (root / "site.yaml").write_text("title: T\nbase_url: https://example.org/\n")
     for text in outlets:
         slug = text.split("slug: ")[1].split("\n")[0]
         (root / "content" / "entities" / "outlets" / f"{slug}.md").write_text(text.replace(f"slug: {slug}\n", ""))
