@@ -35,7 +35,7 @@ def serve_and_stop(archive: Path, *args: str) -> tuple[str, str]:
             assert line is not None, proc.stderr.read()
             out.append(line)
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
