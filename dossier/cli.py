@@ -12,6 +12,28 @@ import tempfile
 from pathlib import Path
 
 from . import __version__
+from .suggest import brief
+
+
+class _Parser(argparse.ArgumentParser):
+    """A mistake on the command line is one line on stderr and exit code 1, like any other."""
+
+    def error(self, message: str):
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
+def _bounded(low: int, high: int | None = None):
+    """An argparse type: a whole number from ``low`` (to ``high``), else one line and exit code 1."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text, 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, not {brief(text)}") from None
+        if value < low or (high is not None and value > high):
+            span = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise argparse.ArgumentTypeError(f"must be {span}, not {brief(text.strip())[1:-1]}")
+        return value
+    return parse
 
 
 def _common(sp: argparse.ArgumentParser) -> None:
@@ -24,7 +46,7 @@ def _add_build(sub) -> None:
     _common(b)
     b.add_argument("--out", type=Path, default=None, help="output folder (default: ROOT/output)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    b.add_argument("--workers", type=int, default=None, help="processes for rendering (default: CPU count)")
+    b.add_argument("--workers", type=_bounded(1, 256), default=None, help="processes for rendering (default: CPU count)")
     b.set_defaults(run=_build)
 
 
@@ -39,7 +61,8 @@ def _add_serve(sub) -> None:
     s = sub.add_parser("serve", help="preview server with live reload")
     _common(s)
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--port", type=_bounded(0, 65535), default=8000,
+                   help="port to serve on (default: 8000; 0: any free port)")
     s.add_argument("--open", action="store_true", help="open the site in a browser")
     s.set_defaults(run=_serve)
 
@@ -68,7 +91,7 @@ def _add_names(sub) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="dossier", description="Dossier: build an annotated story archive.")
+    p = _Parser(prog="dossier", description="Dossier: build an annotated story archive.")
     p.add_argument("--version", action="version", version=f"dossier {__version__}")
     sub = p.add_subparsers(dest="command")
     for add in (_add_new, _add_build, _add_check, _add_serve, _add_import, _add_names):
@@ -76,14 +99,17 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'s' if n != 1 else ''}"
+
+
 def _report(result, what: str = "build") -> int:
-    for w in result.warnings:
-        print(str(w), file=sys.stderr)
-    for e in result.errors:
-        print(str(e), file=sys.stderr)
+    """Every error and warning, one ``path:line: message`` line each, in file order, then a summary."""
+    for item in sorted((*result.errors, *result.warnings)):
+        print(str(item), file=sys.stderr)
     if not result.ok:
-        n = len(result.errors)
-        print(f"{what} failed: {n} error{'s' if n != 1 else ''}; nothing was written", file=sys.stderr)
+        print(f"{what} failed: {_count(len(result.errors), 'error')}, {_count(len(result.warnings), 'warning')}; "
+              "nothing was written", file=sys.stderr)
         return 1
     return 0
 
@@ -130,7 +156,7 @@ def _build(args) -> int:
         except ValueError:
             shown = out
         print(f"built {result.pages} pages into {shown}/ in {result.seconds:.2f} s "
-              f"({len(result.written)} files written, {len(result.removed)} removed, {len(result.warnings)} warnings)")
+              f"({len(result.written)} files written, {len(result.removed)} removed, {_count(len(result.warnings), 'warning')})")
     return code
 
 
@@ -144,7 +170,7 @@ def _check(args) -> int:
         result = Builder(root, Path(tmp) / "out", args.base_url, strict=args.strict, workers=1).build()
     code = _report(result, "check")
     if code == 0:
-        print(f"ok: {result.pages} pages would be built, {len(result.warnings)} warnings")
+        print(f"ok: {result.pages} pages would be built, {_count(len(result.warnings), 'warning')}")
     return code
 
 

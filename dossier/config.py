@@ -6,7 +6,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import ErrorList
-from .frontmatter import FrontMatterError, parse_yaml_mapping
+from .frontmatter import FrontMatterError, clean_text, normalize_newlines, parse_yaml_mapping
+from .suggest import brief, did_you_mean
 from .urls import split_base_url
 
 
@@ -46,31 +47,39 @@ def _check(data: dict, lines: dict, path: str, errors: ErrorList) -> dict:
         line = lines.get(key, 1)
         if key not in _TYPES:
             known = ", ".join(sorted(_TYPES))
-            errors.add(path, line, f"unknown key '{key}' in site.yaml (known keys: {known})")
+            errors.add(path, line, f"unknown key {brief(key)} in site.yaml{did_you_mean(str(key), list(_TYPES))} (known keys: {known})")
             continue
         want = _TYPES[key]
+        if value is None or value == "":
+            errors.add(path, line, f"'{key}' is empty: give it a value or remove the line")
+            continue
         if want == "bool":
             if not isinstance(value, bool):
-                errors.add(path, line, f"'{key}' must be true or false, not {value!r}")
+                errors.add(path, line, f"'{key}' must be true or false, not {brief(value)}")
                 continue
         elif want == "int":
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                errors.add(path, line, f"'{key}' must be a whole number, not {value!r}")
+                errors.add(path, line, f"'{key}' must be a whole number, not {brief(value)}")
                 continue
         elif not isinstance(value, str):
             errors.add(path, line, f"'{key}' must be text, not {type(value).__name__}")
             continue
-        clean[key] = value.strip() if isinstance(value, str) else value
+        if isinstance(value, str):
+            value, msg = clean_text(value.strip(), key, isolate=key in ("title", "description", "author"))
+            if msg:
+                errors.add(path, line, msg)
+                continue
+        clean[key] = value
     if clean.get("link_mentions", "all") not in ("all", "first"):
         errors.add(path, lines.get("link_mentions", 1), "'link_mentions' must be 'all' or 'first'")
         clean.pop("link_mentions")
     base = clean.get("base_url")
     if base is not None and not (re.match(r"^https?://[^/\s]+(/\S*)?$", base) or re.match(r"^/\S*$", base)):
-        errors.add(path, lines.get("base_url", 1), f"'base_url' must be an http(s) URL or a path starting with '/', not {base!r}")
+        errors.add(path, lines.get("base_url", 1), f"'base_url' must be an http(s) URL or a path starting with '/', not {brief(base)}")
         clean.pop("base_url")
     domain = clean.get("domain")
     if domain and not re.match(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", domain, re.I):
-        errors.add(path, lines.get("domain", 1), f"'domain' must be a host name such as archive.example.org, not {domain!r}")
+        errors.add(path, lines.get("domain", 1), f"'domain' must be a host name such as archive.example.org, not {brief(domain)}")
         clean.pop("domain")
     return clean
 
@@ -101,7 +110,7 @@ def load_config(root: Path, errors: ErrorList, *, base_url: str | None = None,
         text = None
     if text is not None:
         try:
-            data, lines = parse_yaml_mapping(text)
+            data, lines = parse_yaml_mapping(normalize_newlines(text.lstrip("\ufeff")))
         except FrontMatterError as exc:
             errors.add(rel, exc.line, exc.message)
         else:

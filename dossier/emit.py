@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from .markdown import make_md, new_env
 from .model import Annotation, Article, Entity, Mention, Output, Page
-from .render import human_date, make_env
+from .render import human_date, make_env, render_template
 from .site import Site
 from .urls import Urls, output_path, page_dir
 
@@ -130,7 +130,7 @@ class Renderer:
         tmpl = self._templates.get(template)
         if tmpl is None:
             tmpl = self._templates[template] = self.jinja.get_template(template)
-        data = tmpl.render(context)
+        data = render_template(tmpl, context)
         return Output(output_path(path), data.encode("utf-8"), frozenset(sources))
 
     # -- emitters ---------------------------------------------------------------------

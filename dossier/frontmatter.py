@@ -5,9 +5,12 @@ and the line where the body starts, so errors point at the file's own lines.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import yaml
+
+from .suggest import brief, quote_hint
 
 
 class FrontMatterError(Exception):
@@ -29,59 +32,148 @@ class Parsed:
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def parse_yaml_mapping(text: str, first_line: int = 1) -> tuple[dict, dict]:
-    """Parse YAML text that must be a mapping.  ``first_line`` is the file line of ``text``'s first line."""
-    loader = _Loader(text)
+def _one_line(exc: yaml.YAMLError) -> str:
+    """PyYAML's problem without its ``in "<unicode string>", line 1, column 8`` lines."""
+    text = getattr(exc, "problem", None) or getattr(exc, "context", None) or str(exc).split("\n", 1)[0]
+    return brief(text, 160)[1:-1]
+
+
+def _aliased(root: yaml.MappingNode):
+    """The top-level key node under which some node is reached twice (a YAML alias ``*name``), or None.
+
+    Linear in the composed nodes: an alias is not expanded, only seen again."""
+    seen: set[int] = set()
+    for key_node, value_node in root.value:
+        stack = [key_node, value_node]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                return key_node
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    stack += (v, k)
+            elif isinstance(node, yaml.SequenceNode):
+                stack += node.value[::-1]
+    return None
+
+
+MAX_DEPTH = 64  # nesting levels front matter may use (it needs two); libyaml crashes or slows past thousands
+_NESTING = re.compile(r"[\[\]{}\n]|(?:^|(?<=\n))[ \t]*(?:[-?:][ \t]+){%d,}" % (MAX_DEPTH + 1))
+
+
+def _check_depth(text: str, first_line: int) -> None:
+    """Refuse nesting deeper than ``MAX_DEPTH`` before PyYAML sees it (one linear scan).
+
+    Brackets are counted even inside quotes: an over-estimate that only a value with
+    dozens of unclosed brackets could trip."""
+    depth, line = 0, 0
+    for m in _NESTING.finditer(text):
+        c = m.group()
+        if c == "\n":
+            line += 1
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                break
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        else:  # a line of many compact "- - - x" indicators
+            depth = MAX_DEPTH + 1
+            break
+    if depth > MAX_DEPTH:
+        raise FrontMatterError(first_line + line, f"values nest more than {MAX_DEPTH} levels deep")
+
+
+def _compose(loader, text: str, first_line: int):
     try:
-        node = loader.get_single_node()
+        return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = _one_line(exc)
         ctx = exc.context_mark
         if exc.problem and exc.context and ctx is not None and ctx.line != (mark.line if mark else 0):
             # e.g. an unclosed [ list: say where it was opened, not only where PyYAML gave up
             problem += f" ({exc.context.replace('while ', '')} that starts on line {first_line + ctx.line})"
+        if exc.problem and "mapping values are not allowed" in exc.problem and mark is not None:
+            lines = text.split("\n", mark.line + 1)
+            problem += quote_hint(lines[mark.line] if mark.line < len(lines) else "")
         raise FrontMatterError(line, f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML always marks its errors
-        raise FrontMatterError(first_line, f"invalid YAML: {exc}") from None
-    if node is None:
-        return {}, {}
-    if not isinstance(node, yaml.MappingNode):
-        raise FrontMatterError(first_line + node.start_mark.line, "front matter must be a mapping of keys to values")
-    lines: dict = {}
-    for key_node, _value in node.value:
-        key = key_node.value
-        if key in lines:
-            raise FrontMatterError(first_line + key_node.start_mark.line, f"duplicate key '{key}'")
-        lines[key] = first_line + key_node.start_mark.line
+        raise FrontMatterError(first_line, f"invalid YAML: {_one_line(exc)}") from None
+
+
+def _construct(loader, node, first_line: int) -> dict:
     try:
-        data = loader.construct_document(node)
+        return loader.construct_document(node)
     except (yaml.YAMLError, ValueError) as exc:
         # A value that looks like a date but is none (2023-02-30) fails here; find which.
-        line, what = first_line + node.start_mark.line, f"invalid YAML: {exc}"
+        line = first_line + node.start_mark.line
+        what = f"invalid YAML: {_one_line(exc) if isinstance(exc, yaml.YAMLError) else brief(str(exc), 160)[1:-1]}"
         for key_node, value_node in node.value:
             try:
                 _Loader("").construct_object(value_node, deep=True)
-            except (yaml.YAMLError, ValueError):
+            except (yaml.YAMLError, ValueError) as inner:
                 line = first_line + value_node.start_mark.line
-                if isinstance(exc, ValueError):
-                    what = (f"'{key_node.value}' must be a date written YYYY-MM-DD, "
-                            f"not '{value_node.value}' (no such day)")
+                if isinstance(inner, yaml.YAMLError):
+                    what = f"invalid YAML: {_one_line(inner)}"
+                elif value_node.tag.endswith(":timestamp"):
+                    what = (f"'{brief(key_node.value)[1:-1]}' must be a date written YYYY-MM-DD, "
+                            f"not {brief(value_node.value)} (no such day)")
+                else:
+                    what = f"'{brief(key_node.value)[1:-1]}': {brief(str(inner), 100)[1:-1]}"
                 break
         raise FrontMatterError(line, what) from None
+
+
+def parse_yaml_mapping(text: str, first_line: int = 1) -> tuple[dict, dict]:
+    """Parse YAML text that must be a mapping.  ``first_line`` is the file line of ``text``'s first line.
+
+    YAML aliases (``*name``) are refused: they are never needed in front matter, and a
+    few hundred bytes of nested aliases expand to gigabytes.
+    """
+    _check_depth(text, first_line)
+    loader = _Loader(text)
+    try:
+        node = _compose(loader, text, first_line)
+        if node is None:
+            return {}, {}
+        if not isinstance(node, yaml.MappingNode):
+            raise FrontMatterError(first_line + node.start_mark.line, "front matter must be a mapping of keys to values")
+        again = _aliased(node)
+        if again is not None:
+            raise FrontMatterError(first_line + again.start_mark.line,
+                                   "YAML aliases (*name) are not allowed here; write the value out")
+        lines: dict = {}
+        for key_node, _value in node.value:
+            key = key_node.value
+            if not isinstance(key, str):
+                raise FrontMatterError(first_line + key_node.start_mark.line, "a key must be a plain word, not a list or mapping")
+            if key in lines:
+                raise FrontMatterError(first_line + key_node.start_mark.line, f"duplicate key '{brief(key)[1:-1]}'")
+            lines[key] = first_line + key_node.start_mark.line
+        data = _construct(loader, node, first_line)
     finally:
         loader.dispose()
     return data or {}, lines
 
 
+def normalize_newlines(text: str) -> str:
+    """CRLF (Windows) and CR-only (old Mac) files read like LF files."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
 def split(text: str) -> Parsed:
     """Split front matter.  A file without a leading ``---`` line has none."""
-    if not (text.startswith("---\n") or text.startswith("---\r\n") or text == "---"):
+    text = normalize_newlines(text)
+    if not (text.startswith("---\n") or text == "---"):
         return Parsed({}, {}, text, 1)
     rest = text.split("\n")
     for i in range(1, len(rest)):
-        if rest[i].rstrip("\r") in ("---", "..."):
+        if rest[i].rstrip() in ("---", "..."):
             yaml_text = "\n".join(rest[1:i])
             data, lines = parse_yaml_mapping(yaml_text, first_line=2)
             body = "\n".join(rest[i + 1:])
@@ -92,3 +184,33 @@ def split(text: str) -> Parsed:
 def yaml_quote(value: str) -> str:
     """``value`` as a YAML double-quoted scalar: safe for colons, quotes, '#' and any character."""
     return yaml.safe_dump(value, default_style='"', allow_unicode=True, width=10**9).rstrip("\n").removesuffix("\n...")
+
+
+# C0 but tab and newline, DEL, C1, and the noncharacters (U+FFFE, U+FFFF is not XML at all).
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef"
+                     + "".join(f"{chr(p + 0xFFFE)}{chr(p + 0xFFFF)}" for p in range(0, 0x110000, 0x10000)) + "]")
+
+
+def bad_character(c: str) -> str:
+    """How a message names a character CONTROL matched."""
+    return f"{'control character' if ord(c) < 0xA0 else 'noncharacter'} U+{ord(c):04X}"
+
+
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(value: str, key: str, *, isolate: bool = True) -> tuple[str | None, str | None]:
+    """Refuse control characters (they make pages and the feed ill-formed); isolate bidi controls.
+
+    A value holding bidirectional embeddings, overrides or isolates is wrapped in
+    FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE, the plain-text twin of ``<bdi>``:
+    whatever it reverses stays inside it, in pages, titles and the feed alike."""
+    bad = CONTROL.search(value)
+    if bad:
+        return None, (f"'{key}' contains the {bad_character(bad.group())} "
+                      f"(at character {bad.start() + 1}); remove it")
+    if _BIDI.search(value):
+        if not isolate:  # names matched in article text: a wrapped name would never match
+            return None, f"'{key}' contains a bidirectional control character; remove it"
+        value = "\u2068" + value + "\u2069"
+    return value, None

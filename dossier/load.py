@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ErrorList
-from .frontmatter import FrontMatterError, split
+from .frontmatter import CONTROL, FrontMatterError, bad_character, clean_text, normalize_newlines, split
 from .markdown.annotations import parse_annotations
+from .suggest import brief, did_you_mean
 from .model import ENTITY_TYPES, Article, Entity, Page
 from .urls import RESERVED, SLUG_RE
 
@@ -35,43 +36,48 @@ class Loaded:
     errors: tuple
 
 
-def _value(kind: str, value, key: str):
+def _value(kind: str, value, key: str, item: bool = False):
     """Return (clean value, error message or None)."""
     if kind in ("str", "url", "slug"):
         if isinstance(value, (int, float)) and not isinstance(value, bool) and kind == "str":
             value = str(value)
         if not isinstance(value, str) or not value.strip():
-            return None, f"'{key}' must be non-empty text"
+            return None, f"'{key}' must be non-empty text, not {brief(value)}"
         value = value.strip()
         if kind == "url" and not value.startswith(("http://", "https://")):
-            return None, f"'{key}' must be an http(s) URL, not {value!r}"
+            return None, f"'{key}' must be an http(s) URL, not {brief(value)}"
         if kind == "slug" and not SLUG_RE.match(value):
-            return None, (f"'{key}' must be a slug (lowercase letters, digits and hyphens), not {value!r}"
+            return None, (f"'{key}' must be a slug (lowercase letters, digits and hyphens), not {brief(value)}"
                           + (": it would write outside its folder" if "/" in value or ".." in value else ""))
-        return value, None
+        return clean_text(value, key, isolate=not item) if kind == "str" else (value, None)
     if kind == "int":
         if not isinstance(value, int) or isinstance(value, bool):
-            return None, f"'{key}' must be a whole number, not {value!r}"
+            return None, f"'{key}' must be a whole number, not {brief(value)}"
         return value, None
     if kind == "date":
         if isinstance(value, dt.datetime):
             return value.date(), None
         if isinstance(value, dt.date):
             return value, None
-        return None, f"'{key}' must be a date written YYYY-MM-DD, not {value!r}"
+        return None, f"'{key}' must be a date written YYYY-MM-DD, not {brief(value)}"
     if kind in ("strs", "slugs", "urls"):
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            return None, f"'{key}' must be a list"
+            return None, f"'{key}' must be a list, not {brief(value)}"
         out = []
-        for item in value:
-            clean, msg = _value(kind[:-1] if kind != "strs" else "str", item, key)
+        for entry in value:
+            clean, msg = _value(kind[:-1] if kind != "strs" else "str", entry, key, True)
             if msg:
                 return None, msg.replace(f"'{key}' must be", f"every item of '{key}' must be", 1)
             out.append(clean)
         return tuple(out), None
     raise AssertionError(kind)
+
+
+def _comma_list(value: str) -> str:
+    items = [v.strip() for v in value.split(",")]
+    return f"[{', '.join(items)}]"
 
 
 def _fields(parsed, schema: dict, rel: str, errors: ErrorList, what: str) -> dict | None:
@@ -81,22 +87,31 @@ def _fields(parsed, schema: dict, rel: str, errors: ErrorList, what: str) -> dic
         line = parsed.lines.get(key, 1)
         if not isinstance(key, str) or key not in schema:
             known = ", ".join(schema)
-            errors.add(rel, line, f"unknown key '{key}' in {what} front matter (known keys: {known})")
+            errors.add(rel, line, f"unknown key {brief(key)} in {what} front matter{did_you_mean(str(key), list(schema))} "
+                                  f"(known keys: {known})")
             ok = False
             continue
-        if value is None:
-            if schema[key][1]:  # a required key left empty: one located error, not a missing record field
+        kind, required = schema[key]
+        if value is None or value == "" or value == []:
+            if required:
                 errors.add(rel, line, f"'{key}' is empty; it is required in {what} front matter")
                 ok = False
+            else:
+                errors.add(rel, line, f"'{key}' is empty: give it a value or remove the line", warning=True)
             continue
-        got, msg = _value(schema[key][0], value, key)
+        got, msg = _value(kind, value, key)
+        if msg and kind == "slugs" and isinstance(value, str) and "," in value:
+            msg += f"; for a list write {key}: {brief(_comma_list(value))[1:-1]}"
         if msg:
             errors.add(rel, line, msg)
             ok = False
-        else:
-            clean[key] = got
+            continue
+        if kind == "strs" and isinstance(value, str) and "," in value:
+            errors.add(rel, line, f"'{key}' is one text, {brief(value)}; if you meant several, "
+                                  f"write {key}: {brief(_comma_list(value))[1:-1]}", warning=True)
+        clean[key] = got
     for key, (_kind, required) in schema.items():
-        if required and key not in clean and key not in parsed.data:
+        if required and key not in parsed.data:
             errors.add(rel, 1, f"missing required key '{key}' in {what} front matter")
             ok = False
     return clean if ok else None
@@ -112,18 +127,31 @@ def _slug(path: Path, clean: dict, rel: str, lines: dict, errors: ErrorList) -> 
     return slug
 
 
-def load_file(root: Path, kind: str, path: Path) -> Loaded:
-    errors = ErrorList(root)
-    rel = errors.rel(path)
+def _read_text(path: Path, rel: str, errors: ErrorList) -> str | None:
+    """The file as text with LF line ends, or None (and a located error)."""
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         errors.add(rel, 1, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8")
-        return Loaded(rel, (), tuple(errors.items))
+        return None
     except OSError as exc:
         errors.add(rel, 0, f"cannot read file: {exc.strerror}")
+        return None
+    text = normalize_newlines(text.lstrip("\ufeff"))
+    bad = CONTROL.search(text)
+    if bad:  # pasted from the web: a control character would make the page ill-formed
+        errors.add(rel, text.count("\n", 0, bad.start()) + 1,
+                   f"{bad_character(bad.group())} in the text; remove it")
+        return None
+    return text
+
+
+def load_file(root: Path, kind: str, path: Path) -> Loaded:
+    errors = ErrorList(root)
+    rel = errors.rel(path)
+    text = _read_text(path, rel, errors)
+    if text is None:
         return Loaded(rel, (), tuple(errors.items))
-    text = text.lstrip("\ufeff").replace("\r\n", "\n")
     records: tuple = ()
     if kind == "annotations":
         slug = path.stem
@@ -151,12 +179,13 @@ def load_file(root: Path, kind: str, path: Path) -> Loaded:
         slug = _slug(path, clean or {}, rel, parsed.lines, errors)
         if clean is not None and clean["type"] not in ENTITY_TYPES:
             errors.add(rel, parsed.lines.get("type", 1),
-                       f"unknown entity type '{clean['type']}' (use one of: {', '.join(ENTITY_TYPES)})")
+                       f"unknown entity type {brief(clean['type'])}{did_you_mean(clean['type'], ENTITY_TYPES)} "
+                       f"(use one of: {', '.join(ENTITY_TYPES)})")
             clean = None
         if clean is not None:
             for alias in clean.get("owns", ()):
                 if alias not in clean.get("aliases", ()) and alias != clean["name"]:
-                    errors.add(rel, parsed.lines.get("owns", 1), f"'owns' lists '{alias}', which is not one of this entity's aliases")
+                    errors.add(rel, parsed.lines.get("owns", 1), f"'owns' lists {brief(alias)}, which is not one of this entity's aliases")
                     clean = None
                     break
         if clean is not None and slug:

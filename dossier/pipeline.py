@@ -158,7 +158,7 @@ class Builder:
             return True
         return loader.kind_of(self.root, path) is None and path.is_relative_to(self.root / "content")
 
-    def _load(self, changed) -> tuple[list, list]:
+    def _load(self, changed) -> tuple[list, list, frozenset]:
         files = self._content_files(changed)
         records, errors = [], list(self._scan_problems)
         live = set()
@@ -181,16 +181,19 @@ class Builder:
         # Parsing runs in this process: sending parsed records back from workers costs more than it saves.
         for (kind, path), got in zip(todo, map(_load_task, todo)):
             self._loaded[str(path)] = (stamps[str(path)], got)
+        failed = set()  # slugs of records that did not load: later stages stay quiet about them
         for kind, path in files:
             cached = self._loaded.get(str(path))
             if cached is None:
                 continue
             records.extend(cached[1].records)
             errors.extend(cached[1].errors)
+            if kind != "annotations" and not cached[1].records and cached[1].errors:
+                failed.add(path.stem)
         for key in list(self._loaded):
             if key not in live:
                 del self._loaded[key]
-        return records, errors
+        return records, errors, frozenset(failed)
 
     # -- the build ------------------------------------------------------------------
     def build(self, changed=None) -> BuildResult:
@@ -222,14 +225,13 @@ class Builder:
         errs.extend(problems)
         # Folders resolved, the name kept: a link that changed is seen as the link, never as its target.
         changed = {Path(p).parent.resolve() / Path(p).name for p in changed} if changed is not None else None
-        records, load_errors = self._load(changed)
+        records, load_errors, failed = self._load(changed)
         errs.extend(load_errors)
         lap("load")
-        site = assemble(config, records, errs)
+        # Later stages run on what loaded cleanly, so every mistake of a run is reported at once.
+        site = assemble(config, records, errs, failed)
         urls = Urls(config.base_path, config.origin)
         lap("assemble")
-        if errs:
-            return self._fail(errs, t0, timings)
 
         # What every page depends on: when it changes, nothing rendered before is reused.
         global_key = (config, tsig, tuple((e.slug, e.name, e.aliases, e.type, e.description) for e in site.entities.values()),

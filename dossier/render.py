@@ -7,6 +7,8 @@ from pathlib import Path
 
 import jinja2
 
+from .suggest import brief
+
 
 def default_layouts() -> Path:
     """The default theme: the copy an installed wheel carries inside the package
@@ -42,26 +44,61 @@ def make_env(root: Path) -> jinja2.Environment:
     return env
 
 
+class TemplateRuntimeError(jinja2.TemplateError):
+    """A Python error raised while a template ran (``{{ 1 // 0 }}``, a template extending itself, ...)."""
+
+    def __init__(self, original: Exception) -> None:
+        super().__init__(f"{original}")
+        self.original = original
+
+
+def render_template(tmpl: jinja2.Template, context: dict) -> str:
+    """Render; any error the template's own code raises becomes a ``jinja2.TemplateError``."""
+    try:
+        return tmpl.render(context)
+    except jinja2.TemplateError:
+        raise
+    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise TemplateRuntimeError(exc) from exc
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int]:
+    """The innermost template frame of a traceback: (file, line).  Jinja rewrites its frames so that
+    they carry the template's file name and line; older frames keep ``__jinja_template__``."""
+    name, line = None, 0
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename.endswith(".html"):
+            name = code.co_filename
+            tmpl = tb.tb_frame.f_globals.get("__jinja_template__")
+            try:
+                line = tmpl.get_corresponding_lineno(tb.tb_lineno) if tmpl else tb.tb_lineno
+            except Exception:  # pragma: no cover - best effort only
+                line = 0
+        tb = tb.tb_next
+    return name, line
+
+
 def template_error(exc: Exception, root: Path) -> tuple[str, int, str]:
     """(path, line, message) for a Jinja error, the path relative to the archive root when it can be."""
+    original = getattr(exc, "original", exc)
     name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "layouts"
     line = getattr(exc, "lineno", 0) or 0
-    if line == 0 and exc.__traceback__ is not None:
-        tb = exc.__traceback__
-        while tb is not None:  # the innermost frame of a compiled template holds its line
-            code = tb.tb_frame.f_code
-            if code.co_filename.endswith(".html"):
-                name = code.co_filename
-                try:
-                    tmpl = tb.tb_frame.f_globals.get("__jinja_template__")
-                    line = tmpl.get_corresponding_lineno(tb.tb_lineno) if tmpl else 0
-                except Exception:  # pragma: no cover - best effort only
-                    line = 0
-            tb = tb.tb_next
+    if line == 0:
+        found, line = _template_frame(original)
+        name = found or name
     try:
         name = Path(name).resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         name = Path(name).as_posix()
         if DEFAULT_LAYOUTS.as_posix() in name:
             name = "layouts/" + name.split(DEFAULT_LAYOUTS.as_posix() + "/", 1)[1]
-    return name, line, f"template error: {getattr(exc, 'message', None) or exc}"
+    text = getattr(exc, "message", None) or str(exc)
+    if isinstance(exc, jinja2.TemplateNotFound):
+        text = f"template {brief(exc.name)} not found (in layouts/ or the default theme)"
+    elif isinstance(original, RecursionError):
+        text = "templates nest without end: does a template extend or include itself?"
+    elif original is not exc:
+        text = f"{type(original).__name__}: {text}"
+    return name, line, f"template error: {brief(text, 200)[1:-1]}"

@@ -13,6 +13,8 @@ from .config import SiteConfig
 from .errors import ErrorList
 from .linking import Matcher
 from .model import Annotation, Article, Entity, Page
+from .suggest import Budget, brief
+from .urls import slugify
 
 
 @dataclass
@@ -27,6 +29,14 @@ class Site:
     by_tag: dict[str, tuple[str, ...]]
     by_story: dict[str, tuple[str, ...]]
     matcher: Matcher = field(repr=False, default=None)
+    failed: frozenset = frozenset()  # slugs of sources that failed to load: no knock-on errors about them
+    _budget: Budget = field(repr=False, default_factory=Budget)
+
+    def suggest(self, slug: str) -> str:
+        """`` (did you mean 'x'?)`` for an unknown wikilink target, by slug or an entity's name or alias
+        (bounded: see ``Budget``)."""
+        return self._budget(slug, lambda: {**self.alias_table, **{s: s for d in (self.articles, self.entities,
+                                                                                  self.pages) for s in d}})
 
     def target(self, slug: str):
         """What a wikilink ``[[slug]]`` points to: ('article'|'entity'|'page', record) or None."""
@@ -42,7 +52,34 @@ class Site:
         return sorted(self.articles.values(), key=lambda a: (a.published, a.slug))
 
 
-def assemble(config: SiteConfig, records: list, errors: ErrorList) -> Site:
+def outlet_names(entities: dict[str, Entity]) -> dict[str, str]:
+    """Every way to name an outlet (slug, name, alias) -> its slug, for "did you mean"."""
+    names: dict[str, str] = {}
+    for ent in entities.values():
+        if ent.type == "outlet":
+            for name in (ent.slug, *ent.names, *(slugify(n) for n in ent.names)):
+                names.setdefault(name, ent.slug)
+    return names
+
+
+def _check_outlets(articles: dict, entities: dict, failed: frozenset, errors: ErrorList) -> None:
+    names = None
+    budget = Budget()
+    for art in articles.values():
+        outlet = entities.get(art.outlet)
+        if outlet is None:
+            if art.outlet in failed:
+                continue  # its own file's error says it all
+            names = outlet_names(entities) if names is None else names
+            hint = budget(art.outlet, names)
+            errors.add(art.source, art.lines.get("outlet", 1), f"unknown outlet {brief(art.outlet)}" + (
+                hint or f": add content/entities/outlets/{brief(art.outlet)[1:-1]}.md with type: outlet"))
+        elif outlet.type != "outlet":
+            errors.add(art.source, art.lines.get("outlet", 1),
+                       f"'{art.outlet}' is a {outlet.type}, not an outlet ({outlet.source})")
+
+
+def assemble(config: SiteConfig, records: list, errors: ErrorList, failed: frozenset = frozenset()) -> Site:
     articles: dict[str, Article] = {}
     entities: dict[str, Entity] = {}
     pages: dict[str, Page] = {}
@@ -54,19 +91,12 @@ def assemble(config: SiteConfig, records: list, errors: ErrorList) -> Site:
             continue
         if rec.slug in owners:
             errors.add(rec.source, rec.lines.get("slug", 1),
-                       f"duplicate slug '{rec.slug}': {owners[rec.slug]} has it too (slugs are unique across articles, entities and pages)")
+                       f"duplicate slug {brief(rec.slug)}: {owners[rec.slug]} has it too (slugs are unique across articles, entities and pages)")
             continue
         owners[rec.slug] = rec.source
         {Article: articles, Entity: entities, Page: pages}[type(rec)][rec.slug] = rec
 
-    for art in articles.values():
-        outlet = entities.get(art.outlet)
-        if outlet is None:
-            errors.add(art.source, art.lines.get("outlet", 1),
-                       f"unknown outlet '{art.outlet}': add content/entities/outlets/{art.outlet}.md with type: outlet")
-        elif outlet.type != "outlet":
-            errors.add(art.source, art.lines.get("outlet", 1),
-                       f"'{art.outlet}' is a {outlet.type}, not an outlet ({outlet.source})")
+    _check_outlets(articles, entities, failed, errors)
 
     # Alias table: every name and alias must point at one entity, unless one side 'owns' it.
     claims: dict[str, list[Entity]] = defaultdict(list)
@@ -86,12 +116,14 @@ def assemble(config: SiteConfig, records: list, errors: ErrorList) -> Site:
         for other in rest:
             key = "aliases" if name in other.aliases else "name"
             errors.add(other.source, other.lines.get(key, 1),
-                       f"'{name}' names two entities: {first.source} and {other.source}; "
+                       f"{brief(name)} names two entities: {first.source} and {other.source}; "
                        f"remove it from one, or add it to 'owns' in the one it should link to")
 
+    budget = Budget()
     for slug, anns in sorted(annotations.items()):
-        if slug not in articles:
-            errors.add(anns[0].source, 1, f"annotations for unknown article '{slug}' (no content/articles/{slug}.md)")
+        if slug not in articles and slug not in failed:
+            errors.add(anns[0].source, 1, f"annotations for unknown article {brief(slug)} (no content/articles/{brief(slug)[1:-1]}.md)"
+                                          + budget(slug, [*articles, *failed]))
 
     ordered = dict(sorted(articles.items(), key=lambda kv: (kv[1].published, kv[0]), reverse=False))
     by_outlet: dict[str, list[str]] = defaultdict(list)
@@ -109,4 +141,4 @@ def assemble(config: SiteConfig, records: list, errors: ErrorList) -> Site:
                 by_outlet={k: tuple(v) for k, v in sorted(by_outlet.items())},
                 by_tag={k: tuple(v) for k, v in sorted(by_tag.items())},
                 by_story={k: tuple(v) for k, v in sorted(by_story.items())},
-                matcher=Matcher(alias_table))
+                matcher=Matcher(alias_table), failed=failed)

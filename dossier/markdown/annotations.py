@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 
 from ..errors import ErrorList
 from ..model import ANNOTATION_KINDS, Annotation
+from ..suggest import brief, did_you_mean
 from ..urls import SLUG_RE, slugify
 
 _ATTR_LINE = re.compile(r"^\{([^{}]*)\}$")
@@ -34,7 +35,7 @@ def parse_attrs(text: str) -> tuple[dict, str | None]:
     while pos < len(text):
         m = _ATTR.match(text, pos)
         if not m or m.end() == pos:
-            return attrs, f"cannot read the attribute list at '{text[pos:].strip()}' (write {{.kind #id key=\"value\"}})"
+            return attrs, f"cannot read the attribute list at {brief(text[pos:].strip())} (write {{.kind #id key=\"value\"}})"
         ident, cls, key, qval, val = m.groups()
         if ident:
             attrs["id"] = ident
@@ -44,10 +45,41 @@ def parse_attrs(text: str) -> tuple[dict, str | None]:
             attrs["kind"] = cls
         else:
             if key not in _KEYS:
-                return attrs, f"unknown annotation attribute '{key}' (known: {', '.join(_KEYS)}, .kind, #id)"
+                return attrs, (f"unknown annotation attribute {brief(key)}{did_you_mean(key, _KEYS)} "
+                               f"(known: {', '.join(_KEYS)}, .kind, #id)")
             attrs[key] = qval if qval is not None else val
         pos = m.end()
     return attrs, None
+
+
+def _quote_starts(blocks: list, tokens: list, lines: list[str], source: str, errors: ErrorList) -> list:
+    """Each quote as (attribute line or None, first line, last line exclusive).
+
+    An attribute line belongs to the quote right below it; one that stands anywhere else
+    (a blank line before its quote, or at the end of a note) is an error, never note text."""
+    starts = []
+    for n, (typ, first, last, i) in enumerate(blocks):
+        if typ == "paragraph_open":
+            nxt = blocks[n + 1] if n + 1 < len(blocks) else None
+            attached = nxt is not None and nxt[0] == "blockquote_open" and nxt[1] == last
+            if not attached and _ATTR_LINE.match(lines[last - 1].strip()):
+                errors.add(source, last, "this attribute line belongs to no quote: put it directly above its "
+                                         "'> quote' line, with no blank line between")
+            continue
+        if typ != "blockquote_open":
+            continue
+        attr = None
+        if n > 0 and blocks[n - 1][0] == "paragraph_open" and blocks[n - 1][2] == first:
+            content = lines[first - 1].strip()
+            if _ATTR_LINE.match(content):  # the paragraph's last line, directly above the quote
+                attr = (first - 1, content)
+        starts.append((attr, first, last))
+    return starts
+
+
+def _stray_text(lines: list[str]) -> bool:
+    """Text above the first quote (an attribute line there has an error of its own)."""
+    return any(ln.strip() and not _ATTR_LINE.match(ln.strip()) for ln in lines)
 
 
 def parse_annotations(text: str, source: str, article: str, errors: ErrorList) -> list[Annotation]:
@@ -58,24 +90,14 @@ def parse_annotations(text: str, source: str, article: str, errors: ErrorList) -
     for i, tok in enumerate(tokens):
         if tok.level == 0 and tok.nesting in (1, 0) and tok.map is not None:
             blocks.append((tok.type, tok.map[0], tok.map[1], i))
-    starts = []  # (attr_line or None, quote block)
-    for n, (typ, first, last, i) in enumerate(blocks):
-        if typ != "blockquote_open":
-            continue
-        attr = None
-        if n > 0 and blocks[n - 1][0] == "paragraph_open":
-            ptyp, pfirst, plast, pi = blocks[n - 1]
-            content = tokens[pi + 1].content.strip()
-            if plast == first and _ATTR_LINE.match(content):
-                attr = (pfirst, content)
-        starts.append((attr, first, last))
+    starts = _quote_starts(blocks, tokens, lines, source, errors)
     if not starts and text.strip():
         errors.add(source, 1, "no annotation found: each annotation starts with a '> quoted passage' line")
         return []
     out: list[Annotation] = []
     seen_ids: dict[str, int] = {}
     for n, (attr, first, last) in enumerate(starts):
-        if n == 0 and (attr[0] if attr else first) > 0 and "\n".join(lines[:attr[0] if attr else first]).strip():
+        if n == 0 and (attr[0] if attr else first) > 0 and _stray_text(lines[:attr[0] if attr else first]):
             errors.add(source, 1, "text before the first quote belongs to no annotation; start with '> quoted passage'")
         end = (starts[n + 1][0][0] if starts[n + 1][0] else starts[n + 1][1]) if n + 1 < len(starts) else len(lines)
         quote = " ".join(re.sub(r"^\s{0,3}>\s?", "", ln).strip() for ln in lines[first:last]).strip()
@@ -93,17 +115,21 @@ def parse_annotations(text: str, source: str, article: str, errors: ErrorList) -
         kind = attrs.get("kind", "note")
         if kind not in ANNOTATION_KINDS:
             errors.add(source, attr[0] + 1 if attr else line,
-                       f"unknown annotation kind '.{kind}' (use one of: {', '.join('.' + k for k in ANNOTATION_KINDS)})")
+                       f"unknown annotation kind '.{kind}'{did_you_mean(kind, {k: '.' + k for k in ANNOTATION_KINDS})} "
+                       f"(use one of: {', '.join('.' + k for k in ANNOTATION_KINDS)})")
             continue
         which = 0
         if "which" in attrs:
             if not attrs["which"].isdigit() or int(attrs["which"]) < 1:
-                errors.add(source, attr[0] + 1, f"'which' must be a number from 1 (the occurrence to annotate), not {attrs['which']!r}")
+                errors.add(source, attr[0] + 1, f"'which' must be a number from 1 (the occurrence to annotate), not {brief(attrs['which'])}")
                 continue
             which = int(attrs["which"])
         claim = attrs.get("claim", "")
+        if "value" in attrs and not claim:
+            errors.add(source, attr[0] + 1, "'value' is shown only with a claim: add claim=\"…\" "
+                                            "(the claim this value is for) or remove value=", warning=True)
         if claim and not SLUG_RE.match(claim):
-            errors.add(source, attr[0] + 1, f"'claim' must be a slug (lowercase letters, digits, hyphens), not {claim!r}")
+            errors.add(source, attr[0] + 1, f"'claim' must be a slug (lowercase letters, digits, hyphens), not {brief(claim)}")
             continue
         if not quote:
             errors.add(source, line, "empty quote: write the passage after '>'")

@@ -16,7 +16,8 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from ..anchoring import closest, find_all, normalize, source_span
+from ..anchoring import closest, find_all, norm, normalize, source_span
+from ..suggest import first_difference
 
 
 def _visible(tokens) -> tuple[str, list]:
@@ -78,6 +79,8 @@ def _rule(state: StateCore) -> None:
             if near is not None and near.ratio >= 0.3:
                 line = _seg_line(segs, offs[near.start], env)
                 hint = f'; closest passage ({near.ratio:.0%} alike, {source}:{line}): "{_clip(near.text)}"'
+                diff = first_difference(norm(ann.quote), near.text)
+                hint += f"; {diff}" if diff else ""
             errors.append((ann.source, ann.line, f"quote not found in {source}{hint}"))
             continue
         if ann.which:

@@ -11,6 +11,8 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 
+from ..suggest import brief
+
 
 def _rule(state: StateInline, silent: bool) -> bool:
     src, pos = state.src, state.pos
@@ -48,7 +50,9 @@ def _resolve(state: StateCore) -> None:
             found = site.target(meta["target"])
             if found is None:
                 line = env.get("line0", 0) + tok.map[0] + tok.content[:meta["offset"]].count("\n") + 1 if tok.map else 0
-                env["errors"].append((line, f"unknown wikilink target '[[{meta['target']}]]': no article, entity or page has that slug"))
+                if meta["target"] not in site.failed:  # a file that failed to load has its own error
+                    env["errors"].append((line, f"unknown wikilink target '[[{brief(meta['target'])[1:-1]}]]': "
+                                                f"no article, entity or page has that slug{site.suggest(meta['target'])}"))
                 meta["label"] = meta["label"] or meta["target"]
                 continue
             kind, rec = found

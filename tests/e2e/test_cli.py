@@ -29,7 +29,7 @@ def test_check_reports_every_mistake_with_exit_code_1():
     done = run("check", "--root", str(MANY_ERRORS))
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
-    assert lines[-1] == f"check failed: {len(lines) - 1} errors; nothing was written"
+    assert lines[-1] == f"check failed: {len(lines) - 1} errors, 0 warnings; nothing was written"
     assert len(lines) - 1 >= 5 and all(":" in line.split(" ")[0] for line in lines[:-1])
     assert "Traceback" not in done.stderr
 

@@ -17,7 +17,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SITES = REPO / "tests" / "fixtures" / "sites"
 ERROR_LINE = re.compile(r"^(?P<path>[^\s:][^:]*):(?P<line>[1-9]\d*): (?P<message>\S.*)$")
-SUMMARY = re.compile(r"^build failed: (\d+) errors?; nothing was written$")
+SUMMARY = re.compile(r"^build failed: (\d+) errors?, (\d+) warnings?; nothing was written$")
 
 # case -> [(path, line, phrase in the message)], in the order they must be printed
 CASES = {
@@ -47,6 +47,58 @@ CASES = {
                     ("content/articles/c-third.md", 3, "invalid YAML"),
                     ("content/entities/people/x.md", 3, "unknown entity type 'alien'"),
                     ("site.yaml", 2, "unknown key 'unknown_setting'")],
+    # Regression fixtures (issues 9 and 10), named after the failure.
+    "empty_required_key": [
+        ("content/articles/report.md", 2, "'title' is empty; it is required in article front matter"),
+        ("content/articles/second.md", 4, "'published' is empty; it is required in article front matter"),
+        ("content/entities/people/nameless.md", 2, "'name' is empty; it is required in entity front matter")],
+    "yaml_alias_bomb": [
+        ("content/articles/report.md", 5, "YAML aliases (*name) are not allowed here; write the value out"),
+        ("content/entities/people/bomb.md", 5, "YAML aliases (*name) are not allowed here; write the value out"),
+        ("site.yaml", 2, "YAML aliases (*name) are not allowed here; write the value out")],
+    "unquoted_colon_in_title": [
+        ("content/articles/report.md", 2, "invalid YAML: mapping values are not allowed in this context; "
+                                          "a value that contains ': ' must be quoted: title: \"Army: on standby\"")],
+    "control_character_in_title": [
+        ("content/articles/report.md", 2, "'title' contains the control character U+0007 (at character 7); remove it"),
+        ("content/entities/people/escape.md", 2, "'name' contains the control character U+001B (at character 5)"),
+        ("site.yaml", 1, "'title' contains the control character U+0000 (at character 6); remove it")],
+    "attribute_line_separated_from_quote": [
+        ("content/annotations/report.md", 1, "this attribute line belongs to no quote: put it directly above its "
+                                             "'> quote' line, with no blank line between")],
+    "outlet_named_by_alias": [("content/articles/report.md", 3, "unknown outlet 'bbc' (did you mean 'bbc-news'?)")],
+    "misspelt_wikilink": [("content/articles/report.md", 6, "unknown wikilink target '[[andy-prendergrast]]': no "
+                                                            "article, entity or page has that slug (did you mean "
+                                                            "'andy-prendergast'?)")],
+    "misspelt_names": [
+        ("content/annotations/report.md", 1, "unknown annotation kind '.contxt' (did you mean '.context'?)"),
+        ("content/annotations/report.md", 6, "unknown annotation attribute 'claims' (did you mean 'claim'?)"),
+        ("content/annotations/reprot.md", 1, "annotations for unknown article 'reprot' (no content/articles/reprot.md) "
+                                             "(did you mean 'report'?)"),
+        ("content/articles/report.md", 5, "unknown key 'titel' in article front matter (did you mean 'title'?)"),
+        ("content/entities/people/someone.md", 3, "unknown entity type 'persn' (did you mean 'person'?)"),
+        ("site.yaml", 2, "unknown key 'base_ulr' in site.yaml (did you mean 'base_url'?)")],
+    "tags_as_comma_string": [("content/articles/report.md", 5, "every item of 'tags' must be a slug (lowercase "
+                              "letters, digits and hyphens), not 'police, protest'; for a list write tags: [police, protest]")],
+    "template_divides_by_zero": [("layouts/article.html", 4,
+                                  "template error: ZeroDivisionError: integer division or modulo by zero")],
+    "template_extends_itself": [("layouts/article.html", 1, "template error: templates nest without end: does a "
+                                                            "template extend or include itself?")],
+    "template_undefined_variable": [("layouts/article.html", 4, "template error: 'no_such_thing' is undefined")],
+    # Every phase at once: config, load, assemble, link, anchor, render; and no knock-on error about
+    # broken.md (its annotations, [[broken]]) or gazette.md (the outlet of gazette-report.md, [[gazette]]).
+    "every_phase_at_once": [
+        ("content/annotations/report.md", 1, 'quote not found in content/articles/report.md; closest passage '
+         '(68% alike, content/articles/report.md:6): "said officers were worried about the"; first difference after '
+         '"officers were ": the quote has "anxious about the charge", the text has "worried about the"'),
+        ("content/articles/broken.md", 2, "invalid YAML: mapping values are not allowed in this context; a value "
+                                          "that contains ': ' must be quoted"),
+        ("content/articles/report.md", 3, "unknown outlet 'bbc' (did you mean 'bbc-news'?)"),
+        ("content/articles/report.md", 8, "unknown wikilink target '[[mark-rowly]]': no article, entity or page has "
+                                          "that slug (did you mean 'mark-rowley'?)"),
+        ("content/entities/outlets/gazette.md", 3, "unknown entity type 'newspaper'"),
+        ("layouts/entity.html", 4, "template error: 'dossier.model.Entity object' has no attribute 'nope'"),
+        ("site.yaml", 2, "unknown key 'colour' in site.yaml")],
 }
 
 
@@ -121,7 +173,8 @@ def test_non_utf8(tmp_path, previous_output):
 
 
 def test_every_case_has_a_test():
-    assert {p.name for p in SITES.iterdir() if p.is_dir()} == {*CASES, "minimal", "non_utf8"}
+    assert {p.name for p in SITES.iterdir() if p.is_dir()} == {*CASES, "minimal", "non_utf8",
+                                                               "warnings_become_errors_with_strict"}
 
 
 def test_minimal_builds_cleanly(good_output):

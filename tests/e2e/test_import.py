@@ -262,7 +262,7 @@ def test_emptied_date_is_one_located_error(tmp_path):
     done = run("check", "--root", str(root))
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.splitlines() == ["content/articles/a.md:4: 'published' is empty; it is required in article "
-                                        "front matter", "check failed: 1 error; nothing was written"]
+                                        "front matter", "check failed: 1 error, 0 warnings; nothing was written"]
 
 
 def test_slug_of_an_entity_is_refused(tmp_path):

@@ -105,3 +105,40 @@ def test_impossible_date_is_a_located_error():
     assert info.value.line == 3
     assert "'published' must be a date written YYYY-MM-DD" in info.value.message
     assert "2023-02-30" in info.value.message
+
+
+def test_yaml_alias_is_refused_at_its_key_line():
+    with pytest.raises(FrontMatterError) as err:
+        parse_yaml_mapping("a: &x [1, 2]\nb: 1\nc: *x\n", first_line=2)
+    assert (err.value.line, err.value.message) == (4, "YAML aliases (*name) are not allowed here; write the value out")
+
+
+def test_yaml_alias_bomb_is_refused_without_expanding():
+    bomb = "a: &a [" + ",".join(['"lol"'] * 9) + "]\n"
+    for prev, name in zip("abcdefghijklmnopqrstuvwxy", "bcdefghijklmnopqrstuvwxyz"):
+        bomb += f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]\n"  # 9**25 items if expanded
+    with pytest.raises(FrontMatterError, match="aliases"):
+        parse_yaml_mapping(bomb)
+
+
+@pytest.mark.parametrize("text,line", [
+    ("title: " + "[" * 100_000 + "]" * 100_000 + "\n", 2),  # libyaml takes minutes, then crashes
+    ("a: 1\ntitle: " + "{a: " * 50_000 + "1" + "}" * 50_000 + "\n", 3),
+    ("a: 1\ntitle:\n  " + "- " * 100_000 + "x\n", 4),  # compact nested sequences: a C stack overflow
+])
+def test_deep_nesting_is_refused_before_yaml_sees_it(text, line):
+    with pytest.raises(FrontMatterError) as err:
+        parse_yaml_mapping(text, first_line=2)
+    assert (err.value.line, err.value.message) == (line, "values nest more than 64 levels deep")
+
+
+def test_shallow_nesting_and_brackets_in_text_still_parse():
+    data, _ = parse_yaml_mapping('title: "[Updated] A [b] c"\ntags: [[a, b], {c: [d]}]\n')
+    assert data == {"title": "[Updated] A [b] c", "tags": [["a", "b"], {"c": ["d"]}]}
+
+
+def test_yaml_errors_are_one_line():
+    for text in ("a: !!python/object:os.system x\n", "a: [1,\nb: 2\n", 'a: "\\q"\n', "a:\tx\n\ty: 2\n"):
+        with pytest.raises(FrontMatterError) as err:
+            parse_yaml_mapping(text)
+        assert "\n" not in err.value.message and "<unicode string>" not in err.value.message

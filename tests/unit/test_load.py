@@ -181,7 +181,7 @@ def test_datetime_becomes_date(tmp_path):
     ("url: not-a-url", None, "'url' must be an http(s) URL"),
     ("tags: [ok, Not OK]", None, "every item of 'tags' must be a slug"),
     ("tags: {a: 1}", None, "'tags' must be a list"),
-    ('title: ""', None, "'title' must be non-empty text"),
+    ('title: ""', None, "'title' is empty"),
 ])
 def test_wrong_value_types(tmp_path, line, value, phrase):
     key = line.split(":")[0]
