@@ -100,6 +100,7 @@ def load_config(root: Path, errors: ErrorList, *, base_url: str | None = None,
     rel = "site.yaml"
     clean: dict = {}
     lines: dict = {}
+    unparsed = False
     try:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
@@ -113,6 +114,7 @@ def load_config(root: Path, errors: ErrorList, *, base_url: str | None = None,
             data, lines = parse_yaml_mapping(normalize_newlines(text.lstrip("\ufeff")))
         except FrontMatterError as exc:
             errors.add(rel, exc.line, exc.message)
+            unparsed = True
         else:
             clean = _check(data, lines, rel, errors)
     if clean.get("domain") and "base_url" not in clean:
@@ -120,11 +122,13 @@ def load_config(root: Path, errors: ErrorList, *, base_url: str | None = None,
     if base_url is not None:
         clean["base_url"] = base_url
     config = SiteConfig(**clean)
-    if need_origin and not config.origin:
+    # A site.yaml that did not load, or a base_url that was refused, has its own error: no second word.
+    unread = text is None or unparsed or ("base_url" in lines and "base_url" not in clean)
+    if need_origin and not config.origin and not (unread and base_url is None):
         if base_url is not None:
-            what = f"--base-url {base_url!r} has no origin (https://host)"
+            what = f"--base-url {brief(base_url)} has no origin (https://host)"
         elif "base_url" in lines:
-            what = f"base_url {config.base_url!r} has no origin (https://host)"
+            what = f"base_url {brief(config.base_url)} has no origin (https://host)"
         else:
             what = "no base_url is set"
         errors.add(rel, lines.get("base_url", 1), f"{what}: {ORIGIN_HINT}", warning=True)

@@ -141,7 +141,7 @@ def test_no_message_prints_an_unbounded_value(capsys, tmp_path, key, value):
 
 def test_yaml_error_is_one_line_without_pyyaml_marks(capsys, tmp_path):
     root = shutil.copytree(SITES / "minimal", tmp_path / "site")
-    (root / "site.yaml").write_text("title: T\nhook: !!python/object:os.system x\n")
+    (root / "site.yaml").write_text("title: T\nhook: !!python/object:os.system x\nbase_url: https://example.org/\n")
     code, err, _ = cli(capsys, "check", "--root", str(root))
     assert code == 1
     assert err[0] == ("site.yaml:2: invalid YAML: could not determine a constructor for the tag "
@@ -164,7 +164,7 @@ def test_control_character_in_article_text_is_a_located_error(capsys, tmp_path, 
 
 def test_empty_site_yaml_value_is_a_located_error(capsys, tmp_path):
     root = shutil.copytree(SITES / "minimal", tmp_path / "site")
-    (root / "site.yaml").write_text("title: T\ndescription:\n")
+    (root / "site.yaml").write_text("title: T\ndescription:\nbase_url: https://example.org/\n")
     code, err, _ = cli(capsys, "check", "--root", str(root))
     assert (code, err[0]) == (1, "site.yaml:2: 'description' is empty: give it a value or remove the line")
 
@@ -185,3 +185,11 @@ def test_wikilink_written_as_a_name_or_alias_suggests_the_slug(capsys, tmp_path)
     code, err, _ = cli(capsys, "check", "--root", str(root))
     assert code == 1
     assert [e.rsplit(" (did you mean ", 1)[1] for e in err[:-1]] == ["'andy-prendergast'?)", "'mark-rowley'?)"]
+
+
+@pytest.mark.parametrize("site_yaml", ["title: [unclosed\n", "title: T\nbase_url: not a url\n"])
+def test_site_yaml_that_fails_gets_no_second_word_about_base_url(capsys, tmp_path, site_yaml):
+    root = shutil.copytree(SITES / "minimal", tmp_path / "site")
+    (root / "site.yaml").write_text(site_yaml)
+    code, err, _ = cli(capsys, "build", "--root", str(root), "--out", str(tmp_path / "out"))
+    assert code == 1 and len(err) == 2 and "origin" not in err[0] and "base_url is set" not in err[0]
