@@ -1,9 +1,12 @@
 """Find an annotation's quote in the text a reader sees.
 
 Both sides are normalised the same way (Unicode compatibility forms, accents
-folded, curly quotes and dash variants made plain, runs of whitespace made one
-space) while keeping a map from each normalised character back to the original
-offset.  Search is ``str.find`` over the normalised text: linear in its length.
+folded, curly quotes and dash variants made plain, runs of dashes such as ``--``
+made one ``-``, soft hyphens, zero-width spaces and joiners and byte-order marks
+dropped, runs of whitespace made one space) while keeping a map from each
+normalised character back to the original offset.  All the quotes of an article
+are searched together (``find_many``): one pass over the normalised text with
+an Aho-Corasick automaton, whatever the number of quotes.
 """
 from __future__ import annotations
 
@@ -14,11 +17,17 @@ from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+import ahocorasick
+
 _FOLD = {
     **{ord(c): "'" for c in "‘’‚‛′`´"},
     **{ord(c): '"' for c in "“”„‟″«»"},
     **{ord(c): "-" for c in "‐‑‒–—―−"},
 }
+# Invisible characters a pasted text may hold inside words: soft hyphen, zero-width space,
+# non-joiner and joiner, word joiner, byte-order mark (zero-width no-break space).
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_DASHES = "-‐‑‒–—―−"
 _ELLIPSIS = re.compile(r"\s*(?:\.\s*\.\s*\.|…)\s*")
 _cache: dict[str, str] = {}
 
@@ -26,7 +35,9 @@ _cache: dict[str, str] = {}
 def _fold_char(c: str) -> str:
     got = _cache.get(c)
     if got is None:
-        if c.isascii():
+        if c in _INVISIBLE:
+            got = ""
+        elif c.isascii():
             got = " " if c.isspace() else c.translate(_FOLD)
         else:
             d = unicodedata.normalize("NFKD", c).translate(_FOLD)
@@ -38,7 +49,7 @@ def _fold_char(c: str) -> str:
 
 
 _SIMPLE = {**_FOLD, **{ord(c): " " for c in "\t\n\r\f\v\u00a0\u2007\u202f\u2009\u200a\u2002\u2003"}}
-_RUNS = re.compile(r" {2,}|^ +| +$")
+_RUNS = re.compile(r" {2,}|^ +| +$|-{2,}")
 
 
 class _Shifts:
@@ -69,7 +80,7 @@ def normalize(text: str):
     removed = last = length = 0
     for m in _RUNS.finditer(t):
         s, e = m.span()
-        keep = 0 if s == 0 or e == len(t) else 1
+        keep = 1 if t[s] == "-" else 0 if s == 0 or e == len(t) else 1
         parts.append(t[last:s + keep])
         length += s + keep - last
         removed += e - s - keep
@@ -86,6 +97,8 @@ def _normalize_slow(text: str) -> tuple[str, list[int]]:
     space = True  # drop leading whitespace
     for i, c in enumerate(text):
         f = _fold_char(c)
+        if f == "-" and out and out[-1] == "-" and c in _DASHES:
+            continue  # "--" and "—" agree; the map keeps the run's first dash
         if f == " ":
             if not space:
                 out.append(" ")
@@ -106,10 +119,11 @@ def source_span(text: str, offs, start: int, end: int) -> tuple[int, int]:
     """The range of ``text`` that normalised range [start, end) came from.
 
     The end takes in combining marks after the last letter, so an NFD "café"
-    keeps its accent inside the range.
+    keeps its accent inside the range, and the rest of a run of dashes ("--").
     """
     s, e = offs[start], offs[end - 1] + 1
-    while e < len(text) and unicodedata.combining(text[e]):
+    dash = text[e - 1] in _DASHES
+    while e < len(text) and (unicodedata.combining(text[e]) or (dash and text[e] in _DASHES)):
         e += 1
     return s, e
 
@@ -118,43 +132,76 @@ def norm(text: str) -> str:
     return normalize(text)[0]
 
 
-def _occurrences(hay: str, needle: str) -> list[int]:
-    found = []
-    i = hay.find(needle)
-    while i >= 0:
-        found.append(i)
-        i = hay.find(needle, i + 1)
+def _parts(quote: str) -> tuple[str, ...]:
+    """The normalised pieces of a quote between its ellipses."""
+    return tuple(p for p in (norm(p) for p in _ELLIPSIS.split(quote)) if p)
+
+
+def _occurrences(hay: str, needles: set[str]) -> dict[str, list[int]]:
+    """Every start (overlapping ones too) of every needle in ``hay``, in increasing order.
+
+    A few needles: ``str.find`` (in C).  More: one pass of an Aho-Corasick automaton, so the
+    cost is the length of ``hay`` plus the matches, not the number of needles times it.
+    """
+    found: dict[str, list[int]] = {n: [] for n in needles}
+    if len(needles) <= _FEW:
+        for needle in needles:
+            i = hay.find(needle)
+            while i >= 0:
+                found[needle].append(i)
+                i = hay.find(needle, i + 1)
+        return found
+    auto = ahocorasick.Automaton()
+    for needle in needles:
+        auto.add_word(needle, needle)
+    auto.make_automaton()
+    for end, needle in auto.iter(hay):
+        found[needle].append(end - len(needle) + 1)
     return found
 
 
-def find_all(hay: str, quote: str) -> list[tuple[int, int]]:
-    """All (start, end) ranges of the normalised ``hay`` that the quote anchors to.
+_FEW = 4
+
+
+def _ranges(parts: tuple[str, ...], at: dict[str, list[int]]) -> list[tuple[int, int]]:
+    """The ranges of one quote, from the starts of its parts: each further part is the nearest
+    occurrence after the previous one (a binary search)."""
+    first = parts[0]
+    out = []
+    max_end = -1
+    for s in at[first]:
+        pos = s + len(first)
+        for part in parts[1:]:
+            starts = at[part]
+            k = bisect.bisect_left(starts, pos)
+            if k == len(starts):
+                return out  # later starts find no later part either
+            pos = starts[k] + len(part)
+        # A range nested in an earlier one is dropped (the earlier start reaches at least as far).
+        if pos > max_end:
+            out.append((s, pos))
+        max_end = max(max_end, pos)
+    return out
+
+
+def find_many(hay: str, quotes) -> list[list[tuple[int, int]]]:
+    """For each quote, all the (start, end) ranges of the normalised ``hay`` it anchors to.
 
     A quote with an ellipsis anchors from its first part to the nearest following last part.
+    Equal quotes share one list.
     """
-    parts = [norm(p) for p in _ELLIPSIS.split(quote)]
-    parts = [p for p in parts if p]
-    if not parts:
-        return []
-    first, last = parts[0], parts[-1]
-    out = []
-    for s in _occurrences(hay, first):
-        if len(parts) == 1:
-            out.append((s, s + len(first)))
-            continue
-        pos = s + len(first)
-        ok = True
-        for mid in parts[1:-1]:
-            j = hay.find(mid, pos)
-            if j < 0:
-                ok = False
-                break
-            pos = j + len(mid)
-        e = hay.find(last, pos) if ok else -1
-        if e >= 0:
-            out.append((s, e + len(last)))
-    # An ellipsis range may nest inside an earlier one; keep the distinct, non-nested ones.
-    return [r for n, r in enumerate(out) if not any(o[0] < r[0] and r[1] <= o[1] for o in out[:n])]
+    plans = [_parts(q) for q in quotes]
+    at = _occurrences(hay, {p for parts in plans for p in parts})
+    done: dict[tuple[str, ...], list] = {}
+    for parts in plans:
+        if parts not in done:
+            done[parts] = _ranges(parts, at) if parts else []
+    return [done[parts] for parts in plans]
+
+
+def find_all(hay: str, quote: str) -> list[tuple[int, int]]:
+    """All (start, end) ranges of the normalised ``hay`` that one quote anchors to."""
+    return find_many(hay, [quote])[0]
 
 
 @dataclass(frozen=True, slots=True)

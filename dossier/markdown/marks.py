@@ -11,12 +11,15 @@ annotation's own line.
 """
 from __future__ import annotations
 
+import bisect
+from itertools import accumulate
+
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from ..anchoring import closest, find_all, norm, normalize, source_span
+from ..anchoring import closest, find_many, norm, normalize, source_span
 from ..suggest import first_difference
 
 
@@ -59,25 +62,62 @@ def _html(tag: str) -> Token:
     return t
 
 
+# A quote not found gets the closest passage as a hint; looking for it costs a pass over the
+# text, so only this many missing quotes of one article get one (the rest say only "not found").
+MAX_HINTS = 20
+# An ambiguous quote's message lists this many of its places.
+MAX_PLACES = 5
+
+
 def _rule(state: StateCore) -> None:
     env = state.env
     annotations = env.get("annotations")
     if not annotations:
         return
     text, segs = _visible(state.tokens)
+    starts = [start for _tok, _ci, start in segs]
+    wanted = _locate(text, segs, starts, annotations, env)
+    wanted.sort(key=lambda w: (w[0], w[1]))
+    placed = env.setdefault("placed", [])
+    inserts: dict = {}  # id(inline token) -> (token, {child index: [(local start, local end, ann, first, last)]})
+    for s, e, ann in wanted:
+        covered = _covered(segs, starts, s, e)
+        if not covered:
+            continue
+        for n, (tok, ci, start) in enumerate(covered):
+            content = tok.children[ci].content
+            ls, le = max(s, start) - start, min(e, start + len(content)) - start
+            inserts.setdefault(id(tok), (tok, {}))[1].setdefault(ci, []).append(
+                (ls, le, ann, n == 0, n == len(covered) - 1))
+        placed.append(ann)
+        env.setdefault("anchored", []).append(ann.id)
+    for tok, by_child in inserts.values():  # each token's children rebuilt once
+        children = []
+        for ci, child in enumerate(tok.children):
+            children.extend(_wrap(child, by_child[ci]) if ci in by_child else (child,))
+        tok.children = children
+    for tok in {id(t): t for t, _ci, _s in segs}.values():
+        _refs_out_of_links(tok)
+    _fill_notes(state.tokens, env.get("renderer"), env, env.setdefault("note_mentions", []))
+
+
+def _locate(text: str, segs: list, starts: list, annotations, env) -> list:
+    """(start, end, annotation) in visible-text offsets for each quote found once; the others
+    become errors in ``env["anchor_errors"]``.  All quotes are searched in one pass."""
     hay, offs = normalize(text)
     source = env.get("source", "")
     errors = env.setdefault("anchor_errors", [])
-    wanted = []  # (start, end, annotation) in visible-text offsets
-    for ann in annotations:
-        found = find_all(hay, ann.quote)
+    wanted = []
+    hints = MAX_HINTS
+    for ann, found in zip(annotations, find_many(hay, [a.quote for a in annotations])):
         if not found:
             if ann.auto:
                 continue
-            near = closest(hay, ann.quote)
+            near = closest(hay, ann.quote) if hints > 0 else None
+            hints -= 1
             hint = ""
             if near is not None and near.ratio >= 0.3:
-                line = _seg_line(segs, offs[near.start], env)
+                line = _seg_line(segs, starts, offs[near.start], env)
                 hint = f'; closest passage ({near.ratio:.0%} alike, {source}:{line}): "{_clip(near.text)}"'
                 diff = first_difference(norm(ann.quote), near.text)
                 hint += f"; {diff}" if diff else ""
@@ -91,50 +131,45 @@ def _rule(state: StateCore) -> None:
         elif len(found) > 1:
             if ann.auto:
                 continue
-            lines = ", ".join(f"{source}:{_seg_line(segs, offs[s], env)}" for s, _ in found)
+            lines = ", ".join(f"{source}:{_seg_line(segs, starts, offs[s], env)}" for s, _ in found[:MAX_PLACES])
+            more = ", …" if len(found) > MAX_PLACES else ""
             errors.append((ann.source, ann.line,
-                           f"quote appears {len(found)} times ({lines}); add which=N to the attribute line, or quote more words"))
+                           f"quote appears {len(found)} times ({lines}{more}); add which=N to the attribute line, or quote more words"))
             continue
         wanted.append((*source_span(text, offs, *found[0]), ann))
-    wanted.sort(key=lambda w: (w[0], w[1]))
-    renderer = env.get("renderer")
-    placed = env.setdefault("placed", [])
-    note_mentions = env.setdefault("note_mentions", [])
-    # Split text children, last segments first so earlier child indexes stay valid.
-    inserts: dict = {}  # (id(inline token), child index) -> list of (local start, local end, ann, first, last)
-    for s, e, ann in wanted:
-        covered = [(tok, ci, start) for tok, ci, start in segs
-                   if start < e and start + len(tok.children[ci].content) > s]
-        covered = [c for c in covered if min(e, c[2] + len(c[0].children[c[1]].content)) > max(s, c[2])]
-        if not covered:
-            continue
-        for n, (tok, ci, start) in enumerate(covered):
-            content = tok.children[ci].content
-            ls, le = max(s, start) - start, min(e, start + len(content)) - start
-            inserts.setdefault((id(tok), ci), (tok, ci, []))[2].append((ls, le, ann, n == 0, n == len(covered) - 1))
-        placed.append(ann)
-        env.setdefault("anchored", []).append(ann.id)
-    position = {id(t): n for n, t in enumerate(state.tokens)}
-    # Document order (notes render, and report their mentions, in reading order); within a token,
-    # the last child first, so the indexes of the earlier ones stay valid.
-    for (_tid, ci), (tok, _ci, spans) in sorted(inserts.items(), key=lambda kv: (position[id(kv[1][0])], -kv[0][1])):
-        tok.children[ci:ci + 1] = _wrap(tok.children[ci], spans)
-    for tok in {id(t): t for t, _ci, _s in segs}.values():
-        _refs_out_of_links(tok)
-    _fill_notes(state.tokens, renderer, env, note_mentions)
+    return wanted
+
+
+def _covered(segs: list, starts: list, s: int, e: int) -> list:
+    """The text segments that [s, e) overlaps: a binary search for the first, then a walk."""
+    k = max(0, bisect.bisect_right(starts, s) - 1)
+    out = []
+    while k < len(segs) and starts[k] < e:
+        tok, ci, start = segs[k]
+        if min(e, start + len(tok.children[ci].content)) > max(s, start):
+            out.append(segs[k])
+        k += 1
+    return out
 
 
 def _wrap(child: Token, spans: list) -> list[Token]:
     """Split one text token at every span edge; each piece is wrapped in the marks of all spans covering it,
-    nested in a fixed order, so overlapping passages both stay marked and the HTML stays well nested."""
+    nested in a fixed order, so overlapping passages both stay marked and the HTML stays well nested.
+    A sweep over the edges keeps the spans covering the current piece, so the work is the size of the result."""
     content = child.content
     edges = sorted({0, len(content), *(x for ls, le, *_ in spans for x in (ls, le))})
-    ordered = sorted(spans, key=lambda sp: (sp[0], -sp[1]))
+    opening: dict[int, list] = {}
+    for sp in sorted(spans, key=lambda sp: (sp[0], -sp[1])):
+        opening.setdefault(sp[0], []).append(sp)
+    active: dict[int, tuple] = {}  # id(span) -> span, in nesting order
     new: list[Token] = []
     for a, b in zip(edges, edges[1:]):
+        for sp in opening.get(a, ()):
+            active[id(sp)] = sp
+        cover = [sp for sp in active.values() if sp[1] > a]
+        active = {id(sp): sp for sp in cover}
         if a >= b:
             continue
-        cover = [sp for sp in ordered if sp[0] <= a and b <= sp[1]]
         for ls, le, ann, first, last in cover:
             ident = f' id="{escapeHtml(ann.id)}"' if first and ls == a else ""
             new.append(_html(f'<mark class="k-{ann.kind}"{ident} data-note="{escapeHtml(ann.id)}">'))
@@ -181,17 +216,18 @@ def _clip(text: str, n: int = 90) -> str:
     return text if len(text) <= n else text[:n].rsplit(" ", 1)[0] + " …"
 
 
-def _seg_line(segs, offset: int, env) -> int:
-    best = None
-    for tok, ci, start in segs:
-        if start > offset:
-            break
-        best = (tok, ci, start)
-    if best is None:
+def _seg_line(segs, starts, offset: int, env) -> int:
+    """The file line of visible-text ``offset``: a binary search for its segment, then the line
+    breaks before it in its paragraph (counted once per paragraph)."""
+    k = bisect.bisect_right(starts, offset) - 1
+    if k < 0:
         return env.get("line0", 0) + 1
-    tok, ci, start = best
-    before = sum(1 for c in tok.children[:ci] if c.type in ("softbreak", "hardbreak"))
-    return _line_of(tok, env) + before
+    tok, ci, _start = segs[k]
+    counts = env.setdefault("_breaks", {})
+    before = counts.get(id(tok))
+    if before is None:
+        before = counts[id(tok)] = list(accumulate((c.type in ("softbreak", "hardbreak") for c in tok.children), initial=0))
+    return _line_of(tok, env) + before[ci]
 
 
 def _note_ref(ann) -> Token:

@@ -21,23 +21,35 @@ _SENTENCE_END = re.compile(r"[.!?][\"”’'»)]*\s+")
 _MAX_SENTENCE = 320
 
 
-def sentence_around(plain: str, start: int, end: int) -> tuple[str, int, int]:
-    """The sentence of ``plain`` holding [start, end), and the match's offsets in it."""
-    ends = [m.end() for m in _SENTENCE_END.finditer(plain)]
+def sentence_ends(plain: str) -> list[int]:
+    """Offsets just after each sentence end of ``plain``: found once per paragraph, not per mention."""
+    return [m.end() for m in _SENTENCE_END.finditer(plain)]
+
+
+def sentence_around(plain: str, start: int, end: int, ends: list[int] | None = None) -> tuple[str, int, int]:
+    """The sentence of ``plain`` holding [start, end), and the match's offsets in it.
+
+    ``ends`` is ``sentence_ends(plain)``; with it the cost is a binary search plus the
+    length of the (clipped) sentence, whatever the length of the paragraph.
+    """
+    if ends is None:
+        ends = sentence_ends(plain)
+    half = _MAX_SENTENCE // 2
     i = bisect.bisect_right(ends, start)
     s = ends[i - 1] if i else 0
-    e = ends[i] if i < len(ends) else len(plain)
-    while i < len(ends) and e < end:  # a "sentence end" inside the match (e.g. "St. Mary")
-        i += 1
-        e = ends[i] if i < len(ends) else len(plain)
+    j = bisect.bisect_left(ends, end, i)  # skips a "sentence end" inside the match (e.g. "St. Mary")
+    e = ends[j] if j < len(ends) else len(plain)
     lead = ""
-    if start - s > _MAX_SENTENCE // 2:
-        s = plain.rfind(" ", s, start - _MAX_SENTENCE // 2) + 1 or start - _MAX_SENTENCE // 2
+    if start - s > half:
+        # Cut at a space shortly before; the search window is bounded, so a paragraph without
+        # spaces costs no more than one with them.
+        cut = start - half
+        s = plain.rfind(" ", max(s, cut - half), cut) + 1 or cut
         lead = "…"
     tail = ""
-    if e - end > _MAX_SENTENCE // 2:
-        cut = plain.find(" ", end + _MAX_SENTENCE // 2)
-        e, tail = (cut if cut > 0 else e), ("…" if cut > 0 else "")
+    if e - end > half:
+        cut = plain.find(" ", end + half, min(e, end + 2 * half))
+        e, tail = (cut, "…") if cut > 0 else (end + half, "…")
     text = plain[s:e].rstrip()
     sentence = (lead + text + tail).replace("\n", " ")
     return sentence, start - s + len(lead), end - s + len(lead)
@@ -137,8 +149,9 @@ def _rule(state: StateCore) -> None:
         tok.children = out
         if collect is not None and found:
             plain = "".join(plain_parts)
+            ends = sentence_ends(plain)
             for slug, s, e in found:
-                sentence, a, b = sentence_around(plain, s, e)
+                sentence, a, b = sentence_around(plain, s, e, ends)
                 collect.append(Mention(slug, env.get("source", ""), sentence, a, b))
 
 

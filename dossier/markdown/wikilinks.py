@@ -6,6 +6,8 @@ and reports unknown targets with their file line.
 """
 from __future__ import annotations
 
+import re
+
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
@@ -14,15 +16,22 @@ from markdown_it.rules_inline import StateInline
 from ..suggest import brief
 
 
+# The first character that ends a wikilink's inside: its "]]", or a "[" or line break, which no
+# wikilink holds.  Searching for the first of them (not for "]]" alone) keeps the rule's work
+# proportional to the text it consumes, so "[[" repeated N times is linear, not quadratic.
+_STOP = re.compile(r"\]\]|[\[\n]")
+
+
 def _rule(state: StateInline, silent: bool) -> bool:
     src, pos = state.src, state.pos
     if not src.startswith("[[", pos):
         return False
-    end = src.find("]]", pos + 2)
-    if end < 0:
+    stop = _STOP.search(src, pos + 2)
+    if stop is None or stop.group() != "]]":
         return False
+    end = stop.start()
     inner = src[pos + 2:end]
-    if not inner.strip() or "\n" in inner or "[" in inner:
+    if not inner.strip():
         return False
     if not silent:
         target, _, label = inner.partition("|")
