@@ -37,7 +37,8 @@ def _prose(n_chars: int, sentence_words: int = 14) -> str:
     out, size, i = [], 0, 0
     while size < n_chars:
         words = [WORDS[(i * 7 + k) % len(WORDS)] for k in range(sentence_words)]
-        s = " ".join(words).capitalize() + ". "
+        s = " ".join(words) + ". "
+        s = s[0].upper() + s[1:]
         out.append(s)
         size += len(s)
         i += 1

@@ -3,8 +3,16 @@
 Matching is case-sensitive, whole-word, and the longest match wins at each
 position, so "Metropolitan Police Federation" is never "Metropolitan Police".
 Cost is one pass over the text whatever the number of entities.
+
+Names and text meet in Unicode normalisation form C: an entity named "José" in
+decomposed form (NFD) links "José" precomposed in the text, and the reverse.
+Text that is not in NFC is composed piece by piece (a base character with its
+combining marks), keeping each piece's offsets, so the spans found are offsets
+into the text as written.
 """
 from __future__ import annotations
+
+import unicodedata
 
 import ahocorasick
 
@@ -17,6 +25,7 @@ class Matcher:
     def __init__(self, alias_table: dict[str, str]) -> None:
         self._auto = ahocorasick.Automaton()
         for alias, slug in alias_table.items():
+            alias = unicodedata.normalize("NFC", alias)
             if alias:
                 self._auto.add_word(alias, (len(alias), slug, _is_word(alias[0]), _is_word(alias[-1])))
         self._empty = not alias_table
@@ -27,6 +36,12 @@ class Matcher:
         """Non-overlapping (start, end, entity slug) spans, leftmost then longest."""
         if self._empty or not text:
             return []
+        if text.isascii() or unicodedata.is_normalized("NFC", text):
+            return self._find(text)
+        composed, starts, ends = _composed(text)
+        return [(starts[s], ends[e - 1], slug) for s, e, slug in self._find(composed)]
+
+    def _find(self, text: str) -> list[tuple[int, int, str]]:
         n = len(text)
         cands = []
         for end_idx, (length, slug, word_start, word_end) in self._auto.iter(text):
@@ -50,3 +65,26 @@ class Matcher:
 
     def entities_in(self, text: str) -> set[str]:
         return {slug for _s, _e, slug in self.find(text)}
+
+
+def _composed(text: str) -> tuple[str, list[int], list[int]]:
+    """(NFC text, start and end offset in ``text`` of each of its characters).
+
+    The text is cut before every character that is not a combining mark; each piece (a base
+    character and the marks after it) is composed alone, and all its characters map to the
+    whole piece, so a span of the composed text maps to whole characters of ``text``.
+    """
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        piece = unicodedata.normalize("NFC", text[i:j]) if j - i > 1 or not text[i].isascii() else text[i]
+        out.append(piece)
+        starts.extend([i] * len(piece))
+        ends.extend([j] * len(piece))
+        i = j
+    return "".join(out), starts, ends

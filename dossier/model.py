@@ -61,6 +61,13 @@ class Page:
     lines: dict = field(default_factory=dict, compare=False, hash=False)
 
 
+# Every id Dossier makes from content carries a prefix with a hyphen: an annotation's passage
+# "ann-<id>", its note "note-ann-<id>" (toggle "nt-…", reference "ref-…"), a footnote "fn-<label>".
+# So no content can take the id of a template's element (main, article-title) and none is a
+# name a script could reach as a window or document property (location, __proto__).
+ANCHOR_PREFIX = "ann-"
+
+
 @dataclass(frozen=True, slots=True)
 class Annotation:
     article: str  # slug of the annotated article
@@ -75,6 +82,12 @@ class Annotation:
     value: str = ""
     which: int = 0  # 1-based occurrence when the quote appears more than once
     auto: bool = False  # found by the shared-passage detector, not written by an editor
+
+    @property
+    def anchor(self) -> str:
+        """The passage's element id in the page, the permalink's fragment: ``id`` behind a prefix
+        (``ANCHOR_PREFIX``) no template id and no DOM property name starts with."""
+        return ANCHOR_PREFIX + self.id
 
 
 @dataclass(frozen=True, slots=True)

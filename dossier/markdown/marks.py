@@ -171,8 +171,8 @@ def _wrap(child: Token, spans: list) -> list[Token]:
         if a >= b:
             continue
         for ls, le, ann, first, last in cover:
-            ident = f' id="{escapeHtml(ann.id)}"' if first and ls == a else ""
-            new.append(_html(f'<mark class="k-{ann.kind}"{ident} data-note="{escapeHtml(ann.id)}">'))
+            ident = f' id="{escapeHtml(ann.anchor)}"' if first and ls == a else ""
+            new.append(_html(f'<mark class="k-{ann.kind}"{ident} data-note="{escapeHtml(ann.anchor)}">'))
         new.append(_text(content[a:b], child.level))
         for _sp in reversed(cover):
             new.append(_html("</mark>"))
@@ -232,7 +232,7 @@ def _seg_line(segs, starts, offset: int, env) -> int:
 
 def _note_ref(ann) -> Token:
     tok = Token("note_ref", "", 0)
-    tok.meta = {"key": ann.id, "kind": ann.kind, "html": "", "ann": ann}
+    tok.meta = {"key": ann.anchor, "kind": ann.kind, "html": "", "ann": ann}
     return tok
 
 
@@ -245,7 +245,7 @@ def _fill_notes(tokens, renderer, env, note_mentions) -> None:
             ann = child.meta.pop("ann", None) if child.type == "note_ref" else None
             if ann is None:
                 continue
-            head = [f'<a class="permalink" href="#{escapeHtml(ann.id)}" aria-label="Permalink to this passage">¶</a>']
+            head = [f'<a class="permalink" href="#{escapeHtml(ann.anchor)}" aria-label="Permalink to this passage">¶</a>']
             if renderer is not None:
                 errs: list = []
                 mentions: list = []

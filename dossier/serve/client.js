@@ -12,7 +12,7 @@
   var pageContent = parseInt(data.content || "0", 10);
   var pageServer = data.server || "";
   var eventsUrl = data.events || "/_dossier/events";
-  var OVERLAY_ID = "dossier-overlay";
+  var OVERLAY_ID = "_dossier-overlay";
   var source = null;
   var retryTimer = null;
   var dismissedBuild = -1;
@@ -56,22 +56,22 @@
   // -- overlay ----------------------------------------------------------------
 
   var CSS =
-    "#dossier-overlay{all:initial;position:fixed;inset:0;z-index:2147483647;" +
+    "#_dossier-overlay{all:initial;position:fixed;inset:0;z-index:2147483647;" +
     "background:rgba(20,20,20,.55);display:flex;align-items:flex-start;justify-content:center;" +
     "padding:8vh 1rem 1rem;box-sizing:border-box;overflow:auto;}" +
-    "#dossier-overlay .dossier-box{all:initial;display:block;box-sizing:border-box;" +
+    "#_dossier-overlay .dossier-box{all:initial;display:block;box-sizing:border-box;" +
     "max-width:52rem;width:100%;background:#fff;color:#1a1a1a;border-radius:6px;" +
     "border-top:6px solid #b3261e;box-shadow:0 10px 40px rgba(0,0,0,.35);padding:1.25rem 1.5rem;" +
     "font:16px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;}" +
-    "#dossier-overlay h2{all:initial;display:block;font:600 1.2rem/1.3 system-ui,sans-serif;color:#b3261e;margin:0 0 .5rem;}" +
-    "#dossier-overlay p{all:initial;display:block;font:inherit;color:#333;margin:0 0 .75rem;}" +
-    "#dossier-overlay ul{all:initial;display:block;margin:0;padding:0;list-style:none;}" +
-    "#dossier-overlay li{all:initial;display:block;white-space:pre-wrap;word-break:break-word;" +
+    "#_dossier-overlay h2{all:initial;display:block;font:600 1.2rem/1.3 system-ui,sans-serif;color:#b3261e;margin:0 0 .5rem;}" +
+    "#_dossier-overlay p{all:initial;display:block;font:inherit;color:#333;margin:0 0 .75rem;}" +
+    "#_dossier-overlay ul{all:initial;display:block;margin:0;padding:0;list-style:none;}" +
+    "#_dossier-overlay li{all:initial;display:block;white-space:pre-wrap;word-break:break-word;" +
     "font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;color:#1a1a1a;" +
     "background:#fbeaea;border-left:3px solid #b3261e;padding:.4rem .6rem;margin:0 0 .4rem;}" +
-    "#dossier-overlay button{all:initial;cursor:pointer;float:right;font:600 14px/1 system-ui,sans-serif;" +
+    "#_dossier-overlay button{all:initial;cursor:pointer;float:right;font:600 14px/1 system-ui,sans-serif;" +
     "color:#1a1a1a;border:1px solid #888;border-radius:4px;padding:.4rem .7rem;background:#f3f3f3;}" +
-    "#dossier-overlay button:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px;}";
+    "#_dossier-overlay button:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px;}";
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -87,12 +87,12 @@
     var style = el("style", {}, CSS);
     var box = el("div", {
       "class": "dossier-box", role: "alert", "aria-live": "assertive",
-      "aria-labelledby": "dossier-overlay-title"
+      "aria-labelledby": "_dossier-overlay-title"
     });
     var close = el("button", { type: "button", "aria-label": "Dismiss build errors" }, "Close");
     close.addEventListener("click", function () { dismissedBuild = msg.build; hideOverlay(); });
     box.appendChild(close);
-    box.appendChild(el("h2", { id: "dossier-overlay-title" },
+    box.appendChild(el("h2", { id: "_dossier-overlay-title" },
       "Build failed: " + errors.length + (errors.length === 1 ? " error" : " errors")));
     box.appendChild(el("p", {}, "The last good version stays served. Fix the file and save; this page reloads."));
     var list = el("ul", {});

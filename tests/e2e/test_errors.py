@@ -179,4 +179,4 @@ def test_every_case_has_a_test():
 
 def test_minimal_builds_cleanly(good_output):
     html = (good_output / "articles" / "report" / "index.html").read_text(encoding="utf-8")
-    assert 'href="/entities/mark-rowley/"' in html and 'id="officers-were-worried"' in html
+    assert 'href="/entities/mark-rowley/"' in html and 'id="ann-officers-were-worried"' in html

@@ -119,7 +119,7 @@ def test_annotation_quote_edit_moves_the_mark(archive):
     path = archive.edit("content/annotations/two.md", "> received a request", "> a request from the Met Police")
     archive.rebuild_and_compare({path})
     html = (archive.tmp / "out" / "articles" / "two" / "index.html").read_text(encoding="utf-8")
-    assert 'id="a-request-from-the-met-police"' in html and 'id="received-a-request"' not in html
+    assert 'id="ann-a-request-from-the-met-police"' in html and 'id="ann-received-a-request"' not in html
 
 
 def test_entity_description_edit(archive):

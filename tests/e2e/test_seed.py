@@ -149,13 +149,14 @@ def test_every_annotation_is_marked_with_its_note(seed, seed_html):
         doc = seed_html(f"articles/{slug}/")
         ids = [m.attributes["id"] for m in doc.css("mark[id]")]
         assert len(ids) == len(set(ids))
+        assert all(i.startswith("ann-") for i in ids), ids  # no content id can take a template's id
         for ident in ids:
             aside = doc.css_first(f"aside#note-{ident}")
             assert aside is not None, f"{slug}: mark #{ident} has no note"
             assert doc.css_first(f'sup.note-ref a[href="#note-{ident}"]') is not None
         for ann in by_article.get(slug, ()):
-            assert ann.id in ids, f"{ann.source}:{ann.line}: annotation #{ann.id} not placed"
-            mark = doc.css_first(f"mark#{ann.id}")
+            assert ann.anchor in ids, f"{ann.source}:{ann.line}: annotation #{ann.anchor} not placed"
+            mark = doc.css_first(f"mark#{ann.anchor}")
             assert f"k-{ann.kind}" in mark.attributes["class"]
 
 
@@ -169,7 +170,7 @@ def test_claim_pages(seed, seed_html):
         doc = seed_html(f"claims/{claim}/")
         hrefs = {a.attributes["href"] for a in doc.css("main a[href]")}
         for ann in anns:
-            assert f"/articles/{ann.article}/#{ann.id}" in hrefs, (claim, ann.id)
+            assert f"/articles/{ann.article}/#{ann.anchor}" in hrefs, (claim, ann.anchor)
             if ann.value:
                 assert ann.value in words(doc.body.text())
 

@@ -59,17 +59,17 @@ def test_mark_across_link_and_emphasis_is_well_nested(harness):
     anns = harness.annotations("> Rowley demanded increased legal protections for\n\nN.\n")
     html, env = harness.render(text, annotations=anns)
     assert_well_nested(html)
-    assert marked_text(html, anns[0].id) == "Rowley demanded increased legal protections for"
+    assert marked_text(html, anns[0].anchor) == "Rowley demanded increased legal protections for"
     doc = LexborHTMLParser(html)
     marks = doc.css("mark")
-    assert [m.attributes.get("id") for m in marks].count(anns[0].id) == 1  # the id is on the first piece only
-    assert marks[0].attributes.get("id") == anns[0].id
+    assert [m.attributes.get("id") for m in marks].count(anns[0].anchor) == 1  # the id is on the first piece only
+    assert marks[0].attributes.get("id") == anns[0].anchor
     # Marks sit inside the entity link, the emphasis and the external link: never across them.
     assert {m.parent.tag for m in marks} >= {"a", "em", "strong", "p"}
     # The note reference comes right after the last marked piece.
-    ref = doc.css_first(f"sup#ref-{anns[0].id}")
-    assert ref is not None and ref.css_first("a").attributes["href"] == f"#note-{anns[0].id}"
-    assert doc.css_first(f"aside#note-{anns[0].id}") is not None
+    ref = doc.css_first(f"sup#ref-{anns[0].anchor}")
+    assert ref is not None and ref.css_first("a").attributes["href"] == f"#note-{anns[0].anchor}"
+    assert doc.css_first(f"aside#note-{anns[0].anchor}") is not None
     assert env["anchored"] == [anns[0].id] and env["placed"] == list(anns)
 
 
@@ -80,9 +80,9 @@ def test_overlapping_passages_stay_well_nested(harness):
     assert env.get("anchor_errors", []) == []
     assert_well_nested(html)
     doc = LexborHTMLParser(html)
-    assert doc.css_first("mark#two-three-four") is not None and doc.css_first("mark#four-five-six") is not None
-    assert doc.css_first("aside#note-two-three-four") and doc.css_first("aside#note-four-five-six")
-    assert "two three four" in marked_text(html, "two-three-four") + marked_text(html, "four-five-six")
+    assert doc.css_first("mark#ann-two-three-four") is not None and doc.css_first("mark#ann-four-five-six") is not None
+    assert doc.css_first("aside#note-ann-two-three-four") and doc.css_first("aside#note-ann-four-five-six")
+    assert "two three four" in marked_text(html, "ann-two-three-four") + marked_text(html, "ann-four-five-six")
 
 
 def test_quote_not_found_names_the_closest_passage_and_its_line(harness):
@@ -143,7 +143,7 @@ def test_claim_link_in_the_note_head(harness):
     html, _env = harness.render("Some text.\n", annotations=anns)
     head = LexborHTMLParser(html).css_first("aside .note-head")
     hrefs = [a.attributes["href"] for a in head.css("a")]
-    assert hrefs == ["#some-text", "/claims/officer-count/"]
+    assert hrefs == ["#ann-some-text", "/claims/officer-count/"]
     assert "Claim: officer count" in head.text() and "around 300" in head.text()
 
 
@@ -151,7 +151,7 @@ def test_mark_keeps_combining_accents(harness):
     body = unicodedata.normalize("NFD", "Un café noir.\n")
     anns = harness.annotations("> Un café\n\nN.\n")
     html, _env = harness.render(body, annotations=anns)
-    assert marked_text(html, anns[0].id) == unicodedata.normalize("NFD", "Un café")
+    assert marked_text(html, anns[0].anchor) == unicodedata.normalize("NFD", "Un café")
 
 
 def test_note_mentions_follow_document_order(harness, monkeypatch):

@@ -45,10 +45,10 @@ def test_footnotes_and_annotation_notes_share_one_numbering(harness):
     html, _env = harness.render("First sentence[^1]. The second sentence[^2].\n\n[^1]: One.\n[^2]: Two.\n",
                                 annotations=anns)
     doc = LexborHTMLParser(html)
-    assert [a.attributes["id"] for a in doc.css("aside.sidenote")] == ["note-fn-1", "note-second-sentence",
+    assert [a.attributes["id"] for a in doc.css("aside.sidenote")] == ["note-fn-1", "note-ann-second-sentence",
                                                                       "note-fn-2"]
     assert [s.text() for s in doc.css("sup.note-ref")] == ["1", "2", "3"]
-    assert doc.css_first("aside#note-second-sentence").attributes["class"] == "sidenote k-note"
+    assert doc.css_first("aside#note-ann-second-sentence").attributes["class"] == "sidenote k-note"
 
 
 def test_every_reference_points_at_an_aside_and_back(harness):

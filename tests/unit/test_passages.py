@@ -94,7 +94,7 @@ def test_shared_passage_renders_as_marks_linking_each_other(tmp_site, build):
     for me, other in (("a", "b"), ("b", "a")):
         doc = LexborHTMLParser((root / "output" / "articles" / me / "index.html").read_text())
         mark = doc.css_first("mark.k-shared")
-        assert mark is not None and mark.attributes["id"].startswith("shared-")
+        assert mark is not None and mark.attributes["id"].startswith("ann-shared-")
         note = doc.css_first(f"aside#note-{mark.attributes['id']}")
         assert note is not None
         assert [a.attributes["href"] for a in note.css("a.wikilink")] == [f"/articles/{other}/"]
