@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from dossier.anchoring import closest, find_all, norm, normalize, source_span
+from dossier.anchoring import closest, find_all, find_many, norm, normalize, source_span
 from dossier.frontmatter import split
 
 REPO = Path(__file__).resolve().parents[2]
@@ -156,6 +156,34 @@ def test_fast_and_slow_paths_fold_alike():
     assert norm("it`s café") == "it's cafe"  # slow path
 
 
+# Issue 10: quotes that should have anchored and did not.
+@pytest.mark.parametrize("article,quote,marked", [
+    ("officers -- armed ones -- stepped back", "officers — armed ones — stepped", "officers -- armed ones -- stepped"),
+    ("officers — armed ones — stepped back", "officers -- armed ones -- stepped", "officers — armed ones — stepped"),
+    ("the 2022–2023 figures", "2022--2023 figures", "2022–2023 figures"),
+    ("the 2022--2023 figures", "2022–2023", "2022--2023"),
+    ("said it was said --", "was said —", "was said --"),
+    ("armed po\u00adlice officers", "armed police", "armed po\u00adlice"),
+    ("armed police officers", "armed po\u00adlice", "armed police"),
+    ("fire\u200barms duties", "firearms duties", "fire\u200barms duties"),
+    ("firearms duties", "fire\u200barms duties", "firearms duties"),
+    ("a joi\u200dned and non\u200cjoined word", "joined and nonjoined", "joi\u200dned and non\u200cjoined"),
+    ("\ufeffAround 300 officers", "Around 300", "Around 300"),
+    ("Around 300 officers", "\ufeffAround 300", "Around 300"),
+])
+def test_dashes_and_invisible_characters(article, quote, marked):
+    assert anchor(article, quote) == [marked]
+
+
+def test_many_quotes_find_what_one_at_a_time_finds():
+    """The Aho-Corasick pass (more than a few quotes) agrees with str.find (a few)."""
+    hay = norm("one two three two three four. One two -- three … two three five; two")
+    quotes = ["two three", "one two", "two … five", "three … two", "two", "missing", "One two — three", "two three"]
+    together = find_many(hay, quotes)
+    assert together == [find_many(hay, [q])[0] for q in quotes]
+    assert together[0] is together[-1]  # equal quotes share one result
+
+
 # -- property tests -------------------------------------------------------------------
 
 def _seed_bodies() -> list[str]:
@@ -179,11 +207,16 @@ FALLBACK = ("Sir Mark Rowley, the Met’s commissioner, said “let the police p
             "agreed. Around 300 officers had stepped back; by Monday, many had returned to armed duties.")
 
 WORDS = ["police", "officers", "Met’s", "“armed”", "‘duties’", "army", "café", "naïve", "—", "–", "2,500",
-         "O’Brien", "said:", "(NX121)", "well-known", "Zürich", "again.", "'plain'", '"dq"', "100%"]
+         "O’Brien", "said:", "(NX121)", "well-known", "Zürich", "again.", "'plain'", '"dq"', "100%", "--",
+         "long--dash", "po\u00adlice", "zero\u200bwidth", "join\u200der", "non\u200cjoiner",
+         "bo\ufeffm"]  # invisible characters inside words: a mark starts and ends at a visible one
 
 _SPACE_VARIANTS = [" ", "  ", "\n", " \n", "\u00a0", "\t", " \u00a0 "]
 _QUOTE_SWAPS = {"“": ['"', "”", "„"], "”": ['"', "“"], "‘": ["'", "’"], "’": ["'", "‘", "`"],
-                '"': ["“", "”"], "'": ["’", "‘"], "—": ["-", "–", "―"], "–": ["-", "—"], "-": ["‐", "–"]}
+                '"': ["“", "”"], "'": ["’", "‘"], "—": ["-", "–", "―", "--"], "–": ["-", "—", "--"],
+                "-": ["‐", "–"]}
+# Characters a pasted text holds unseen; a quote may have them where the article does not, and the reverse.
+_INVISIBLE = ["\u00ad", "\u200b", "\u200c", "\u200d", "\ufeff"]
 _ELLIPSIS = re.compile(r"\.\s*\.\s*\.|…")
 
 
@@ -195,8 +228,14 @@ def _rewrite(passage: str, draw) -> str:
         if piece.isspace():
             out.append(draw(st.sampled_from(_SPACE_VARIANTS)))
             continue
+        if "--" in piece and draw(st.booleans()):
+            piece = piece.replace("--", draw(st.sampled_from(["—", "–"])))
         chars = []
         for ch in piece:
+            if ch in _INVISIBLE and draw(st.booleans()):
+                continue  # the article's invisible character left out of the quote
+            if chars and draw(st.integers(0, 9)) == 0:
+                chars.append(draw(st.sampled_from(_INVISIBLE)))  # one the article does not have
             if ch in _QUOTE_SWAPS and draw(st.booleans()):
                 chars.append(draw(st.sampled_from(_QUOTE_SWAPS[ch])))
             else:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 import dossier.linking as linking
@@ -177,3 +179,24 @@ def _reference(text: str, table: dict[str, str]) -> list[tuple[int, int, str]]:
 def test_matches_brute_force_reference(aliases, text):
     table = {a: f"e{i}" for i, a in enumerate(aliases)}
     assert Matcher(table).find(text) == _reference(text, table)
+
+
+# -- Unicode normalisation forms (issue 10) --------------------------------------------
+
+NFC_NAME, NFD_NAME = unicodedata.normalize("NFC", "José Núñez"), unicodedata.normalize("NFD", "José Núñez")
+
+
+@pytest.mark.parametrize("name,text_form", [(NFD_NAME, "NFC"), (NFC_NAME, "NFD"), (NFD_NAME, "NFD"), (NFC_NAME, "NFC")])
+def test_names_match_across_normalisation_forms(name, text_form):
+    text = unicodedata.normalize(text_form, "Zoë said that José Núñez, not Zoë, spoke. Then José Núñez left.")
+    found = Matcher({name: "jose", unicodedata.normalize("NFD", "Zoë"): "zoe"}).find(text)
+    assert [slug for _s, _e, slug in found] == ["zoe", "jose", "zoe", "jose"]
+    # Offsets are into the text as written: the span holds the name in the text's own form.
+    assert [text[s:e] for s, e, _slug in found] == [unicodedata.normalize(text_form, w) for w in
+                                                    ("Zoë", "José Núñez", "Zoë", "José Núñez")]
+
+
+def test_decomposed_text_keeps_whole_word_rule():
+    # "Zoë" inside "Zoëlla" is not a mention, in either form.
+    text = unicodedata.normalize("NFD", "Zoëlla and Zoë")
+    assert [text[s:e] for s, e, _ in Matcher({"Zoë": "zoe"}).find(text)] == [unicodedata.normalize("NFD", "Zoë")]
