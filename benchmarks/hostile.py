@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -79,11 +80,25 @@ def _backticks(n: int) -> str:
     return "".join(out)
 
 
-# name -> (unit of N, default N, generator N -> (article body, annotation file or None))
+def _shared(n: int) -> dict[str, str]:
+    """N short articles: each prints one boilerplate sentence (in all of them) and one sentence
+    it shares with the next article, so the shared-passage index has both kinds of work."""
+    boiler = "Sign up to our newsletter for the latest news from the police and the courts every morning."
+    files = {}
+    for i in range(n):
+        pair = " ".join(f"The officers of district {j} said their review of armed duties would end soon." for j in (i, i + 1))
+        files[f"content/articles/shared-{i}.md"] = FRONT.replace("Hostile", f"Shared {i}") + f"{boiler} {pair}\n"
+    return files
+
+
+# name -> (unit of N, default N, generator N -> (article body, annotation file or None), or {path: text})
 CASES = {
     "paragraph": ("bytes", 625_000, lambda n: (_prose(n), None)),
     "archive": ("bytes", 6_250_000, lambda n: (_paragraphs(n), None)),
     "annotations": ("annotations", 25_000, _many_annotations),
+    "shared": ("articles", 1_000, _shared),
+    "quotes-one-paragraph": ("annotations", 5_000, lambda n: (" ".join(f"Sentence {i} is here." for i in range(n)),
+                                                               "\n\n".join(f"> Sentence {i} is\n\nN." for i in range(n)))),
     "wikilink-openers": ("x '[['", 50_000, lambda n: ("[[" * n, None)),
     "link-openers": ("x '['", 50_000, lambda n: ("[" * n, None)),
     "link-starts": ("x '[a]('", 50_000, lambda n: ("[a](" * n, None)),
@@ -117,33 +132,37 @@ def _child(root: str, result_file: str) -> None:
     sys.path.insert(0, str(REPO))
     from dossier.pipeline import build_site
 
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0 = time.perf_counter(), sum(os.times()[:4])  # this process and its finished children
     r = build_site(Path(root), out=Path(root) / "output", workers=1)
-    total, cpu = time.perf_counter() - t0, time.process_time() - c0
+    total, cpu = time.perf_counter() - t0, sum(os.times()[:4]) - c0
     first = str(r.errors[0]) if r.errors else ""
     Path(result_file).write_text(json.dumps({"total": total, "cpu": cpu, "timings": r.timings, "ok": r.ok,
                                              "errors": len(r.errors), "first": first[:160]}))
 
 
-def _archive(tmp: Path, body: str, notes: str | None) -> Path:
+def _archive(tmp: Path, made) -> Path:
+    """The seed archive plus what a case made: (article body, annotation file or None) or {path: text}."""
     root = tmp / "archive"
     if root.exists():
         shutil.rmtree(root)
     shutil.copytree(REPO / "content", root / "content")
     shutil.copytree(REPO / "layouts", root / "layouts")
     shutil.copy(REPO / "site.yaml", root / "site.yaml")
-    (root / "content/articles/hostile.md").write_text(FRONT + body + "\n", encoding="utf-8")
-    if notes is not None:
-        (root / "content/annotations/hostile.md").write_text(notes + "\n", encoding="utf-8")
+    if isinstance(made, tuple):
+        body, notes = made
+        made = {"content/articles/hostile.md": FRONT + body + "\n"}
+        if notes is not None:
+            made["content/annotations/hostile.md"] = notes + "\n"
+    for rel, text in made.items():
+        (root / rel).write_text(text, encoding="utf-8")
     return root
 
 
 def measure(name: str, n: int, timeout: float) -> dict:
     _unit, _n, gen = CASES[name]
-    body, notes = gen(n)
     with tempfile.TemporaryDirectory(prefix="dossier-hostile-") as d:
         tmp = Path(d)
-        root = _archive(tmp, body, notes)
+        root = _archive(tmp, gen(n))
         result = tmp / "result.json"
         cmd = [sys.executable, __file__, "--child", str(root), str(result)]
         try:

@@ -11,6 +11,7 @@ import heapq
 import html
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -59,8 +60,8 @@ def other_coverage(site: Site, entity_sets: dict[str, frozenset]) -> dict[str, l
                                  key=lambda kv: (-kv[1], site.articles[kv[0]].published, kv[0]))
         if len(ranked) < COVERAGE_LIMIT:  # fill with the story's other articles, newest first
             have = {s for s, _ in ranked} | {slug}
-            rest = [s for s in reversed(site.by_story.get(art.story, ())) if s not in have]
-            ranked += [(s, 0) for s in rest[:COVERAGE_LIMIT - len(ranked)]]
+            rest = (s for s in reversed(site.by_story.get(art.story, ())) if s not in have)
+            ranked += [(s, 0) for s in islice(rest, COVERAGE_LIMIT - len(ranked))]  # stops when full
         out[slug] = ranked[:COVERAGE_LIMIT]
     return out
 

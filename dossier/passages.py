@@ -71,32 +71,38 @@ class SharedPassages:
         self.where: dict[int, set] = defaultdict(set)
         self.result: dict[str, tuple[Annotation, ...]] = {}
 
-    def _drop(self, slug: str) -> set:
-        touched = set()
+    def _drop(self, slug: str, touched: set) -> None:
         for k in self.keys.pop(slug):
             if k:
-                arts = self.where[k]
-                touched |= arts
-                arts.discard(slug)
-                if not arts:
-                    del self.where[k]
-        return touched
+                touched.add(k)
+                self.where[k].discard(slug)
 
     def update(self, site: Site, keys: dict[str, list[int]]) -> dict[str, tuple[Annotation, ...]]:
+        # The articles to look at again are those sharing a key with a changed article; each
+        # touched key's articles are added once, so a sentence in every article (boilerplate)
+        # costs its number of articles, not that number squared.
         dirty: set = set()
+        touched: set = set()
         for slug in [s for s in self.keys if s not in keys]:
-            dirty |= self._drop(slug)
+            self._drop(slug, touched)
+            dirty.add(slug)
         for slug, ks in keys.items():
             if self.keys.get(slug) is ks:
                 continue
             if slug in self.keys:
-                dirty |= self._drop(slug)
+                self._drop(slug, touched)
             self.keys[slug] = ks
             dirty.add(slug)
             for k in ks:
                 if k:
                     self.where[k].add(slug)
-                    dirty |= self.where[k]
+                    touched.add(k)
+        for k in touched:
+            arts = self.where.get(k)
+            if arts:
+                dirty |= arts
+            elif arts is not None:
+                del self.where[k]
         for slug in sorted(dirty):
             self.result.pop(slug, None)
             if slug in keys:

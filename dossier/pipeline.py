@@ -354,19 +354,18 @@ class Builder:
         mentions_by_entity: dict[str, list] = defaultdict(list)
         articles_of_entity: dict[str, list[str]] = defaultdict(list)
         for slug, res in results_by_slug.items():
-            seen = []
             for m in res.mentions:
                 mentions_by_entity[m.entity].append(m)
-                if m.entity not in seen:
-                    seen.append(m.entity)
-            for e in seen:
+            for e in dict.fromkeys(m.entity for m in res.mentions):  # first-seen order, each once
                 articles_of_entity[e].append(slug)
         annotations_of_entity: dict[str, list] = defaultdict(list)
         ann_by_id = {(a.article, a.id): a for anns in site.annotations.values() for a in anns}
+        listed = set()  # (entity, article, annotation id) already in annotations_of_entity: a set, not a scan
         for slug, res in results_by_slug.items():
             for ann_id, ent in res.note_mentions:
                 ann = ann_by_id.get((slug, ann_id))
-                if ann is not None and (ann, site.articles[slug]) not in annotations_of_entity[ent]:
+                if ann is not None and (ent, slug, ann_id) not in listed:
+                    listed.add((ent, slug, ann_id))
                     annotations_of_entity[ent].append((ann, site.articles[slug]))
         # Co-occurrence: entities that appear in the same articles, counted per article.
         entity_sets = {slug: [m.entity for m in res.mentions] for slug, res in results_by_slug.items()}
