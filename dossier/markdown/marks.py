@@ -12,6 +12,7 @@ annotation's own line.
 from __future__ import annotations
 
 import bisect
+import heapq
 from itertools import accumulate
 
 from markdown_it import MarkdownIt
@@ -67,6 +68,9 @@ def _html(tag: str) -> Token:
 MAX_HINTS = 20
 # An ambiguous quote's message lists this many of its places.
 MAX_PLACES = 5
+# Passages marked one inside another: each piece of text is wrapped in the marks of all the
+# passages over it, so the page grows with the depth; a passage deeper than this is an error.
+MAX_OVERLAP = 16
 
 
 def _rule(state: StateCore) -> None:
@@ -76,8 +80,7 @@ def _rule(state: StateCore) -> None:
         return
     text, segs = _visible(state.tokens)
     starts = [start for _tok, _ci, start in segs]
-    wanted = _locate(text, segs, starts, annotations, env)
-    wanted.sort(key=lambda w: (w[0], w[1]))
+    wanted = _shallow(sorted(_locate(text, segs, starts, annotations, env), key=lambda w: (w[0], w[1])), env)
     placed = env.setdefault("placed", [])
     inserts: dict = {}  # id(inline token) -> (token, {child index: [(local start, local end, ann, first, last)]})
     for s, e, ann in wanted:
@@ -138,6 +141,23 @@ def _locate(text: str, segs: list, starts: list, annotations, env) -> list:
             continue
         wanted.append((*source_span(text, offs, *found[0]), ann))
     return wanted
+
+
+def _shallow(wanted: list, env) -> list:
+    """``wanted`` (sorted by start) without the passages that would lie inside MAX_OVERLAP others."""
+    ends: list[int] = []  # a heap of the ends of the passages over the current start
+    kept = []
+    for s, e, ann in wanted:
+        while ends and ends[0] <= s:
+            heapq.heappop(ends)
+        if len(ends) >= MAX_OVERLAP:
+            if not ann.auto:
+                env["anchor_errors"].append((ann.source, ann.line, f"this passage overlaps {len(ends)} other annotated "
+                                             f"passages (at most {MAX_OVERLAP} may overlap); quote fewer words"))
+            continue
+        heapq.heappush(ends, e)
+        kept.append((s, e, ann))
+    return kept
 
 
 def _covered(segs: list, starts: list, s: int, e: int) -> list:

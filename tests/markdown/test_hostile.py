@@ -176,3 +176,17 @@ def test_python_work_doubles_when_the_input_doubles(harness, name):
     small = _calls(harness, gen(n)[0])
     large = _calls(harness, gen(2 * n)[0])
     assert large <= 2.5 * small, (name, n, small, large)
+
+
+def test_passages_nested_too_deep_are_a_located_error(harness):
+    """N passages one inside another would wrap each piece in N marks (a page of size N squared)."""
+    n = marks.MAX_OVERLAP + 4
+    words = [f"w{i}" for i in range(2 * n)]
+    body = " ".join(words) + "\n"
+    quotes = [" ".join(words[i:2 * n - i]) for i in range(n)]  # each inside the one before
+    anns = harness.annotations("\n\n".join(f"> {q}\n\nN." for q in quotes))
+    html, env = harness.render(body, annotations=anns, renderer=False)
+    assert len(env["anchored"]) == marks.MAX_OVERLAP
+    errors = env["anchor_errors"]
+    assert [line for _src, line, _msg in errors] == [a.line for a in anns[marks.MAX_OVERLAP:]]
+    assert all(f"at most {marks.MAX_OVERLAP} may overlap" in msg for _s, _l, msg in errors)
