@@ -83,6 +83,8 @@ class SharedPassages:
         # costs its number of articles, not that number squared.
         dirty: set = set()
         touched: set = set()
+        cold = not self.keys  # the first build: every article is looked at anyway
+        where = self.where
         for slug in [s for s in self.keys if s not in keys]:
             self._drop(slug, touched)
             dirty.add(slug)
@@ -95,14 +97,15 @@ class SharedPassages:
             dirty.add(slug)
             for k in ks:
                 if k:
-                    self.where[k].add(slug)
-                    touched.add(k)
-        for k in touched:
-            arts = self.where.get(k)
+                    where[k].add(slug)
+            touched.update(ks)
+        touched.discard(0)
+        for k in () if cold else touched:
+            arts = where.get(k)
             if arts:
                 dirty |= arts
             elif arts is not None:
-                del self.where[k]
+                del where[k]
         for slug in sorted(dirty):
             self.result.pop(slug, None)
             if slug in keys:
