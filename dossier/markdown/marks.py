@@ -152,8 +152,9 @@ def _shallow(wanted: list, env) -> list:
             heapq.heappop(ends)
         if len(ends) >= MAX_OVERLAP:
             if not ann.auto:
-                env["anchor_errors"].append((ann.source, ann.line, f"this passage overlaps {len(ends)} other annotated "
-                                             f"passages (at most {MAX_OVERLAP} may overlap); quote fewer words"))
+                env["anchor_errors"].append((ann.source, ann.line, f"{len(ends)} other annotated passages already cover "
+                                             f"the start of this one (at most {MAX_OVERLAP} may overlap at any point); "
+                                             "quote fewer words"))
             continue
         heapq.heappush(ends, e)
         kept.append((s, e, ann))
