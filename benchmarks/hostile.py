@@ -91,12 +91,22 @@ def _shared(n: int) -> dict[str, str]:
     return files
 
 
-# name -> (unit of N, default N, generator N -> (article body, annotation file or None), or {path: text})
+def _generated(n: int):
+    """The benchmark's synthetic archive of N articles (about 5 KB each, one story in three)."""
+    sys.path.insert(0, str(HERE))
+    from generate import generate
+
+    return lambda root: generate(root, n, 1)
+
+
+# name -> (unit of N, default N, generator N -> (article body, annotation file or None), or {path: text},
+# or a function that writes a whole archive into a folder)
 CASES = {
     "paragraph": ("bytes", 625_000, lambda n: (_prose(n), None)),
     "archive": ("bytes", 6_250_000, lambda n: (_paragraphs(n), None)),
     "annotations": ("annotations", 25_000, _many_annotations),
     "shared": ("articles", 1_000, _shared),
+    "many-articles": ("articles", 2_500, _generated),
     "quotes-one-paragraph": ("annotations", 5_000, lambda n: (" ".join(f"Sentence {i} is here." for i in range(n)),
                                                                "\n\n".join(f"> Sentence {i} is\n\nN." for i in range(n)))),
     "wikilink-openers": ("x '[['", 50_000, lambda n: ("[[" * n, None)),
@@ -148,6 +158,10 @@ def _archive(tmp: Path, made) -> Path:
     shutil.copytree(REPO / "content", root / "content")
     shutil.copytree(REPO / "layouts", root / "layouts")
     shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    if callable(made):
+        shutil.rmtree(root / "content")
+        made(root)
+        return root
     if isinstance(made, tuple):
         body, notes = made
         made = {"content/articles/hostile.md": FRONT + body + "\n"}

@@ -164,7 +164,7 @@ def test_many_passages_in_one_paragraph_stay_marked(harness):
 # -- markdown-it's and cmark's pathological shapes, and the inputs ---------------
 
 PATHOLOGICAL = [name for name in CASES if name not in ("paragraph", "archive", "annotations", "shared",
-                                                       "quotes-one-paragraph")]
+                                                       "quotes-one-paragraph", "many-articles")]
 
 
 @pytest.mark.parametrize("name", PATHOLOGICAL)
