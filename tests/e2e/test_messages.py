@@ -82,7 +82,7 @@ def test_cr_only_and_crlf_files_read_like_lf_files(tmp_path):
                 path.write_bytes(path.read_bytes().replace(b"\n", ending.encode()))
         build(root, tmp_path / f"out-{name}")
         assert read_tree(tmp_path / f"out-{name}") == want, name
-    assert b'id="officers-were-worried"' in want["articles/report/index.html"]
+    assert b'id="ann-officers-were-worried"' in want["articles/report/index.html"]
 
 
 @pytest.mark.parametrize("argv", [["serve", "--port", "70000"], ["serve", "--port", "-1"], ["serve", "--port", "99999999999999999999"], ["serve", "--port", "x"],
