@@ -31,12 +31,14 @@ class Site:
     matcher: Matcher = field(repr=False, default=None)
     failed: frozenset = frozenset()  # slugs of sources that failed to load: no knock-on errors about them
     _budget: Budget = field(repr=False, default_factory=Budget)
+    _targets: dict | None = field(repr=False, default=None)
 
     def suggest(self, slug: str) -> str:
         """`` (did you mean 'x'?)`` for an unknown wikilink target, by slug or an entity's name or alias
         (bounded: see ``Budget``)."""
-        return self._budget(slug, lambda: {**self.alias_table, **{s: s for d in (self.articles, self.entities,
-                                                                                  self.pages) for s in d}})
+        if self._targets is None:  # made once, on the first unknown target
+            self._targets = {**self.alias_table, **{s: s for d in (self.articles, self.entities, self.pages) for s in d}}
+        return self._budget(slug, self._targets)
 
     def target(self, slug: str):
         """What a wikilink ``[[slug]]`` points to: ('article'|'entity'|'page', record) or None."""

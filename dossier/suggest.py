@@ -47,7 +47,8 @@ def did_you_mean(word: str, candidates, *, n: int = 1) -> str:
     w = word.casefold()
     if w in folded and folded[w] != word:
         return f" (did you mean '{folded[w]}'?)"
-    keys = list(folded)
+    # A ratio of 0.75 needs lengths within a factor of 0.6 of each other: skip the rest unread.
+    keys = [k for k in folded if 0.6 * len(k) <= len(w) <= len(k) / 0.6]
     if len(keys) > MAX_CANDIDATES:
         keys = sorted(keys, key=lambda k: (abs(len(k) - len(w)), k))[:MAX_CANDIDATES]
     found = []
@@ -61,17 +62,20 @@ def did_you_mean(word: str, candidates, *, n: int = 1) -> str:
 
 
 class Budget:
-    """At most ``calls`` suggestions per build stage: each costs O(candidates), so a run with
+    """At most ``calls`` suggestions and ``work`` candidate comparisons per build stage: a run with
     thousands of mistakes stays linear (the rest get the message without a suggestion)."""
 
-    def __init__(self, calls: int = 200) -> None:
+    def __init__(self, calls: int = 100, work: int = 50_000) -> None:
         self.left = calls
+        self.work = work
 
     def __call__(self, word: str, candidates) -> str:
-        if self.left <= 0:
+        if self.left <= 0 or self.work <= 0:
             return ""
+        pool = candidates() if callable(candidates) else candidates
         self.left -= 1
-        return did_you_mean(word, candidates() if callable(candidates) else candidates)
+        self.work -= min(len(pool), MAX_CANDIDATES)
+        return did_you_mean(word, pool)
 
 
 def first_difference(quote: str, passage: str, context: int = 24) -> str:

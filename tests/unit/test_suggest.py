@@ -38,6 +38,14 @@ def test_budget_stops_suggesting_after_its_calls():
     assert len(calls) == 3  # candidates are not even listed once the budget is spent
 
 
+def test_budget_bounds_the_comparisons_of_a_run_with_thousands_of_mistakes():
+    budget = Budget(calls=1000, work=50_000)
+    names = [f"person-{i}" for i in range(10_000)]
+    hints = [budget(f"persn-{i}", names) for i in range(1000)]
+    assert sum(1 for h in hints if h) == 10  # 5,000 candidates compared per call, 50,000 in all
+    assert hints[10:] == [""] * 990
+
+
 @pytest.mark.parametrize("value,want", [
     ("short", "'short'"), ("a\x07b", "'a\\x07b'"), ("x" * 10_000, "'" + "x" * MAX_SHOWN + "…'"),
     (list(range(100_000)), "a list of 100000 items"), ({"a": 1}, "a mapping of 1 item"), (3, "3"),
