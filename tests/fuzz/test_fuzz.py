@@ -1,0 +1,28 @@
+"""The seeded mutation fuzzer, a few hundred cases per run (``python -m tests.fuzz`` runs more)."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.fuzz.fuzzer import check_lines, fuzz
+
+CASES = int(os.environ.get("DOSSIER_FUZZ_CASES", "300"))
+
+
+def test_line_forms_are_judged():
+    """The judge itself: a traceback line or a bare message is not a located error."""
+    bad, errors = check_lines("content/a.md:3: unknown outlet 'x'\nbuild failed: 1 error; nothing was written\n")
+    assert (bad, errors) == ([], 1)
+    bad, _ = check_lines('Traceback (most recent call last):\n  File "x.py", line 1\nKeyError: 1\n')
+    assert len(bad) == 3
+    bad, errors = check_lines("site.yaml:2: warning: something\n")
+    assert (bad, errors) == ([], 0)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_mutated_seed_archives(tmp_path):
+    failures = [o for o in fuzz(range(CASES), tmp_path) if o.problems]
+    report = "\n".join(f"seed {o.seed} ({'; '.join(o.log)}): {o.problems[0][:600]}" for o in failures[:10])
+    assert not failures, f"{len(failures)} of {CASES} cases failed; replay with python -m tests.fuzz --only SEED\n{report}"
