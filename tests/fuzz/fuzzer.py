@@ -32,7 +32,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 
-ERROR_LINE = re.compile(r"^[^\s:][^:\n]*:[1-9]\d*: \S.*$")
+# ``path:line: message``; a mistake about a whole file (one that is missing) may name no line.
+ERROR_LINE = re.compile(r"^[^\s:]*[./][^\s:]*:(?:[1-9]\d*:)? \S.*$")
 SUMMARY_LINE = re.compile(r"^(build|check) failed: \d+ errors?; nothing was written$")
 # Lines the command may print that are not about one source line.
 OTHER_LINES = (re.compile(r"^(kept|left) .*$"),)

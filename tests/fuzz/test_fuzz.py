@@ -16,6 +16,8 @@ def test_line_forms_are_judged():
     assert (bad, errors) == ([], 1)
     bad, _ = check_lines('Traceback (most recent call last):\n  File "x.py", line 1\nKeyError: 1\n')
     assert len(bad) == 3
+    bad, errors = check_lines("site.yaml: site.yaml not found: every archive needs one\n")
+    assert (bad, errors) == ([], 1)
     bad, errors = check_lines("site.yaml:2: warning: something\n")
     assert (bad, errors) == ([], 0)
 
