@@ -34,9 +34,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 # ``path:line: message``; a mistake about a whole file (one that is missing) may name no line.
 ERROR_LINE = re.compile(r"^[^\s:]*[./][^\s:]*:(?:[1-9]\d*:)? \S.*$")
-SUMMARY_LINE = re.compile(r"^(build|check) failed: \d+ errors?; nothing was written$")
+SUMMARY_LINE = re.compile(r"^(build|check) failed: \d+ errors?(, \d+ warnings?)?; nothing was written$")
 # Lines the command may print that are not about one source line.
-OTHER_LINES = (re.compile(r"^(kept|left) .*$"),)
+OTHER_LINES = (re.compile(r"^note: left \d+ files? in the output folder that Dossier did not write: .*$"),)
 
 # Fragments an editor (or the web page they pasted from) can bring into a file.
 HOSTILE = [
@@ -52,6 +52,7 @@ HOSTILE = [
     "Metropolitan Police", "MoD", "Mark Rowley", "Sir Mark Rowley", "NX121", "Chris Kaba",
     "\n\n{.context}\n\n", "\n> Officers\n\nA note.\n", "title:", "name:", "published:", "outlet:",
     "aliases: A, B", "type: alien", "type: outlet", "slug: ../x", "slug: articles", "tags: [a, a]",
+    "\u2066", "\U0001d518", "yes", "9" * 30, "x" * 300, "\x85",
 ]
 
 TEXT_SUFFIXES = {".md", ".yaml", ".yml"}

@@ -25,6 +25,10 @@ def test_line_forms_are_judged():
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_mutated_seed_archives(tmp_path):
-    failures = [o for o in fuzz(range(CASES), tmp_path) if o.problems]
+    outcomes = list(fuzz(range(CASES), tmp_path))
+    failures = [o for o in outcomes if o.problems]
     report = "\n".join(f"seed {o.seed} ({'; '.join(o.log)}): {o.problems[0][:600]}" for o in failures[:10])
     assert not failures, f"{len(failures)} of {CASES} cases failed; replay with python -m tests.fuzz --only SEED\n{report}"
+    # The mutations must really exercise both paths: many broken archives, and many that still build.
+    failed_builds = sum(o.code == 1 for o in outcomes)
+    assert CASES * 0.2 < failed_builds < CASES * 0.9, f"{failed_builds} of {CASES} mutated archives failed to build"
