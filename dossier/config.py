@@ -1,6 +1,7 @@
 """``site.yaml``: one small typed config object; unknown keys are errors."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -89,6 +90,17 @@ ORIGIN_HINT = ("sitemap.xml and feed.xml need absolute URLs, so they are not wri
                "base_url in site.yaml")
 
 
+class _Outside(Exception):
+    """site.yaml is a link that leaves the archive (the message is where it leads)."""
+
+
+def _read_inside(root: Path, path: Path) -> bytes:
+    target = Path(os.path.realpath(path))
+    if path.is_symlink() and not target.is_relative_to(os.path.realpath(root)):
+        raise _Outside(target)
+    return path.read_bytes()
+
+
 def load_config(root: Path, errors: ErrorList, *, base_url: str | None = None,
                 need_origin: bool = False) -> SiteConfig:
     """Read ``root/site.yaml``; problems go to ``errors``, a usable config always comes back.
@@ -102,9 +114,16 @@ def load_config(root: Path, errors: ErrorList, *, base_url: str | None = None,
     lines: dict = {}
     unparsed = False
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = _read_inside(root, path).decode("utf-8")
     except FileNotFoundError:
         errors.add(rel, 0, "site.yaml not found: every archive needs one (see README, 'site.yaml')")
+        text = None
+    except _Outside as exc:
+        errors.add(rel, 0, f"symbolic link to {exc}, outside the archive: Dossier reads nothing outside the "
+                           "archive (copy the file in instead)")
+        text = None
+    except OSError as exc:
+        errors.add(rel, 0, f"cannot read site.yaml: {exc.strerror or exc}")
         text = None
     except UnicodeDecodeError as exc:
         errors.add(rel, 1, f"not valid UTF-8 (byte {exc.start})")

@@ -148,3 +148,25 @@ def test_preview_rebuild_sees_new_links_and_stray_files(archive):
     stray.unlink()
     result = b.build({link, stray})
     assert result.ok and not result.warnings
+
+
+def test_site_yaml_linked_outside_the_archive_is_never_read(tmp_path):
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("title: SECRET-TITLE\n", encoding="utf-8")
+    root = tmp_path / "archive"
+    (root / "content" / "articles").mkdir(parents=True)
+    (root / "site.yaml").symlink_to(secret)
+    result = build_site(root, out=tmp_path / "out")
+    assert not result.ok
+    assert [str(e) for e in result.errors if e.path == "site.yaml"] == [
+        f"site.yaml: symbolic link to {secret}, outside the archive: Dossier reads nothing outside the archive "
+        "(copy the file in instead)"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_site_yaml_that_is_a_folder_is_one_line(tmp_path):
+    root = tmp_path / "archive"
+    (root / "site.yaml").mkdir(parents=True)
+    (root / "content").mkdir()
+    result = build_site(root, out=tmp_path / "out")
+    assert [str(e) for e in result.errors if e.path == "site.yaml"] == ["site.yaml: cannot read site.yaml: Is a directory"]
