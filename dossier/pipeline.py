@@ -7,8 +7,6 @@ incremental build produces exactly what a clean build would.
 """
 from __future__ import annotations
 
-import gc
-import multiprocessing as mp
 import os
 import time
 from collections import Counter, defaultdict
@@ -17,7 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import load as loader
+from . import load as loader, pool
 from .config import load_config
 from .emit import ArticleResult, Renderer, feed_xml, other_coverage, robots_txt, sitemap_xml, TYPE_LABELS
 from .errors import DossierError, ErrorList
@@ -31,9 +29,6 @@ from .site import Site, assemble
 from .sources import scan_content, scan_layouts
 from .urls import Urls, output_path, page_dir
 from .write import Staging, digest
-
-PARALLEL_MIN = 150  # below this many pages to render, one process is faster than forking
-
 
 @dataclass
 class BuildResult:
@@ -50,53 +45,39 @@ class BuildResult:
     kept_changed: bool = False  # ``kept`` is not what the last build found: worth saying once
 
 
-# The renderer a forked worker inherits; set in the parent just before the pool forks.
-_WORKER: dict = {}
+@dataclass(frozen=True)
+class RenderState:
+    """What the render tasks need, handed to the worker processes by the pool's initializer."""
+
+    renderer: Renderer
+    staging: Staging
+    entity_args: dict = field(default_factory=dict)  # entity slug -> (mentions, together, annotations)
 
 
-def _render_article_task(slug: str) -> ArticleResult:
-    renderer: Renderer = _WORKER["renderer"]
-    staging: Staging = _WORKER["staging"]
+def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, str]:
     try:
-        res = renderer.article(slug)
+        res = state.renderer.article(slug)
     except jinja2.TemplateError as exc:
-        path, line, msg = template_error(exc, renderer.root)
+        path, line, msg = template_error(exc, state.renderer.root)
         return ArticleResult(slug, None, [(path, line, msg)], [], []), ""
-    d = staging.put(res.output)
+    d = state.staging.put(res.output)
     res.output = None  # the bytes stay on disk, not in the pipe or the memo
     return res, d
 
 
-def _scan_task(slug: str) -> tuple[frozenset, list[int]]:
-    site: Site = _WORKER["site"]
+def _scan_task(site: Site, slug: str) -> tuple[frozenset, list[int]]:
     body = site.articles[slug].body
     keys = sentence_keys(body) if site.config.shared_passages else []
     return frozenset(site.matcher.entities_in(body)), keys
 
 
-def _load_task(item) -> loader.Loaded:
-    kind, path = item
-    return loader.load_file(_WORKER["root"], kind, path)
-
-
-def _render_entity_task(slug: str) -> tuple:
-    renderer: Renderer = _WORKER["renderer"]
-    staging: Staging = _WORKER["staging"]
-    mentions, together, annotations = _WORKER["entity_args"][slug]  # inherited through fork, not pickled
+def _render_entity_task(state: RenderState, slug: str) -> tuple:
+    mentions, together, annotations = state.entity_args[slug]
     try:
-        out, errors = renderer.entity(slug, mentions, together, annotations)
+        out, errors = state.renderer.entity(slug, mentions, together, annotations)
     except jinja2.TemplateError as exc:
-        return slug, "", [template_error(exc, renderer.root)]
-    return slug, staging.put(out), errors
-
-
-def _map(fn, tasks: list, workers: int, parallel: bool) -> list:
-    if not parallel or workers < 2 or len(tasks) < PARALLEL_MIN:
-        return [fn(t) for t in tasks]
-    ctx = mp.get_context("fork")
-    chunk = max(1, min(256, len(tasks) // (workers * 8)))
-    with ctx.Pool(workers) as pool:
-        return list(pool.imap(fn, tasks, chunksize=chunk))
+        return slug, "", [template_error(exc, state.renderer.root)]
+    return slug, state.staging.put(out), errors
 
 
 def _layouts(root: Path) -> tuple[tuple, list, list]:
@@ -177,10 +158,9 @@ class Builder:
             cached = self._loaded.get(key)
             if cached is None or cached[0] != stamps[key] or (changed is not None and path in changed):
                 todo.append((kind, path))
-        _WORKER["root"] = self.root
         # Parsing runs in this process: sending parsed records back from workers costs more than it saves.
-        for (kind, path), got in zip(todo, map(_load_task, todo)):
-            self._loaded[str(path)] = (stamps[str(path)], got)
+        for kind, path in todo:
+            self._loaded[str(path)] = (stamps[str(path)], loader.load_file(self.root, kind, path))
         failed = set()  # slugs of records that did not load: later stages stay quiet about them
         for kind, path in files:
             cached = self._loaded.get(str(path))
@@ -199,13 +179,10 @@ class Builder:
     def build(self, changed=None) -> BuildResult:
         # A build allocates millions of short-lived objects and few cycles: the cyclic collector
         # would walk the whole loaded archive again and again, so it waits until the end.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        if self.preview:  # the server's threads keep their collector
             return self._build(changed)
-        finally:
-            if enabled:
-                gc.enable()
+        with pool.no_cyclic_gc():
+            return self._build(changed)
 
     def _build(self, changed=None) -> BuildResult:
         t0 = time.perf_counter()
@@ -246,11 +223,10 @@ class Builder:
 
         # One parallel pass over every new or changed body: the entities it names (to rank
         # other coverage) and its sentence keys (to find shared passages).
-        _WORKER["site"] = site
         for slug in [s for s in self._scans if s not in site.articles]:
             del self._scans[slug]
         todo = [slug for slug, a in site.articles.items() if self._scans.get(slug, (None,))[0] is not a]
-        for slug, scan in zip(todo, _map(_scan_task, todo, self.workers, len(todo) >= 2000)):
+        for slug, scan in zip(todo, pool.run(_scan_task, todo, site, self.workers, minimum=2000)):
             self._scans[slug] = (site.articles[slug], scan)
         entity_sets = {slug: self._scans[slug][1][0] for slug in site.articles}
         lap("index")
@@ -330,12 +306,10 @@ class Builder:
             hit = memo.get(path)
             if hit is None or hit[0] != key:
                 todo.append(slug)
-        _WORKER.clear()
-        _WORKER.update(renderer=renderer, staging=staging)
-        parallel = len(todo) >= PARALLEL_MIN
+        state = RenderState(renderer, staging)
         if self.progress and len(todo) >= 500:
             self.progress(f"rendering {len(todo)} articles")
-        results = _map(_render_article_task, todo, self.workers, parallel)
+        results = pool.run(_render_article_task, todo, state, self.workers)
         for res, d in results:
             errors.extend(res.errors)
             if d:
@@ -389,9 +363,8 @@ class Builder:
             if hit is None or hit[0] != key:
                 ent_tasks.append(slug)
                 ent_args[slug] = (mentions_by_entity.get(slug, []), tog_view, anns)
-        _WORKER["entity_args"] = ent_args
-        parallel = len(ent_tasks) >= PARALLEL_MIN
-        for slug, d, errs in _map(_render_entity_task, ent_tasks, self.workers, parallel):
+        state = RenderState(renderer, staging, ent_args)
+        for slug, d, errs in pool.run(_render_entity_task, ent_tasks, state, self.workers):
             errors.extend(errs)
             if d:
                 path = output_path(page_dir("entity", slug))
@@ -401,7 +374,6 @@ class Builder:
             path = output_path(page_dir("entity", slug))
             if path in memo:
                 outputs[path] = memo[path][1]
-        _WORKER.clear()
         lap("entities")
 
         # The few pages that list everything: always rendered, written only if changed.

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from dossier.pipeline import PARALLEL_MIN, build_site
+from dossier import pool
+from dossier.pipeline import build_site
+from dossier.pool import PARALLEL_MIN
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -118,3 +120,17 @@ def test_process_pool_output_equals_single_process(generated, tmp_path):
     assert (tmp_path / "one" / "claims" / "claim-0" / "index.html").is_file()
     shared = (tmp_path / "one" / "articles" / "article-001" / "index.html").read_text(encoding="utf-8")
     assert "k-shared" in shared
+
+
+def test_serial_fallback_without_fork_equals_the_pool(generated, tmp_path, monkeypatch):
+    """Where ``fork`` is missing (macOS, Windows) the tasks run in this process: same bytes."""
+    forks = []
+    real = pool.mp.get_context
+    monkeypatch.setattr(pool.mp, "get_context", lambda *a: forks.append(a) or real(*a))
+    two = build_site(generated, out=tmp_path / "pool", workers=2)
+    assert two.ok and forks, "the pool path was not taken"
+    monkeypatch.setattr(pool, "fork_available", lambda: False)
+    forks.clear()
+    serial = build_site(generated, out=tmp_path / "serial", workers=2)
+    assert serial.ok and not forks, "the fallback still forked"
+    assert_same_tree(tmp_path / "pool", tmp_path / "serial")

@@ -1,0 +1,58 @@
+"""The worker pool: map a task over many items, in forked worker processes when it pays.
+
+State reaches the workers through the pool's initializer (``initargs`` travel with the
+forked process, never pickled), so each task is a plain function ``task(state, item)``.
+Where ``fork`` is not available (the default start method on macOS and Windows would
+pickle the whole state), the same tasks run one after another in this process: the
+output is the same bytes, only slower.
+"""
+from __future__ import annotations
+
+import gc
+import multiprocessing as mp
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable
+
+PARALLEL_MIN = 150  # below this many tasks, one process is faster than forking
+
+_state: Any = None  # set once per worker process, by _init, and read only by _call
+
+
+def fork_available() -> bool:
+    return "fork" in mp.get_all_start_methods()
+
+
+def _init(state: Any) -> None:
+    global _state
+    _state = state
+
+
+def _call(job: tuple[Callable, Any]) -> Any:
+    fn, item = job
+    return fn(_state, item)
+
+
+def run(task: Callable[[Any, Any], Any], items: Iterable, state: Any, workers: int,
+        minimum: int = PARALLEL_MIN) -> list:
+    """``[task(state, item) for item in items]``, spread over ``workers`` forked processes when
+    there are at least ``minimum`` items (the order of the results is the order of the items)."""
+    items = list(items)
+    if workers < 2 or len(items) < minimum or not fork_available():
+        return [task(state, item) for item in items]
+    chunk = max(1, min(256, len(items) // (workers * 8)))
+    with mp.get_context("fork").Pool(workers, initializer=_init, initargs=(state,)) as pool:
+        return list(pool.imap(_call, [(task, item) for item in items], chunksize=chunk))
+
+
+@contextmanager
+def no_cyclic_gc():
+    """For one build: it allocates millions of short-lived objects and few cycles, so the cyclic
+    collector would walk the loaded archive again and again for nothing. Scoped to the build's
+    own call (the preview server does not use it: its threads keep collecting)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
