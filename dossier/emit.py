@@ -7,11 +7,9 @@ Templates receive records and small view helpers, never the parser.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import html
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -24,9 +22,6 @@ from .urls import Urls, output_path, page_dir
 
 TYPE_LABELS = {"person": "People", "organisation": "Organisations", "place": "Places", "event": "Events",
                "outlet": "Outlets"}
-COVERAGE_LIMIT = 5
-POSTING_LIMIT = 400  # entities in more articles than this say little about relatedness
-RAREST = 8  # an article's rarest entities are the ones that say most about what it shares
 
 
 @dataclass
@@ -39,31 +34,6 @@ class ArticleResult:
     mentions: list  # Mention records from the body
     note_mentions: list  # (annotation id, entity slug) from annotation notes
     anchored: list = field(default_factory=list)  # annotation ids placed in the text
-
-
-def other_coverage(site: Site, entity_sets: dict[str, frozenset]) -> dict[str, list[tuple[str, int]]]:
-    """For each article, the others of its story ranked by shared entities (an inverted index, capped)."""
-    postings: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for slug, art in site.articles.items():
-        for ent in sorted(entity_sets.get(slug, ())):
-            postings[(art.story, ent)].append(slug)
-    out = {}
-    for slug, art in site.articles.items():
-        scores: Counter = Counter()
-        lists = sorted((postings[(art.story, e)] for e in sorted(entity_sets.get(slug, ())) if e != art.outlet), key=len)
-        for posting in lists[:RAREST]:
-            if len(posting) > POSTING_LIMIT:
-                break
-            scores.update(posting)
-        scores.pop(slug, None)
-        ranked = heapq.nsmallest(COVERAGE_LIMIT, scores.items(),
-                                 key=lambda kv: (-kv[1], site.articles[kv[0]].published, kv[0]))
-        if len(ranked) < COVERAGE_LIMIT:  # fill with the story's other articles, newest first
-            have = {s for s, _ in ranked} | {slug}
-            rest = (s for s in reversed(site.by_story.get(art.story, ())) if s not in have)
-            ranked += [(s, 0) for s in islice(rest, COVERAGE_LIMIT - len(ranked))]  # stops when full
-        out[slug] = ranked[:COVERAGE_LIMIT]
-    return out
 
 
 class Renderer:

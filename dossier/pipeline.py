@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +17,8 @@ import jinja2
 
 from . import load as loader, pool
 from .config import load_config
-from .emit import ArticleResult, Renderer, feed_xml, other_coverage, robots_txt, sitemap_xml, TYPE_LABELS
+from .emit import ArticleResult, Renderer, feed_xml, robots_txt, sitemap_xml, TYPE_LABELS
+from .index import build_index, other_coverage
 from .errors import DossierError, ErrorList
 from .markdown.sidenotes import KIND_LABELS
 from .model import ANNOTATION_KINDS, Output
@@ -322,47 +323,22 @@ class Builder:
                 outputs[path] = memo[path][1]
         lap("articles")
 
-        # Indexes built once from what the articles reported.
         results_by_slug = {slug: memo[output_path(page_dir("article", slug))][2] for slug in site.articles
                            if output_path(page_dir("article", slug)) in memo}
-        mentions_by_entity: dict[str, list] = defaultdict(list)
-        articles_of_entity: dict[str, list[str]] = defaultdict(list)
-        for slug, res in results_by_slug.items():
-            for m in res.mentions:
-                mentions_by_entity[m.entity].append(m)
-            for e in dict.fromkeys(m.entity for m in res.mentions):  # first-seen order, each once
-                articles_of_entity[e].append(slug)
-        annotations_of_entity: dict[str, list] = defaultdict(list)
-        ann_by_id = {(a.article, a.id): a for anns in site.annotations.values() for a in anns}
-        listed = set()  # (entity, article, annotation id) already in annotations_of_entity: a set, not a scan
-        for slug, res in results_by_slug.items():
-            for ann_id, ent in res.note_mentions:
-                ann = ann_by_id.get((slug, ann_id))
-                if ann is not None and (ent, slug, ann_id) not in listed:
-                    listed.add((ent, slug, ann_id))
-                    annotations_of_entity[ent].append((ann, site.articles[slug]))
-        # Co-occurrence: entities that appear in the same articles, counted per article.
-        entity_sets = {slug: [m.entity for m in res.mentions] for slug, res in results_by_slug.items()}
-        uniq_sets = {slug: sorted(set(es)) for slug, es in entity_sets.items()}
-        together: dict[str, Counter] = defaultdict(Counter)
-        for slug, ents in uniq_sets.items():
-            if len(ents) > 60:
-                continue
-            for e in ents:
-                together[e].update(x for x in ents if x != e)
+        index = build_index(site, results_by_slug)
         ent_tasks, ent_keys, ent_args = [], {}, {}
         for slug in site.entities:
-            tog = tuple(sorted(together[slug].items(), key=lambda kv: (-kv[1], kv[0]))[:8])
+            tog = index.together.get(slug, ())
             tog_view = [(site.entities[e], n) for e, n in tog]
-            anns = annotations_of_entity.get(slug, [])
-            key = (site.entities[slug], tuple(mentions_by_entity.get(slug, ())), tog, tuple(anns),
+            anns = index.annotations_of.get(slug, [])
+            key = (site.entities[slug], tuple(index.mentions.get(slug, ())), tog, tuple(anns),
                    tuple(site.by_outlet.get(slug, ())))
             path = output_path(page_dir("entity", slug))
             ent_keys[slug] = key
             hit = memo.get(path)
             if hit is None or hit[0] != key:
                 ent_tasks.append(slug)
-                ent_args[slug] = (mentions_by_entity.get(slug, []), tog_view, anns)
+                ent_args[slug] = (index.mentions.get(slug, []), tog_view, anns)
         state = RenderState(renderer, staging, ent_args)
         for slug, d, errs in pool.run(_render_entity_task, ent_tasks, state, self.workers):
             errors.extend(errs)
@@ -391,8 +367,8 @@ class Builder:
             return False
 
         try:
-            self._annotation_pages(site, renderer, emit, cached, results_by_slug)
-            self._listing_pages(site, urls, renderer, emit, cached, articles_of_entity, errors)
+            self._annotation_pages(site, renderer, emit, cached, index)
+            self._listing_pages(site, urls, renderer, emit, cached, index.articles_of, errors)
         except jinja2.TemplateError as exc:
             errors.append(template_error(exc, self.root))
         lap("listings")
@@ -451,12 +427,8 @@ class Builder:
         for rel, data in _assets(self._layout_files):
             emit(Output("assets/" + rel, data))
 
-    def _annotation_pages(self, site: Site, renderer: Renderer, emit, cached, results_by_slug: dict) -> None:
-        placed = []
-        for slug in reversed(list(site.articles)):
-            res = results_by_slug.get(slug)
-            ids = set(res.anchored) if res else set()
-            placed += [(a, site.articles[slug]) for a in site.annotations.get(slug, ()) if a.id in ids]
+    def _annotation_pages(self, site: Site, renderer: Renderer, emit, cached, index) -> None:
+        placed = index.placed
         by_kind = [(k, KIND_LABELS[k], [(a, art) for a, art in placed if a.kind == k])
                    for k in (*ANNOTATION_KINDS, "shared")]
         by_kind = [g for g in by_kind if g[2]]
@@ -464,16 +436,13 @@ class Builder:
         for a, art in placed:
             grouped[art.slug].append(a)
         by_article = [(art, grouped[art.slug]) for art in reversed(list(site.articles.values())) if art.slug in grouped]
-        claims: dict[str, list] = defaultdict(list)
-        for a, art in placed:
-            if a.claim:
-                claims[a.claim].append((a, art))
+        claims = index.claims
         key = tuple(placed)
         if not cached(output_path(page_dir("index", "annotations")), key):
             emit(renderer.page("annotations.html", page_dir("index", "annotations"), "Annotations", by_kind=by_kind,
                                by_article=by_article, claims=sorted(claims.items()), total=len(placed)), key)
-        for claim, rows in sorted(claims.items()):
-            rows.sort(key=lambda r: (r[1].published, r[1].slug))
+        for claim, rows in claims.items():
+            rows = sorted(rows, key=lambda r: (r[1].published, r[1].slug))
             key = tuple(rows)
             if not cached(output_path(page_dir("claim", claim)), key):
                 emit(renderer.page("claim.html", page_dir("claim", claim), "Claim: " + claim.replace("-", " "),

@@ -1,0 +1,77 @@
+"""dossier/index.py: the cross-archive index, built from what the article pass reported."""
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+from dossier.config import SiteConfig
+from dossier.errors import ErrorList
+from dossier.index import COVERAGE_LIMIT, build_index, other_coverage
+from dossier.model import Annotation, Article, Entity, Mention
+from dossier.site import assemble
+
+
+def article(slug, day, story="s", outlet="daily"):
+    return Article(slug=slug, title=slug, outlet=outlet, published=dt.date(2023, 9, day), body="Body.",
+                   body_line=5, source=f"content/articles/{slug}.md", story=story)
+
+
+def site_of(*articles, entities=(), annotations=()):
+    daily = Entity(slug="daily", name="Daily", type="outlet", source="content/entities/outlets/daily.md")
+    errors = ErrorList()
+    site = assemble(SiteConfig.for_test(), [daily, *entities, *articles, *annotations], errors)
+    assert not errors, errors.items
+    return site
+
+
+def test_other_coverage_ranks_by_shared_entities_then_date_then_slug_and_fills_with_newest():
+    site = site_of(article("a", 1), article("b", 2), article("c", 3), article("d", 4), article("e", 5),
+                   article("f", 6), article("g", 7), article("h", 8), article("x", 9, story="other"))
+    sets = {"a": {"p", "q", "r", "daily"}, "b": {"p", "q", "r"}, "c": {"p", "q"}, "d": {"q", "daily"},
+            "e": {"p"}, "f": {"z"}, "g": set(), "h": set(), "x": {"p", "q", "r"}}
+    got = other_coverage(site, {k: frozenset(v) for k, v in sets.items()})
+    # b shares 3, c shares 2, then d and e share 1 each (d is earlier); the outlet counts for nothing;
+    # x is of another story; the fifth place goes to the story's newest article sharing nothing.
+    assert got["a"] == [("b", 3), ("c", 2), ("d", 1), ("e", 1), ("h", 0)]
+    assert len(got["a"]) == COVERAGE_LIMIT
+    assert got["x"] == []  # alone in its story
+    assert got["f"] == [("h", 0), ("g", 0), ("e", 0), ("d", 0), ("c", 0)]  # newest first
+
+
+def test_other_coverage_ties_break_on_slug():
+    site = site_of(*(article(s, 1) for s in "fedcba"))
+    got = other_coverage(site, {s: frozenset({"p"}) for s in "fedcba"})
+    assert got["a"] == [("b", 1), ("c", 1), ("d", 1), ("e", 1), ("f", 1)]
+
+
+def result(mentions=(), note_mentions=(), anchored=()):
+    return SimpleNamespace(mentions=list(mentions), note_mentions=list(note_mentions), anchored=list(anchored))
+
+
+def mention(entity, slug):
+    return Mention(entity, f"content/articles/{slug}.md", "A sentence.", 0, 1)
+
+
+def test_build_index_mentions_articles_annotations_together_and_claims():
+    ann = {i: Annotation(article=s, quote="Body", note="n", note_line=3, line=1, source=f"content/annotations/{s}.md",
+                         id=i, kind=k, claim=c) for i, s, k, c in (("n1", "a", "note", ""),
+                                                                   ("d1", "a", "discrepancy", "count"),
+                                                                   ("d2", "b", "discrepancy", "count"),
+                                                                   ("lost", "b", "note", ""))}
+    site = site_of(article("a", 1), article("b", 2), article("c", 3), annotations=ann.values())
+    results = {
+        "a": result([mention("p", "a"), mention("q", "a"), mention("p", "a")], [("n1", "q"), ("n1", "q")], ["n1", "d1"]),
+        "b": result([mention("q", "b"), mention("p", "b"), mention("r", "b")], [("lost", "r")], ["d2"]),
+        "c": result([mention("r", "c")]),
+    }
+    index = build_index(site, results)
+    assert [m.source for m in index.mentions["p"]] == ["content/articles/a.md"] * 2 + ["content/articles/b.md"]
+    assert index.articles_of == {"p": ["a", "b"], "q": ["a", "b"], "r": ["b", "c"]}
+    # Each (entity, annotation) once; a note counts even when its quote was not placed.
+    assert index.annotations_of == {"q": [(ann["n1"], site.articles["a"])], "r": [(ann["lost"], site.articles["b"])]}
+    assert index.together["p"] == (("q", 2), ("r", 1))
+    assert index.together["r"] == (("p", 1), ("q", 1))
+    # Placed annotations, newest article first; "lost" was not found in the text.
+    assert [a.id for a, _ in index.placed] == ["d2", "n1", "d1"]
+    assert list(index.claims) == ["count"]
+    assert [a.id for a, _ in index.claims["count"]] == ["d2", "d1"]
