@@ -8,21 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .markdown import make_md, new_env
-from .model import Annotation, Article, Entity, Mention, Output, Page
+from .model import Annotation, Mention, Output, Page
 from .render import human_date, make_env, render_template
 from .site import Site
 from .urls import Urls, output_path, page_dir
-
-TYPE_LABELS = {"person": "People", "organisation": "Organisations", "place": "Places", "event": "Events",
-               "outlet": "Outlets"}
-
+from .views import Frame, View, article_view, entity_view, free_page_view, helpers, make_frame
 
 @dataclass
 class ArticleResult:
@@ -34,44 +30,25 @@ class ArticleResult:
     mentions: list  # Mention records from the body
     note_mentions: list  # (annotation id, entity slug) from annotation notes
     anchored: list = field(default_factory=list)  # annotation ids placed in the text
+    body: str = ""  # ``html_digest`` of the body: with the rest, the page's view key (``article_view``)
+    placed: tuple = ()  # the annotations placed in the text, in text order
 
 
 class Renderer:
+    """Markdown to HTML and views to pages: made once per build, inherited by the workers."""
+
     def __init__(self, root: Path, site: Site, urls: Urls, coverage: dict | None = None, *, md=None,
-                 jinja=None) -> None:
+                 jinja=None, frame: Frame | None = None) -> None:
         self.root = root
         self.site = site
         self.urls = urls
         self.coverage = coverage or {}
         self.md = md or make_md()
         self.jinja = jinja or make_env(root)  # the preview server keeps one while templates are unchanged
+        self.frame = frame or make_frame(site)
         self._templates: dict = {}
         self.link_first = site.config.link_mentions == "first"
-        self.nav = [("Articles", urls.url("")), ("Entities", urls.of("index", "entities")),
-                    ("Outlets", urls.of("index", "outlets")), ("Annotations", urls.of("index", "annotations"))]
-        self.nav += [(p.title, urls.of("page", p.slug)) for p in site.pages.values() if p.order is not None]
-
-    # -- helpers given to templates -------------------------------------------------
-    def href(self, obj) -> str:
-        if isinstance(obj, Article):
-            return self.urls.of("article", obj.slug)
-        if isinstance(obj, Entity):
-            return self.urls.of("entity", obj.slug)
-        if isinstance(obj, Page):
-            return self.urls.of("page", obj.slug)
-        raise TypeError(type(obj))
-
-    def outlet_name(self, article: Article) -> str:
-        outlet = self.site.entities.get(article.outlet)
-        return outlet.name if outlet else article.outlet
-
-    def note_count(self, article: Article) -> int:
-        return len(self.site.annotations.get(article.slug, ()))
-
-    @staticmethod
-    def highlight(m: Mention) -> Markup:
-        s = m.sentence
-        return Markup(f"{escape(s[:m.start])}<strong>{escape(s[m.start:m.end])}</strong>{escape(s[m.end:])}")
+        self.by_source = {a.source: a for a in site.articles.values()}
 
     def markdown(self, text: str, source: str, line0: int, errors: list, *, self_slug: str = "",
                  mentions: list | None = None) -> Markup:
@@ -87,69 +64,45 @@ class Renderer:
     def note_html(self, ann: Annotation, errors: list, mentions: list) -> Markup:
         return self.markdown(ann.note, ann.source, ann.note_line - 1, errors, mentions=mentions)
 
-    def page(self, template: str, path: str, title: str, *, description: str = "", sources=(), **ctx) -> Output:
-        urls = self.urls
-        context = {
-            "config": self.site.config, "site": self.site, "urls": urls, "url": urls.url, "href": self.href,
-            "highlight": self.highlight, "type_labels": TYPE_LABELS, "outlet_name": self.outlet_name,
-            "note_count": self.note_count,
-            "nav": [{"title": t, "url": u, "current": u == urls.url(path)} for t, u in self.nav],
-            "page": {"title": title, "path": path, "url": urls.url(path), "canonical": urls.absolute(path),
-                     "description": description or self.site.config.description, "template": template},
-            **ctx,
-        }
+    def render(self, view: View, sources=()) -> Output:
+        """The page of ``view``: its template, given the view and the helpers, nothing else."""
+        template = view.page.template
         tmpl = self._templates.get(template)
         if tmpl is None:
             tmpl = self._templates[template] = self.jinja.get_template(template)
-        data = render_template(tmpl, context)
-        return Output(output_path(path), data.encode("utf-8"), frozenset(sources))
+        data = render_template(tmpl, {**view.context(), **helpers(self.urls, view)})
+        return Output(output_path(view.page.path), data.encode("utf-8"), frozenset(sources))
 
-    # -- emitters ---------------------------------------------------------------------
+    # -- pages that render Markdown ----------------------------------------------------
     def article(self, slug: str) -> ArticleResult:
         site = self.site
         art = site.articles[slug]
-        errors: list = []
-        mentions: list = []
-        annotations = site.annotations.get(slug, ())
-        env = new_env(site, self.urls, line0=art.body_line - 1, collect=True, annotations=annotations,
-                      link_first=self.link_first)
+        env = new_env(site, self.urls, line0=art.body_line - 1, collect=True,
+                      annotations=site.annotations.get(slug, ()), link_first=self.link_first)
         env["source"] = art.source
         env["renderer"] = self
         body = Markup(self.md.render(art.body, env))
-        errors.extend((art.source, line, msg) for line, msg in env["errors"])
+        errors = [(art.source, line, msg) for line, msg in env["errors"]]
         errors.extend(env.get("anchor_errors", ()))
         mentions = env["mentions"]
-        counts = Counter(m.entity for m in mentions)
-        mentioned = sorted(((site.entities[e], n) for e, n in counts.items()), key=lambda en: (-en[1], en[0].name))
-        coverage = [(site.articles[s], n) for s, n in self.coverage.get(slug, ())]
-        outlet = site.entities.get(art.outlet)
-        out = self.page("article.html", page_dir("article", slug), art.title, description=f"{outlet.name if outlet else art.outlet}, {human_date(art.published)}",
-                        article=art, outlet=outlet, body=body, mentioned=mentioned, coverage=coverage,
-                        annotations=env.get("placed", []), sources=(art.source,))
-        return ArticleResult(slug, out, errors, mentions, env.get("note_mentions", []), env.get("anchored", []))
+        view = article_view(self.frame, site, slug, body, mentions, env.get("placed", []), self.coverage.get(slug, ()))
+        out = self.render(view, (art.source,))
+        return ArticleResult(slug, out, errors, mentions, env.get("note_mentions", []), env.get("anchored", []),
+                             view.key().body, view.annotations)
 
-    def entity(self, slug: str, mentions: list[Mention], together: list, annotations: list) -> tuple[Output, list]:
-        site = self.site
-        ent = site.entities[slug]
+    def entity(self, slug: str, mentions: list[Mention], together, annotations) -> tuple[Output, list, str]:
+        """(the page, its Markdown's errors, ``html_digest`` of its notes)."""
+        ent = self.site.entities[slug]
         errors: list = []
         notes = self.markdown(ent.notes, ent.source, ent.notes_line - 1, errors, self_slug=slug)
-        by_article: dict[str, list[Mention]] = defaultdict(list)
-        for m in mentions:
-            by_article[m.source].append(m)
-        source_to_article = {a.source: a for a in site.articles.values()}
-        grouped = sorted(((source_to_article[src], ms) for src, ms in by_article.items() if src in source_to_article),
-                         key=lambda am: (am[0].published, am[0].slug))
-        outlet_articles = [site.articles[s] for s in site.by_outlet.get(slug, ())]
-        out = self.page("entity.html", page_dir("entity", slug), ent.name, description=ent.description,
-                        entity=ent, notes=notes, mentions=grouped, together=together,
-                        outlet_articles=outlet_articles, annotations=annotations, sources=(ent.source,))
-        return out, errors
+        view = entity_view(self.frame, self.site, slug, notes, mentions, together, annotations, self.by_source)
+        return self.render(view, (ent.source,)), errors, view.key().notes
 
-    def free_page(self, page: Page) -> tuple[Output, list]:
+    def free_page(self, page: Page) -> tuple[Output, list, View]:
         errors: list = []
         body = self.markdown(page.body, page.source, page.body_line - 1, errors)
-        return self.page("page.html", page_dir("page", page.slug), page.title, doc=page, body=body,
-                         sources=(page.source,)), errors
+        view = free_page_view(self.frame, page, body)
+        return self.render(view, (page.source,)), errors, view.key()
 
 
 def feed_xml(site: Site, urls: Urls, limit: int = 50) -> Output:

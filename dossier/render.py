@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import jinja2
+import jinja2.meta
 
 from .suggest import brief
 
@@ -102,3 +103,37 @@ def template_error(exc: Exception, root: Path) -> tuple[str, int, str]:
     elif original is not exc:
         text = f"{type(original).__name__}: {text}"
     return name, line, f"template error: {brief(text, 200)[1:-1]}"
+
+
+def template_signatures(env: jinja2.Environment, layout_files: list) -> dict[str, tuple]:
+    """For every template, the signature of the templates a render of it can load: itself and
+    everything it extends, includes or imports, followed to the end (a name computed at run
+    time counts as every template). Signature = (name, file, mtime, size) of each, sorted."""
+    stamps: dict[str, tuple] = {}
+    refs: dict[str, set | None] = {}
+    for _d, rel, path in reversed(layout_files):  # the archive's own layouts/ win over the theme
+        if rel.endswith(".html"):
+            st = path.stat()
+            stamps[rel] = (rel, str(path), st.st_mtime_ns, st.st_size)
+    for rel in stamps:
+        try:
+            source = env.loader.get_source(env, rel)[0]
+            found = set(jinja2.meta.find_referenced_templates(env.parse(source)))
+        except jinja2.TemplateError:
+            found = {None}  # a broken template: its render fails and is reported; depend on all
+        refs[rel] = None if None in found else found
+    every = tuple(sorted(stamps.values()))
+    out = {}
+    for name in stamps:
+        seen, todo = set(), [name]
+        while todo:
+            t = todo.pop()
+            if t in seen:
+                continue
+            seen.add(t)
+            if refs.get(t, set()) is None:
+                seen = None
+                break
+            todo.extend(refs.get(t, ()))
+        out[name] = every if seen is None else tuple(sorted(stamps.get(t, (t,)) for t in seen))
+    return out

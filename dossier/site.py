@@ -7,7 +7,7 @@ duplicate slugs, unknown outlets, ambiguous aliases, annotations of unknown arti
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .config import SiteConfig
 from .errors import ErrorList
@@ -49,6 +49,14 @@ class Site:
         if slug in self.pages:
             return "page", self.pages[slug]
         return None
+
+    def with_annotations(self, more: dict[str, tuple[Annotation, ...]]) -> "Site":
+        """A new Site with ``more`` annotations (article slug -> automatic ones) after each
+        article's own: the last step of assembly; this Site stays as it is."""
+        merged = dict(self.annotations)
+        for slug, anns in sorted(more.items()):
+            merged[slug] = merged.get(slug, ()) + anns
+        return replace(self, annotations=merged)
 
     def chronological(self) -> list[Article]:
         return sorted(self.articles.values(), key=lambda a: (a.published, a.slug))

@@ -171,13 +171,17 @@ def test_rename_annotation_file_to_another_article(archive):
     archive.rebuild_and_compare({old, new})
 
 
-def test_template_edit(archive):
+def own_template_edited(archive, name: str, old: str, new: str):
+    """Copy the theme's ``name`` into the archive's layouts/, build, edit it, build: the second result."""
     layouts = archive.root / "layouts"
     layouts.mkdir()
-    shutil.copy(DEFAULT_LAYOUTS / "article.html", layouts / "article.html")
-    archive.rebuild_and_compare({layouts / "article.html"})
-    path = archive.edit("layouts/article.html", "<h1", '<p class="incremental-marker">edited</p>\n<h1')
-    result = archive.rebuild_and_compare({path})
+    shutil.copy(DEFAULT_LAYOUTS / name, layouts / name)
+    archive.rebuild_and_compare({layouts / name})
+    return archive.rebuild_and_compare({archive.edit(f"layouts/{name}", old, new)})
+
+
+def test_template_edit(archive):
+    result = own_template_edited(archive, "article.html", "<h1", '<p class="incremental-marker">edited</p>\n<h1')
     for slug in ("one", "two", "three", "four", "five"):
         assert f"articles/{slug}/index.html" in result.written
     html = (archive.tmp / "out" / "articles" / "one" / "index.html").read_text(encoding="utf-8")
@@ -211,3 +215,33 @@ def test_failed_incremental_build_keeps_output_then_recovers(archive):
 def test_page_order_edit_changes_every_nav(archive):
     path = archive.edit("content/pages/about.md", "order: 1\n", "")
     archive.rebuild_and_compare({path})
+
+
+def test_own_macro_that_prints_tags_stays_exact(archive):
+    """The issue's case: a theme whose list macro prints every article's tags; after a tag edit the
+    pages listing that article change too, with no key anyone had to keep up to date."""
+    layouts = archive.root / "layouts"
+    layouts.mkdir()
+    macros = (DEFAULT_LAYOUTS / "_macros.html").read_text(encoding="utf-8")
+    macros = macros.replace('<li class="article-item">', '<li class="article-item" data-tags="{{ a.tags|join(\',\') }}">')
+    archive.write("layouts/_macros.html", macros)
+    archive.rebuild_and_compare({layouts / "_macros.html"})
+    path = archive.edit("content/articles/one.md", "tags: [army]", "tags: [army, navy]")
+    result = archive.rebuild_and_compare({path})
+    assert "outlets/index.html" in result.written  # lists article one with its tags
+
+
+def test_asset_edit_writes_exactly_one_file(archive):
+    layouts = archive.root / "layouts" / "assets"
+    layouts.mkdir(parents=True)
+    style = archive.write("layouts/assets/style.css", (DEFAULT_LAYOUTS / "assets" / "style.css").read_text(encoding="utf-8"))
+    archive.rebuild_and_compare({style})
+    archive.edit("layouts/assets/style.css", "body", "body.edited")
+    result = archive.rebuild_and_compare({style})
+    assert result.written == ("assets/style.css",)
+    assert "edited" in (archive.tmp / "out" / "assets" / "style.css").read_text(encoding="utf-8")
+
+
+def test_template_edit_rerenders_only_the_pages_that_use_it(archive):
+    result = own_template_edited(archive, "tag.html", "<h1>", '<h1 class="edited">')
+    assert sorted(result.written) == ["tags/army/index.html", "tags/police/index.html"]

@@ -1,0 +1,210 @@
+"""What the preview keeps between builds, around the same stages a clean build runs.
+
+A :class:`Session` holds: the stat cache of loaded files, the file list, the scan of each
+article body, the shared-passage index, other coverage, the Markdown parser and Jinja2
+environment (while the templates are unchanged), the Markdown facts of each page, and the
+page memo: output path -> (signature of the templates the page uses, its view's key, digest).
+A page is reused only when its view and its templates are equal to last time's, so an
+incremental build equals a clean build for any theme. A fresh Session remembers nothing:
+that is the clean build.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import load as loader, pool
+from .index import other_coverage
+from .markdown import make_md
+from .passages import SharedPassages, sentence_keys
+from .render import DEFAULT_LAYOUTS, layout_dirs, make_env, template_signatures
+from .site import Site
+from .sources import scan_content, scan_layouts
+from .write import Staging, digest
+
+ASSET, TEMPLATE, CONTENT, CONFIG = "asset", "template", "content", "config"
+
+
+@dataclass(frozen=True)
+class Layouts:
+    files: list  # (layouts folder, relative path, path), vetted by sources.scan_layouts
+    problems: list
+    stamp: tuple  # (path, mtime, size) of every template (assets excluded)
+
+
+def classify(root: Path, path: Path) -> str:
+    """The kind of a changed path: asset, template, config (site.yaml) or content (anything else)."""
+    for d in (root / "layouts", DEFAULT_LAYOUTS):
+        if path.is_relative_to(d):
+            return ASSET if path.relative_to(d).parts[:1] == ("assets",) else TEMPLATE
+    return CONFIG if path == root / "site.yaml" else CONTENT
+
+
+def _scan_task(site: Site, slug: str) -> tuple[frozenset, list[int]]:
+    body = site.articles[slug].body
+    keys = sentence_keys(body) if site.config.shared_passages else []
+    return frozenset(site.matcher.entities_in(body)), keys
+
+
+class Session:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._loaded: dict[str, tuple[tuple, loader.Loaded]] = {}  # path -> (stat stamp, result)
+        self._files = None  # content files of the last build
+        self._scan_problems: list = []  # what the last walk of content/ found
+        self._scans: dict[str, tuple] = {}  # article slug -> (Article, (entity set, sentence keys))
+        self._shared = SharedPassages()
+        self._coverage = None  # (entity sets, coverage)
+        self._tools = None  # (templates stamp, Markdown parser, Jinja2 environment, signatures)
+        self._markdown: dict[str, tuple] = {}  # output path -> (Markdown key, facts)
+        self._pages: dict[str, tuple] = {}  # output path -> (templates signature, view key, digest)
+        self._digests: dict[str, str] = {}  # output path -> digest of what the output folder holds
+        self._new: dict = {}  # this build's memo entries, kept only if it succeeds
+        self.md_key = None  # what Markdown reads of the whole archive, this build
+
+    # -- load ------------------------------------------------------------------------
+    def layouts(self) -> Layouts:
+        files, problems = scan_layouts(self.root, layout_dirs(self.root), DEFAULT_LAYOUTS)
+        stamp = []
+        for _d, rel, path in files:
+            if not rel.startswith("assets/"):
+                st = path.stat()
+                stamp.append((str(path), st.st_mtime_ns, st.st_size))
+        return Layouts(files, problems, tuple(stamp))
+
+    def _content_files(self, changed) -> list:
+        """All content files; with a set of changed paths, the last list updated (no walk of the tree)."""
+        known = self._files
+        if changed is None or known is None or any(self._needs_scan(p) for p in changed):
+            self._files, self._scan_problems = scan_content(self.root)
+            return self._files
+        files = dict.fromkeys(known)
+        for path in changed:
+            kind = loader.kind_of(self.root, path)
+            if kind is None:
+                continue
+            if path.is_file():
+                files[(kind, path)] = None
+            else:
+                files.pop((kind, path), None)
+        self._files = sorted(files, key=lambda kp: (loader.KINDS.index(kp[0]), kp[1]))
+        return self._files
+
+    def _needs_scan(self, path: Path) -> bool:
+        """A change the file list cannot take in by itself: a folder, a link, a file under content/ not read."""
+        if path.is_dir() or path.is_symlink():
+            return True
+        return loader.kind_of(self.root, path) is None and path.is_relative_to(self.root / "content")
+
+    def load(self, changed) -> tuple[list, list, frozenset]:
+        """(records, errors, slugs of the files that failed to load); a file is parsed again only
+        when it changed (the watcher said so, or its stat stamp moved)."""
+        files = self._content_files(changed)
+        live = set()
+        for kind, path in files:
+            key = str(path)
+            live.add(key)
+            if changed is not None and key in self._loaded and path not in changed:
+                continue  # the watcher says it did not change
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            stamp = (st.st_mtime_ns, st.st_size)
+            cached = self._loaded.get(key)
+            if cached is None or cached[0] != stamp or (changed is not None and path in changed):
+                self._loaded[key] = (stamp, loader.load_file(self.root, kind, path))
+        for key in [k for k in self._loaded if k not in live]:
+            del self._loaded[key]
+        records, errors, failed = [], list(self._scan_problems), set()
+        for kind, path in files:
+            cached = self._loaded.get(str(path))
+            if cached is None:
+                continue
+            records.extend(cached[1].records)
+            errors.extend(cached[1].errors)
+            if kind != "annotations" and not cached[1].records and cached[1].errors:
+                failed.add(path.stem)  # later stages stay quiet about it
+        return records, errors, frozenset(failed)
+
+    # -- scan, shared passages, coverage ---------------------------------------------------
+    def scan(self, site: Site, workers: int) -> dict[str, tuple]:
+        """article slug -> (entities its body names, its sentence keys), new or changed bodies only."""
+        for slug in [s for s in self._scans if s not in site.articles]:
+            del self._scans[slug]
+        todo = [slug for slug, a in site.articles.items() if self._scans.get(slug, (None,))[0] is not a]
+        for slug, scan in zip(todo, pool.run(_scan_task, todo, site, workers, minimum=2000)):
+            self._scans[slug] = (site.articles[slug], scan)
+        return {slug: self._scans[slug][1] for slug in site.articles}
+
+    def shared_passages(self, site: Site, scans: dict) -> dict:
+        return self._shared.update(site, {slug: scan[1] for slug, scan in scans.items()})
+
+    def coverage(self, site: Site, entity_sets: dict) -> dict:
+        if self._coverage is None or self._coverage[0] != entity_sets or self._coverage[2] != site.by_story:
+            self._coverage = (entity_sets, other_coverage(site, entity_sets), site.by_story)
+        return self._coverage[1]
+
+    def tools(self, layouts: Layouts) -> tuple:
+        """(Markdown parser, Jinja2 environment, template name -> signature), kept while no template changed."""
+        if self._tools is None or self._tools[0] != layouts.stamp:
+            jinja = make_env(self.root)
+            self._tools = (layouts.stamp, make_md(), jinja, template_signatures(jinja, layouts.files))
+        return self._tools[1:]
+
+    # -- the page memo ---------------------------------------------------------------------
+    def signature(self, template: str) -> tuple:
+        return self._tools[3].get(template, (template,))
+
+    def markdown(self, path: str, key):
+        """The facts of the Markdown of the page at ``path`` when it was rendered from ``key`` before."""
+        hit = self._markdown.get(path)
+        return hit[1] if hit is not None and hit[0] == key else None
+
+    def reuse(self, path: str, view_key) -> str | None:
+        """The digest of the page at ``path`` when its view and templates are what they were."""
+        hit = self._pages.get(path)
+        if hit is not None and hit[1] == view_key and hit[0] == self.signature(view_key.page.template) \
+                and path in self._digests:
+            return hit[2]
+        return None
+
+    def remember(self, path: str, view_key, d: str, markdown: tuple | None = None) -> None:
+        self._new[path] = ((self.signature(view_key.page.template), view_key, d), markdown)
+
+    def stage(self, staging: Staging, out) -> str:
+        """Stage an output unless the output folder holds these bytes already; its digest."""
+        d = digest(out.data)
+        if self._digests.get(out.path) != d or not (staging.out / out.path).exists():
+            staging.put(out)
+        return d
+
+    def unstage_if_same(self, staging: Staging, path: str, d: str) -> None:
+        """A page a worker staged that came out byte for byte as before is not rewritten."""
+        if self._digests.get(path) == d and (staging.out / path).exists():
+            (staging.dir / path).unlink()
+
+    def outputs(self) -> dict[str, str]:
+        """What the output folder holds: path -> digest (a copy)."""
+        return dict(self._digests)
+
+    def committed(self, outputs: dict, missing: bool) -> None:
+        """The build reached the output folder: keep its memo entries (all of them go when files
+        were missing from the folder: everything is rendered again next time)."""
+        for path, (page, markdown) in self._new.items():
+            self._pages[path] = page
+            if markdown is not None:
+                self._markdown[path] = markdown
+        for memo in (self._pages, self._markdown):
+            for path in [p for p in memo if p not in outputs]:
+                del memo[path]
+        self._new = {}
+        self._digests = dict(outputs)
+        if missing:
+            self._pages.clear()
+            self._digests = {}
+
+    def failed(self) -> None:
+        """Nothing of the build reached the output folder: forget what it rendered."""
+        self._new = {}
+        self._coverage = None

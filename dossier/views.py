@@ -1,0 +1,332 @@
+"""Page views: for each kind of page, exactly the data its template receives.
+
+A view is plain, immutable and hashable (frozen dataclasses, tuples, records, ``FrozenMap``):
+no ``Site``, no parser. So a page is a function of (its view, the templates it uses),
+and the preview can reuse a page whose view and templates did not change, for any theme.
+Templates get the view's fields, the frame (``config``, ``nav``, ``page``) and the helpers
+of :func:`helpers` (which read nothing but their arguments and the base URL).
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from .config import SiteConfig
+from .markdown.sidenotes import KIND_LABELS
+from .model import ANNOTATION_KINDS, Annotation, Article, Entity, Mention, Page
+from .render import human_date
+from .urls import Urls, page_dir
+from .write import digest
+
+TYPE_LABELS = {"person": "People", "organisation": "Organisations", "place": "Places", "event": "Events",
+               "outlet": "Outlets"}
+
+
+class FrozenMap(Mapping):
+    """A read-only dict that can be hashed and compared (a view's lookup table)."""
+
+    __slots__ = ("_items", "_dict")
+
+    def __init__(self, items=()) -> None:
+        self._items = tuple(items.items() if isinstance(items, Mapping) else items)
+        self._dict = dict(self._items)
+
+    def __getitem__(self, key):
+        return self._dict[key]
+
+    def __iter__(self):
+        return iter(self._dict)
+
+    def __len__(self) -> int:
+        return len(self._dict)
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, FrozenMap) and self._items == other._items
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    title: str
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PageMeta:
+    title: str
+    path: str
+    url: str
+    canonical: str
+    description: str
+    template: str
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every page shows: the configuration, the navigation, the outlets' records
+    (``outlet_name``) and the base URL. Made once per build."""
+
+    config: SiteConfig
+    nav: tuple  # (title, url) of each navigation entry
+    outlet_index: FrozenMap  # outlet slug -> Entity, for every outlet an article names that exists
+
+    def page(self, template: str, path: str, title: str, description: str = "") -> tuple[PageMeta, tuple]:
+        urls = self.urls
+        here = urls.url(path)
+        meta = PageMeta(title, path, here, urls.absolute(path), description or self.config.description, template)
+        return meta, tuple(NavItem(t, u, u == here) for t, u in self.nav)
+
+    @property
+    def urls(self) -> Urls:
+        return Urls(self.config.base_path, self.config.origin)
+
+
+def make_frame(site) -> Frame:
+    config = site.config
+    urls = Urls(config.base_path, config.origin)
+    nav = [("Articles", urls.url("")), ("Entities", urls.of("index", "entities")),
+           ("Outlets", urls.of("index", "outlets")), ("Annotations", urls.of("index", "annotations"))]
+    nav += [(p.title, urls.of("page", p.slug)) for p in site.pages.values() if p.order is not None]
+    outlets = FrozenMap((o, site.entities[o]) for o in site.by_outlet if o in site.entities)
+    return Frame(config, tuple(nav), outlets)  # (outlet_index)
+
+
+@dataclass(frozen=True)
+class View:
+    """Fields every page has; subclasses add what their template lists."""
+
+    config: SiteConfig
+    nav: tuple
+    page: PageMeta
+    outlet_index: FrozenMap  # outlet slug -> Entity (what ``outlet_name`` and ``outlet_of`` read)
+
+    def context(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def key(self) -> "View":
+        """What the page is reused on: the view itself, or (``Html`` fields) it with each piece of
+        rendered HTML replaced by its digest, so the memo holds no page text."""
+        return self
+
+
+def _frame(frame: Frame, template: str, path: str, title: str, description: str = "") -> dict:
+    meta, nav = frame.page(template, path, title, description)
+    return {"config": frame.config, "nav": nav, "page": meta, "outlet_index": frame.outlet_index}
+
+
+@dataclass(frozen=True)
+class HomeView(View):
+    articles: tuple  # newest first
+    main_entities: tuple  # (Entity, articles naming it)
+    timeline: tuple  # dated events, earliest first
+    entity_count: int  # entities that are not outlets
+    note_counts: FrozenMap  # article slug -> number of annotations (``note_count``)
+
+
+def home_view(frame: Frame, site, articles_of: dict) -> HomeView:
+    articles = tuple(reversed(site.chronological()))
+    counts = {e: len(a) for e, a in articles_of.items()}
+    main = sorted((e for e in site.entities.values() if e.type != "outlet" and counts.get(e.slug)),
+                  key=lambda e: (-counts[e.slug], e.name))[:site.config.home_entities]
+    timeline = sorted((e for e in site.entities.values() if e.type == "event" and e.date),
+                      key=lambda e: (e.date, e.name))
+    notes = FrozenMap((a.slug, len(site.annotations[a.slug])) for a in articles if a.slug in site.annotations)
+    return HomeView(**_frame(frame, "home.html", "", site.config.title), articles=articles,
+                    main_entities=tuple((e, counts[e.slug]) for e in main), timeline=tuple(timeline),
+                    entity_count=sum(1 for e in site.entities.values() if e.type != "outlet"), note_counts=notes)
+
+
+@dataclass(frozen=True)
+class ArticleView(View):
+    article: Article
+    outlet: Entity | None
+    body: str  # Markup; in ``key()`` its digest
+    mentioned: tuple  # (Entity, mentions) most first
+    coverage: tuple  # (Article, shared entities)
+    annotations: tuple  # annotations placed in the text, in text order
+
+    def key(self) -> View:
+        return replace(self, body=html_digest(self.body))
+
+
+def article_view(frame: Frame, site, slug: str, body: str, mentions, placed, coverage) -> ArticleView:
+    art = site.articles[slug]
+    outlet = site.entities.get(art.outlet)
+    counts = Counter(m.entity for m in mentions)
+    mentioned = sorted(((site.entities[e], n) for e, n in counts.items()), key=lambda en: (-en[1], en[0].name))
+    description = f"{outlet.name if outlet else art.outlet}, {human_date(art.published)}"
+    return ArticleView(**_frame(frame, "article.html", page_dir("article", slug), art.title, description),
+                       article=art, outlet=outlet, body=body, mentioned=tuple(mentioned),
+                       coverage=tuple((site.articles[s], n) for s, n in coverage), annotations=tuple(placed))
+
+
+@dataclass(frozen=True)
+class EntityView(View):
+    entity: Entity
+    notes: str  # Markup
+    mentions: tuple  # (Article, (Mention, ...)) by date
+    together: tuple  # (Entity, articles naming both)
+    outlet_articles: tuple  # an outlet's own articles
+    annotations: tuple  # (Annotation, Article) whose note names the entity
+
+    def key(self) -> View:
+        return replace(self, notes=html_digest(self.notes))
+
+
+def entity_view(frame: Frame, site, slug: str, notes: str, mentions: list[Mention], together, annotations,
+                by_source: Mapping[str, Article]) -> EntityView:
+    """``by_source``: article source path -> Article (made once per build)."""
+    ent = site.entities[slug]
+    by_article: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        by_article[m.source].append(m)
+    grouped = sorted(((by_source[src], tuple(ms)) for src, ms in by_article.items() if src in by_source),
+                     key=lambda am: (am[0].published, am[0].slug))
+    return EntityView(**_frame(frame, "entity.html", page_dir("entity", slug), ent.name, ent.description),
+                      entity=ent, notes=notes, mentions=tuple(grouped),
+                      together=tuple((site.entities[e], n) for e, n in together),
+                      outlet_articles=tuple(site.articles[s] for s in site.by_outlet.get(slug, ())),
+                      annotations=tuple(annotations))
+
+
+@dataclass(frozen=True)
+class EntitiesView(View):
+    groups: tuple  # (type, label, ((Entity, articles naming it), ...)) by type, names by lower case
+
+
+def entities_view(frame: Frame, site, articles_of: dict) -> EntitiesView:
+    groups = []
+    by_name = sorted(site.entities.values(), key=lambda e: e.name.lower())
+    for typ, label in TYPE_LABELS.items():
+        ents = tuple((e, len(articles_of.get(e.slug, ()))) for e in by_name if e.type == typ)
+        if ents:
+            groups.append((typ, label, ents))
+    return EntitiesView(**_frame(frame, "entities.html", page_dir("index", "entities"), "Entities"),
+                        groups=tuple(groups))
+
+
+@dataclass(frozen=True)
+class OutletsView(View):
+    outlets: tuple  # (outlet Entity, (Article, ...)) by name
+
+
+def outlets_view(frame: Frame, site) -> OutletsView:
+    rows = [(site.entities[o], tuple(site.articles[s] for s in slugs)) for o, slugs in site.by_outlet.items()
+            if o in site.entities]
+    rows.sort(key=lambda oa: oa[0].name.lower())
+    return OutletsView(**_frame(frame, "outlets.html", page_dir("index", "outlets"), "Outlets"), outlets=tuple(rows))
+
+
+@dataclass(frozen=True)
+class TagsView(View):
+    tags: tuple  # (tag, number of articles) by tag
+
+
+@dataclass(frozen=True)
+class TagView(View):
+    tag: str
+    articles: tuple  # newest first
+
+
+def tag_views(frame: Frame, site) -> list[View]:
+    tags = sorted(site.by_tag.items())
+    views: list[View] = [TagsView(**_frame(frame, "tags.html", page_dir("index", "tags"), "Tags"),
+                                  tags=tuple((t, len(s)) for t, s in tags))]
+    for tag, slugs in tags:
+        views.append(TagView(**_frame(frame, "tag.html", page_dir("tag", tag), f"Tagged “{tag}”"), tag=tag,
+                             articles=tuple(site.articles[s] for s in reversed(slugs))))
+    return views
+
+
+@dataclass(frozen=True)
+class AnnotationsView(View):
+    by_kind: tuple  # (kind, label, ((Annotation, Article), ...))
+    by_article: tuple  # (Article, (Annotation, ...)) newest first
+    claims: tuple  # (claim, ((Annotation, Article), ...)) by claim
+    total: int
+
+
+@dataclass(frozen=True)
+class ClaimView(View):
+    claim: str
+    rows: tuple  # (Annotation, Article), oldest report first
+
+
+def annotation_views(frame: Frame, site, placed: tuple, claims: dict) -> list[View]:
+    by_kind = [(k, KIND_LABELS[k], tuple((a, art) for a, art in placed if a.kind == k))
+               for k in (*ANNOTATION_KINDS, "shared")]
+    grouped: dict[str, list[Annotation]] = defaultdict(list)
+    for a, art in placed:
+        grouped[art.slug].append(a)
+    by_article = tuple((art, tuple(grouped[art.slug])) for art in reversed(list(site.articles.values()))
+                       if art.slug in grouped)
+    views: list[View] = [AnnotationsView(
+        **_frame(frame, "annotations.html", page_dir("index", "annotations"), "Annotations"),
+        by_kind=tuple(g for g in by_kind if g[2]), by_article=by_article,
+        claims=tuple((c, tuple(rows)) for c, rows in claims.items()), total=len(placed))]
+    for claim, rows in claims.items():
+        views.append(ClaimView(**_frame(frame, "claim.html", page_dir("claim", claim), "Claim: " + claim.replace("-", " ")),
+                               claim=claim, rows=tuple(sorted(rows, key=lambda r: (r[1].published, r[1].slug)))))
+    return views
+
+
+@dataclass(frozen=True)
+class FreePageView(View):
+    doc: Page
+    body: str  # Markup
+
+    def key(self) -> View:
+        return replace(self, body=html_digest(self.body))
+
+
+def free_page_view(frame: Frame, page: Page, body: str) -> FreePageView:
+    return FreePageView(**_frame(frame, "page.html", page_dir("page", page.slug), page.title), doc=page, body=body)
+
+
+@dataclass(frozen=True)
+class NotFoundView(View):
+    pass
+
+
+def not_found_view(frame: Frame) -> NotFoundView:
+    return NotFoundView(**_frame(frame, "404.html", "404.html", "Page not found"))
+
+
+def html_digest(html: str) -> str:
+    """What a view's key holds instead of a piece of rendered HTML."""
+    return "digest:" + digest(str(html).encode("utf-8"))
+
+
+def helpers(urls: Urls, view: View) -> dict[str, Any]:
+    """The functions and labels templates get besides the view (none reads anything else)."""
+    outlets = view.outlet_index
+    notes = getattr(view, "note_counts", None)
+
+    def href(obj) -> str:
+        kind = {Article: "article", Entity: "entity", Page: "page"}.get(type(obj))
+        if kind is None:
+            raise TypeError(type(obj))
+        return urls.of(kind, obj.slug)
+
+    def outlet_name(article: Article) -> str:
+        outlet = outlets.get(article.outlet)
+        return outlet.name if outlet else article.outlet
+
+    ctx = {"urls": urls, "url": urls.url, "url_for": urls.of, "href": href, "highlight": highlight,
+           "type_labels": TYPE_LABELS, "kind_labels": KIND_LABELS, "outlet_name": outlet_name,
+           "outlet_of": lambda article: outlets.get(article.outlet)}
+    if notes is not None:
+        ctx["note_count"] = lambda article: notes.get(article.slug, 0)
+    return ctx
+
+
+def highlight(m: Mention) -> Markup:
+    s = m.sentence
+    return Markup(f"{escape(s[:m.start])}<strong>{escape(s[m.start:m.end])}</strong>{escape(s[m.end:])}")
