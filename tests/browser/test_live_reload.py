@@ -58,7 +58,6 @@ def shown_at_epoch_ms(page) -> float:
 
 
 def test_live_reload_and_error_overlay(page, archive, save_screenshot):
-    pytest.importorskip("dossier.pipeline")
     with PreviewServer(archive, port=0, stdout=io.StringIO(), stderr=io.StringIO()) as srv:
         page.goto(srv.url + "articles/a/")
         body = page.locator("body")
@@ -134,7 +133,6 @@ def test_reconnects_and_reloads_after_server_restart(page, tmp_path):
 
 
 def test_overlay_on_initial_failure_then_page_after_fix(page, archive):
-    pytest.importorskip("dossier.pipeline")
     write(archive / ARTICLE, "---\ntitle: [A\n---\nBroken from the start.\n")
     with PreviewServer(archive, port=0, stdout=io.StringIO(), stderr=io.StringIO()) as srv:
         assert not srv.builds[0].ok
@@ -149,7 +147,6 @@ def test_overlay_on_initial_failure_then_page_after_fix(page, archive):
 
 def test_seed_archive_save_to_reload_latency(page, tmp_path):
     """Prints save -> visible times on a copy of the seed archive (a figure, not an assert)."""
-    pytest.importorskip("dossier.pipeline")
     import shutil
     import statistics
 

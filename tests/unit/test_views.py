@@ -1,0 +1,142 @@
+"""dossier/views.py: each page kind's view is exactly the data its template gets, hashable,
+and equal when made twice from the same archive."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from markupsafe import Markup
+
+from dossier.config import SiteConfig
+from dossier.errors import ErrorList
+from dossier.index import build_index
+from dossier.model import Annotation, Article, Entity, Mention, Page
+from dossier.site import assemble
+from dossier import views
+from dossier.urls import Urls
+
+
+def article(slug, day, outlet="daily", tags=(), story="s"):
+    return Article(slug=slug, title=slug.title(), outlet=outlet, published=dt.date(2023, 9, day), body="Body.",
+                   body_line=5, source=f"content/articles/{slug}.md", story=story, tags=tags)
+
+
+def entity(slug, name, typ, **kw):
+    return Entity(slug=slug, name=name, type=typ, source=f"content/entities/{slug}.md", **kw)
+
+
+ANN = Annotation(article="a", quote="Body", note="n", note_line=3, line=1, source="content/annotations/a.md",
+                 id="body", kind="discrepancy", claim="count", value="3")
+
+
+@pytest.fixture
+def world():
+    errors = ErrorList()
+    site = assemble(SiteConfig.for_test(base_url="https://ex.org/sub/"), [
+        entity("daily", "Daily", "outlet", description="A paper."), entity("weekly", "Weekly", "outlet"),
+        entity("ann", "Ann Example", "person"), entity("vote", "The Vote", "event", date=dt.date(2023, 9, 1)),
+        article("a", 1, tags=("army",)), article("b", 2, outlet="weekly", tags=("army", "navy")), article("c", 3),
+        Page(slug="about", title="About", body="Hi.", body_line=4, source="content/pages/about.md", order=1), ANN,
+    ], errors)
+    assert not errors, errors.items
+    m = Mention("ann", "content/articles/a.md", "Ann Example spoke.", 0, 11)
+    res = type("R", (), {})
+    results = {}
+    for slug, ms, placed in (("a", [m], ["body"]), ("b", [Mention("ann", "content/articles/b.md", "Ann.", 0, 3)], []),
+                             ("c", [], [])):
+        r = res()
+        r.mentions, r.note_mentions, r.anchored = ms, [], placed
+        results[slug] = r
+    return site, views.make_frame(site), build_index(site, results)
+
+
+def same_twice(make):
+    """Made twice, a view is equal and hashes equal: what the preview's memo relies on."""
+    one, two = make(), make()
+    assert one == two and hash(one) == hash(two) and one is not two
+    return one
+
+
+def test_frame_and_page_meta(world):
+    site, frame, _ = world
+    view = same_twice(lambda: views.not_found_view(frame))
+    assert view.page == views.PageMeta("Page not found", "404.html", "/sub/404.html", "https://ex.org/sub/404.html",
+                                       "", "404.html")
+    assert [(n.title, n.url, n.current) for n in view.nav][-1] == ("About", "/sub/about/", False)
+    assert dict(view.outlet_index) == {"daily": site.entities["daily"], "weekly": site.entities["weekly"]}
+
+
+def test_home_view(world):
+    site, frame, index = world
+    view = same_twice(lambda: views.home_view(frame, site, index.articles_of))
+    assert [a.slug for a in view.articles] == ["c", "b", "a"]
+    assert view.main_entities == ((site.entities["ann"], 2),)
+    assert view.timeline == (site.entities["vote"],)
+    assert view.entity_count == 2 and dict(view.note_counts) == {"a": 1}
+    assert view.page.template == "home.html" and view.page.path == ""
+
+
+def test_article_view_and_its_key(world):
+    site, frame, _ = world
+    m = Mention("ann", "content/articles/a.md", "Ann Example spoke.", 0, 11)
+    view = same_twice(lambda: views.article_view(frame, site, "a", Markup("<p>Body.</p>"), [m, m], (ANN,),
+                                                 [("b", 1), ("c", 0)]))
+    assert view.article is site.articles["a"] and view.outlet is site.entities["daily"]
+    assert view.mentioned == ((site.entities["ann"], 2),)
+    assert [a.slug for a, _ in view.coverage] == ["b", "c"] and view.annotations == (ANN,)
+    assert view.page.description == "Daily, 1 September 2023"
+    key = view.key()  # the body's digest instead of the body
+    assert key.body.startswith("digest:") and key.article is view.article
+    assert key != views.article_view(frame, site, "a", Markup("<p>Other.</p>"), [m, m], (ANN,), []).key()
+
+
+def test_entity_view(world):
+    site, frame, index = world
+    by_source = {a.source: a for a in site.articles.values()}
+    view = same_twice(lambda: views.entity_view(frame, site, "ann", Markup(""), index.mentions["ann"],
+                                                index.together.get("ann", ()), [], by_source))
+    assert [(a.slug, len(ms)) for a, ms in view.mentions] == [("a", 1), ("b", 1)]
+    outlet = views.entity_view(frame, site, "daily", Markup(""), [], (), [], by_source)
+    assert [a.slug for a in outlet.outlet_articles] == ["a", "c"]
+    assert outlet.page.description == "A paper."
+
+
+def test_listing_views(world):
+    site, frame, index = world
+    entities = same_twice(lambda: views.entities_view(frame, site, index.articles_of))
+    assert [(t, [(e.slug, n) for e, n in ents]) for t, _l, ents in entities.groups] == [
+        ("person", [("ann", 2)]), ("event", [("vote", 0)]), ("outlet", [("daily", 0), ("weekly", 0)])]
+    outlets = same_twice(lambda: views.outlets_view(frame, site))
+    assert [(o.slug, [a.slug for a in arts]) for o, arts in outlets.outlets] == [("daily", ["a", "c"]), ("weekly", ["b"])]
+    tags, *tag_pages = same_twice(lambda: tuple(views.tag_views(frame, site)))
+    assert tags.tags == (("army", 2), ("navy", 1))
+    assert [(v.tag, [a.slug for a in v.articles]) for v in tag_pages] == [("army", ["b", "a"]), ("navy", ["b"])]
+    assert tag_pages[0].page.url == "/sub/tags/army/"
+
+
+def test_annotation_views(world):
+    site, frame, index = world
+    page, claim = same_twice(lambda: tuple(views.annotation_views(frame, site, index.placed, index.claims)))
+    assert page.total == 1 and page.by_kind == (("discrepancy", "Discrepancy", ((ANN, site.articles["a"]),)),)
+    assert page.by_article == ((site.articles["a"], (ANN,)),) and page.claims == (("count", ((ANN, site.articles["a"]),)),)
+    assert claim.claim == "count" and claim.rows == ((ANN, site.articles["a"]),)
+    assert claim.page.title == "Claim: count" and claim.page.path == "claims/count/"
+
+
+def test_free_page_view(world):
+    site, frame, _ = world
+    view = same_twice(lambda: views.free_page_view(frame, site.pages["about"], Markup("<p>Hi.</p>")))
+    assert view.doc is site.pages["about"] and view.key().body.startswith("digest:")
+    assert [n.current for n in view.nav][-1] is True  # the About entry is this page
+
+
+def test_helpers_read_only_the_view(world):
+    site, frame, index = world
+    urls = Urls("/sub/", "https://ex.org")
+    home = views.home_view(frame, site, index.articles_of)
+    h = views.helpers(urls, home)
+    assert h["url_for"]("tag", "army") == "/sub/tags/army/" and h["href"](site.entities["ann"]) == "/sub/entities/ann/"
+    assert h["outlet_name"](site.articles["b"]) == "Weekly" and h["note_count"](site.articles["a"]) == 1
+    assert h["outlet_of"](article("x", 1, outlet="gone")) is None
+    assert "note_count" not in views.helpers(urls, views.not_found_view(frame))
+    assert h["kind_labels"]["shared"] == "Also in"
