@@ -13,8 +13,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .markdown import make_md, new_env
-from .model import Annotation, Mention, Output, Page
+from .markdown import make_md, new_env, note_renderer
+from .model import Mention, Output, Page
 from .render import human_date, make_env, render_template
 from .site import Site
 from .urls import Urls, output_path, page_dir
@@ -26,7 +26,7 @@ class ArticleResult:
 
     slug: str
     output: Output | None
-    errors: list  # (source, line, message)
+    errors: list  # DossierError
     mentions: list  # Mention records from the body
     note_mentions: list  # (annotation id, entity slug) from annotation notes
     anchored: list = field(default_factory=list)  # annotation ids placed in the text
@@ -50,19 +50,12 @@ class Renderer:
         self.link_first = site.config.link_mentions == "first"
         self.by_source = {a.source: a for a in site.articles.values()}
 
-    def markdown(self, text: str, source: str, line0: int, errors: list, *, self_slug: str = "",
-                 mentions: list | None = None) -> Markup:
-        env = new_env(self.site, self.urls, line0=line0, collect=mentions is not None, self_slug=self_slug,
+    def markdown(self, text: str, source: str, line0: int, errors: list, *, self_slug: str = "") -> Markup:
+        env = new_env(self.site, self.urls, source=source, line0=line0, self_slug=self_slug,
                       link_first=self.link_first)
-        env["source"] = source
         out = self.md.render(text, env)
-        errors.extend((source, line, msg) for line, msg in env["errors"])
-        if mentions is not None:
-            mentions.extend(env["mentions"])
+        errors.extend(env["errors"])
         return Markup(out)
-
-    def note_html(self, ann: Annotation, errors: list, mentions: list) -> Markup:
-        return self.markdown(ann.note, ann.source, ann.note_line - 1, errors, mentions=mentions)
 
     def render(self, view: View, sources=()) -> Output:
         """The page of ``view``: its template, given the view and the helpers, nothing else."""
@@ -77,13 +70,11 @@ class Renderer:
     def article(self, slug: str) -> ArticleResult:
         site = self.site
         art = site.articles[slug]
-        env = new_env(site, self.urls, line0=art.body_line - 1, collect=True,
-                      annotations=site.annotations.get(slug, ()), link_first=self.link_first)
-        env["source"] = art.source
-        env["renderer"] = self
+        env = new_env(site, self.urls, source=art.source, line0=art.body_line - 1, collect=True,
+                      annotations=site.annotations.get(slug, ()), link_first=self.link_first,
+                      render_note=note_renderer(self.md, site, self.urls, link_first=self.link_first))
         body = Markup(self.md.render(art.body, env))
-        errors = [(art.source, line, msg) for line, msg in env["errors"]]
-        errors.extend(env.get("anchor_errors", ()))
+        errors = env["errors"]
         mentions = env["mentions"]
         view = article_view(self.frame, site, slug, body, mentions, env.get("placed", []), self.coverage.get(slug, ()))
         out = self.render(view, (art.source,))

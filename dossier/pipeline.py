@@ -99,8 +99,7 @@ def build(opts: Options, session: Session, changed=None) -> BuildResult:
     commit = None
     try:
         outputs, errors = render_site(site, renderer, layouts, session, staging, opts, clock)
-        for path, line, msg in errors:
-            errs.add(opts.root / path, line, msg)
+        errs.extend(errors)
         if opts.strict:
             errs.items = [DossierError(e.path, e.line, e.message) for e in errs.items]
         if not errs:
@@ -168,8 +167,7 @@ def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, 
     try:
         res = state.renderer.article(slug)
     except jinja2.TemplateError as exc:
-        path, line, msg = template_error(exc, state.renderer.root)
-        return ArticleResult(slug, None, [(path, line, msg)], [], []), ""
+        return ArticleResult(slug, None, [template_error(exc, state.renderer.root)], [], []), ""
     d = state.staging.put(res.output)
     res.output = None  # the bytes stay on disk, not in the pipe or the memo
     return res, d

@@ -8,6 +8,7 @@ from pathlib import Path
 import jinja2
 import jinja2.meta
 
+from .errors import DossierError
 from .suggest import brief
 
 
@@ -81,8 +82,8 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int]:
     return name, line
 
 
-def template_error(exc: Exception, root: Path) -> tuple[str, int, str]:
-    """(path, line, message) for a Jinja error, the path relative to the archive root when it can be."""
+def template_error(exc: Exception, root: Path) -> DossierError:
+    """The located error of a Jinja error, the path relative to the archive root when it can be."""
     original = getattr(exc, "original", exc)
     name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "layouts"
     line = getattr(exc, "lineno", 0) or 0
@@ -102,7 +103,7 @@ def template_error(exc: Exception, root: Path) -> tuple[str, int, str]:
         text = "templates nest without end: does a template extend or include itself?"
     elif original is not exc:
         text = f"{type(original).__name__}: {text}"
-    return name, line, f"template error: {brief(text, 200)[1:-1]}"
+    return DossierError(name, line, f"template error: {brief(text, 200)[1:-1]}")
 
 
 def template_signatures(env: jinja2.Environment, layout_files: list) -> dict[str, tuple]:

@@ -6,8 +6,8 @@ entity links and inline markup.  Each text token the passage covers is split and
 its covered part wrapped in a ``<mark>``: marks never cross element boundaries,
 so the HTML stays well nested.  The first mark carries the annotation's
 permalink ``id``; a ``note_ref`` after the last one becomes its margin note
-(``sidenotes.py``).  Problems go to ``env["anchor_errors"]`` located at the
-annotation's own line.
+(``sidenotes.py``), its HTML from ``env["render_note"]``.  Problems go to
+``env["errors"]`` located at the annotation's own line.
 """
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from ..anchoring import closest, find_many, norm, normalize, source_span
+from ..errors import DossierError
 from ..suggest import first_difference
+from .env import visible_piece
 
 
 def _visible(tokens) -> tuple[str, list]:
@@ -36,18 +38,9 @@ def _visible(tokens) -> tuple[str, list]:
             parts.append("\n")
             pos += 1
         for ci, child in enumerate(tok.children):
-            t = child.type
-            if t == "text":
+            if child.type == "text":
                 segs.append((tok, ci, pos))
-                piece = child.content
-            elif t == "code_inline":
-                piece = child.content
-            elif t in ("softbreak", "hardbreak"):
-                piece = "\n"
-            elif t == "wikilink":
-                piece = child.meta.get("label", "")
-            else:
-                piece = ""
+            piece = visible_piece(child)
             parts.append(piece)
             pos += len(piece)
     return "".join(parts), segs
@@ -101,15 +94,15 @@ def _rule(state: StateCore) -> None:
         tok.children = children
     for tok in {id(t): t for t, _ci, _s in segs}.values():
         _refs_out_of_links(tok)
-    _fill_notes(state.tokens, env.get("renderer"), env, env.setdefault("note_mentions", []))
+    _fill_notes(state.tokens, env, env.setdefault("note_mentions", []))
 
 
 def _locate(text: str, segs: list, starts: list, annotations, env) -> list:
     """(start, end, annotation) in visible-text offsets for each quote found once; the others
-    become errors in ``env["anchor_errors"]``.  All quotes are searched in one pass."""
+    become errors in ``env["errors"]``.  All quotes are searched in one pass."""
     hay, offs = normalize(text)
     source = env.get("source", "")
-    errors = env.setdefault("anchor_errors", [])
+    errors = env["errors"]  # located at the annotation's own line, in its own file
     wanted = []
     hints = MAX_HINTS
     for ann, found in zip(annotations, find_many(hay, [a.quote for a in annotations])):
@@ -124,11 +117,12 @@ def _locate(text: str, segs: list, starts: list, annotations, env) -> list:
                 hint = f'; closest passage ({near.ratio:.0%} alike, {source}:{line}): "{_clip(near.text)}"'
                 diff = first_difference(norm(ann.quote), near.text)
                 hint += f"; {diff}" if diff else ""
-            errors.append((ann.source, ann.line, f"quote not found in {source}{hint}"))
+            errors.append(DossierError(ann.source, ann.line, f"quote not found in {source}{hint}"))
             continue
         if ann.which:
             if ann.which > len(found):
-                errors.append((ann.source, ann.line, f"which={ann.which}, but the quote appears {len(found)} time(s) in {source}"))
+                errors.append(DossierError(ann.source, ann.line,
+                                           f"which={ann.which}, but the quote appears {len(found)} time(s) in {source}"))
                 continue
             found = [found[ann.which - 1]]
         elif len(found) > 1:
@@ -136,8 +130,8 @@ def _locate(text: str, segs: list, starts: list, annotations, env) -> list:
                 continue
             lines = ", ".join(f"{source}:{_seg_line(segs, starts, offs[s], env)}" for s, _ in found[:MAX_PLACES])
             more = ", …" if len(found) > MAX_PLACES else ""
-            errors.append((ann.source, ann.line,
-                           f"quote appears {len(found)} times ({lines}{more}); add which=N to the attribute line, or quote more words"))
+            errors.append(DossierError(ann.source, ann.line,
+                                       f"quote appears {len(found)} times ({lines}{more}); add which=N to the attribute line, or quote more words"))
             continue
         wanted.append((*source_span(text, offs, *found[0]), ann))
     return wanted
@@ -152,9 +146,9 @@ def _shallow(wanted: list, env) -> list:
             heapq.heappop(ends)
         if len(ends) >= MAX_OVERLAP:
             if not ann.auto:
-                env["anchor_errors"].append((ann.source, ann.line, f"{len(ends)} other annotated passages already cover "
-                                             f"the start of this one (at most {MAX_OVERLAP} may overlap at any point); "
-                                             "quote fewer words"))
+                env["errors"].append(DossierError(ann.source, ann.line, f"{len(ends)} other annotated passages already "
+                                                  f"cover the start of this one (at most {MAX_OVERLAP} may overlap at "
+                                                  "any point); quote fewer words"))
             continue
         heapq.heappush(ends, e)
         kept.append((s, e, ann))
@@ -257,8 +251,10 @@ def _note_ref(ann) -> Token:
     return tok
 
 
-def _fill_notes(tokens, renderer, env, note_mentions) -> None:
-    """Render each annotation's note, in reading order (so mentions are reported in that order)."""
+def _fill_notes(tokens, env, note_mentions) -> None:
+    """Render each annotation's note (``env["render_note"]``), in reading order (so mentions are
+    reported in that order)."""
+    render_note = env.get("render_note")
     for tok in tokens:
         if tok.type != "inline" or not tok.children:
             continue
@@ -267,14 +263,13 @@ def _fill_notes(tokens, renderer, env, note_mentions) -> None:
             if ann is None:
                 continue
             head = [f'<a class="permalink" href="#{escapeHtml(ann.anchor)}" aria-label="Permalink to this passage">¶</a>']
-            if renderer is not None:
-                errs: list = []
-                mentions: list = []
-                child.meta["html"] = str(renderer.note_html(ann, errs, mentions))
-                env.setdefault("anchor_errors", []).extend(errs)
+            if render_note is not None:
+                html, errs, mentions = render_note(ann)
+                child.meta["html"] = str(html)
+                env["errors"].extend(errs)
                 note_mentions.extend(dict.fromkeys((ann.id, m.entity) for m in mentions))
                 if ann.claim:
-                    head.append(f'<a href="{escapeHtml(renderer.urls.of("claim", ann.claim))}">Claim: '
+                    head.append(f'<a href="{escapeHtml(env["urls"].of("claim", ann.claim))}">Claim: '
                                 f'{escapeHtml(ann.claim.replace("-", " "))}</a>'
                                 + (f" · {escapeHtml(ann.value)}" if ann.value else ""))
             child.meta["head"] = '<p class="note-head">' + " · ".join(head) + "</p>"

@@ -16,6 +16,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from ..model import Mention
+from .env import visible_piece
 
 _SENTENCE_END = re.compile(r"[.!?][\"”’'»)]*\s+")
 _MAX_SENTENCE = 320
@@ -140,8 +141,7 @@ def _rule(state: StateCore) -> None:
                     in_link += 1
                 elif t == "link_close":
                     in_link -= 1
-            piece = child.content if t in ("text", "code_inline") else "\n" if t in ("softbreak", "hardbreak") \
-                else child.meta.get("label", "") if t == "wikilink" else ""
+            piece = visible_piece(child)
             plain_parts.append(piece)
             plain_len += len(piece)
         if run:

@@ -14,6 +14,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 
 from ..suggest import brief
+from .env import error
 
 
 # The first character that ends a wikilink's inside: its "]]", or a "[" or line break, which no
@@ -60,8 +61,8 @@ def _resolve(state: StateCore) -> None:
             if found is None:
                 line = env.get("line0", 0) + tok.map[0] + tok.content[:meta["offset"]].count("\n") + 1 if tok.map else 0
                 if meta["target"] not in site.failed:  # a file that failed to load has its own error
-                    env["errors"].append((line, f"unknown wikilink target '[[{brief(meta['target'])[1:-1]}]]': "
-                                                f"no article, entity or page has that slug{site.suggest(meta['target'])}"))
+                    error(env, line, f"unknown wikilink target '[[{brief(meta['target'])[1:-1]}]]': "
+                                     f"no article, entity or page has that slug{site.suggest(meta['target'])}")
                 meta["label"] = meta["label"] or meta["target"]
                 continue
             kind, rec = found

@@ -7,7 +7,7 @@ import pytest
 
 from dossier.config import SiteConfig
 from dossier.errors import ErrorList
-from dossier.markdown import make_md, new_env
+from dossier.markdown import make_md, new_env, note_renderer
 from dossier.markdown.annotations import parse_annotations
 from dossier.model import Article, Entity, Page
 from dossier.site import assemble
@@ -38,21 +38,6 @@ def tiny_site(**config):
     return site
 
 
-class NoteRenderer:
-    """What marks.py asks of the build's Renderer: urls, and a note's HTML."""
-
-    def __init__(self, md, site, urls):
-        self.md, self.site, self.urls = md, site, urls
-
-    def note_html(self, ann, errors, mentions):
-        env = new_env(self.site, self.urls, line0=ann.note_line - 1, collect=True)
-        env["source"] = ann.source
-        html = self.md.render(ann.note, env)
-        errors.extend((ann.source, line, msg) for line, msg in env["errors"])
-        mentions.extend(env["mentions"])
-        return html
-
-
 class Harness:
     def __init__(self):
         self.md = make_md()
@@ -60,12 +45,10 @@ class Harness:
         self.urls = Urls("/", "")
 
     def env(self, *, site=True, line0=0, annotations=(), collect=True, renderer=True, **kw):
-        env = new_env(self.site if site else None, self.urls, line0=line0, collect=collect,
-                      annotations=annotations, **kw)
-        env["source"] = "content/articles/sky-army.md"
-        if renderer:
-            env["renderer"] = NoteRenderer(self.md, self.site, self.urls)
-        return env
+        """``renderer=False``: notes are not rendered (marks.py gets no ``render_note``)."""
+        return new_env(self.site if site else None, self.urls, source="content/articles/sky-army.md", line0=line0,
+                       collect=collect, annotations=annotations,
+                       render_note=note_renderer(self.md, self.site, self.urls) if renderer else None, **kw)
 
     def render(self, text, **kw):
         env = self.env(**kw)

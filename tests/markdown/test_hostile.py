@@ -125,7 +125,7 @@ def test_many_annotations_walk_each_segment_a_few_times(harness, monkeypatch):
     monkeypatch.setattr(anchoring, "_occurrences", lambda hay, needles: calls.append(len(needles)) or occurrences(hay, needles))
     _CountingList.reads = 0
     html, env = harness.render(body, annotations=anns, renderer=False)
-    assert env.get("anchor_errors", []) == []
+    assert env["errors"] == []
     assert len(env["anchored"]) == n
     assert calls == [n]  # every quote in one pass over the text
     segments = 3 * n  # "Paragraph i says that ", "the", " officers met on day i."
@@ -139,14 +139,14 @@ def test_missing_quotes_get_a_bounded_number_of_hints(harness, monkeypatch):
     monkeypatch.setattr(marks, "closest", lambda hay, q: seen.append(q) or closest(hay, q))
     anns = harness.annotations("\n\n".join(f"> not in the text {i}\n\nN." for i in range(100)))
     _html, env = harness.render("Some text about the officers.\n", annotations=anns, renderer=False)
-    assert len(env["anchor_errors"]) == 100
+    assert len(env["errors"]) == 100
     assert len(seen) == marks.MAX_HINTS
 
 
 def test_an_ambiguous_quote_names_a_bounded_number_of_places(harness):
     anns = harness.annotations("> the Met\n\nN.\n")
     _html, env = harness.render("the Met said.\n\n" * 50, annotations=anns, renderer=False)
-    ((_src, _line, msg),) = env["anchor_errors"]
+    (msg,) = [e.message for e in env["errors"]]
     assert msg.startswith("quote appears 50 times (")
     assert msg.count("content/articles/sky-army.md:") == marks.MAX_PLACES and ", …)" in msg
 
@@ -187,6 +187,6 @@ def test_passages_nested_too_deep_are_a_located_error(harness):
     anns = harness.annotations("\n\n".join(f"> {q}\n\nN." for q in quotes))
     html, env = harness.render(body, annotations=anns, renderer=False)
     assert len(env["anchored"]) == marks.MAX_OVERLAP
-    errors = env["anchor_errors"]
+    errors = [(e.path, e.line, e.message) for e in env["errors"]]
     assert [line for _src, line, _msg in errors] == [a.line for a in anns[marks.MAX_OVERLAP:]]
     assert all(f"at most {marks.MAX_OVERLAP} may overlap" in msg for _s, _l, msg in errors)

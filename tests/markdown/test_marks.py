@@ -49,7 +49,7 @@ def marked_text(html: str, ident: str) -> str:
 @pytest.mark.parametrize("line,title,input,expected", read_fixture_file(FIXTURES / "marks.md"))
 def test_fixture(harness, line, title, input, expected):
     html, env = harness.render_with_annotations(input)
-    assert env.get("anchor_errors", []) == []
+    assert env["errors"] == []
     assert html == expected, f"fixtures/marks.md:{line}: {title}"
     assert_well_nested(html)
 
@@ -77,7 +77,7 @@ def test_overlapping_passages_stay_well_nested(harness):
     text = "One two three four five six seven.\n"
     anns = harness.annotations("> two three four\n\nA.\n\n> four five six\n\nB.\n")
     html, env = harness.render(text, annotations=anns)
-    assert env.get("anchor_errors", []) == []
+    assert env["errors"] == []
     assert_well_nested(html)
     doc = LexborHTMLParser(html)
     assert doc.css_first("mark#ann-two-three-four") is not None and doc.css_first("mark#ann-four-five-six") is not None
@@ -89,7 +89,7 @@ def test_quote_not_found_names_the_closest_passage_and_its_line(harness):
     body = "First paragraph here.\n\nThe Met said that many officers\nwere worried about the charge.\n"
     anns = harness.annotations("\n\n\n\n> The Met said few officers were worried\n\nX.\n")
     html, env = harness.render(body, annotations=anns, line0=7)
-    [(source, line, msg)] = env["anchor_errors"]
+    [(source, line, msg)] = [(e.path, e.line, e.message) for e in env["errors"]]
     assert (source, line) == ("content/annotations/sky-army.md", 5)
     m = re.fullmatch(r'quote not found in content/articles/sky-army\.md; closest passage '
                      r'\((\d+)% alike, content/articles/sky-army\.md:(\d+)\): "(.*)"', msg)
@@ -103,14 +103,14 @@ def test_quote_not_found_names_the_closest_passage_and_its_line(harness):
 def test_quote_far_from_anything_has_no_hint(harness):
     anns = harness.annotations("> zebra quantum xylophone\n\nX.\n")
     _html, env = harness.render("The Met said so.\n", annotations=anns)
-    [(_s, line, msg)] = env["anchor_errors"]
+    [(_s, line, msg)] = [(e.path, e.line, e.message) for e in env["errors"]]
     assert line == 1 and msg == "quote not found in content/articles/sky-army.md"
 
 
 def test_quote_twice_lists_every_line(harness):
     anns = harness.annotations("\n\n> the cat sat\n\nX.\n")
     _html, env = harness.render("Once the cat sat.\n\nThen\nthe cat sat again.\n", annotations=anns, line0=4)
-    [(_s, line, msg)] = env["anchor_errors"]
+    [(_s, line, msg)] = [(e.path, e.line, e.message) for e in env["errors"]]
     assert line == 3
     assert msg == ("quote appears 2 times (content/articles/sky-army.md:5, content/articles/sky-army.md:8); "
                    "add which=N to the attribute line, or quote more words")
@@ -119,7 +119,7 @@ def test_quote_twice_lists_every_line(harness):
 def test_which_beyond_the_occurrences(harness):
     anns = harness.annotations("{which=3}\n> the cat\n\nX.\n")
     _html, env = harness.render("the cat and the cat\n", annotations=anns)
-    [(_s, line, msg)] = env["anchor_errors"]
+    [(_s, line, msg)] = [(e.path, e.line, e.message) for e in env["errors"]]
     assert line == 2 and msg == "which=3, but the quote appears 2 time(s) in content/articles/sky-army.md"
 
 
@@ -127,13 +127,13 @@ def test_automatic_annotations_fail_silently(harness):
     auto = Annotation(article="sky-army", quote="not in the text at all", note="n", note_line=1, line=1,
                       source="content/articles/sky-army.md", id="shared-x", kind="shared", auto=True)
     html, env = harness.render("Some text.\n", annotations=[auto])
-    assert env.get("anchor_errors", []) == [] and "<mark" not in html
+    assert env["errors"] == [] and "<mark" not in html
 
 
 def test_note_errors_and_mentions_reach_the_env(harness):
     anns = harness.annotations("> Some text\n\nSee [[nope]] and Rowley.\n")
     html, env = harness.render("Some text.\n", annotations=anns)
-    assert env["anchor_errors"] == [("content/annotations/sky-army.md", 3,
+    assert [(e.path, e.line, e.message) for e in env["errors"]] == [("content/annotations/sky-army.md", 3,
                                      "unknown wikilink target '[[nope]]': no article, entity or page has that slug")]
     assert env["note_mentions"] == [("some-text", "mark-rowley")]
 

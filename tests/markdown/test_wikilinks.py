@@ -36,14 +36,14 @@ def test_without_a_site_the_target_is_kept():
 ])
 def test_unknown_target_reports_its_file_line(harness, text, line0, want):
     _html, env = harness.render(text, line0=line0)
-    assert [line for line, _msg in env["errors"]] == want
-    for _line, msg in env["errors"]:
+    assert [e.line for e in env["errors"]] == want
+    for msg in [e.message for e in env["errors"]]:
         assert msg.startswith("unknown wikilink target '[[") and "no article, entity or page has that slug" in msg
 
 
 def test_unknown_target_message_names_the_slug(harness):
     _html, env = harness.render("see [[mark-rowly]]")
-    [(line, msg)] = env["errors"]
+    [(line, msg)] = [(e.line, e.message) for e in env["errors"]]
     assert line == 1 and "'[[mark-rowly]]'" in msg
 
 

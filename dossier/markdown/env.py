@@ -1,0 +1,71 @@
+"""The ``env`` the Markdown plugins share (a typed dict), and the helpers they use with it."""
+from __future__ import annotations
+
+from typing import Any, Callable, TypedDict
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from ..errors import DossierError
+from ..model import Annotation
+
+Note = tuple[str, list, list]  # a note's (HTML, DossierErrors, Mentions)
+
+
+class MarkdownEnv(TypedDict, total=False):
+    # -- given by the caller
+    site: Any  # the dossier.site.Site (None in plugin unit tests: no links are resolved)
+    urls: Any  # dossier.urls.Urls
+    source: str  # path of the Markdown's file, relative to the archive root
+    line0: int  # file line of the text's first line, minus one
+    self: str  # slug of the entity whose page this is (not linked to itself)
+    link_first: bool  # link only an entity's first mention
+    annotations: tuple  # Annotation records to anchor in this text (articles only)
+    render_note: Callable[[Annotation], Note] | None  # a note's HTML (marks.py); None: notes stay empty
+    # -- filled in by the plugins
+    errors: list  # DossierError: unknown wikilinks (wikilinks.py), quotes not placed (marks.py)
+    mentions: list | None  # Mention records found in the text (mentions.py), or None: not collected
+    linked: set  # entities linked so far (link_first)
+    placed: list  # Annotation records placed in the text, in text order (marks.py)
+    anchored: list  # their ids
+    note_mentions: list  # (annotation id, entity slug) named in the notes (marks.py)
+    notes: list  # reserved for sidenotes.py
+    note_number: int  # sidenotes.py: the last margin-note number
+    note_numbers: dict  # sidenotes.py: footnote label -> number
+    _breaks: dict  # marks.py: line breaks before each child of a paragraph (for error lines)
+
+
+def new_env(site=None, urls=None, *, source: str = "", line0: int = 0, collect: bool = False, self_slug: str = "",
+            annotations=(), link_first: bool = False, render_note=None) -> MarkdownEnv:
+    return MarkdownEnv(site=site, urls=urls, source=source, line0=line0, errors=[],
+                       mentions=[] if collect else None, self=self_slug, annotations=tuple(annotations),
+                       link_first=link_first, linked=set(), anchored=[], notes=[], render_note=render_note)
+
+
+def note_renderer(md: MarkdownIt, site, urls, *, link_first: bool = False) -> Callable[[Annotation], Note]:
+    """What marks.py calls for each placed annotation: its note's (HTML, errors, mentions)."""
+    def render_note(ann: Annotation) -> Note:
+        env = new_env(site, urls, source=ann.source, line0=ann.note_line - 1, collect=True, link_first=link_first)
+        return md.render(ann.note, env), env["errors"], env["mentions"]
+    return render_note
+
+
+def error(env: MarkdownEnv, line: int, message: str) -> None:
+    """Report a mistake at ``line`` of the text's own file."""
+    env["errors"].append(DossierError(env.get("source", ""), line, message))
+
+
+def visible_piece(child: Token) -> str:
+    """What a reader sees of one inline child: text and code as written, a line break as a
+    newline, a wikilink as its label, nothing of markup (the one definition of visible text,
+    shared by mentions.py and marks.py)."""
+    t = child.type
+    if t in ("text", "code_inline"):
+        return child.content
+    if t in ("softbreak", "hardbreak"):
+        return "\n"
+    if t == "wikilink":
+        return child.meta.get("label", "")
+    return ""
+
+
