@@ -85,74 +85,72 @@ def _rule(state: StateCore) -> None:
     site = env.get("site")
     if site is None or not site.alias_table:
         return
-    matcher = site.matcher
-    collect = env.get("mentions")
-    link_first = env.get("link_first")
-    linked: set = env["linked"]
-    self_slug = env.get("self")
     tokens = state.tokens
     for i, tok in enumerate(tokens):
         if tok.type != "inline" or not tok.children or (i and tokens[i - 1].type == "heading_open"):
             continue
-        children = tok.children
-        out: list[Token] = []
-        plain_parts: list[str] = []
-        plain_len = 0
-        found: list[tuple[str, int, int]] = []  # entity, start, end in plain text
-        in_link = 0
-        run: list[Token] = []
-
-        def flush(run_start: int) -> None:
-            text = "".join(t.content if t.type == "text" else "\n" for t in run)
-            spans = matcher.find(text.replace("\n", " "))  # a name may wrap over two source lines
-            if not spans:
-                out.extend(run)
-                return
-            level = run[0].level
-            pos = 0
-            for s, e, slug in spans:
-                if slug == self_slug:
-                    continue
-                found.append((slug, run_start + s, run_start + e))
-                if link_first and slug in linked:
-                    continue
-                linked.add(slug)
-                out.extend(_pieces(text[pos:s], level))
-                open_, close = _link(env, slug, level)
-                out.append(open_)
-                out.extend(_pieces(text[s:e], level + 1))
-                out.append(close)
-                pos = e
-            out.extend(_pieces(text[pos:], level))
-
-        run_start = 0
-        for child in children:
-            t = child.type
-            if t in ("text", "softbreak") and not in_link:
-                if not run:
-                    run_start = plain_len
-                run.append(child)
-            else:
-                if run:
-                    flush(run_start)
-                    run = []
-                out.append(child)
-                if t == "link_open":
-                    in_link += 1
-                elif t == "link_close":
-                    in_link -= 1
-            piece = visible_piece(child)
-            plain_parts.append(piece)
-            plain_len += len(piece)
-        if run:
-            flush(run_start)
-        tok.children = out
+        collect = env.get("mentions")
+        plain = "".join(visible_piece(child) for child in tok.children) if collect is not None else ""
+        found = _link_names(tok, env, site.matcher)
         if collect is not None and found:
-            plain = "".join(plain_parts)
             ends = sentence_ends(plain)
             for slug, s, e in found:
                 sentence, a, b = sentence_around(plain, s, e, ends)
                 collect.append(Mention(slug, env.get("source", ""), sentence, a, b))
+
+
+def _link_names(tok: Token, env, matcher) -> list[tuple[str, int, int]]:
+    """Link the names in ``tok``'s runs of text outside links; (entity, start, end) of every name
+    found, in visible-text offsets (the links added do not move them: they have no visible text)."""
+    link_first = env.get("link_first")
+    linked: set = env["linked"]
+    self_slug = env.get("self")
+    out: list[Token] = []
+    found: list[tuple[str, int, int]] = []  # entity, start, end in plain text
+    in_link = 0
+    run: list[Token] = []
+
+    def flush(run_start: int) -> None:
+        text = "".join(t.content if t.type == "text" else "\n" for t in run)
+        spans = matcher.find(text.replace("\n", " "))  # a name may wrap over two source lines
+        if not spans:
+            out.extend(run)
+            return
+        level = run[0].level
+        pos = 0
+        for s, e, slug in spans:
+            if slug == self_slug:
+                continue
+            found.append((slug, run_start + s, run_start + e))
+            if link_first and slug in linked:
+                continue
+            linked.add(slug)
+            out.extend(_pieces(text[pos:s], level))
+            open_, close = _link(env, slug, level)
+            out.append(open_)
+            out.extend(_pieces(text[s:e], level + 1))
+            out.append(close)
+            pos = e
+        out.extend(_pieces(text[pos:], level))
+
+    plain_len = run_start = 0
+    for child in tok.children:
+        t = child.type
+        if t in ("text", "softbreak") and not in_link:
+            if not run:
+                run_start = plain_len
+            run.append(child)
+        else:
+            if run:
+                flush(run_start)
+                run = []
+            out.append(child)
+            in_link += 1 if t == "link_open" else -1 if t == "link_close" else 0
+        plain_len += len(visible_piece(child))
+    if run:
+        flush(run_start)
+    tok.children = out
+    return found
 
 
 def plugin(md: MarkdownIt) -> None:
