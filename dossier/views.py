@@ -106,6 +106,7 @@ class View:
     nav: tuple
     page: PageMeta
     outlet_index: FrozenMap  # outlet slug -> Entity (what ``outlet_name`` and ``outlet_of`` read)
+    note_counts: FrozenMap  # slug -> annotations, of every article in the view that has any (``note_count``)
 
     def context(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -116,9 +117,23 @@ class View:
         return self
 
 
-def _frame(frame: Frame, template: str, path: str, title: str, description: str = "") -> dict:
-    meta, nav = frame.page(template, path, title, description)
-    return {"config": frame.config, "nav": nav, "page": meta, "outlet_index": frame.outlet_index}
+def _make(cls, frame: Frame, site, page: tuple, **fields):
+    """A ``cls`` view of ``fields``, with the frame's fields for ``page`` = (template, path, title[, description])
+    and the annotation counts of the articles anywhere in ``fields``."""
+    meta, nav = frame.page(*page)
+    found: dict[str, None] = {}
+    for value in fields.values():
+        _articles_in(value, found)
+    counts = FrozenMap(sorted((s, n) for s in found if (n := len(site.annotations.get(s, ()))))) if site else FrozenMap()
+    return cls(config=frame.config, nav=nav, page=meta, outlet_index=frame.outlet_index, note_counts=counts, **fields)
+
+
+def _articles_in(value, found: dict) -> None:
+    if isinstance(value, Article):
+        found[value.slug] = None
+    elif isinstance(value, tuple):
+        for item in value:
+            _articles_in(item, found)
 
 
 @dataclass(frozen=True)
@@ -127,7 +142,6 @@ class HomeView(View):
     main_entities: tuple  # (Entity, articles naming it)
     timeline: tuple  # dated events, earliest first
     entity_count: int  # entities that are not outlets
-    note_counts: FrozenMap  # article slug -> number of annotations (``note_count``)
 
 
 def home_view(frame: Frame, site, articles_of: dict) -> HomeView:
@@ -137,10 +151,9 @@ def home_view(frame: Frame, site, articles_of: dict) -> HomeView:
                   key=lambda e: (-counts[e.slug], e.name))[:site.config.home_entities]
     timeline = sorted((e for e in site.entities.values() if e.type == "event" and e.date),
                       key=lambda e: (e.date, e.name))
-    notes = FrozenMap((a.slug, len(site.annotations[a.slug])) for a in articles if a.slug in site.annotations)
-    return HomeView(**_frame(frame, "home.html", "", site.config.title), articles=articles,
-                    main_entities=tuple((e, counts[e.slug]) for e in main), timeline=tuple(timeline),
-                    entity_count=sum(1 for e in site.entities.values() if e.type != "outlet"), note_counts=notes)
+    return _make(HomeView, frame, site, ("home.html", "", site.config.title), articles=articles,
+                 main_entities=tuple((e, counts[e.slug]) for e in main), timeline=tuple(timeline),
+                 entity_count=sum(1 for e in site.entities.values() if e.type != "outlet"))
 
 
 @dataclass(frozen=True)
@@ -162,9 +175,9 @@ def article_view(frame: Frame, site, slug: str, body: str, mentions, placed, cov
     counts = Counter(m.entity for m in mentions)
     mentioned = sorted(((site.entities[e], n) for e, n in counts.items()), key=lambda en: (-en[1], en[0].name))
     description = f"{outlet.name if outlet else art.outlet}, {human_date(art.published)}"
-    return ArticleView(**_frame(frame, "article.html", page_dir("article", slug), art.title, description),
-                       article=art, outlet=outlet, body=body, mentioned=tuple(mentioned),
-                       coverage=tuple((site.articles[s], n) for s, n in coverage), annotations=tuple(placed))
+    return _make(ArticleView, frame, site, ("article.html", page_dir("article", slug), art.title, description),
+                 article=art, outlet=outlet, body=body, mentioned=tuple(mentioned),
+                 coverage=tuple((site.articles[s], n) for s, n in coverage), annotations=tuple(placed))
 
 
 @dataclass(frozen=True)
@@ -189,11 +202,11 @@ def entity_view(frame: Frame, site, slug: str, notes: str, mentions: list[Mentio
         by_article[m.source].append(m)
     grouped = sorted(((by_source[src], tuple(ms)) for src, ms in by_article.items() if src in by_source),
                      key=lambda am: (am[0].published, am[0].slug))
-    return EntityView(**_frame(frame, "entity.html", page_dir("entity", slug), ent.name, ent.description),
-                      entity=ent, notes=notes, mentions=tuple(grouped),
-                      together=tuple((site.entities[e], n) for e, n in together),
-                      outlet_articles=tuple(site.articles[s] for s in site.by_outlet.get(slug, ())),
-                      annotations=tuple(annotations))
+    return _make(EntityView, frame, site, ("entity.html", page_dir("entity", slug), ent.name, ent.description),
+                 entity=ent, notes=notes, mentions=tuple(grouped),
+                 together=tuple((site.entities[e], n) for e, n in together),
+                 outlet_articles=tuple(site.articles[s] for s in site.by_outlet.get(slug, ())),
+                 annotations=tuple(annotations))
 
 
 @dataclass(frozen=True)
@@ -208,8 +221,8 @@ def entities_view(frame: Frame, site, articles_of: dict) -> EntitiesView:
         ents = tuple((e, len(articles_of.get(e.slug, ()))) for e in by_name if e.type == typ)
         if ents:
             groups.append((typ, label, ents))
-    return EntitiesView(**_frame(frame, "entities.html", page_dir("index", "entities"), "Entities"),
-                        groups=tuple(groups))
+    return _make(EntitiesView, frame, site, ("entities.html", page_dir("index", "entities"), "Entities"),
+                 groups=tuple(groups))
 
 
 @dataclass(frozen=True)
@@ -221,7 +234,7 @@ def outlets_view(frame: Frame, site) -> OutletsView:
     rows = [(site.entities[o], tuple(site.articles[s] for s in slugs)) for o, slugs in site.by_outlet.items()
             if o in site.entities]
     rows.sort(key=lambda oa: oa[0].name.lower())
-    return OutletsView(**_frame(frame, "outlets.html", page_dir("index", "outlets"), "Outlets"), outlets=tuple(rows))
+    return _make(OutletsView, frame, site, ("outlets.html", page_dir("index", "outlets"), "Outlets"), outlets=tuple(rows))
 
 
 @dataclass(frozen=True)
@@ -237,11 +250,11 @@ class TagView(View):
 
 def tag_views(frame: Frame, site) -> list[View]:
     tags = sorted(site.by_tag.items())
-    views: list[View] = [TagsView(**_frame(frame, "tags.html", page_dir("index", "tags"), "Tags"),
-                                  tags=tuple((t, len(s)) for t, s in tags))]
+    views: list[View] = [_make(TagsView, frame, site, ("tags.html", page_dir("index", "tags"), "Tags"),
+                               tags=tuple((t, len(s)) for t, s in tags))]
     for tag, slugs in tags:
-        views.append(TagView(**_frame(frame, "tag.html", page_dir("tag", tag), f"Tagged “{tag}”"), tag=tag,
-                             articles=tuple(site.articles[s] for s in reversed(slugs))))
+        views.append(_make(TagView, frame, site, ("tag.html", page_dir("tag", tag), f"Tagged “{tag}”"), tag=tag,
+                           articles=tuple(site.articles[s] for s in reversed(slugs))))
     return views
 
 
@@ -267,13 +280,13 @@ def annotation_views(frame: Frame, site, placed: tuple, claims: dict) -> list[Vi
         grouped[art.slug].append(a)
     by_article = tuple((art, tuple(grouped[art.slug])) for art in reversed(list(site.articles.values()))
                        if art.slug in grouped)
-    views: list[View] = [AnnotationsView(
-        **_frame(frame, "annotations.html", page_dir("index", "annotations"), "Annotations"),
+    views: list[View] = [_make(
+        AnnotationsView, frame, site, ("annotations.html", page_dir("index", "annotations"), "Annotations"),
         by_kind=tuple(g for g in by_kind if g[2]), by_article=by_article,
         claims=tuple((c, tuple(rows)) for c, rows in claims.items()), total=len(placed))]
     for claim, rows in claims.items():
-        views.append(ClaimView(**_frame(frame, "claim.html", page_dir("claim", claim), "Claim: " + claim.replace("-", " ")),
-                               claim=claim, rows=tuple(sorted(rows, key=lambda r: (r[1].published, r[1].slug)))))
+        views.append(_make(ClaimView, frame, site, ("claim.html", page_dir("claim", claim), "Claim: " + claim.replace("-", " ")),
+                           claim=claim, rows=tuple(sorted(rows, key=lambda r: (r[1].published, r[1].slug)))))
     return views
 
 
@@ -287,7 +300,7 @@ class FreePageView(View):
 
 
 def free_page_view(frame: Frame, page: Page, body: str) -> FreePageView:
-    return FreePageView(**_frame(frame, "page.html", page_dir("page", page.slug), page.title), doc=page, body=body)
+    return _make(FreePageView, frame, None, ("page.html", page_dir("page", page.slug), page.title), doc=page, body=body)
 
 
 @dataclass(frozen=True)
@@ -296,7 +309,7 @@ class NotFoundView(View):
 
 
 def not_found_view(frame: Frame) -> NotFoundView:
-    return NotFoundView(**_frame(frame, "404.html", "404.html", "Page not found"))
+    return _make(NotFoundView, frame, None, ("404.html", "404.html", "Page not found"))
 
 
 def html_digest(html: str) -> str:
@@ -307,7 +320,7 @@ def html_digest(html: str) -> str:
 def helpers(urls: Urls, view: View) -> dict[str, Any]:
     """The functions and labels templates get besides the view (none reads anything else)."""
     outlets = view.outlet_index
-    notes = getattr(view, "note_counts", None)
+    notes = view.note_counts
 
     def href(obj) -> str:
         kind = {Article: "article", Entity: "entity", Page: "page"}.get(type(obj))
@@ -321,9 +334,8 @@ def helpers(urls: Urls, view: View) -> dict[str, Any]:
 
     ctx = {"urls": urls, "url": urls.url, "url_for": urls.of, "href": href, "highlight": highlight,
            "type_labels": TYPE_LABELS, "kind_labels": KIND_LABELS, "outlet_name": outlet_name,
-           "outlet_of": lambda article: outlets.get(article.outlet)}
-    if notes is not None:
-        ctx["note_count"] = lambda article: notes.get(article.slug, 0)
+           "outlet_of": lambda article: outlets.get(article.outlet),
+           "note_count": lambda article: notes.get(article.slug, 0)}
     return ctx
 
 

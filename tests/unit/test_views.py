@@ -83,6 +83,7 @@ def test_article_view_and_its_key(world):
                                                  [("b", 1), ("c", 0)]))
     assert view.article is site.articles["a"] and view.outlet is site.entities["daily"]
     assert view.mentioned == ((site.entities["ann"], 2),)
+    assert dict(view.note_counts) == {"a": 1}  # of the articles in the view: b and c have none
     assert [a.slug for a, _ in view.coverage] == ["b", "c"] and view.annotations == (ANN,)
     assert view.page.description == "Daily, 1 September 2023"
     key = view.key()  # the body's digest instead of the body
@@ -138,5 +139,5 @@ def test_helpers_read_only_the_view(world):
     assert h["url_for"]("tag", "army") == "/sub/tags/army/" and h["href"](site.entities["ann"]) == "/sub/entities/ann/"
     assert h["outlet_name"](site.articles["b"]) == "Weekly" and h["note_count"](site.articles["a"]) == 1
     assert h["outlet_of"](article("x", 1, outlet="gone")) is None
-    assert "note_count" not in views.helpers(urls, views.not_found_view(frame))
+    assert views.helpers(urls, views.not_found_view(frame))["note_count"](site.articles["a"]) == 0  # not in the view
     assert h["kind_labels"]["shared"] == "Also in"
