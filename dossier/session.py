@@ -60,7 +60,7 @@ class Session:
         self._pages: dict[str, tuple] = {}  # output path -> (templates signature, view key, digest)
         self._digests: dict[str, str] = {}  # output path -> digest of what the output folder holds
         self._new: dict = {}  # this build's memo entries, kept only if it succeeds
-        self.md_key = None  # what Markdown reads of the whole archive, this build
+        self._md_key = None  # what Markdown reads of the whole archive, this build
 
     # -- load ------------------------------------------------------------------------
     def layouts(self) -> Layouts:
@@ -151,6 +151,16 @@ class Session:
             jinja = make_env(self.root)
             self._tools = (layouts.stamp, make_md(), jinja, template_signatures(jinja, layouts.files))
         return self._tools[1:]
+
+    @property
+    def md_key(self):
+        return self._md_key
+
+    @md_key.setter
+    def md_key(self, key) -> None:
+        """Kept as the same object while equal, so each page's Markdown key compares in constant time."""
+        if key != self._md_key:
+            self._md_key = key
 
     # -- the page memo ---------------------------------------------------------------------
     def signature(self, template: str) -> tuple:

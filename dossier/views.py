@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -81,11 +82,21 @@ class Frame:
         urls = self.urls
         here = urls.url(path)
         meta = PageMeta(title, path, here, urls.absolute(path), description or self.config.description, template)
+        if here not in self._nav_urls:  # most pages: the one navigation every such page shares
+            return meta, self._nav_elsewhere
         return meta, tuple(NavItem(t, u, u == here) for t, u in self.nav)
 
-    @property
+    @cached_property
     def urls(self) -> Urls:
         return Urls(self.config.base_path, self.config.origin)
+
+    @cached_property
+    def _nav_urls(self) -> frozenset:
+        return frozenset(u for _t, u in self.nav)
+
+    @cached_property
+    def _nav_elsewhere(self) -> tuple:
+        return tuple(NavItem(t, u, False) for t, u in self.nav)
 
 
 def make_frame(site) -> Frame:
