@@ -1,0 +1,260 @@
+"""The preview's incremental builds equal a clean build, byte for byte, after any sequence of edits.
+
+A hypothesis state machine edits a generated archive of 160 articles (over 200 pages, so the first
+build forks the render pool, as the preview's does) that brings its own layouts, templates that
+print every field of every record they receive, and assets. After every step the long-lived
+builder's output is compared with a clean build into a fresh folder. Some steps are invalid
+edits: that build must fail and leave the output exactly as it was, and the next valid step must
+again equal a clean build.
+
+Bounded for CI: four derandomized examples of up to a dozen steps, not shrunk (well under a minute).
+Run more with ``DOSSIER_PROPTEST_EXAMPLES=50 DOSSIER_PROPTEST_STEPS=30`` (random seeds and
+shrinking then; pytest's ``--hypothesis-seed=N`` repeats one).
+
+Every call into Dossier's build goes through ``pipeline_builds`` below.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import jinja2
+import pytest
+from hypothesis import HealthCheck, Phase, settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
+
+from tests.helpers.archive_edits import EDITS, broken
+from tests.helpers.archive_model import DEFAULT_LAYOUTS, generated
+
+PREVIEW_WORKERS = 2  # the first build forks a pool of this many workers (the preview uses one per core)
+
+
+def pipeline_builds(root: Path, out: Path) -> tuple[Callable, Callable]:
+    """The one place this module touches Dossier's build API (so a refactor changes only this).
+
+    Returns ``(preview, clean)``: ``preview(changed)`` is the preview server's path (one long-lived
+    builder; the first build, ``changed=None``, on the process pool, later ones in one process with
+    the set of changed paths; see dossier/serve); ``clean(dest)`` builds ``root`` afresh into
+    ``dest``. Both return a result with ``ok``, ``errors`` and ``written`` (paths in the output).
+    """
+    from dossier.pipeline import Builder, build_site
+
+    builder = Builder(root, out, swap=False, preview=True, workers=PREVIEW_WORKERS)
+
+    def preview(changed=None):
+        try:
+            return builder.build() if changed is None else builder.build(changed=set(changed))
+        finally:
+            builder.workers = 1
+
+    def clean(dest: Path):
+        return build_site(root, out=dest, workers=1)
+
+    return preview, clean
+
+
+EXAMPLES = int(os.environ.get("DOSSIER_PROPTEST_EXAMPLES", "0"))
+STEPS = int(os.environ.get("DOSSIER_PROPTEST_STEPS", "12"))
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def differences(got: dict, want: dict) -> list[str]:
+    return sorted(k for k in set(got) | set(want) if got.get(k) != want.get(k))
+
+
+_forks: list[int] = []  # while a build runs: one item per fork of this process (a render pool's worker)
+os.register_at_fork(before=lambda: _forks and _forks.append(1))
+
+
+def _counting_forks(build, changed) -> tuple:
+    """``build(changed)`` and how many times it forked (seen from outside the pipeline)."""
+    _forks[:] = [0]
+    try:
+        return build(changed), len(_forks) - 1
+    finally:
+        _forks.clear()
+
+
+class Preview:
+    """An archive on disk, the preview's builder over it, and what a clean build makes of it."""
+
+    def __init__(self, tmp: Path, files: dict[str, str], *, pooled: bool = True) -> None:
+        self.tmp, self.root, self.out = tmp, tmp / "archive", tmp / "out"
+        self.disk: dict[str, str] = {}
+        self.pending: set[Path] = set()  # paths of failed builds, handed to the next one (as the preview does)
+        self.sync(files)
+        self.preview, self.clean = pipeline_builds(self.root, self.out)
+        first, forks = _counting_forks(self.preview, None)
+        assert first.ok, [str(e) for e in first.errors]
+        assert forks >= 1 or not pooled, "the first build forked no render pool: the test misses the preview's path"
+        self.expect_clean()
+
+    def sync(self, files: dict[str, str]) -> set[Path]:
+        """Make the archive on disk hold ``files``; the paths that changed (what the watcher reports)."""
+        changed = set()
+        for rel in sorted(set(files) | set(self.disk)):
+            if files.get(rel) == self.disk.get(rel):
+                continue
+            path = self.root / rel
+            if rel in files:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(files[rel], encoding="utf-8")
+                self.disk[rel] = files[rel]
+            else:
+                path.unlink()
+                del self.disk[rel]
+            changed.add(path)
+        return changed
+
+    def build(self, changed: set[Path]):
+        result, forks = _counting_forks(self.preview, changed | self.pending)
+        assert forks == 0, "an incremental build forked (the preview's threads are running then)"
+        self.pending = set() if result.ok else self.pending | changed
+        return result
+
+    def expect_clean(self) -> None:
+        dest = self.tmp / "clean"
+        shutil.rmtree(dest, ignore_errors=True)
+        result = self.clean(dest)
+        assert result.ok, [str(e) for e in result.errors]
+        differ = differences(tree(self.out), tree(dest))
+        assert not differ, f"the preview's output differs from a clean build in {len(differ)} files: {differ[:12]}"
+
+    def step(self, files: dict[str, str], extra: set[Path] = frozenset()):
+        """Save ``files`` (and ``extra`` paths unchanged), build; the output must equal a clean build."""
+        result = self.build(self.sync(files) | set(extra))
+        assert result.ok, [str(e) for e in result.errors]
+        self.expect_clean()
+        return result
+
+    def invalid_step(self, files: dict[str, str]) -> None:
+        """Save ``files``, which hold a mistake: the build fails and the output stays as it was."""
+        before = tree(self.out)
+        result = self.build(self.sync(files))
+        assert not result.ok, "an invalid edit built"
+        assert tree(self.out) == before, "a failed build changed the output folder"
+        assert not self.clean(self.tmp / "clean-invalid").ok, "the clean build took the invalid edit"
+        shutil.rmtree(self.tmp / "clean-invalid", ignore_errors=True)
+
+
+class IncrementalMachine(RuleBasedStateMachine):
+    @initialize()
+    def start(self) -> None:
+        self.tmp = Path(tempfile.mkdtemp(prefix="dossier-proptest-"))
+        self.model = generated()
+        self.archive = Preview(self.tmp, self.model.files())
+
+    @rule(data=st.data())
+    def one_edit(self, data) -> None:
+        data.draw(st.sampled_from(EDITS), label="edit")(self.model, data)
+        self.archive.step(self.model.files())
+
+    @rule(data=st.data())
+    def edits_in_one_save(self, data) -> None:  # the watcher's debounce hands several changes to one build
+        for edit in data.draw(st.lists(st.sampled_from(EDITS), min_size=2, max_size=4), label="edits"):
+            edit(self.model, data)
+        self.archive.step(self.model.files())
+
+    @rule(data=st.data())
+    def save_unchanged(self, data) -> None:
+        rel = data.draw(st.sampled_from(sorted(self.archive.disk)), label="file")
+        path = self.archive.root / rel
+        path.write_text(self.archive.disk[rel], encoding="utf-8")
+        self.archive.step(self.model.files(), {path})
+
+    @rule(data=st.data())
+    def invalid_edit(self, data) -> None:
+        self.archive.invalid_step(broken(self.model, data))
+
+    def teardown(self) -> None:
+        if hasattr(self, "tmp"):
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+IncrementalMachine.TestCase.settings = settings(
+    max_examples=EXAMPLES or 4, stateful_step_count=STEPS, deadline=None, derandomize=not EXAMPLES,
+    database=None, phases=tuple(Phase) if EXAMPLES else (Phase.explicit, Phase.generate),  # no shrinking in CI: bounded
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)  # about 45 s on a busy 2-core machine; the margin is for slower CI runners
+@pytest.mark.xfail(strict=True, reason="stale memo keys; issue 11")  # the seeded run finds the tags case today
+class TestIncrementalEqualsCleanBuild(IncrementalMachine.TestCase):
+    pass
+
+
+# -- named regressions, on the small archive of tests/e2e/test_incremental.py -------------------
+
+def small_archive(**layouts: str) -> dict[str, str]:
+    from tests.e2e.test_incremental import FILES
+
+    return {**FILES, **{f"layouts/{rel}": text for rel, text in layouts.items()}}
+
+
+def macros_printing(old: str, new: str) -> str:
+    """The default theme's macros with ``old`` replaced by ``new``: a theme that prints a little more."""
+    macros = (DEFAULT_LAYOUTS / "_macros.html").read_text(encoding="utf-8")
+    assert old in macros
+    return macros.replace(old, new, 1)
+
+
+@pytest.mark.xfail(strict=True, reason="stale memo keys; issue 11")
+def test_list_template_printing_tags_is_not_stale(tmp_path):
+    tags = '{{ a.title }}</a> <span class="tags">{{ a.tags|join(" ") }}</span>'
+    files = small_archive(**{"_macros.html": macros_printing("{{ a.title }}</a>", tags)})
+    preview = Preview(tmp_path, files, pooled=False)
+    rel = "content/articles/one.md"
+    files[rel] = files[rel].replace("tags: [army]", "tags: [army, navy]")
+    preview.step(files)  # before the fix: articles two, three, four, entities/daily, outlets, tags/army differ
+
+
+@pytest.mark.xfail(strict=True, reason="stale memo keys (a helper's answer is not in the key); issue 11")
+def test_list_template_printing_note_count_is_not_stale(tmp_path):
+    """A list item that says how many notes an article has; a note is added to a listed article."""
+    count = '{{ a.title }}</a> <span class="notes">{{ note_count(a) }}</span>'
+    files = small_archive(**{"_macros.html": macros_printing("{{ a.title }}</a>", count)})
+    preview = Preview(tmp_path, files, pooled=False)
+    files["content/annotations/three.md"] = "> Braverman announced a review\n\nWhich review?\n"
+    preview.step(files)  # before the fix: the pages listing three (coverage, outlet, outlets) differ
+
+
+@pytest.mark.xfail(strict=True, reason="stale memo keys (entity fields outside the key); issue 11")
+def test_entity_chip_printing_same_as_is_not_stale(tmp_path):
+    """An entity chip that also names where else the entity is described; one entity gains a same_as link."""
+    chip = '{{ e.name }} <span class="same-as">{{ e.same_as|join(" ") }}</span>'
+    files = small_archive(**{"_macros.html": macros_printing("{{ e.name }}", chip)})
+    preview = Preview(tmp_path, files, pooled=False)
+    rel = "content/entities/people/mark-rowley.md"
+    files[rel] = files[rel].replace("aliases: [Rowley]\n", "aliases: [Rowley]\nsame_as: [https://ref.example/rowley]\n")
+    preview.step(files)  # before the fix: the articles naming Rowley (their "In this report" chips) differ
+
+
+def test_asset_edit_writes_one_file(tmp_path):
+    files = small_archive(**{"assets/extra.css": "a { color: red; }\n", "assets/style.css": "body { margin: 0; }\n"})
+    preview = Preview(tmp_path, files, pooled=False)
+    for rel in ("layouts/assets/extra.css", "layouts/assets/style.css"):  # an asset of its own, one over the theme's
+        files[rel] += "p { margin: 1em; }\n"
+        assert preview.step(files).written == (rel[len("layouts/"):],)
+
+
+@pytest.mark.xfail(strict=True, reason="an asset edit re-renders every page (assets count as templates); issue 11")
+def test_asset_edit_renders_no_page(tmp_path, monkeypatch):
+    files = small_archive(**{"assets/extra.css": "a { color: red; }\n"})
+    preview = Preview(tmp_path, files, pooled=False)
+    renders = []
+    render = jinja2.Template.render
+    monkeypatch.setattr(jinja2.Template, "render", lambda self, *a, **kw: renders.append(self.name) or render(self, *a, **kw))
+    files["content/articles/five.md"] += "\nA new closing line.\n"
+    preview.step(files)
+    assert renders, "no page rendered for a body edit: this test cannot see renders"
+    renders.clear()
+    files["layouts/assets/extra.css"] += "p { margin: 1em; }\n"
+    preview.step(files)
+    assert renders == []
