@@ -170,7 +170,8 @@ def broken(m: Archive, d) -> dict[str, str]:
         "quote not found": ("content/annotations/a-000.md",
                             lambda t: (t or "") + "\n> a passage no article prints\n\nNote.\n"),
         "template syntax": (tmpl, lambda t: t + "{% if %}\n"),
-        "undefined variable": (tmpl, lambda t: t.replace("{% block main %}", "{% block main %}{{ no_such_thing }}")),
+        "undefined variable": ("layouts/home.html",
+                               lambda t: '{% extends "base.html" %}{% block main %}{{ no_such_thing }}{% endblock %}'),
         "site.yaml key": ("site.yaml", lambda t: t + "colour: red\n"),
     }
     path, corrupt = mistakes[d.draw(st.sampled_from(sorted(mistakes)), label="mistake")]
