@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -84,6 +84,7 @@ def build(opts: Options, session: Session, changed=None) -> BuildResult:
     clock.lap("load")
     # Later stages run on what loaded cleanly, so every mistake of a run is reported at once.
     draft = assemble(config, records, errs, failed)
+    session.md_key = markdown_key(draft)
     clock.lap("assemble")
     scans = session.scan(draft, opts.workers)  # per body: the entities it names, its sentence keys
     clock.lap("index")
@@ -91,7 +92,6 @@ def build(opts: Options, session: Session, changed=None) -> BuildResult:
     clock.lap("passages")
     coverage = session.coverage(site, {slug: scan[0] for slug, scan in scans.items()})
     md, jinja, _signatures = session.tools(layouts)
-    session.md_key = markdown_key(site)
     renderer = Renderer(opts.root, site, Urls(config.base_path, config.origin), coverage, md=md, jinja=jinja)
     clock.lap("index")
     staging = Staging(opts.out)
@@ -124,7 +124,8 @@ def failure(opts: Options, errs: ErrorList, clock: Clock) -> BuildResult:
 
 
 def markdown_key(site: Site) -> tuple:
-    """What the Markdown plugins read of the whole archive (names to link, targets of wikilinks)."""
+    """What the Markdown plugins read of the whole archive (names to link, targets of wikilinks), which
+    is also all that scanning bodies (the names matched) and shared passages (the articles named) read."""
     return (site.config, site.failed,
             tuple((e.slug, e.name, e.aliases, e.owns, e.type, e.description) for e in site.entities.values()),
             tuple((a.slug, a.title, a.published, a.outlet, a.story, a.byline) for a in site.articles.values()),
@@ -311,6 +312,15 @@ class Builder:
         self.root, self.out = root, self.opts.out
         self.session = Session(root)
         self._last: BuildResult | None = None
+
+    @property
+    def workers(self) -> int:
+        return self.opts.workers
+
+    @workers.setter
+    def workers(self, n: int) -> None:
+        """The preview sets 1 after its first build: forking beside its threads is unsafe."""
+        self.opts = replace(self.opts, workers=n)
 
     def build(self, changed=None) -> BuildResult:
         if changed is not None:

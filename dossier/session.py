@@ -158,9 +158,14 @@ class Session:
 
     @md_key.setter
     def md_key(self, key) -> None:
-        """Kept as the same object while equal, so each page's Markdown key compares in constant time."""
+        """Kept as the same object while equal, so each page's Markdown key compares in constant time.
+        When it changes, what was derived from the archive as a whole goes: the scans (the names
+        matched), the shared passages (the articles they name), other coverage."""
         if key != self._md_key:
             self._md_key = key
+            self._scans.clear()
+            self._shared = SharedPassages()
+            self._coverage = None
 
     # -- the page memo ---------------------------------------------------------------------
     def signature(self, template: str) -> tuple:

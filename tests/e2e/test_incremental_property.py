@@ -185,7 +185,6 @@ IncrementalMachine.TestCase.settings = settings(
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)  # about 45 s on a busy 2-core machine; the margin is for slower CI runners
-@pytest.mark.xfail(strict=True, reason="stale memo keys; issue 11")  # the seeded run finds the tags case today
 class TestIncrementalEqualsCleanBuild(IncrementalMachine.TestCase):
     pass
 
@@ -210,7 +209,6 @@ def save_under_own_macros(tmp: Path, old: str, new: str, rel: str, edit: Callabl
     preview.step(files)
 
 
-@pytest.mark.xfail(strict=True, reason="stale memo keys; issue 11")
 def test_list_template_printing_tags_is_not_stale(tmp_path):
     """A list item that shows the article's tags; one article's tags change. Before the fix: articles
     two, three, four (other coverage), entities/daily, outlets and tags/army differ."""
@@ -218,7 +216,6 @@ def test_list_template_printing_tags_is_not_stale(tmp_path):
                           "content/articles/one.md", lambda t: t.replace("tags: [army]", "tags: [army, navy]"))
 
 
-@pytest.mark.xfail(strict=True, reason="stale memo keys (a helper's answer is not in the key); issue 11")
 def test_list_template_printing_note_count_is_not_stale(tmp_path):
     """A list item that says how many notes an article has; a listed article gets its first note.
     Before the fix: the pages listing it (other coverage, its outlet, outlets) differ."""
@@ -226,7 +223,6 @@ def test_list_template_printing_note_count_is_not_stale(tmp_path):
                           "content/annotations/three.md", lambda t: "> Braverman announced a review\n\nWhich?\n")
 
 
-@pytest.mark.xfail(strict=True, reason="stale memo keys (entity fields outside the key); issue 11")
 def test_entity_chip_printing_same_as_is_not_stale(tmp_path):
     """An entity chip that also shows where else the entity is described; one entity gains a same_as
     link. Before the fix: the articles naming it (their "In this report" chips) differ."""
@@ -243,7 +239,6 @@ def test_asset_edit_writes_one_file(tmp_path):
         assert preview.step(files).written == (rel[len("layouts/"):],)
 
 
-@pytest.mark.xfail(strict=True, reason="an asset edit re-renders every page (assets count as templates); issue 11")
 def test_asset_edit_renders_no_page(tmp_path, monkeypatch):
     files = small_archive(**{"assets/extra.css": "a { color: red; }\n"})
     preview = Preview(tmp_path, files, pooled=False)
@@ -255,5 +250,7 @@ def test_asset_edit_renders_no_page(tmp_path, monkeypatch):
     assert renders, "no page rendered for a body edit: this test cannot see renders"
     renders.clear()
     files["layouts/assets/extra.css"] += "p { margin: 1em; }\n"
-    preview.step(files)
+    result = preview.build(preview.sync(files))  # the preview's build alone: the clean build renders, of course
     assert renders == []
+    assert result.ok and result.written == ("assets/extra.css",)
+    preview.expect_clean()
