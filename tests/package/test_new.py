@@ -129,7 +129,7 @@ def test_requirements_pin_the_git_commit_dossier_was_installed_from(monkeypatch)
     assert "token" not in starter.requirements_text()
 
 
-@pytest.mark.parametrize("direct_url", [None, {"url": "file:///home/u/dossier", "dir_info": {}},
+@pytest.mark.parametrize("direct_url", [None, {"url": "file:///srv/editor/dossier", "dir_info": {}},
                                         {"url": "file:///tmp/dossier_ssg-0.1.0-py3-none-any.whl",
                                          "archive_info": {}}])
 def test_requirements_fall_back_to_the_version(monkeypatch, direct_url):
