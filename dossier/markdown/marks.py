@@ -186,8 +186,9 @@ def _wrap(child: Token, spans: list) -> list[Token]:
         if a >= b:
             continue
         for ls, le, ann, first, last in cover:
-            ident = f' id="{escapeHtml(ann.anchor)}"' if first and ls == a else ""
-            new.append(_html(f'<mark class="k-{ann.kind}"{ident} data-note="{escapeHtml(ann.anchor)}">'))
+            key = escapeHtml(ann.anchor)
+            ident = f' id="{key}" aria-details="note-{key}"' if first and ls == a else ""
+            new.append(_html(f'<mark class="k-{ann.kind}"{ident} data-note="{key}">'))
         new.append(_text(content[a:b], child.level))
         for _sp in reversed(cover):
             new.append(_html("</mark>"))

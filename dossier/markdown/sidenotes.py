@@ -46,7 +46,7 @@ def _take_footnotes(md: MarkdownIt, state: StateCore) -> dict[int, str]:
 def aside_html(key: str, number: int, kind: str, body: str, extra_head: str = "") -> str:
     label = KIND_LABELS.get(kind, kind.title())
     key = escapeHtml(key)
-    return (f'<aside class="sidenote k-{kind}" id="note-{key}" aria-label="{label} {number}">\n'
+    return (f'<aside class="sidenote k-{kind}" id="note-{key}" role="note" aria-label="{label} {number}">\n'
             f'<input type="checkbox" class="note-toggle" id="nt-{key}">'
             f'<label class="note-label" for="nt-{key}"><span class="note-num">{number}</span> {label}</label>\n'
             f'<div class="note-body">{extra_head}{body}'
@@ -97,7 +97,9 @@ def _render_ref(self, tokens, idx, options, env) -> str:
     meta = tokens[idx].meta
     key = escapeHtml(meta["key"])
     ident = "" if meta.get("repeat") else f' id="ref-{key}"'
-    return f'<sup class="note-ref"{ident}><a href="#note-{key}">{meta["number"]}</a></sup>'
+    label = KIND_LABELS.get(meta["kind"], meta["kind"].title()).lower()
+    return (f'<sup class="note-ref"{ident}><a href="#note-{key}" aria-label="Note {meta["number"]}, {label}">'
+            f'{meta["number"]}</a></sup>')
 
 
 def plugin(md: MarkdownIt) -> None:

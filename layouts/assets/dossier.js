@@ -1,22 +1,29 @@
 // Dossier: enhancements only. Every page reads and works without this script.
-//  - On wide screens, move each margin note level with the start of its passage
-//    (CSS alone floats it beside the paragraph after the passage), never letting
-//    one note run into the next.
-//  - Pointing at or focusing a note highlights its passage, and the reverse.
+//  - From tablet width up, set each margin note level with the start of its passage.
+//    Where notes would collide, or run past the end of the text, a note shows its
+//    first lines and a button that opens it in place (over the notes below it).
+//  - On phones, a folded note opens and closes by its label or its first words, and
+//    following a note's number (or a permalink) opens the note.
+//  - A permalink outlines the whole passage; pointing at a note lights its passage.
+//  - Entity links and note numbers show a small preview on hover, focus or long press.
 (function () {
   "use strict";
   var root = document.documentElement;
-  var wide = window.matchMedia ? window.matchMedia("(min-width: 62rem)") : { matches: false };
-  var GAP = 14; // px between stacked notes
+  root.classList.add("js");
+  var wide = window.matchMedia ? window.matchMedia("(min-width: 48rem)") : { matches: false };
+  var GAP = 12; // px between stacked notes
+  var SLACK = 24; // px notes may run past the end of the text
   var queued = false;
+
+  function each(list, fn) { Array.prototype.forEach.call(list, fn); }
 
   function notes() {
     return Array.prototype.slice.call(document.querySelectorAll(".body > .sidenote"));
   }
 
-  function keyOf(note) {
-    return note.id.replace(/^note-/, "");
-  }
+  function keyOf(note) { return note.id.replace(/^note-/, ""); }
+
+  function noteOf(key) { return key ? document.getElementById("note-" + key) : null; }
 
   // The start of the passage (the mark carrying the permalink id), else the reference.
   function anchorOf(note) {
@@ -24,25 +31,69 @@
     return document.getElementById(key) || document.getElementById("ref-" + key);
   }
 
+  function passages(key) {
+    return document.querySelectorAll('.body mark[data-note="' + key.replace(/["\\]/g, "\\$&") + '"]');
+  }
+
+  // ---- placement -------------------------------------------------------------
+
+  function textBottom(body) {
+    var bottom = 0;
+    each(body.children, function (el) {
+      if (!el.classList.contains("sidenote")) bottom = Math.max(bottom, el.getBoundingClientRect().bottom);
+    });
+    return bottom;
+  }
+
+  // Each note's top and shown height: level with its passage unless the note above is in the way;
+  // a note that would push the next one off its passage, or the last ones past the end of the text,
+  // shows only as much as fits (never less than `least`).
+  function layout(anchors, heights, least, end, line) {
+    var n = anchors.length, latest = new Array(n), limit = end, floor = 0, out = [];
+    for (var i = n - 1; i >= 0; i--) { latest[i] = limit - least[i]; limit = latest[i] - GAP; }
+    for (var j = 0; j < n; j++) {
+      var top = Math.max(anchors[j], floor);
+      var bound = j + 1 < n ? Math.min(anchors[j + 1], latest[j + 1]) - GAP : end;
+      var h = heights[j];
+      if (h > bound - top + 0.8 * line) h = Math.max(least[j], bound - top);
+      out.push({ top: top, height: h, clamped: h < heights[j] });
+      floor = top + h + GAP;
+    }
+    return out;
+  }
+
+  function clearPlacement(list) {
+    list.forEach(function (note) {
+      note.classList.remove("is-clamped", "is-open");
+      note.style.removeProperty("--note-top");
+      note.style.removeProperty("--note-clamp");
+      var more = note.querySelector(".note-more");
+      if (more) more.hidden = true;
+    });
+  }
+
   function place() {
     queued = false;
+    var body = document.querySelector(".body");
     var list = notes();
-    if (!list.length) return;
-    list.forEach(function (note) { note.style.marginTop = ""; });
-    if (wide.matches) {
-      var floor = -Infinity;
-      list.forEach(function (note) {
-        var anchor = anchorOf(note);
-        if (!anchor || note.offsetParent === null) return;
-        var base = parseFloat(window.getComputedStyle(note).marginTop) || 0;
-        var natural = note.getBoundingClientRect().top;
-        var target = Math.max(anchor.getBoundingClientRect().top, floor);
-        var margin = base + (target - natural);
-        if (Math.abs(margin - base) > 0.5) note.style.marginTop = margin + "px";
-        floor = note.getBoundingClientRect().bottom + GAP;
-      });
-    }
-    root.setAttribute("data-notes-placed", wide.matches ? "wide" : "narrow");
+    if (!body || !list.length) return;
+    clearPlacement(list);
+    if (!wide.matches) { root.setAttribute("data-notes-placed", "narrow"); return; }
+    root.setAttribute("data-notes-placed", "wide");
+    var origin = body.getBoundingClientRect().top;
+    var line = parseFloat(window.getComputedStyle(list[0]).lineHeight) || 20;
+    var anchors = list.map(function (n) { var a = anchorOf(n); return a ? a.getBoundingClientRect().top - origin : 0; });
+    var heights = list.map(function (n) { return n.offsetHeight; });
+    var least = heights.map(function (h) { return Math.min(h, Math.ceil(3.4 * line)); });
+    var spots = layout(anchors, heights, least, textBottom(body) - origin + SLACK, line);
+    list.forEach(function (note, i) {
+      note.style.setProperty("--note-top", spots[i].top.toFixed(1) + "px");
+      if (!spots[i].clamped) return;
+      note.style.setProperty("--note-clamp", spots[i].height.toFixed(1) + "px");
+      note.classList.add("is-clamped");
+      moreButton(note).hidden = false;
+    });
+    openTarget();
   }
 
   function schedule() {
@@ -51,53 +102,121 @@
     window.requestAnimationFrame(place);
   }
 
-  function passages(key) {
-    return document.querySelectorAll('.body mark[data-note="' + key.replace(/["\\]/g, "\\$&") + '"]');
+  // ---- opening a shortened (wide) or folded (narrow) note --------------------------
+
+  function moreButton(note) {
+    var more = note.querySelector(".note-more");
+    if (more) return more;
+    more = document.createElement("button");
+    more.type = "button";
+    more.className = "note-more";
+    more.setAttribute("aria-expanded", "false");
+    more.setAttribute("aria-controls", note.id);
+    more.innerHTML = '<span class="more-text">Show all</span><span class="visually-hidden"> of note ' +
+      (note.querySelector(".note-num") || { textContent: "" }).textContent + "</span>";
+    more.addEventListener("click", function (e) { e.stopPropagation(); setOpen(note, !note.classList.contains("is-open")); });
+    note.appendChild(more);
+    return more;
   }
+
+  function setOpen(note, on, how) {
+    if (!note) return;
+    if (wide.matches) {
+      if (!note.classList.contains("is-clamped")) return;
+      note.classList.toggle("is-open", on);
+      note.dataset.openedBy = on ? how || "click" : "";
+      var more = moreButton(note);
+      more.setAttribute("aria-expanded", on ? "true" : "false");
+      more.querySelector(".more-text").textContent = on ? "Show less" : "Show all";
+    } else {
+      var box = note.querySelector(".note-toggle");
+      if (box) box.checked = on;
+    }
+  }
+
+  function closeOthers(keep) {
+    each(document.querySelectorAll(".sidenote.is-open"), function (n) { if (n !== keep) setOpen(n, false); });
+  }
+
+  // The note or passage the address points at: outline the whole passage, open the note.
+  function openTarget() {
+    each(document.querySelectorAll(".is-target"), function (el) { el.classList.remove("is-target"); });
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var el = id && document.getElementById(id);
+    if (!el) return;
+    var note = el.matches(".sidenote") ? el : el.matches("mark[data-note]") ? noteOf(el.getAttribute("data-note")) : null;
+    if (!note) return;
+    note.classList.add("is-target");
+    each(passages(keyOf(note)), function (m) { m.classList.add("is-target"); });
+    if (el === note || !wide.matches) setOpen(note, true, "target");
+  }
+
+  // ---- events ------------------------------------------------------------------------
 
   function setActive(note, on) {
     if (!note) return;
     note.classList.toggle("is-active", on);
-    Array.prototype.forEach.call(passages(keyOf(note)), function (m) { m.classList.toggle("is-active", on); });
+    each(passages(keyOf(note)), function (m) { m.classList.toggle("is-active", on); });
   }
 
-  function noteForMark(mark) {
-    var key = mark && mark.getAttribute("data-note");
-    return key ? document.getElementById("note-" + key) : null;
+  function onClick(e) {
+    var t = e.target;
+    var ref = t.closest(".note-ref a");
+    if (ref) { setOpen(noteOf(ref.getAttribute("href").slice(6)), true, "ref"); return; }
+    var note = t.closest(".body > .sidenote");
+    if (!note) { closeOthers(null); return; }
+    closeOthers(note);
+    if (t.closest("a, button, label, input")) return;
+    if (wide.matches) { if (!note.classList.contains("is-open")) setOpen(note, true); }
+    else if (t.closest(".note-body")) {
+      var box = note.querySelector(".note-toggle");
+      if (box && !box.checked) setOpen(note, true);
+    }
+  }
+
+  function onKey(e) {
+    if (e.key !== "Escape") return;
+    var note = e.target.closest && e.target.closest(".sidenote.is-open");
+    if (!note) return;
+    setOpen(note, false);
+    moreButton(note).focus();
   }
 
   function wire() {
     notes().forEach(function (note) {
       note.addEventListener("mouseenter", function () { setActive(note, true); });
       note.addEventListener("mouseleave", function () { setActive(note, false); });
-      note.addEventListener("focusin", function () { setActive(note, true); });
-      note.addEventListener("focusout", function () { setActive(note, false); });
+      note.addEventListener("focusin", function (e) {
+        setActive(note, true);
+        if (note.classList.contains("is-clamped") && !note.classList.contains("is-open") && !e.target.matches(".note-more")) {
+          setOpen(note, true, "focus");
+        }
+      });
+      note.addEventListener("focusout", function (e) {
+        setActive(note, false);
+        if (!note.contains(e.relatedTarget) && note.dataset.openedBy === "focus") setOpen(note, false);
+      });
     });
     var body = document.querySelector(".body");
     if (body) {
       body.addEventListener("mouseover", function (e) {
-        var mark = e.target.closest && e.target.closest("mark[data-note]");
-        if (mark) setActive(noteForMark(mark), true);
+        var mark = e.target.closest("mark[data-note]");
+        if (mark) setActive(noteOf(mark.getAttribute("data-note")), true);
       });
       body.addEventListener("mouseout", function (e) {
-        var mark = e.target.closest && e.target.closest("mark[data-note]");
-        if (mark) setActive(noteForMark(mark), false);
+        var mark = e.target.closest("mark[data-note]");
+        if (mark) setActive(noteOf(mark.getAttribute("data-note")), false);
       });
     }
-    // Following a reference on a narrow screen opens its note (CSS :target does too;
-    // ticking the box keeps it open after the reader moves on).
-    document.addEventListener("click", function (e) {
-      var link = e.target.closest && e.target.closest(".note-ref a");
-      if (!link || wide.matches) return;
-      var note = document.getElementById(link.getAttribute("href").slice(1));
-      var box = note && note.querySelector(".note-toggle");
-      if (box) box.checked = true;
-    });
+    document.addEventListener("click", onClick);
+    document.addEventListener("keydown", onKey);
+    window.addEventListener("hashchange", openTarget);
   }
 
   function start() {
     wire();
     place();
+    openTarget();
     window.addEventListener("load", schedule);
     window.addEventListener("resize", schedule);
     if (wide.addEventListener) wide.addEventListener("change", schedule);
