@@ -62,13 +62,22 @@
     return out;
   }
 
+  function leastHeights(heights, most) {
+    return heights.map(function (h) { return Math.min(h, Math.ceil(most)); });
+  }
+
+  // Undo the placement; return the notes that were open, to open them again once placed.
   function clearPlacement(list) {
-    list.forEach(function (note) {
-      note.classList.remove("is-clamped", "is-open");
+    return list.filter(function (note) {
+      var open = note.classList.contains("is-open");
+      if (open) note.dataset.reopen = note.dataset.openedBy;
+      showOpen(note, false);
+      note.classList.remove("is-clamped");
       note.style.removeProperty("--note-top");
       note.style.removeProperty("--note-clamp");
       var more = note.querySelector(".note-more");
       if (more) more.hidden = true;
+      return open;
     });
   }
 
@@ -77,15 +86,19 @@
     var body = document.querySelector(".body");
     var list = notes();
     if (!body || !list.length) return;
-    clearPlacement(list);
+    var open = clearPlacement(list);
     if (!wide.matches) { root.setAttribute("data-notes-placed", "narrow"); return; }
     root.setAttribute("data-notes-placed", "wide");
     var origin = body.getBoundingClientRect().top;
     var line = parseFloat(window.getComputedStyle(list[0]).lineHeight) || 20;
     var anchors = list.map(function (n) { var a = anchorOf(n); return a ? a.getBoundingClientRect().top - origin : 0; });
     var heights = list.map(function (n) { return n.offsetHeight; });
-    var least = heights.map(function (h) { return Math.min(h, Math.ceil(3.4 * line)); });
-    var spots = layout(anchors, heights, least, textBottom(body) - origin + SLACK, line);
+    var end = textBottom(body) - origin + SLACK;
+    var spots = layout(anchors, heights, leastHeights(heights, 3.4 * line), end, line);
+    var last = spots[spots.length - 1];
+    if (last.top + last.height > end + 1) { // crowded at the end: show fewer lines of each note
+      spots = layout(anchors, heights, leastHeights(heights, 2.2 * line), end, line);
+    }
     list.forEach(function (note, i) {
       note.style.setProperty("--note-top", spots[i].top.toFixed(1) + "px");
       if (!spots[i].clamped) return;
@@ -93,7 +106,7 @@
       note.classList.add("is-clamped");
       moreButton(note).hidden = false;
     });
-    openTarget();
+    open.forEach(function (note) { setOpen(note, true, note.dataset.reopen); });
   }
 
   function schedule() {
@@ -119,15 +132,19 @@
     return more;
   }
 
+  function showOpen(note, on, how) {
+    note.classList.toggle("is-open", on);
+    note.dataset.openedBy = on ? how || "click" : "";
+    var more = note.querySelector(".note-more");
+    if (!more) return;
+    more.setAttribute("aria-expanded", on ? "true" : "false");
+    more.querySelector(".more-text").textContent = on ? "Show less" : "Show all";
+  }
+
   function setOpen(note, on, how) {
     if (!note) return;
     if (wide.matches) {
-      if (!note.classList.contains("is-clamped")) return;
-      note.classList.toggle("is-open", on);
-      note.dataset.openedBy = on ? how || "click" : "";
-      var more = moreButton(note);
-      more.setAttribute("aria-expanded", on ? "true" : "false");
-      more.querySelector(".more-text").textContent = on ? "Show less" : "Show all";
+      if (note.classList.contains("is-clamped")) showOpen(note, on, how);
     } else {
       var box = note.querySelector(".note-toggle");
       if (box) box.checked = on;

@@ -31,7 +31,7 @@ def write_long_notes_archive(root: Path, paragraphs: int = 9) -> None:
     paras, quotes = [], []
     for p in range(paragraphs):
         sentences = [f"Passage {p} {chr(97 + s)} opens here and " + _sentence(12, p * 5 + s)
-                     for s in range(3 if p % 3 else 6)]
+                     for s in range(6 if p % 3 == 0 or p == paragraphs - 1 else 3)]
         paras.append(" ".join(sentences))
         picks = (0, 1) if p == 2 else (0, 2, 4, 5) if p == paragraphs - 1 else (0,) if p % 2 == 0 else ()
         quotes += [f"Passage {p} {chr(97 + s)} opens here" for s in picks]
