@@ -70,11 +70,10 @@ def _pieces(text: str, level: int) -> list[Token]:
 
 
 def _link(state_env: dict, slug: str, level: int) -> tuple[Token, Token]:
-    entity = state_env["site"].entities[slug]
+    # No title attribute (mouse-only, and read out after every link): dossier.js previews the entity
+    # from the page's list of mentioned entities.
     open_ = Token("link_open", "a", 1, level=level)
     open_.attrs = {"class": "m", "href": state_env["urls"].of("entity", slug)}
-    if entity.description:
-        open_.attrs["title"] = entity.description
     open_.meta = {"mention": slug}
     close = Token("link_close", "a", -1, level=level)
     return open_, close

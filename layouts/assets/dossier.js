@@ -243,3 +243,89 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
+
+// Previews: pointing at, focusing or (on touch screens) first tapping an entity link shows the
+// entity's name, type and description; a note number shows the note's text. The preview floats
+// over the page (nothing moves), is tied to its link with aria-describedby, and Escape hides it.
+(function () {
+  "use strict";
+  var tip = null, owner = null, touched = null;
+
+  function chipFor(link) {
+    var href = link.getAttribute("href");
+    var chips = document.querySelectorAll(".chip[data-type]");
+    for (var i = 0; i < chips.length; i++) if (chips[i].getAttribute("href") === href) return chips[i];
+    return null;
+  }
+
+  function noteText(link) {
+    var note = document.getElementById(link.getAttribute("href").slice(1));
+    if (!note) return null;
+    var parts = note.querySelectorAll(".note-body > :not(.note-head):not(.note-back)");
+    var text = Array.prototype.map.call(parts, function (p) { return p.textContent.trim(); }).join(" ");
+    return { head: (note.querySelector(".note-label") || note).textContent.trim(),
+             text: text.length > 320 ? text.slice(0, 320).replace(/\s+\S*$/, "") + " …" : text };
+  }
+
+  function content(link) {
+    if (link.matches(".note-ref a")) return noteText(link);
+    var chip = chipFor(link);
+    if (!chip) return null;
+    var name = chip.firstChild ? chip.firstChild.textContent.trim() : link.textContent;
+    return { head: name + " · " + chip.getAttribute("data-type"), text: chip.getAttribute("data-desc") || "" };
+  }
+
+  function show(link) {
+    var data = content(link);
+    if (!data) return;
+    if (!tip) {
+      tip = document.createElement("div");
+      tip.id = "dossier-preview";
+      tip.className = "preview";
+      tip.setAttribute("role", "tooltip");
+      document.body.appendChild(tip);
+    }
+    tip.innerHTML = "";
+    var head = document.createElement("strong");
+    head.textContent = data.head;
+    tip.appendChild(head);
+    if (data.text) { var p = document.createElement("span"); p.textContent = data.text; tip.appendChild(p); }
+    hide();
+    owner = link;
+    link.setAttribute("aria-describedby", tip.id);
+    tip.hidden = false;
+    var r = link.getBoundingClientRect(), w = tip.offsetWidth, h = tip.offsetHeight;
+    var left = Math.max(8, Math.min(r.left, document.documentElement.clientWidth - w - 8));
+    var top = r.bottom + 6 + h > window.innerHeight && r.top > h + 6 ? r.top - h - 6 : r.bottom + 6;
+    tip.style.left = (left + window.scrollX) + "px";
+    tip.style.top = (top + window.scrollY) + "px";
+  }
+
+  function hide() {
+    if (owner) owner.removeAttribute("aria-describedby");
+    owner = null;
+    if (tip) tip.hidden = true;
+  }
+
+  function target(e) {
+    return e.target.closest && e.target.closest(".body a.m, .sidenote a.m, .note-ref a");
+  }
+
+  document.addEventListener("mouseover", function (e) { var l = target(e); if (l && l !== owner) show(l); });
+  document.addEventListener("mouseout", function (e) { if (target(e) && !(e.relatedTarget && target({ target: e.relatedTarget }))) hide(); });
+  document.addEventListener("focusin", function (e) { var l = target(e); if (l) show(l); else hide(); });
+  document.addEventListener("focusout", function (e) { if (target(e)) hide(); });
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape" && owner) hide(); });
+  // On a touch screen the first tap on an entity link shows its preview; a second tap follows it.
+  document.addEventListener("pointerdown", function (e) {
+    var l = e.pointerType === "touch" ? target(e) : null;
+    touched = l && !l.matches(".note-ref a") && owner !== l ? l : null;
+  });
+  document.addEventListener("click", function (e) {
+    var l = target(e);
+    if (!l) { hide(); return; }
+    if (l === touched) { e.preventDefault(); show(l); }
+    touched = null;
+  });
+  window.addEventListener("scroll", function () { if (owner && !owner.matches(":focus")) hide(); }, { passive: true });
+})();

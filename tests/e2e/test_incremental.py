@@ -127,7 +127,7 @@ def test_entity_description_edit(archive):
                         "description: Commissioner of the Met.")
     archive.rebuild_and_compare({path})
     html = (archive.tmp / "out" / "articles" / "one" / "index.html").read_text(encoding="utf-8")
-    assert 'title="Commissioner of the Met."' in html  # mention links carry the description
+    assert 'data-desc="Commissioner of the Met."' in html  # the list of mentioned entities carries it
 
 
 def test_entity_alias_edit(archive):
