@@ -94,7 +94,7 @@
     var anchors = list.map(function (n) { var a = anchorOf(n); return a ? a.getBoundingClientRect().top - origin : 0; });
     var heights = list.map(function (n) { return n.offsetHeight; });
     var end = textBottom(body) - origin + SLACK;
-    var spots = layout(anchors, heights, leastHeights(heights, 3.4 * line), end, line);
+    var spots = layout(anchors, heights, leastHeights(heights, 3.8 * line), end, line);
     var last = spots[spots.length - 1];
     if (last.top + last.height > end + 1) { // crowded at the end: show fewer lines of each note
       spots = layout(anchors, heights, leastHeights(heights, 2.2 * line), end, line);
