@@ -32,6 +32,7 @@ class ArticleResult:
     anchored: list = field(default_factory=list)  # annotation ids placed in the text
     body: str = ""  # ``html_digest`` of the body: with the rest, the page's view key (``article_view``)
     placed: tuple = ()  # the annotations placed in the text, in text order
+    verbatim: dict = field(default_factory=dict)  # annotation id -> the article's own words of the passage
 
 
 class Renderer:
@@ -79,7 +80,7 @@ class Renderer:
         view = article_view(self.frame, site, slug, body, mentions, env.get("placed", []), self.coverage.get(slug, ()))
         out = self.render(view, (art.source,))
         return ArticleResult(slug, out, errors, mentions, env.get("note_mentions", []), env.get("anchored", []),
-                             view.key().body, view.annotations)
+                             view.key().body, view.annotations, env.get("verbatim", {}))
 
     def entity(self, slug: str, mentions: list[Mention], together, annotations) -> tuple[Output, list, str]:
         """(the page, its Markdown's errors, ``html_digest`` of its notes)."""

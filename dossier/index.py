@@ -55,6 +55,7 @@ class Index:
     together: dict  # entity slug -> ((other slug, articles naming both), ...) most first, at most TOGETHER_LIMIT
     placed: tuple  # (Annotation, Article) found in the text, newest article first
     claims: dict  # claim -> [(Annotation, Article)] in ``placed`` order, claims sorted
+    verbatim: dict  # (article slug, annotation id) -> the article's own words of the passage
 
 
 def build_index(site: Site, results: dict) -> Index:
@@ -67,8 +68,9 @@ def build_index(site: Site, results: dict) -> Index:
             mentions[m.entity].append(m)
         for e in dict.fromkeys(m.entity for m in res.mentions):  # first-seen order, each once
             articles_of[e].append(slug)
+    verbatim = {(slug, ann_id): text for slug, res in results.items() for ann_id, text in res.verbatim.items()}
     return Index(dict(mentions), dict(articles_of), _annotations_of(site, results), _together(results),
-                 *_placed(site, results))
+                 *_placed(site, results), verbatim)
 
 
 def _annotations_of(site: Site, results: dict) -> dict:

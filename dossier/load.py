@@ -12,7 +12,7 @@ from .errors import ErrorList
 from .frontmatter import CONTROL, FrontMatterError, bad_character, clean_text, normalize_newlines, split
 from .markdown.annotations import parse_annotations
 from .suggest import brief, did_you_mean
-from .model import ENTITY_TYPES, Article, Entity, Page
+from .model import ENTITY_TYPES, Article, Claim, Entity, Page
 from .urls import RESERVED, SLUG_RE
 
 # key -> (kind of value, required)
@@ -23,8 +23,9 @@ ENTITY_KEYS = {"name": ("str", True), "type": ("str", True), "aliases": ("strs",
                "description": ("str", False), "same_as": ("urls", False), "date": ("date", False),
                "slug": ("slug", False)}
 PAGE_KEYS = {"title": ("str", True), "order": ("int", False), "slug": ("slug", False)}
+CLAIM_KEYS = {"title": ("str", False), "question": ("str", False)}
 
-KINDS = ("articles", "entities", "pages", "annotations")
+KINDS = ("articles", "entities", "pages", "annotations", "claims")
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +204,20 @@ def load_file(root: Path, kind: str, path: Path) -> Loaded:
         if clean is not None and slug:
             records = (Page(slug=slug, title=clean["title"], body=parsed.body, body_line=parsed.body_line,
                             source=rel, order=clean.get("order"), lines=parsed.lines),)
+    elif kind == "claims":
+        records = _claim(path, parsed, rel, errors)
     return Loaded(rel, records, tuple(errors.items))
+
+
+def _claim(path: Path, parsed, rel: str, errors: ErrorList) -> tuple:
+    clean = _fields(parsed, CLAIM_KEYS, rel, errors, "claim")
+    if not SLUG_RE.match(path.stem):
+        errors.add(rel, 1, f"claim file name '{path.name}' must be a claim key (lowercase letters, digits, hyphens)")
+        return ()
+    if clean is None:
+        return ()
+    return (Claim(key=path.stem, source=rel, title=clean.get("title", ""), question=clean.get("question", ""),
+                  summary=parsed.body, summary_line=parsed.body_line, lines=parsed.lines),)
 
 
 def content_files(root: Path) -> list[tuple[str, Path]]:

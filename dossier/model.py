@@ -91,6 +91,23 @@ class Annotation:
 
 
 @dataclass(frozen=True, slots=True)
+class Claim:
+    """An editor's words about one claim key (``content/claims/<key>.md``): all optional."""
+
+    key: str
+    source: str
+    title: str = ""
+    question: str = ""
+    summary: str = ""  # Markdown
+    summary_line: int = 1
+    lines: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def heading(self) -> str:
+        return self.title or self.key.replace("-", " ").capitalize()
+
+
+@dataclass(frozen=True, slots=True)
 class Mention:
     entity: str
     source: str  # the source file the mention stands in (an article or an annotation file)

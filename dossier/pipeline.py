@@ -16,6 +16,7 @@ from pathlib import Path
 import jinja2
 
 from . import pool
+from .claimviews import claim_infos
 from .config import load_config
 from .emit import ArticleResult, Renderer, feed_xml, robots_txt, sitemap_xml
 from .errors import DossierError, ErrorList
@@ -26,8 +27,8 @@ from .render import DEFAULT_LAYOUTS, template_error
 from .session import ASSET, Layouts, Session, classify
 from .site import Site, assemble
 from .urls import Urls, output_path, page_dir
-from .views import (View, annotation_views, article_view, entities_view, entity_view, free_page_view, home_view,
-                    not_found_view, outlets_view, tag_views)
+from .views import (FrozenMap, View, annotation_views, article_view, entities_view, entity_view, free_page_view,
+                    home_view, not_found_view, outlets_view, tag_views)
 from .write import Staging
 
 
@@ -143,7 +144,7 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     render_entities(site, index, renderer, session, staging, opts.workers, outputs, errors)
     clock.lap("entities")
     try:
-        render_views(listing_views(renderer, site, index), renderer, session, staging, outputs)
+        render_views(listing_views(renderer, site, index, errors), renderer, session, staging, outputs)
         render_free_pages(site, renderer, session, staging, outputs, errors)
         render_views([not_found_view(renderer.frame)], renderer, session, staging, outputs)
     except jinja2.TemplateError as exc:
@@ -245,9 +246,13 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
 
 
 # -- pages made from the index ---------------------------------------------------------------
-def listing_views(renderer: Renderer, site: Site, index: Index) -> list[View]:
+def listing_views(renderer: Renderer, site: Site, index: Index, errors: list) -> list[View]:
     frame = renderer.frame
-    return [*annotation_views(frame, site, index.placed, index.claims), home_view(frame, site, index.articles_of),
+    infos = claim_infos(index.claims, site.claims, index.verbatim)
+    summaries = FrozenMap((key, renderer.markdown(c.summary, c.source, c.summary_line - 1, errors))
+                          for key, c in site.claims.items() if c.summary.strip())
+    return [*annotation_views(frame, site, index.placed, index.claims, infos, summaries),
+            home_view(frame, site, index.articles_of, infos),
             entities_view(frame, site, index.articles_of), outlets_view(frame, site), *tag_views(frame, site)]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from .config import SiteConfig
 from .errors import ErrorList
 from .linking import Matcher
-from .model import Annotation, Article, Entity, Page
+from .model import Annotation, Article, Claim, Entity, Page
 from .suggest import Budget, brief
 from .urls import slugify
 
@@ -30,6 +30,7 @@ class Site:
     by_story: dict[str, tuple[str, ...]]
     matcher: Matcher = field(repr=False, default=None)
     failed: frozenset = frozenset()  # slugs of sources that failed to load: no knock-on errors about them
+    claims: dict = field(default_factory=dict)  # claim key -> Claim (content/claims/<key>.md), by key
     _budget: Budget = field(repr=False, default_factory=Budget)
     _targets: dict | None = field(repr=False, default=None)
 
@@ -89,15 +90,31 @@ def _check_outlets(articles: dict, entities: dict, failed: frozenset, errors: Er
                        f"'{art.outlet}' is a {outlet.type}, not an outlet ({outlet.source})")
 
 
+def _check_claims(claims: dict, annotations: dict, errors: ErrorList) -> None:
+    """A claim file must describe a claim some annotation makes (``claim="key"``)."""
+    if not claims:
+        return
+    made = {a.claim for anns in annotations.values() for a in anns if a.claim}
+    budget = Budget()
+    for key, claim in claims.items():
+        if key not in made:
+            errors.add(claim.source, 1, f"no annotation makes the claim {brief(key)} (claim=\"{key}\")"
+                                        + budget(key, sorted(made)))
+
+
 def assemble(config: SiteConfig, records: list, errors: ErrorList, failed: frozenset = frozenset()) -> Site:
     articles: dict[str, Article] = {}
     entities: dict[str, Entity] = {}
     pages: dict[str, Page] = {}
     owners: dict[str, str] = {}  # slug -> source, across kinds
     annotations: dict[str, list[Annotation]] = defaultdict(list)
+    claim_files: dict[str, Claim] = {}
     for rec in records:
         if isinstance(rec, Annotation):
             annotations[rec.article].append(rec)
+            continue
+        if isinstance(rec, Claim):
+            claim_files[rec.key] = rec
             continue
         if rec.slug in owners:
             errors.add(rec.source, rec.lines.get("slug", 1),
@@ -135,6 +152,7 @@ def assemble(config: SiteConfig, records: list, errors: ErrorList, failed: froze
             errors.add(anns[0].source, 1, f"annotations for unknown article {brief(slug)} (no content/articles/{brief(slug)[1:-1]}.md)"
                                           + budget(slug, [*articles, *failed]))
 
+    _check_claims(claim_files, annotations, errors)
     ordered = dict(sorted(articles.items(), key=lambda kv: (kv[1].published, kv[0]), reverse=False))
     by_outlet: dict[str, list[str]] = defaultdict(list)
     by_tag: dict[str, list[str]] = defaultdict(list)
@@ -151,4 +169,4 @@ def assemble(config: SiteConfig, records: list, errors: ErrorList, failed: froze
                 by_outlet={k: tuple(v) for k, v in sorted(by_outlet.items())},
                 by_tag={k: tuple(v) for k, v in sorted(by_tag.items())},
                 by_story={k: tuple(v) for k, v in sorted(by_story.items())},
-                matcher=Matcher(alias_table), failed=failed)
+                matcher=Matcher(alias_table), failed=failed, claims=dict(sorted(claim_files.items())))

@@ -16,6 +16,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from .claimviews import ClaimInfo
 from .config import SiteConfig
 from .markdown.sidenotes import KIND_LABELS
 from .model import ANNOTATION_KINDS, Annotation, Article, Entity, Mention, Page
@@ -153,9 +154,10 @@ class HomeView(View):
     main_entities: tuple  # (Entity, articles naming it)
     timeline: tuple  # dated events, earliest first
     entity_count: int  # entities that are not outlets
+    claims: tuple = ()  # ClaimInfo: every claim compared across outlets
 
 
-def home_view(frame: Frame, site, articles_of: dict) -> HomeView:
+def home_view(frame: Frame, site, articles_of: dict, claims: tuple = ()) -> HomeView:
     articles = tuple(reversed(site.chronological()))
     counts = {e: len(a) for e, a in articles_of.items()}
     main = sorted((e for e in site.entities.values() if e.type != "outlet" and counts.get(e.slug)),
@@ -164,7 +166,7 @@ def home_view(frame: Frame, site, articles_of: dict) -> HomeView:
                       key=lambda e: (e.date, e.name))
     return _make(HomeView, frame, site, ("home.html", "", site.config.title), articles=articles,
                  main_entities=tuple((e, counts[e.slug]) for e in main), timeline=tuple(timeline),
-                 entity_count=sum(1 for e in site.entities.values() if e.type != "outlet"))
+                 entity_count=sum(1 for e in site.entities.values() if e.type != "outlet"), claims=claims)
 
 
 @dataclass(frozen=True)
@@ -280,10 +282,16 @@ class AnnotationsView(View):
 @dataclass(frozen=True)
 class ClaimView(View):
     claim: str
-    rows: tuple  # (Annotation, Article), oldest report first
+    info: ClaimInfo  # title, question, rows (ClaimRow, oldest report first), scale
+    summary: str  # Markup: the editors' summary (content/claims/<key>.md), or ""
+    others: tuple  # ClaimInfo of the other claims
+
+    def key(self) -> View:
+        return replace(self, summary=html_digest(self.summary))
 
 
-def annotation_views(frame: Frame, site, placed: tuple, claims: dict) -> list[View]:
+def annotation_views(frame: Frame, site, placed: tuple, claims: dict, infos: tuple = (),
+                     summaries: Mapping = FrozenMap()) -> list[View]:
     by_kind = [(k, KIND_LABELS[k], tuple((a, art) for a, art in placed if a.kind == k))
                for k in (*ANNOTATION_KINDS, "shared")]
     grouped: dict[str, list[Annotation]] = defaultdict(list)
@@ -295,9 +303,11 @@ def annotation_views(frame: Frame, site, placed: tuple, claims: dict) -> list[Vi
         AnnotationsView, frame, site, ("annotations.html", page_dir("index", "annotations"), "Annotations"),
         by_kind=tuple(g for g in by_kind if g[2]), by_article=by_article,
         claims=tuple((c, tuple(rows)) for c, rows in claims.items()), total=len(placed))]
-    for claim, rows in claims.items():
-        views.append(_make(ClaimView, frame, site, ("claim.html", page_dir("claim", claim), "Claim: " + claim.replace("-", " ")),
-                           claim=claim, rows=tuple(sorted(rows, key=lambda r: (r[1].published, r[1].slug)))))
+    for info in infos:
+        views.append(_make(ClaimView, frame, site, ("claim.html", page_dir("claim", info.key), info.title,
+                                                    info.question),
+                           claim=info.key, info=info, summary=summaries.get(info.key, ""),
+                           others=tuple(o for o in infos if o.key != info.key)))
     return views
 
 

@@ -28,6 +28,7 @@ class MarkdownEnv(TypedDict, total=False):
     linked: set  # entities linked so far (link_first)
     placed: list  # Annotation records placed in the text, in text order (marks.py)
     anchored: list  # their ids
+    verbatim: dict  # annotation id -> the text's own words of its passage (marks.py), for claim pages
     note_mentions: list  # (annotation id, entity slug) named in the notes (marks.py)
     notes: list  # reserved for sidenotes.py
     note_number: int  # sidenotes.py: the last margin-note number
@@ -39,7 +40,8 @@ def new_env(site=None, urls=None, *, source: str = "", line0: int = 0, collect: 
             annotations=(), link_first: bool = False, render_note=None) -> MarkdownEnv:
     return MarkdownEnv(site=site, urls=urls, source=source, line0=line0, errors=[],
                        mentions=[] if collect else None, self=self_slug, annotations=tuple(annotations),
-                       link_first=link_first, linked=set(), anchored=[], notes=[], render_note=render_note)
+                       link_first=link_first, linked=set(), anchored=[], verbatim={}, notes=[],
+                       render_note=render_note)
 
 
 def note_renderer(md: MarkdownIt, site, urls, *, link_first: bool = False) -> Callable[[Annotation], Note]:

@@ -87,6 +87,7 @@ def _rule(state: StateCore) -> None:
                 (ls, le, ann, n == 0, n == len(covered) - 1))
         placed.append(ann)
         env.setdefault("anchored", []).append(ann.id)
+        env.setdefault("verbatim", {})[ann.id] = " ".join(text[s:e].split())
     for tok, by_child in inserts.values():  # each token's children rebuilt once
         children = []
         for ci, child in enumerate(tok.children):

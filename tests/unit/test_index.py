@@ -45,7 +45,8 @@ def test_other_coverage_ties_break_on_slug():
 
 
 def result(mentions=(), note_mentions=(), anchored=()):
-    return SimpleNamespace(mentions=list(mentions), note_mentions=list(note_mentions), anchored=list(anchored))
+    return SimpleNamespace(mentions=list(mentions), note_mentions=list(note_mentions), anchored=list(anchored),
+                           verbatim={})
 
 
 def mention(entity, slug):

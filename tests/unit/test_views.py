@@ -13,6 +13,7 @@ from dossier.index import build_index
 from dossier.model import Annotation, Article, Entity, Mention, Page
 from dossier.site import assemble
 from dossier import views
+from dossier.claimviews import claim_infos
 from dossier.urls import Urls
 
 
@@ -46,6 +47,7 @@ def world():
                              ("c", [], [])):
         r = res()
         r.mentions, r.note_mentions, r.anchored = ms, [], placed
+        r.verbatim = {"body": "the article’s own words"} if placed else {}
         results[slug] = r
     return site, views.make_frame(site), build_index(site, results)
 
@@ -117,11 +119,13 @@ def test_listing_views(world):
 
 def test_annotation_views(world):
     site, frame, index = world
-    page, claim = same_twice(lambda: tuple(views.annotation_views(frame, site, index.placed, index.claims)))
+    infos = claim_infos(index.claims, site.claims, index.verbatim)
+    page, claim = same_twice(lambda: tuple(views.annotation_views(frame, site, index.placed, index.claims, infos)))
     assert page.total == 1 and page.by_kind == (("discrepancy", "Discrepancy", ((ANN, site.articles["a"]),)),)
     assert page.by_article == ((site.articles["a"], (ANN,)),) and page.claims == (("count", ((ANN, site.articles["a"]),)),)
-    assert claim.claim == "count" and claim.rows == ((ANN, site.articles["a"]),)
-    assert claim.page.title == "Claim: count" and claim.page.path == "claims/count/"
+    assert claim.claim == "count" and [(r.annotation, r.article) for r in claim.info.rows] == [(ANN, site.articles["a"])]
+    assert claim.info.rows[0].passage == "the article’s own words"  # not the editor's typed quote
+    assert claim.page.title == "Count" and claim.page.path == "claims/count/" and claim.others == ()
 
 
 def test_free_page_view(world):
