@@ -19,7 +19,7 @@ class SiteConfig:
     language: str = "en"
     base_url: str = "/"  # absolute (https://user.github.io/repo/) or a path (/repo/)
     author: str = ""
-    link_mentions: str = "all"  # "all" or "first" mention per article is a link
+    link_mentions: str = "all"  # "all", "paragraph" (the first per paragraph) or "first" (per article) is a link
     domain: str = ""  # custom domain for GitHub Pages: writes CNAME, serves at /
     home_entities: int = 12  # how many entities the home page shows
     shared_passages: bool = True  # find passages several articles print nearly verbatim
@@ -71,8 +71,8 @@ def _check(data: dict, lines: dict, path: str, errors: ErrorList) -> dict:
                 errors.add(path, line, msg)
                 continue
         clean[key] = value
-    if clean.get("link_mentions", "all") not in ("all", "first"):
-        errors.add(path, lines.get("link_mentions", 1), "'link_mentions' must be 'all' or 'first'")
+    if clean.get("link_mentions", "all") not in ("all", "paragraph", "first"):
+        errors.add(path, lines.get("link_mentions", 1), "'link_mentions' must be 'all', 'paragraph' or 'first'")
         clean.pop("link_mentions")
     base = clean.get("base_url")
     if base is not None and not (re.match(r"^https?://[^/\s]+(/\S*)?$", base) or re.match(r"^/\S*$", base)):

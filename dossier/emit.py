@@ -48,7 +48,8 @@ class Renderer:
         self.jinja = jinja or make_env(root)  # the preview server keeps one while templates are unchanged
         self.frame = frame or make_frame(site)
         self._templates: dict = {}
-        self.link_first = site.config.link_mentions == "first"
+        self.link_first = site.config.link_mentions != "all"
+        self.link_per_block = site.config.link_mentions == "paragraph"
         self.by_source = {a.source: a for a in site.articles.values()}
 
     def markdown(self, text: str, source: str, line0: int, errors: list, *, self_slug: str = "") -> Markup:
@@ -72,7 +73,8 @@ class Renderer:
         site = self.site
         art = site.articles[slug]
         env = new_env(site, self.urls, source=art.source, line0=art.body_line - 1, collect=True,
-                      annotations=site.annotations.get(slug, ()), link_first=self.link_first,
+                      annotations=site.annotations.get(slug, ()), link_first=self.link_first, block_ids=True,
+                      link_per_block=self.link_per_block,
                       render_note=note_renderer(self.md, site, self.urls, link_first=self.link_first))
         body = Markup(self.md.render(art.body, env))
         errors = env["errors"]

@@ -114,6 +114,7 @@ class Mention:
     sentence: str  # plain text of the sentence the mention stands in
     start: int  # the matched words are sentence[start:end]
     end: int
+    block: int = 0  # the top-level block of the text it stands in, from 1 (its id in an article: ``par-<block>``)
 
 
 @dataclass(frozen=True, slots=True)

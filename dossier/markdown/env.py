@@ -20,6 +20,8 @@ class MarkdownEnv(TypedDict, total=False):
     line0: int  # file line of the text's first line, minus one
     self: str  # slug of the entity whose page this is (not linked to itself)
     link_first: bool  # link only an entity's first mention
+    block_ids: bool  # give each top-level block an id, par-1, par-2, ... (an article's body)
+    link_per_block: bool  # with link_first: the first mention in each top-level block (paragraph)
     annotations: tuple  # Annotation records to anchor in this text (articles only)
     render_note: Callable[[Annotation], Note] | None  # a note's HTML (marks.py); None: notes stay empty
     # -- filled in by the plugins
@@ -37,11 +39,12 @@ class MarkdownEnv(TypedDict, total=False):
 
 
 def new_env(site=None, urls=None, *, source: str = "", line0: int = 0, collect: bool = False, self_slug: str = "",
-            annotations=(), link_first: bool = False, render_note=None) -> MarkdownEnv:
+            annotations=(), link_first: bool = False, render_note=None, block_ids: bool = False,
+            link_per_block: bool = False) -> MarkdownEnv:
     return MarkdownEnv(site=site, urls=urls, source=source, line0=line0, errors=[],
                        mentions=[] if collect else None, self=self_slug, annotations=tuple(annotations),
-                       link_first=link_first, linked=set(), anchored=[], verbatim={}, notes=[],
-                       render_note=render_note)
+                       link_first=link_first, block_ids=block_ids, link_per_block=link_per_block, linked=set(),
+                       anchored=[], verbatim={}, notes=[], render_note=render_note)
 
 
 def note_renderer(md: MarkdownIt, site, urls, *, link_first: bool = False) -> Callable[[Annotation], Note]:

@@ -85,17 +85,24 @@ def _rule(state: StateCore) -> None:
     if site is None or not site.alias_table:
         return
     tokens = state.tokens
+    block, opener = 0, None
     for i, tok in enumerate(tokens):
+        if tok.level == 0 and tok.nesting == 1:
+            block, opener = block + 1, tok
+            if env.get("link_per_block"):
+                env["linked"].clear()
         if tok.type != "inline" or not tok.children or (i and tokens[i - 1].type == "heading_open"):
             continue
         collect = env.get("mentions")
         plain = "".join(visible_piece(child) for child in tok.children) if collect is not None else ""
         found = _link_names(tok, env, site.matcher)
+        if found and opener is not None and env.get("block_ids"):  # where an entity page's mentions link to
+            opener.attrSet("id", f"par-{block}")
         if collect is not None and found:
             ends = sentence_ends(plain)
             for slug, s, e in found:
                 sentence, a, b = sentence_around(plain, s, e, ends)
-                collect.append(Mention(slug, env.get("source", ""), sentence, a, b))
+                collect.append(Mention(slug, env.get("source", ""), sentence, a, b, block))
 
 
 def _link_names(tok: Token, env, matcher) -> list[tuple[str, int, int]]:

@@ -57,7 +57,7 @@ def test_no_content_id_is_a_dom_property_name(page):
     # window.<id> or document.<id> (location, __proto__, constructor ...).
     body_ids = [node.attributes["id"] for node in page.css(".body [id]")]
     assert body_ids
-    assert all(re.match(r"(ann|note|nt|ref)-", i) for i in body_ids), body_ids
+    assert all(re.match(r"(ann|note|nt|ref|par)-", i) for i in body_ids), body_ids
 
 
 def test_the_preview_overlay_ids_cannot_be_made_from_content():

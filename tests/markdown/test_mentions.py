@@ -87,3 +87,19 @@ def test_long_sentence_is_clipped_around_the_mention(harness):
     [m] = env["mentions"]
     assert m.sentence[m.start:m.end] == "Rowley"
     assert len(m.sentence) <= 330 and m.sentence.startswith("…") and m.sentence.endswith("…")
+
+
+@pytest.mark.parametrize("how,links", [({}, 3), ({"link_first": True}, 1),
+                                       ({"link_first": True, "link_per_block": True}, 2)])
+def test_mention_density(harness, how, links):
+    html, env = harness.render("Rowley spoke. Rowley again.\n\nRowley later.", **how)
+    assert html.count('class="m"') == links
+    assert len(env["mentions"]) == 3  # every mention is listed on the entity page, linked or not
+
+
+def test_blocks_get_ids_and_mentions_know_their_block(harness):
+    html, env = harness.render("Rowley spoke.\n\n> quoted\n\n- Braverman", block_ids=True)
+    assert '<p id="par-1">' in html and "<blockquote>" in html and '<ul id="par-3">' in html  # blocks with a name
+    assert [(m.entity, m.block) for m in env["mentions"]] == [("mark-rowley", 1), ("suella-braverman", 3)]
+    plain, _ = harness.render("Rowley spoke.")
+    assert "id=" not in plain  # only an article's body gets them

@@ -43,7 +43,7 @@ def test_unknown_key_is_named_with_its_line(tmp_path):
     ("title: T\nhome_entities: -1\n", 2, "'home_entities' must be a whole number"),
     ("title: T\nhome_entities: true\n", 2, "'home_entities' must be a whole number"),
     ("title: T\n\nshared_passages: yes please\n", 3, "'shared_passages' must be true or false"),
-    ("title: T\nlink_mentions: some\n", 2, "'link_mentions' must be 'all' or 'first'"),
+    ("title: T\nlink_mentions: some\n", 2, "'link_mentions' must be 'all', 'paragraph' or 'first'"),
     ("title: T\nbase_url: example.org/x\n", 2, "'base_url' must be an http(s) URL"),
     ("title: T\ndomain: not a host\n", 2, "'domain' must be a host name"),
 ])
