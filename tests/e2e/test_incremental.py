@@ -220,3 +220,13 @@ def test_page_order_edit_changes_every_nav(archive):
 def test_template_edit_rerenders_only_the_pages_that_use_it(archive):
     result = own_template_edited(archive, "tag.html", "<h1>", '<h1 class="edited">')
     assert sorted(result.written) == ["tags/army/index.html", "tags/police/index.html"]
+
+
+def test_claim_file_added_edited_and_removed(archive):
+    path = archive.write("content/claims/officer-count.md", "---\ntitle: How many\n---\nThey differ.\n")
+    result = archive.rebuild_and_compare({path})
+    assert "claims/officer-count/index.html" in result.written and "index.html" in result.written
+    path = archive.edit("content/claims/officer-count.md", "They differ.", "They differ a lot.")
+    archive.rebuild_and_compare({path})
+    path.unlink()
+    archive.rebuild_and_compare({path})
