@@ -1,5 +1,5 @@
 """axe-core (the npm package, installed by scripts/test) injected into one page of every kind of the
-seed archive, at 1440 and 390 px, light and dark: no violations."""
+seed archive, at 1440 and 390 px, light and dark: no violations, and no page wider than the window."""
 from __future__ import annotations
 
 import pytest
@@ -48,4 +48,7 @@ def test_no_axe_violations_on_any_page_kind(browser, pages, width, dark):
             page.goto(base + path)
             page.add_script_tag(content=script)
             problems += [f"/{path}: {v}" for v in page.evaluate(RUN_AXE)]
+            wide = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if wide > 0:
+                problems.append(f"/{path}: the page is {wide}px wider than the window")
     assert not problems, "\n".join(problems)
