@@ -18,7 +18,7 @@ from collections import defaultdict
 from itertools import accumulate
 
 from .anchoring import _SIMPLE, normalize
-from .model import Annotation
+from .model import ANCHOR_PREFIX, Annotation
 from .site import Site
 
 MIN_WORDS = 8  # shorter sentences are too often alike by chance
@@ -106,17 +106,24 @@ class SharedPassages:
                 dirty |= arts
             elif arts is not None:
                 del where[k]
+        if not cold:  # a note links the other article's passage: an article sharing with a dirty one is too
+            for slug in list(dirty):
+                for k in self.keys.get(slug, ()):
+                    arts = where.get(k) if k else None
+                    if arts and len(arts) <= MAX_ARTICLES:
+                        dirty |= arts
+        cache: dict = {}
         for slug in sorted(dirty):
             self.result.pop(slug, None)
             if slug in keys:
-                anns = _passages_of(site, slug, keys[slug], self.where)
+                anns = _passages_of(site, slug, self.keys, self.where, cache)
                 if anns:
                     self.result[slug] = anns
         return {slug: self.result[slug] for slug in site.articles if slug in self.result}
 
 
-def _passages_of(site: Site, slug: str, clean: list[int], where: dict) -> tuple[Annotation, ...]:
-    """The automatic annotations of one article: runs of adjacent sentences shared with the same articles."""
+def _runs(slug: str, clean: list[int], where: dict) -> list[tuple[list[int], frozenset]]:
+    """Runs of adjacent sentences of one article shared with the same other articles."""
     runs: list[tuple[list[int], frozenset]] = []
     prev = None
     for i, k in enumerate(clean):
@@ -127,24 +134,48 @@ def _passages_of(site: Site, slug: str, clean: list[int], where: dict) -> tuple[
         elif others:
             runs.append(([i], others))
         prev = others
+    return runs
+
+
+def _named_runs(site: Site, slug: str, clean: list[int], where: dict) -> list[tuple[str, str, str, list[int], frozenset]]:
+    """(id, first sentence, last sentence, sentence indexes, other articles) of each shared passage."""
+    runs = _runs(slug, clean, where)
     if not runs:
-        return ()
-    art = site.articles[slug]
-    raw, parts = _keys(art.body)
+        return []
+    raw, parts = _keys(site.articles[slug].body)
     ends = [e - 1 for e in accumulate(len(k) + 1 for k in parts)]
-    anns: list[Annotation] = []
+    out, seen = [], set()
     for idx, others in runs:
         first = _sentence(raw, ends, idx[0])
-        last = _sentence(raw, ends, idx[-1])
+        ident = "shared-" + "-".join(_WORD.findall(first.lower())[:6])
+        if ident not in seen:
+            seen.add(ident)
+            out.append((ident, first, _sentence(raw, ends, idx[-1]), idx, others))
+    return out
+
+
+def _passage_ids(site: Site, slug: str, keys: dict, where: dict, cache: dict) -> dict[int, str]:
+    """Sentence key -> the permalink of ``slug``'s shared passage holding that sentence."""
+    if slug not in cache:
+        clean = keys[slug]
+        cache[slug] = {clean[i]: ANCHOR_PREFIX + ident for ident, _f, _l, idx, _o in _named_runs(site, slug, clean, where)
+                       for i in idx}
+    return cache[slug]
+
+
+def _passages_of(site: Site, slug: str, keys: dict, where: dict, cache: dict) -> tuple[Annotation, ...]:
+    """The automatic annotations of one article; each links the others' passage of the same words."""
+    clean = keys[slug]
+    anns: list[Annotation] = []
+    for ident, first, last, idx, others in _named_runs(site, slug, clean, where):
         quote = first if len(idx) == 1 else f"{first} … {last}"
         named = []
         for o in sorted(others, key=lambda s: (site.articles[s].published, s)):
             outlet = site.entities.get(site.articles[o].outlet)
-            named.append(f"[[{o}]] ({outlet.name if outlet else site.articles[o].outlet})")
+            there = _passage_ids(site, o, keys, where, cache).get(clean[idx[0]]) if o in keys else None
+            named.append(f"[[{o}{'#' + there if there else ''}]] ({outlet.name if outlet else site.articles[o].outlet})")
         listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
-        ident = "shared-" + "-".join(_WORD.findall(first.lower())[:6])
-        if any(a.id == ident for a in anns):
-            continue
         anns.append(Annotation(article=slug, quote=quote, note=f"Nearly the same words appear in {listed}.",
-                               note_line=1, line=1, source=art.source, id=ident, kind="shared", auto=True))
+                               note_line=1, line=1, source=site.articles[slug].source, id=ident, kind="shared",
+                               auto=True))
     return tuple(anns)

@@ -36,8 +36,9 @@ def _rule(state: StateInline, silent: bool) -> bool:
         return False
     if not silent:
         target, _, label = inner.partition("|")
+        target, _, fragment = target.partition("#")  # [[slug#ann-id]]: a place in the page
         token = state.push("wikilink", "a", 0)
-        token.meta = {"target": target.strip(), "label": label.strip(), "offset": pos}
+        token.meta = {"target": target.strip(), "label": label.strip(), "offset": pos, "fragment": fragment.strip()}
         token.content = inner
     state.pos = end + 2
     return True
@@ -66,7 +67,7 @@ def _resolve(state: StateCore) -> None:
                 meta["label"] = meta["label"] or meta["target"]
                 continue
             kind, rec = found
-            meta["href"] = env["urls"].of(kind, rec.slug)
+            meta["href"] = env["urls"].of(kind, rec.slug) + (f"#{meta['fragment']}" if meta.get("fragment") else "")
             meta["label"] = meta["label"] or getattr(rec, "title", None) or rec.name
             meta["kind"] = kind
             meta["slug"] = rec.slug

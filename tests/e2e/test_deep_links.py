@@ -1,5 +1,5 @@
-"""Every link to a place inside a report (a claim row, an entity page's mention, the
-annotations index, a note's permalink) names an element the report has."""
+"""Every link to a place inside a report (a claim row, an entity page's mention, an "Also in"
+note, the annotations index, a note's permalink) names an element the report has."""
 from __future__ import annotations
 
 import urllib.parse
@@ -40,3 +40,4 @@ def test_every_deep_link_into_a_report_lands_on_an_element(tmp_path):
             checked[kind] = checked.get(kind, 0) + 1
     # the kinds of page that must link into reports did
     assert checked.get("claims", 0) >= 4 and checked.get("entities", 0) >= 20 and checked.get("annotations", 0) >= 10, checked
+    assert checked.get("articles", 0) >= 4, checked  # "Also in" notes link the other report's passage

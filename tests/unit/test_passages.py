@@ -44,8 +44,9 @@ def test_shared_sentence_with_punctuation_difference_links_both_ways():
     [ann_b] = got["b"]
     assert ann_a.kind == ann_b.kind == "shared" and ann_a.auto and ann_b.auto
     assert ann_a.quote == SHARED_A and ann_b.quote == SHARED_B  # each quotes its own wording
-    assert "[[b]]" in ann_a.note and "Beta Times" in ann_a.note
-    assert "[[a]]" in ann_b.note and "Alpha News" in ann_b.note
+    # each links the other's passage of the same words
+    assert f"[[b#ann-{ann_b.id}]]" in ann_a.note and "Beta Times" in ann_a.note
+    assert f"[[a#ann-{ann_a.id}]]" in ann_b.note and "Alpha News" in ann_b.note
     assert ann_a.id == "shared-the-decision-comes-after-an-officer"
     assert ann_a.source == "content/articles/a.md"
 
@@ -78,7 +79,7 @@ def test_adjacent_shared_sentences_make_one_passage():
 def test_three_articles_one_note_names_the_other_two():
     site = site_of(art("a", SHARED_A, day=1), art("b", SHARED_A, outlet="beta", day=3), art("c", SHARED_A, day=2))
     [ann] = shared_passages(site)["a"]
-    assert ann.note.index("[[c]]") < ann.note.index("[[b]]")  # oldest first
+    assert ann.note.index("[[c#") < ann.note.index("[[b#")  # oldest first
     assert " and " in ann.note
 
 
@@ -97,4 +98,25 @@ def test_shared_passage_renders_as_marks_linking_each_other(tmp_site, build):
         assert mark is not None and mark.attributes["id"].startswith("ann-shared-")
         note = doc.css_first(f"aside#note-{mark.attributes['id']}")
         assert note is not None
-        assert [a.attributes["href"] for a in note.css("a.wikilink")] == [f"/articles/{other}/"]
+        [link] = [a.attributes["href"] for a in note.css("a.wikilink")]
+        page, _, frag = link.partition("#")
+        assert page == f"/articles/{other}/" and frag.startswith("ann-shared-")
+        there = LexborHTMLParser((root / "output" / "articles" / other / "index.html").read_text())
+        assert there.css_first(f'mark[id="{frag}"]') is not None  # lands on the other report's passage
+
+
+def test_kept_index_relinks_a_note_when_the_other_passage_moves():
+    """a links b's passage; an edit of c makes b's passage start one sentence earlier (a sentence
+    no longer shared with c), so a's note must link b's new permalink, as a fresh computation does."""
+    from dossier.passages import SharedPassages, sentence_keys
+
+    lead = "Officers across the capital handed back their permits over the weekend in protest."
+    a, b = art("a", f"Opening. {lead} {SHARED_A} {SHORT}"), art("b", f"{lead} {SHARED_B} {SHORT}", day=2)
+    site = site_of(a, b, art("c", f"{lead} Nothing alike here.", outlet="beta", day=3))
+    kept = SharedPassages()
+    before = kept.update(site, {s: sentence_keys(x.body) for s, x in site.articles.items()})
+    assert "[[b#ann-shared-the-decision" in before["a"][-1].note
+    edited = site_of(a, b, art("c", "Nothing alike here.", outlet="beta", day=3))
+    got = kept.update(edited, {s: sentence_keys(x.body) for s, x in edited.articles.items()})
+    assert got == shared_passages(edited)
+    assert "[[b#ann-shared-officers-across" in got["a"][0].note
