@@ -282,6 +282,7 @@ class AnnotationsView(View):
 @dataclass(frozen=True)
 class ClaimView(View):
     claim: str
+    rows: tuple  # (Annotation, Article), oldest report first (as before ``info``: themes may read it)
     info: ClaimInfo  # title, question, rows (ClaimRow, oldest report first), scale
     summary: str  # Markup: the editors' summary (content/claims/<key>.md), or ""
     others: tuple  # ClaimInfo of the other claims
@@ -306,7 +307,8 @@ def annotation_views(frame: Frame, site, placed: tuple, claims: dict, infos: tup
     for info in infos:
         views.append(_make(ClaimView, frame, site, ("claim.html", page_dir("claim", info.key), info.title,
                                                     info.question),
-                           claim=info.key, info=info, summary=summaries.get(info.key, ""),
+                           claim=info.key, rows=tuple((r.annotation, r.article) for r in info.rows), info=info,
+                           summary=summaries.get(info.key, ""),
                            others=tuple(o for o in infos if o.key != info.key)))
     return views
 
