@@ -1,6 +1,7 @@
 """Printing an article, from a desktop window after dossier.js has placed the notes, and without
 JavaScript: every note is a numbered block after its paragraph, overlapping neither the text nor
-another note; a printed PDF has page margins; outside link targets are printed."""
+another note; a printed PDF has page margins; outside link targets and the page's own address
+are printed."""
 from __future__ import annotations
 
 import pytest
@@ -57,6 +58,7 @@ def test_print_shows_outside_link_targets_and_has_page_margins(browser, printed,
         page.emulate_media(media="print")
         after = page.eval_on_selector('.sidenote a[href^="http"]', "a => getComputedStyle(a, '::after').content")
         assert "https://example.org/statement" in after
+        assert page.locator(".print-only").inner_text().startswith("https://example.org/articles/long/")
         margin = page.evaluate("""() => { for (const sheet of document.styleSheets) for (const rule of sheet.cssRules)
             if (rule instanceof CSSPageRule) return rule.style.marginTop; return ''; }""")
         assert margin and margin != "0px", "no @page margin"
