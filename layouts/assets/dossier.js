@@ -62,8 +62,18 @@
     return out;
   }
 
-  function leastHeights(heights, most) {
-    return heights.map(function (h) { return Math.min(h, Math.ceil(most)); });
+  // The fewest pixels each note shows: about three lines, but two for the notes near the end that
+  // would not fit before the end of the text at four.
+  function leastHeights(heights, anchors, end, line) {
+    var least = heights.map(function (h) { return Math.min(h, Math.ceil(3.2 * line)); });
+    var limit = end, crowded = heights.length;
+    for (var i = heights.length - 1; i >= 0; i--) {
+      limit -= least[i];
+      if (limit < anchors[i]) crowded = i;
+      limit -= GAP;
+    }
+    for (var j = crowded; j < heights.length; j++) least[j] = Math.min(heights[j], Math.ceil(2.2 * line));
+    return least;
   }
 
   // Undo the placement; return the notes that were open, to open them again once placed.
@@ -94,11 +104,7 @@
     var anchors = list.map(function (n) { var a = anchorOf(n); return a ? a.getBoundingClientRect().top - origin : 0; });
     var heights = list.map(function (n) { return n.offsetHeight; });
     var end = textBottom(body) - origin + SLACK;
-    var spots = layout(anchors, heights, leastHeights(heights, 3.8 * line), end, line);
-    var last = spots[spots.length - 1];
-    if (last.top + last.height > end + 1) { // crowded at the end: show fewer lines of each note
-      spots = layout(anchors, heights, leastHeights(heights, 2.2 * line), end, line);
-    }
+    var spots = layout(anchors, heights, leastHeights(heights, anchors, end, line), end, line);
     list.forEach(function (note, i) {
       note.style.setProperty("--note-top", spots[i].top.toFixed(1) + "px");
       if (!spots[i].clamped) return;

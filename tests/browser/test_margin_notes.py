@@ -24,7 +24,7 @@ from tests.helpers.site import build
 LEVEL_PX = 2  # a level note starts within this distance of its passage's first line
 GAP_PX = 16  # a note pushed down by the one above sits at most this far under it
 OVERRUN_PX = 40  # notes may end at most this far below the end of the text
-LEAST_LINES = 3.9  # a note in the way of the next is shortened to at most this many of its lines
+LEAST_LINES = 3.3  # a note in the way of the next is shortened to at most this many of its lines
 
 
 @pytest.fixture(scope="module")
