@@ -115,6 +115,7 @@ class Mention:
     start: int  # the matched words are sentence[start:end]
     end: int
     block: int = 0  # the top-level block of the text it stands in, from 1 (its id in an article: ``par-<block>``)
+    number: int = 0  # in an article's body, the mention's number in text order, from 1 (its id: ``m-<number>``)
 
 
 @dataclass(frozen=True, slots=True)

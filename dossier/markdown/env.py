@@ -28,6 +28,7 @@ class MarkdownEnv(TypedDict, total=False):
     errors: list  # DossierError: unknown wikilinks (wikilinks.py), quotes not placed (marks.py)
     mentions: list | None  # Mention records found in the text (mentions.py), or None: not collected
     linked: set  # entities linked so far (link_first)
+    mention_number: int  # mentions.py: the last mention's number (block_ids)
     placed: list  # Annotation records placed in the text, in text order (marks.py)
     anchored: list  # their ids
     verbatim: dict  # annotation id -> the text's own words of its passage (marks.py), for claim pages

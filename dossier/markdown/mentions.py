@@ -69,14 +69,24 @@ def _pieces(text: str, level: int) -> list[Token]:
     return out
 
 
-def _link(state_env: dict, slug: str, level: int) -> tuple[Token, Token]:
+def _link(state_env: dict, slug: str, level: int, ident: str) -> tuple[Token, Token]:
     # No title attribute (mouse-only, and read out after every link): dossier.js previews the entity
     # from the page's list of mentioned entities.
     open_ = Token("link_open", "a", 1, level=level)
     open_.attrs = {"class": "m", "href": state_env["urls"].of("entity", slug)}
+    if ident:
+        open_.attrs = {"id": ident, **open_.attrs}
     open_.meta = {"mention": slug}
     close = Token("link_close", "a", -1, level=level)
     return open_, close
+
+
+def _spot(ident: str, level: int) -> tuple[Token, Token]:
+    """An element around a mention left unlinked (``link_mentions: first``), for its id: where an
+    entity page's listed sentence lands."""
+    open_ = Token("mention_open", "span", 1, level=level)
+    open_.attrs = {"id": ident}
+    return open_, Token("mention_close", "span", -1, level=level)
 
 
 def _rule(state: StateCore) -> None:
@@ -100,19 +110,22 @@ def _rule(state: StateCore) -> None:
             opener.attrSet("id", f"par-{block}")
         if collect is not None and found:
             ends = sentence_ends(plain)
-            for slug, s, e in found:
+            for slug, s, e, n in found:
                 sentence, a, b = sentence_around(plain, s, e, ends)
-                collect.append(Mention(slug, env.get("source", ""), sentence, a, b, block))
+                collect.append(Mention(slug, env.get("source", ""), sentence, a, b, block, n))
 
 
-def _link_names(tok: Token, env, matcher) -> list[tuple[str, int, int]]:
-    """Link the names in ``tok``'s runs of text outside links; (entity, start, end) of every name
-    found, in visible-text offsets (the links added do not move them: they have no visible text)."""
+def _link_names(tok: Token, env, matcher) -> list[tuple[str, int, int, int]]:
+    """Link the names in ``tok``'s runs of text outside links; (entity, start, end, number) of every
+    name found, in visible-text offsets (the links added do not move them: they have no visible text).
+    In an article's body (``block_ids``) every name found is numbered in text order from 1 and its
+    element gets the id ``m-<number>``: the link, or a span around a name left unlinked; elsewhere
+    the number is 0 and nothing gets an id."""
     link_first = env.get("link_first")
     linked: set = env["linked"]
     self_slug = env.get("self")
     out: list[Token] = []
-    found: list[tuple[str, int, int]] = []  # entity, start, end in plain text
+    found: list[tuple[str, int, int, int]] = []  # entity, start, end in plain text, number
     in_link = 0
     run: list[Token] = []
 
@@ -127,12 +140,19 @@ def _link_names(tok: Token, env, matcher) -> list[tuple[str, int, int]]:
         for s, e, slug in spans:
             if slug == self_slug:
                 continue
-            found.append((slug, run_start + s, run_start + e))
+            number = 0
+            if env.get("block_ids"):
+                number = env["mention_number"] = env.get("mention_number", 0) + 1
+            found.append((slug, run_start + s, run_start + e, number))
+            ident = f"m-{number}" if number else ""
             if link_first and slug in linked:
-                continue
-            linked.add(slug)
+                if not ident:
+                    continue
+                open_, close = _spot(ident, level)
+            else:
+                linked.add(slug)
+                open_, close = _link(env, slug, level, ident)
             out.extend(_pieces(text[pos:s], level))
-            open_, close = _link(env, slug, level)
             out.append(open_)
             out.extend(_pieces(text[s:e], level + 1))
             out.append(close)
