@@ -6,6 +6,7 @@
 //    following a note's number (or a permalink) opens the note.
 //  - A permalink outlines the whole passage; pointing at a note lights its passage.
 //  - Entity links and note numbers show a small preview on hover, focus or long press.
+//  - On a link in the text, N (Shift+N) moves focus to the next (previous) paragraph's first link.
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -334,4 +335,66 @@
     touched = null;
   });
   window.addEventListener("scroll", function () { if (owner && !owner.matches(":focus")) hide(); }, { passive: true });
+})();
+
+// Keyboard: on a link in a report's text, N moves focus to the next paragraph's first link (past
+// this one's links and notes), Shift+N to the previous one's; only while focus is in the text. A hint
+// before the text says so (read in order; shown at the window's foot while a link there has focus).
+(function () {
+  "use strict";
+  var FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), ' +
+    'select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+  var TYPING = 'input:not([type="checkbox"]):not([type="radio"]):not([type="button"]), textarea, select';
+  var body = document.querySelector(".body");
+
+  function usable(el) { return !el.closest(".sidenote") && el.getClientRects().length > 0; }
+
+  function firstUsable(list, from) {
+    for (var i = 0; i < list.length; i++) if ((!from || from(list[i])) && usable(list[i])) return list[i];
+    return null;
+  }
+
+  function nextStop(block) {
+    return firstUsable(document.querySelectorAll(FOCUSABLE), function (el) {
+      return !block.contains(el) && (block.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);
+    });
+  }
+
+  function previousStop(block) {
+    for (var b = block.previousElementSibling; b; b = b.previousElementSibling) {
+      var el = b.classList.contains("sidenote") ? null : firstUsable(b.querySelectorAll(FOCUSABLE));
+      if (el) return el;
+    }
+    return null;
+  }
+
+  function onKey(e) {
+    if ((e.key !== "n" && e.key !== "N") || e.ctrlKey || e.altKey || e.metaKey || e.defaultPrevented) return;
+    var t = e.target;
+    if (t.isContentEditable || t.matches(TYPING)) return;
+    var block = t.closest(".body > *");
+    var to = block && (e.shiftKey ? previousStop(block) : nextStop(block));
+    if (!to) return;
+    e.preventDefault();
+    to.focus();
+  }
+
+  function addHint() {
+    var hint = document.createElement("p");
+    hint.className = "kbd-hint";
+    hint.id = "kbd-hint";
+    hint.innerHTML = "On a link in the text, press <kbd>N</kbd> to skip to the next paragraph’s links, " +
+      "<kbd>Shift</kbd>+<kbd>N</kbd> to go back.";
+    body.parentNode.insertBefore(hint, body);
+    body.addEventListener("focusin", function (e) {
+      hint.classList.toggle("is-shown", !e.target.closest(".sidenote") && e.target.matches(":focus-visible"));
+    });
+    body.addEventListener("focusout", function (e) {
+      if (!body.contains(e.relatedTarget)) hint.classList.remove("is-shown");
+    });
+  }
+
+  if (!body || !body.querySelector(FOCUSABLE)) return;
+  body.addEventListener("keydown", onKey);
+  addHint();
 })();
