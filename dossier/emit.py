@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from .markdown import make_md, new_env, note_renderer
 from .model import Mention, Output, Page
+from .pagemeta import head_meta
 from .render import human_date, make_env, render_template
 from .site import Site
 from .urls import Urls, output_path, page_dir
@@ -65,7 +66,10 @@ class Renderer:
         tmpl = self._templates.get(template)
         if tmpl is None:
             tmpl = self._templates[template] = self.jinja.get_template(template)
-        data = render_template(tmpl, {**view.context(), **helpers(self.urls, view)})
+        ctx = {**view.context(), **helpers(self.urls, view)}
+        page = view.page
+        ctx["head"] = head_meta(page.template, page.title, page.description, page.path, ctx, self.urls)
+        data = render_template(tmpl, ctx)
         return Output(output_path(view.page.path), data.encode("utf-8"), frozenset(sources))
 
     # -- pages that render Markdown ----------------------------------------------------

@@ -15,20 +15,20 @@ from pathlib import Path
 
 import jinja2
 
-from . import pool
+from . import exports, pool
 from .claimviews import claim_infos
 from .config import load_config
 from .emit import ArticleResult, Renderer, feed_xml, robots_txt, sitemap_xml
 from .errors import DossierError, ErrorList
 from .index import Index, build_index
 from .model import Output
-from .outdir import check as check_output, recover as recover_output
+from .outdir import OutputError, check as check_output, recover as recover_output
 from .render import DEFAULT_LAYOUTS, template_error
 from .session import ASSET, Layouts, Session, classify
 from .site import Site, assemble
 from .urls import Urls, output_path, page_dir
-from .views import (FrozenMap, View, annotation_views, article_view, entities_view, entity_view, free_page_view,
-                    home_view, not_found_view, outlets_view, tag_views)
+from .views import (FrozenMap, View, annotation_views, article_view, data_view, entities_view, entity_view,
+                    free_page_view, home_view, not_found_view, outlets_view, tag_views)
 from .write import Staging
 
 
@@ -149,10 +149,32 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
         render_views([not_found_view(renderer.frame)], renderer, session, staging, outputs)
     except jinja2.TemplateError as exc:
         errors.append(template_error(exc, opts.root))
+    clock.lap("listings")
+    if not errors:
+        for out in export_files(site, renderer, results, index, session, staging, outputs, clock):
+            outputs[out.path] = session.stage(staging, out)
     for out in extra_files(site, renderer.urls, layouts, outputs):
         outputs[out.path] = session.stage(staging, out)
     clock.lap("listings")
     return outputs, errors
+
+
+def export_files(site: Site, renderer: Renderer, results: dict, index: Index, session: Session, staging: Staging,
+                 outputs: dict, clock: Clock) -> list[Output]:
+    """The search index, the open data and the Data page, read from the pages this build made."""
+    def read(path: str) -> bytes:
+        staged = staging.dir / path
+        return staged.read_bytes() if staged.exists() else (staging.out / path).read_bytes()
+
+    built = exports.Built(
+        site, renderer.urls, outputs, read, {s: r.mentions for s, r in results.items()},
+        {s: tuple(r.anchored) for s, r in results.items()}, tuple(index.claims),
+        lambda ann: renderer.markdown(ann.note, ann.source, ann.note_line - 1, []),
+        lambda files: renderer.render(data_view(renderer.frame, files)))
+    try:
+        return exports.exports(built, session.exports, clock.lap)
+    except exports.SearchUnavailable as exc:
+        raise OutputError(str(exc)) from None
 
 
 # -- articles ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import load as loader, pool
+from . import exports, load as loader, pool
 from .index import other_coverage
 from .markdown import make_md
 from .passages import SharedPassages, sentence_keys
@@ -61,6 +61,7 @@ class Session:
         self._digests: dict[str, str] = {}  # output path -> digest of what the output folder holds
         self._new: dict = {}  # this build's memo entries, kept only if it succeeds
         self._md_key = None  # what Markdown reads of the whole archive, this build
+        self.exports = exports.Memory()  # page texts, the last search index and data files
 
     # -- load ------------------------------------------------------------------------
     def layouts(self) -> Layouts:

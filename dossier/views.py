@@ -314,6 +314,15 @@ def annotation_views(frame: Frame, site, placed: tuple, claims: dict, infos: tup
 
 
 @dataclass(frozen=True)
+class DataView(View):
+    files: tuple  # (file name, url, what it holds, size in bytes) of each open data file
+
+
+def data_view(frame: Frame, files: tuple) -> DataView:
+    return _make(DataView, frame, None, ("data.html", page_dir("index", "data"), "Data"), files=files)
+
+
+@dataclass(frozen=True)
 class FreePageView(View):
     doc: Page
     body: str  # Markup

@@ -243,6 +243,8 @@ def test_no_script_from_article_text(seed, out, seed_html):
     for path in out.rglob("*.html"):
         doc = LexborHTMLParser(path.read_text(encoding="utf-8"))
         for script in doc.css("script"):
+            if script.attributes.get("type") == "application/ld+json":
+                continue  # data, never run (tests/e2e/test_page_metadata.py: nothing can close it early)
             assert script.attributes.get("src", "").startswith("/assets/"), (path, script.html)
 
 

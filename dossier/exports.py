@@ -1,0 +1,149 @@
+"""What a build makes from its own pages: the search index, the open data and the Data page.
+
+One call, :func:`exports`, after every page is rendered and before the new tree is swapped
+in: it reads the built pages back (:mod:`dossier.pagetext`), so search and data say what the
+pages say, and returns ``Output`` records that are staged and listed in the manifest like
+every other file.  The preview server keeps :class:`Memory` between builds: a page's text is
+read again only when the page changed, and the whole result is reused when nothing it reads
+changed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from . import opendata
+from .markdown.sidenotes import KIND_LABELS
+from .model import Output
+from .pagetext import PageText, read_page
+from .search import Record, SearchUnavailable, index_files
+from .urls import output_path, page_dir
+
+ENTITY_WORDS = 300  # words of an entity page indexed: its name, description and notes come first, then mentions
+TYPE_NAMES = {"person": "Person", "organisation": "Organisation", "place": "Place", "event": "Event",
+              "outlet": "Outlet"}
+
+
+@dataclass
+class Memory:
+    texts: dict = field(default_factory=dict)  # output path -> (digest, PageText)
+    last: tuple = (None, ())  # (key, outputs)
+
+
+@dataclass(frozen=True)
+class Built:
+    """What the exports read: the site, its URLs, the built pages and what rendering reported."""
+
+    site: object
+    urls: object
+    digests: dict  # output path -> digest of every output so far
+    read: Callable[[str], bytes]  # output path -> the built page's bytes
+    mentions: dict  # article slug -> Mention records of its body
+    anchored: dict  # article slug -> ids of the annotations placed in its text
+    claims: tuple  # claim slugs
+    note_html: Callable  # Annotation -> HTML of its note
+    data_page: Callable  # ((file name, url, what it holds, bytes), ...) -> the Data page
+
+
+def _text(b: Built, memory: Memory, path: str) -> PageText:
+    d = b.digests.get(path)
+    hit = memory.texts.get(path)
+    if hit is None or hit[0] != d:
+        hit = memory.texts[path] = (d, read_page(b.read(path).decode("utf-8")))
+    return hit[1]
+
+
+def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: None) -> list[Output]:
+    """Data files, the Data page and the search bundle; ``lap(stage)`` is called as each part ends."""
+    site = b.site
+    pages = [output_path(page_dir("article", s)) for s in site.articles]
+    pages += [output_path(page_dir(k, s)) for k, group in (("entity", site.entities), ("claim", b.claims),
+                                                          ("page", site.pages)) for s in group]
+    key = (tuple((p, b.digests.get(p)) for p in pages), tuple(sorted(site.annotations.items())),
+           tuple(site.entities.values()), tuple(site.articles.values()), site.config)
+    if memory.last[0] == key:
+        return list(memory.last[1])
+    live = set(pages)
+    for stale in [p for p in memory.texts if p not in live]:
+        del memory.texts[stale]
+    texts = {p: _text(b, memory, p) for p in pages}
+    passages = _passages(b, texts)
+    outs = [*_data(b, texts, passages)]
+    outs.append(_data_page(b, outs))
+    lap("open data")
+    outs += index_files(_records(b, texts, passages))
+    lap("search index")
+    memory.last = (key, tuple(outs))
+    return outs
+
+
+def _passages(b: Built, texts: dict) -> list[opendata.Passage]:
+    out = []
+    for slug, art in sorted(b.site.articles.items()):
+        text = texts[output_path(page_dir("article", slug))]
+        placed = set(b.anchored.get(slug, ()))
+        for ann in b.site.annotations.get(slug, ()):
+            span = text.passages.get(ann.anchor)
+            if ann.id in placed and span is not None:
+                html = opendata.absolute_links(str(b.note_html(ann)), b.urls)
+                out.append(opendata.Passage(ann, art, text.body, span[0], span[1], html))
+    return out
+
+
+def _data(b: Built, texts: dict, passages: list) -> list[Output]:
+    site, urls = b.site, b.urls
+    named: dict[str, set] = {}
+    counts: dict[str, int] = {}
+    for slug, ms in b.mentions.items():
+        named[slug] = {m.entity for m in ms}
+        for e in named[slug]:
+            counts[e] = counts.get(e, 0) + 1
+    bodies = {slug: texts[output_path(page_dir("article", slug))].body for slug in site.articles}
+    return [opendata.annotations_jsonld(passages, urls, site.config), *opendata.entities(site, urls, counts),
+            *opendata.articles(site, urls, named), opendata.mentions_csv(site, urls, b.mentions, bodies),
+            opendata.claims_json(passages, site, urls)]
+
+
+def _data_page(b: Built, outs: list[Output]) -> Output:
+    files = tuple((o.path[len("data/"):], b.urls.url(o.path), opendata.FILES[o.path[len("data/"):]], len(o.data))
+                  for o in sorted(outs, key=lambda o: o.path))
+    return b.data_page(files)
+
+
+def _records(b: Built, texts: dict, passages: list) -> list[Record]:
+    site, urls = b.site, b.urls
+    recs = []
+    for slug, art in site.articles.items():
+        outlet = site.entities.get(art.outlet)
+        name = outlet.name if outlet else art.outlet
+        body = texts[output_path(page_dir("article", slug))].body  # its notes are records of their own
+        recs.append(Record(urls.of("article", slug), art.title, f"{art.title}\n{name}\n{art.byline}\n{body}", "Report", (("Outlet", name),), (("detail", f"{name}, {art.published.isoformat()}"),)))
+    for slug, ent in site.entities.items():
+        words = texts[output_path(page_dir("entity", slug))].main.split()[:ENTITY_WORDS]
+        typ = TYPE_NAMES.get(ent.type, ent.type)
+        recs.append(Record(urls.of("entity", slug), ent.name, " ".join([*ent.aliases, *words]), "Entity",
+                           (("Entity type", typ),), (("detail", typ),)))
+    for p in passages:
+        ann, art = p.annotation, p.article
+        outlet = site.entities.get(art.outlet)
+        name = outlet.name if outlet else art.outlet
+        kind = KIND_LABELS.get(ann.kind, ann.kind)
+        exact = p.text[p.start:p.end]
+        note = " ".join(re.sub(r"<[^>]*>", " ", p.note_html).split())
+        recs.append(Record(f"{urls.of('article', art.slug)}#{ann.anchor}", f"“{_short(exact)}”", f"{exact} {note}",
+                           "Annotation", (("Outlet", name), ("Annotation kind", kind)),
+                           (("detail", f"{kind} · {art.title}"),)))
+    for claim in b.claims:
+        title = claim.replace("-", " ").capitalize()
+        recs.append(Record(urls.of("claim", claim), title, texts[output_path(page_dir("claim", claim))].main,
+                           "Claim", (), (("detail", "Claim compared across outlets"),)))
+    for slug, page in site.pages.items():
+        recs.append(Record(urls.of("page", slug), page.title, texts[output_path(page_dir("page", slug))].main,
+                           "Page"))
+    return [Record(r.url, r.title, r.content, r.type, r.filters, r.meta, site.config.language) for r in recs]
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,171 @@
+"""Open data: the archive's knowledge in standard formats under ``data/``.
+
+- ``annotations.jsonld``: every placed annotation as a W3C Web Annotation, in one
+  ``AnnotationCollection``; selectors point into the article's text as the built page shows it
+  (:mod:`dossier.pagetext`), so they re-anchor there by construction;
+- ``entities.json`` / ``.csv``, ``articles.json`` / ``.csv``, ``mentions.csv``, ``claims.json``.
+
+Everything is sorted and written with fixed separators: two builds give the same bytes.
+URLs are absolute when the base URL has an origin, else they start with its path.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from .model import Output
+
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+CONTEXT_LEN = 32  # characters of prefix and suffix in a TextQuoteSelector
+MOTIVATIONS = {"note": "commenting", "context": "describing", "correction": "editing",
+               "discrepancy": "questioning", "shared": "linking"}
+FILES = {  # data file -> what it holds (the Data page says this)
+    "annotations.jsonld": "Every annotated passage as a W3C Web Annotation (JSON-LD): the note as Markdown and HTML, "
+                          "the kind as its motivation, and selectors into the article's text.",
+    "articles.json": "Every report: slug, title, outlet, date, original URL, byline, story, tags, the entities it "
+                     "names, and its page.",
+    "articles.csv": "The same reports as a table (lists joined with “;”).",
+    "entities.json": "Every person, organisation, place, event and outlet: slug, name, type, aliases, description, "
+                     "same-as links, number of reports that name it, and its page.",
+    "entities.csv": "The same entities as a table (lists joined with “;”).",
+    "mentions.csv": "Every mention of an entity in a report: the sentence, the character offset in the article's "
+                    "text, and a link to the sentence.",
+    "claims.json": "Every compared claim: its title and question, and each outlet's value with its verbatim passage.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One placed annotation with the text it anchors in."""
+
+    annotation: object  # model.Annotation
+    article: object  # model.Article
+    text: str  # the article's text as the page shows it
+    start: int
+    end: int
+    note_html: str
+
+
+def _json(data) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
+
+def _csv(header: list[str], rows: list[list]) -> bytes:
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def annotation(p: Passage, page_url: str, creator: dict, language: str) -> dict:
+    ann, art = p.annotation, p.article
+    exact = p.text[p.start:p.end]
+    quote_sel = {"type": "TextQuoteSelector", "exact": exact,
+                 "prefix": p.text[max(0, p.start - CONTEXT_LEN):p.start], "suffix": p.text[p.end:p.end + CONTEXT_LEN]}
+    targets = [{"type": "SpecificResource", "source": page_url,
+                "selector": [quote_sel, {"type": "TextPositionSelector", "start": p.start, "end": p.end}]}]
+    if art.url:
+        targets.append({"type": "SpecificResource", "source": art.url, "selector": dict(quote_sel)})
+    return {
+        "id": f"{page_url}#{ann.anchor}", "type": "Annotation",
+        "motivation": MOTIVATIONS.get(ann.kind, "commenting"), "creator": creator,
+        "body": [{"type": "TextualBody", "format": "text/markdown", "language": language, "value": ann.note},
+                 {"type": "TextualBody", "format": "text/html", "language": language, "value": p.note_html}],
+        "target": targets if len(targets) > 1 else targets[0],
+    }
+
+
+def annotations_jsonld(passages: list[Passage], urls, config) -> Output:
+    creator = {"type": "Organization", "name": config.author or config.title}
+    items = [annotation(p, urls.absolute(f"articles/{p.article.slug}/"), creator, config.language)
+             for p in passages]
+    data = {"@context": ANNO_CONTEXT, "id": urls.absolute("data/annotations.jsonld"), "type": "AnnotationCollection",
+            "label": f"Annotations of {config.title}", "total": len(items),
+            "first": {"type": "AnnotationPage", "items": items}}
+    return Output("data/annotations.jsonld", _json(data))
+
+
+def entities(site, urls, report_counts: dict) -> list[Output]:
+    rows = []
+    for e in sorted(site.entities.values(), key=lambda e: e.slug):
+        rows.append({"slug": e.slug, "name": e.name, "type": e.type, "aliases": list(e.aliases),
+                     "description": e.description, "same_as": list(e.same_as),
+                     "reports": report_counts.get(e.slug, 0), "url": urls.absolute(f"entities/{e.slug}/")})
+    return [Output("data/entities.json", _json(rows)), Output("data/entities.csv", _table(rows))]
+
+
+def articles(site, urls, named: dict) -> list[Output]:
+    rows = []
+    for a in sorted(site.articles.values(), key=lambda a: a.slug):
+        rows.append({"slug": a.slug, "title": a.title, "outlet": a.outlet, "published": a.published.isoformat(),
+                     "url": a.url, "byline": a.byline, "story": a.story, "tags": list(a.tags),
+                     "entities": sorted(named.get(a.slug, ())), "page": urls.absolute(f"articles/{a.slug}/")})
+    return [Output("data/articles.json", _json(rows)), Output("data/articles.csv", _table(rows))]
+
+
+def _table(rows: list[dict]) -> bytes:
+    if not rows:
+        return b""
+    header = list(rows[0])
+    return _csv(header, [[";".join(v) if isinstance(v, list) else v for v in r.values()] for r in rows])
+
+
+def text_fragment(sentence: str) -> str:
+    """A URL text fragment (``#:~:text=``) for a sentence; long ones by their first and last words."""
+    words = sentence.split()
+    enc = lambda s: quote(s, safe="")  # noqa: E731 - a comma or dash would end the directive
+    if len(words) <= 10:
+        return ":~:text=" + enc(" ".join(words))
+    return ":~:text=" + enc(" ".join(words[:5])) + "," + enc(" ".join(words[-5:]))
+
+
+def mentions_csv(site, urls, mentions: dict, texts: dict) -> Output:
+    """``mentions``: article slug -> its Mention records; ``texts``: article slug -> its page text."""
+    rows = []
+    for slug in sorted(mentions):
+        text, cursor = texts.get(slug, ""), 0
+        page = urls.absolute(f"articles/{slug}/")
+        for m in mentions[slug]:
+            lead = 1 if m.sentence.startswith("…") else 0  # a long sentence is shortened around the mention
+            core = m.sentence[lead:].rstrip("…")
+            at = text.find(core, cursor)
+            if at < 0:
+                at = text.find(core)
+            offset = "" if at < 0 else at + m.start - lead
+            if at >= 0:
+                cursor = at
+            rows.append([slug, m.entity, m.sentence, m.sentence[m.start:m.end], offset,
+                         f"{page}#{text_fragment(core)}"])
+    return Output("data/mentions.csv", _csv(["article", "entity", "sentence", "words", "offset", "link"], rows))
+
+
+def claims_json(passages: list[Passage], site, urls) -> Output:
+    claims: dict[str, list] = {}
+    for p in sorted(passages, key=lambda p: (p.annotation.claim, p.article.published, p.article.slug)):
+        ann, art = p.annotation, p.article
+        if not ann.claim:
+            continue
+        outlet = site.entities.get(art.outlet)
+        claims.setdefault(ann.claim, []).append({
+            "outlet": art.outlet, "outlet_name": outlet.name if outlet else art.outlet, "article": art.slug,
+            "published": art.published.isoformat(), "value": ann.value, "passage": p.text[p.start:p.end],
+            "url": urls.absolute(f"articles/{art.slug}/") + "#" + ann.anchor})
+    data = []
+    for c, rows in sorted(claims.items()):
+        written = getattr(site, "claims", {}).get(c)  # the editors' words (content/claims/<key>.md), if any
+        data.append({"claim": c, "title": (written and written.title) or c.replace("-", " ").capitalize(),
+                     "question": (written and written.question) or "", "page": urls.absolute(f"claims/{c}/"),
+                     "values": rows})
+    return Output("data/claims.json", _json(data))
+
+
+def absolute_links(fragment: str, urls) -> str:
+    """Links of a note's HTML made absolute, so the note means the same outside the site."""
+    if not urls.origin:
+        return fragment
+    return re.sub(r'href="(/[^"]*)"', lambda m: f'href="{urls.origin}{m.group(1)}"', fragment)
