@@ -276,6 +276,8 @@ def measure(mode: str, root: Path, out: Path, workers: int | None) -> dict:
     data["tree_sum_of_peaks_kb"] = sum(sampler.hwm.values())
     data["tree_processes"] = len(sampler.hwm)
     data["files"], data["bytes"] = _count_files(out)
+    data["search_files"], data["search_bytes"] = _count_files(out / "pagefind")
+    data["data_files"], data["data_bytes"] = _count_files(out / "data")
     return data
 
 
@@ -333,6 +335,14 @@ def report(title: str, runs: list[dict], n: int) -> dict | None:
     if best.get("written") is not None and best.get("wall") and not title.startswith("Baseline"):
         print(f"files written:   {best['written']}  (BuildResult.written)")
     timings = best.get("timings") or {}
+    if best.get("search_files"):
+        took = timings.get("search index")
+        print(f"search index:    {best['search_bytes'] / 1e6:.2f} MB in {best['search_files']} files (pagefind/)"
+              + (f", indexed in {took:.2f} s ({took * 1000 / max(n, 1):.2f} ms/article)" if took is not None else ""))
+    if best.get("data_files"):
+        took = timings.get("open data")
+        print(f"open data:       {best['data_bytes'] / 1e6:.2f} MB in {best['data_files']} files (data/)"
+              + (f", made in {took:.2f} s" if took is not None else ""))
     if timings:
         total = sum(timings.values()) or 1.0
         width = max(len(k) for k in timings)
