@@ -11,6 +11,7 @@ URLs are absolute when the base URL has an origin, else they start with its path
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -50,8 +51,27 @@ class Passage:
     note_html: str
 
 
+_ONE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode  # the C encoder (no indent)
+
+
 def _json(data) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+    """JSON with one record per line: readable, diffable, and written by the C encoder.
+
+    A list is written an item a line; a dict whose last value is a list of records (an
+    ``AnnotationCollection``'s ``first.items``) puts each of those on a line of its own too.
+    """
+    return (_lines(data) + "\n").encode("utf-8")
+
+
+def _lines(data) -> str:
+    if isinstance(data, list):
+        return "[\n" + ",\n".join(map(_ONE, data)) + "\n]" if data else "[]"
+    if isinstance(data, dict) and data:
+        *head, (key, last) = data.items()
+        fields = [f"{_ONE(k)}: {_ONE(v)}" for k, v in head]
+        if isinstance(last, (dict, list)) and last:
+            return "{" + ", ".join(fields + [f"{_ONE(key)}: {_lines(last)}"]) + "}"
+    return _ONE(data)
 
 
 def _csv(header: list[str], rows: list[list]) -> bytes:
@@ -115,10 +135,19 @@ def _table(rows: list[dict]) -> bytes:
     return _csv(header, [[";".join(v) if isinstance(v, list) else v for v in r.values()] for r in rows])
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _quoted(word: str) -> str:
+    return quote(word, safe="")  # everything escaped: a comma or dash would end the directive
+
+
+def _enc(text: str) -> str:
+    return "%20".join(map(_quoted, text.split(" ")))  # words repeat: each is quoted once
+
+
 def text_fragment(sentence: str) -> str:
     """A URL text fragment (``#:~:text=``) for a sentence; long ones by their first and last words."""
     words = sentence.split()
-    enc = lambda s: quote(s, safe="")  # noqa: E731 - a comma or dash would end the directive
+    enc = _enc
     if len(words) <= 10:
         return ":~:text=" + enc(" ".join(words))
     return ":~:text=" + enc(" ".join(words[:5])) + "," + enc(" ".join(words[-5:]))

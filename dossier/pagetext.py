@@ -1,4 +1,4 @@
-"""The text a reader reads on a built page, read back from the page's HTML in one linear pass.
+"""The text a reader reads on a built page, read back from the page's HTML.
 
 Search and the open data both work from what Dossier wrote, not from the sources, so what
 they say is what the page shows:
@@ -12,97 +12,115 @@ they say is what the page shows:
   ``data-note``), its (start, end) in ``body``.
 
 The pages are Dossier's own (Markdown is rendered without raw HTML, attribute values are
-escaped), so a tag is ``<...>`` with no ``>`` inside and elements are well nested.
+escaped), so a tag is ``<...>`` with no ``>`` inside and elements are well nested. That lets
+almost all the work be whole-string regular-expression passes: Python walks tag by tag only
+over the few elements whose end must be matched (``<main>``, the body ``<div>``, margin notes)
+and over the body of a page that has marks, where offsets are counted. The first version
+walked every tag of every page and cost more than rendering the pages
+(``tests/helpers/pagetext_reference.py`` keeps it as the reference the tests compare with).
 """
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 
-_TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>", re.S)
-_ATTR = re.compile(r'([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*"([^"]*)")?')
-_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
-_DROP = frozenset(("script", "style", "template", "noscript"))  # no reader-visible text
-# Where words never run on: the search text gets a space at each edge of these.
-_BREAK = frozenset("address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
-                   "header hr li main nav ol p pre section table td th tr ul".split())
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_DROP = re.compile(r"<(script|style|template|noscript)\b[^>]*>.*?</\1\s*>", re.S | re.I)
+_BREAK = re.compile(r"</?(?:address|article|aside|blockquote|br|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|"
+                    r"header|hr|li|main|nav|ol|p|pre|section|table|td|th|tr|ul)\b[^>]*>", re.I)
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*[^>]*>")
+_SPLIT = re.compile(r"(</?[a-zA-Z][a-zA-Z0-9]*[^>]*>)")
+_MAIN = re.compile(r"<main\b[^>]*>", re.I)
+_BODY = re.compile(r'<div\b[^>]*\sclass="(?:[^"]*\s)?body(?:\s[^"]*)?"[^>]*>')
+_SKIP = re.compile(r'<(aside)\b[^>]*\sclass="(?:[^"]*\s)?sidenote(?:\s[^"]*)?"[^>]*>'
+                   r'|<(sup)\b[^>]*\sclass="(?:[^"]*\s)?note-ref(?:\s[^"]*)?"[^>]*>')
+_NOTE = re.compile(r'\bdata-note="([^"]*)"')
 
 
-@dataclass(frozen=True, slots=True)
 class PageText:
-    main: str
-    body: str
-    passages: dict  # data-note value ("ann-<id>") -> (start, end) in ``body``
+    """``body`` and ``passages`` are read at once; ``main`` when first asked for (articles never are)."""
+
+    __slots__ = ("body", "passages", "_inner", "_main")
+
+    def __init__(self, inner: str, body: str, passages: dict) -> None:
+        self._inner, self._main = inner, None  # ``<main>``'s HTML until ``main`` is read
+        self.body = body
+        self.passages = passages  # data-note value ("ann-<id>") -> (start, end) in ``body``
+
+    @property
+    def main(self) -> str:
+        if self._main is None:
+            self._main, self._inner = " ".join(_text(_BREAK.sub(" ", self._inner)).split()), ""
+        return self._main
 
 
-def _attrs(raw: str) -> dict:
-    return {k: html.unescape(v or "") for k, v in _ATTR.findall(raw)}
+_TAGS = {name: re.compile(rf"<(/?){name}\b[^>]*>", re.I) for name in ("main", "div", "aside", "sup")}
 
 
-def _skips_body(tag: str, attrs: dict) -> bool:
-    classes = attrs.get("class", "").split()
-    return (tag == "aside" and "sidenote" in classes) or (tag == "sup" and "note-ref" in classes)
+def _end_of(page: str, tag: str, start: int) -> int:
+    """Where the element whose opening tag ends at ``start`` is closed: after its ``</tag>``."""
+    depth = 1
+    for m in _TAGS[tag].finditer(page, start):
+        depth += -1 if m.group(1) else (0 if m.group(0).endswith("/>") else 1)
+        if depth == 0:
+            return m.end()
+    return len(page)
+
+
+def _element(page: str, opener: re.Pattern, tag: str, start: int = 0) -> tuple[int, int, int] | None:
+    """(start of the opening tag, end of it, end of the element) of the first match of ``opener``."""
+    m = opener.search(page, start)
+    if m is None:
+        return None
+    return m.start(), m.end(), _end_of(page, tag, m.end())
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(_TAG.sub("", fragment))
 
 
 def read_page(page: str) -> PageText:
     """Extract :class:`PageText` from one page's HTML (linear in its length)."""
-    main: list[str] = []
-    body: list[str] = []
-    body_len = 0
+    main = _element(page, _MAIN, "main")
+    if main is None:
+        return PageText("", "", {})
+    inner = _DROP.sub("", _COMMENT.sub("", page[main[1]:main[2]]))
+    body = _element(inner, _BODY, "div")
+    text, passages = ("", {}) if body is None else _body(_without_skips(inner[body[1]:body[2]]))
+    return PageText(inner, text, passages)
+
+
+def _without_skips(body: str) -> str:
+    """The body's HTML without margin notes and note numbers."""
+    kept, pos = [], 0
+    while (m := _SKIP.search(body, pos)) is not None:
+        kept.append(body[pos:m.start()])
+        pos = _end_of(body, m.group(1) or m.group(2), m.end())
+    kept.append(body[pos:])
+    return "".join(kept)
+
+
+def _body(body: str) -> tuple[str, dict]:
+    if "data-note=" not in body:
+        return _text(body), {}
+    parts = _SPLIT.split(body)  # text, tag, text, tag, ...
+    out: list[str] = []
+    length = 0
     passages: dict[str, list[int]] = {}
-    stack: list[tuple[str, str]] = []  # (tag, role): role is "main", "body", "skip", "drop", "mark:<id>" or ""
-    in_main = in_body = skip = drop = 0
-    pos = 0
-    for m in _TAG.finditer(page):
-        if m.start() > pos and not drop:
-            text = html.unescape(page[pos:m.start()])
-            if in_main:
-                main.append(text)
-            if in_body and not skip:
-                body.append(text)
-                body_len += len(text)
-        pos = m.end()
-        closing, tag = m.group(1), (m.group(2) or "").lower()
-        if not tag:
-            continue  # a comment
-        if in_main and tag in _BREAK:
-            main.append(" ")
-        if closing:
-            while stack:  # well nested: pop to the matching opener
-                name, role = stack.pop()
-                in_main -= role == "main"
-                in_body -= role == "body"
-                skip -= role == "skip"
-                drop -= role == "drop"
-                if role.startswith("mark:"):
-                    passages[role[5:]][1] = body_len
-                if name == tag:
-                    break
-            continue
-        if tag in _VOID or m.group(3).rstrip().endswith("/"):
-            continue
-        attrs = _attrs(m.group(3))
-        role = ""
-        if tag in _DROP:
-            role = "drop"
-        elif tag == "main":
-            role = "main"
-        elif tag == "div" and "body" in attrs.get("class", "").split() and in_main and not in_body:
-            role = "body"
-        elif in_body and _skips_body(tag, attrs):
-            role = "skip"
-        elif tag == "mark" and in_body and not skip and attrs.get("data-note"):
-            note = attrs["data-note"]
-            passages.setdefault(note, [body_len, body_len])
-            role = "mark:" + note
-        in_main += role == "main"
-        in_body += role == "body"
-        skip += role == "skip"
-        drop += role == "drop"
-        stack.append((tag, role))
-    return PageText(_squash("".join(main)), "".join(body), {k: (s, e) for k, (s, e) in passages.items()})
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
+    open_marks: list[str | None] = []  # per open <mark>: its note, or None
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            if part:
+                part = html.unescape(part)
+                out.append(part)
+                length += len(part)
+        elif part.startswith("<mark") or part.startswith("<MARK"):
+            note = _NOTE.search(part)
+            open_marks.append(note and html.unescape(note.group(1)))
+            if note:
+                passages.setdefault(open_marks[-1], [length, length])
+        elif part[:6].lower() == "</mark" and open_marks:
+            note = open_marks.pop()
+            if note:
+                passages[note][1] = length
+    return "".join(out), {k: (s, e) for k, (s, e) in passages.items()}

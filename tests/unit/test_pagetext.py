@@ -23,3 +23,31 @@ def test_main_text_is_the_reader_visible_main_only():
     main = read_page(PAGE).main
     assert main.startswith("T&itle One two1 three.") and "A note, bold. Four five <six>." in main
     assert "Menu" not in main and "Foot" not in main and "no" not in main.split()
+
+
+def test_the_same_text_as_the_tag_by_tag_reader_on_every_seed_page(tmp_path):
+    """The regular-expression reader gives what the first, tag-by-tag reader gave, page for page."""
+    from dossier.pipeline import build_site
+    from tests.helpers import REPO_ROOT
+    from tests.helpers.pagetext_reference import read_page as reference
+
+    assert build_site(REPO_ROOT, out=tmp_path / "site").ok
+    pages = sorted((tmp_path / "site").rglob("*.html"))
+    assert len(pages) > 50
+    with_marks = 0
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        new, old = read_page(html), reference(html)
+        assert (new.main, new.body, new.passages) == (old.main, old.body, old.passages), path
+        with_marks += bool(new.passages)
+    assert with_marks >= 4  # the seed's annotated reports
+
+
+def test_nested_elements_end_where_their_own_closing_tag_is():
+    page = ('<main><div class="body"><div><p>In <mark data-note="ann-x">a <sup class="note-ref"><sup>1</sup>'
+            '</sup>b</mark>.</p></div><aside class="sidenote"><aside>x</aside>y</aside><p>after</p></div>'
+            '<p>outside</p></main>')
+    text = read_page(page)
+    assert text.body == "In a b.after"
+    assert text.body[slice(*text.passages["ann-x"])] == "a b"
+    assert text.main == "In a 1b. x y after outside"  # a <sup> is inline: no space before "b"
