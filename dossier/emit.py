@@ -34,6 +34,8 @@ class ArticleResult:
     body: str = ""  # ``html_digest`` of the body: with the rest, the page's view key (``article_view``)
     placed: tuple = ()  # the annotations placed in the text, in text order
     verbatim: dict = field(default_factory=dict)  # annotation id -> the article's own words of the passage
+    notes: dict = field(default_factory=dict)  # annotation id -> its note's HTML as the page shows it
+    text: tuple = ()  # (body, passages) of pagetext.read_page, read where the page was rendered
 
 
 class Renderer:
@@ -76,17 +78,18 @@ class Renderer:
     def article(self, slug: str) -> ArticleResult:
         site = self.site
         art = site.articles[slug]
+        notes: dict = {}
         env = new_env(site, self.urls, source=art.source, line0=art.body_line - 1, collect=True,
                       annotations=site.annotations.get(slug, ()), link_first=self.link_first, block_ids=True,
                       link_per_block=self.link_per_block,
-                      render_note=note_renderer(self.md, site, self.urls, link_first=self.link_first))
+                      render_note=note_renderer(self.md, site, self.urls, link_first=self.link_first, keep=notes))
         body = Markup(self.md.render(art.body, env))
         errors = env["errors"]
         mentions = env["mentions"]
         view = article_view(self.frame, site, slug, body, mentions, env.get("placed", []), self.coverage.get(slug, ()))
         out = self.render(view, (art.source,))
         return ArticleResult(slug, out, errors, mentions, env.get("note_mentions", []), env.get("anchored", []),
-                             view.key().body, view.annotations, env.get("verbatim", {}))
+                             view.key().body, view.annotations, env.get("verbatim", {}), notes)
 
     def entity(self, slug: str, mentions: list[Mention], together, annotations) -> tuple[Output, list, str]:
         """(the page, its Markdown's errors, ``html_digest`` of its notes)."""

@@ -42,11 +42,14 @@ class Built:
     mentions: dict  # article slug -> Mention records of its body
     anchored: dict  # article slug -> ids of the annotations placed in its text
     claims: tuple  # claim slugs
+    article_texts: dict  # article slug -> (body, passages) read from its page where it was rendered
     note_html: Callable  # Annotation -> HTML of its note
     data_page: Callable  # ((file name, url, what it holds, bytes), ...) -> the Data page
 
 
-def _text(b: Built, memory: Memory, path: str) -> PageText:
+def _text(b: Built, memory: Memory, path: str, slug: str | None = None) -> PageText:
+    if slug in b.article_texts:
+        return PageText("", *b.article_texts[slug])
     d = b.digests.get(path)
     hit = memory.texts.get(path)
     if hit is None or hit[0] != d:
@@ -67,7 +70,8 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
     live = set(pages)
     for stale in [p for p in memory.texts if p not in live]:
         del memory.texts[stale]
-    texts = {p: _text(b, memory, p) for p in pages}
+    slugs = dict(zip(pages, site.articles))  # the first len(site.articles) pages are the articles
+    texts = {p: _text(b, memory, p, slugs.get(p)) for p in pages}
     passages = _passages(b, texts)
     outs = [*_data(b, texts, passages)]
     outs.append(_data_page(b, outs))

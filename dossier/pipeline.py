@@ -22,6 +22,7 @@ from .emit import ArticleResult, Renderer, feed_xml, robots_txt, sitemap_xml
 from .errors import DossierError, ErrorList
 from .index import Index, build_index
 from .model import Output
+from .pagetext import read_page
 from .outdir import OutputError, check as check_output, recover as recover_output
 from .render import DEFAULT_LAYOUTS, template_error
 from .session import ASSET, Layouts, Session, classify
@@ -162,6 +163,8 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
 def export_files(site: Site, renderer: Renderer, results: dict, index: Index, session: Session, staging: Staging,
                  outputs: dict, clock: Clock) -> list[Output]:
     """The search index, the open data and the Data page, read from the pages this build made."""
+    notes = {(s, ann_id): html for s, r in results.items() for ann_id, html in r.notes.items()}
+
     def read(path: str) -> bytes:
         staged = staging.dir / path
         return staged.read_bytes() if staged.exists() else (staging.out / path).read_bytes()
@@ -169,7 +172,8 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
     built = exports.Built(
         site, renderer.urls, outputs, read, {s: r.mentions for s, r in results.items()},
         {s: tuple(r.anchored) for s, r in results.items()}, tuple(index.claims),
-        lambda ann: renderer.markdown(ann.note, ann.source, ann.note_line - 1, []),
+        {s: r.text for s, r in results.items() if r.text},
+        lambda ann: notes.get((ann.article, ann.id)) or renderer.markdown(ann.note, ann.source, ann.note_line - 1, []),
         lambda files: renderer.render(data_view(renderer.frame, files)))
     try:
         return exports.exports(built, session.exports, clock.lap)
@@ -193,6 +197,8 @@ def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, 
     except jinja2.TemplateError as exc:
         return ArticleResult(slug, None, [template_error(exc, state.renderer.root)], [], []), ""
     d = state.staging.put(res.output)
+    text = read_page(res.output.data.decode("utf-8"))  # for the open data and search: read here, in parallel
+    res.text = (text.body, text.passages)
     res.output = None  # the bytes stay on disk, not in the pipe or the memo
     return res, d
 

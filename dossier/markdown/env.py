@@ -48,11 +48,16 @@ def new_env(site=None, urls=None, *, source: str = "", line0: int = 0, collect: 
                        anchored=[], verbatim={}, notes=[], render_note=render_note)
 
 
-def note_renderer(md: MarkdownIt, site, urls, *, link_first: bool = False) -> Callable[[Annotation], Note]:
-    """What marks.py calls for each placed annotation: its note's (HTML, errors, mentions)."""
+def note_renderer(md: MarkdownIt, site, urls, *, link_first: bool = False,
+                  keep: dict | None = None) -> Callable[[Annotation], Note]:
+    """What marks.py calls for each placed annotation: its note's (HTML, errors, mentions);
+    ``keep`` (if given) gets annotation id -> HTML, for the open data."""
     def render_note(ann: Annotation) -> Note:
         env = new_env(site, urls, source=ann.source, line0=ann.note_line - 1, collect=True, link_first=link_first)
-        return md.render(ann.note, env), env["errors"], env["mentions"]
+        html = md.render(ann.note, env)
+        if keep is not None:
+            keep[ann.id] = html
+        return html, env["errors"], env["mentions"]
     return render_note
 
 
