@@ -36,6 +36,7 @@ class ArticleResult:
     verbatim: dict = field(default_factory=dict)  # annotation id -> the article's own words of the passage
     notes: dict = field(default_factory=dict)  # annotation id -> its note's HTML as the page shows it
     text: tuple = ()  # (body, passages) of pagetext.read_page, read where the page was rendered
+    mention_rows: str = ""  # its rows of data/mentions.csv
 
 
 class Renderer:

@@ -43,6 +43,7 @@ class Built:
     anchored: dict  # article slug -> ids of the annotations placed in its text
     claims: tuple  # claim slugs
     article_texts: dict  # article slug -> (body, passages) read from its page where it was rendered
+    mention_rows: dict  # article slug -> its rows of data/mentions.csv, made where it was rendered
     note_html: Callable  # Annotation -> HTML of its note
     data_page: Callable  # ((file name, url, what it holds, bytes), ...) -> the Data page
 
@@ -103,9 +104,12 @@ def _data(b: Built, texts: dict, passages: list) -> list[Output]:
         named[slug] = {m.entity for m in ms}
         for e in named[slug]:
             counts[e] = counts.get(e, 0) + 1
-    bodies = {slug: texts[output_path(page_dir("article", slug))].body for slug in site.articles}
+    rows = {slug: b.mention_rows.get(slug) for slug in b.mentions}
+    for slug in [s for s, chunk in rows.items() if chunk is None]:  # rendered before (the preview's memo)
+        rows[slug] = opendata.mention_rows(urls, slug, b.mentions[slug],
+                                           texts[output_path(page_dir("article", slug))].body)
     return [opendata.annotations_jsonld(passages, urls, site.config), *opendata.entities(site, urls, counts),
-            *opendata.articles(site, urls, named), opendata.mentions_csv(site, urls, b.mentions, bodies),
+            *opendata.articles(site, urls, named), opendata.mentions_csv(rows),
             opendata.claims_json(passages, site, urls)]
 
 

@@ -74,10 +74,11 @@ def _lines(data) -> str:
     return _ONE(data)
 
 
-def _csv(header: list[str], rows: list[list]) -> bytes:
+def _csv(header: list[str] | None, rows: list[list]) -> bytes:
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(header)
+    if header is not None:
+        writer.writerow(header)
     writer.writerows(rows)
     return buf.getvalue().encode("utf-8")
 
@@ -153,24 +154,31 @@ def text_fragment(sentence: str) -> str:
     return ":~:text=" + enc(" ".join(words[:5])) + "," + enc(" ".join(words[-5:]))
 
 
-def mentions_csv(site, urls, mentions: dict, texts: dict) -> Output:
-    """``mentions``: article slug -> its Mention records; ``texts``: article slug -> its page text."""
+MENTION_COLUMNS = ["article", "entity", "sentence", "words", "offset", "link"]
+
+
+def mention_rows(urls, slug: str, mentions: list, text: str) -> str:
+    """The CSV rows (no header) of one article's mentions: run where the page is rendered."""
     rows = []
-    for slug in sorted(mentions):
-        text, cursor = texts.get(slug, ""), 0
-        page = urls.absolute(f"articles/{slug}/")
-        for m in mentions[slug]:
-            lead = 1 if m.sentence.startswith("…") else 0  # a long sentence is shortened around the mention
-            core = m.sentence[lead:].rstrip("…")
-            at = text.find(core, cursor)
-            if at < 0:
-                at = text.find(core)
-            offset = "" if at < 0 else at + m.start - lead
-            if at >= 0:
-                cursor = at
-            rows.append([slug, m.entity, m.sentence, m.sentence[m.start:m.end], offset,
-                         f"{page}#{text_fragment(core)}"])
-    return Output("data/mentions.csv", _csv(["article", "entity", "sentence", "words", "offset", "link"], rows))
+    cursor = 0
+    page = urls.absolute(f"articles/{slug}/")
+    for m in mentions:
+        lead = 1 if m.sentence.startswith("…") else 0  # a long sentence is shortened around the mention
+        core = m.sentence[lead:].rstrip("…")
+        at = text.find(core, cursor)
+        if at < 0:
+            at = text.find(core)
+        offset = "" if at < 0 else at + m.start - lead
+        if at >= 0:
+            cursor = at
+        rows.append([slug, m.entity, m.sentence, m.sentence[m.start:m.end], offset, f"{page}#{text_fragment(core)}"])
+    return _csv(None, rows).decode("utf-8")
+
+
+def mentions_csv(chunks: dict) -> Output:
+    """``chunks``: article slug -> :func:`mention_rows` of it; the rows come in slug order."""
+    rows = "".join(chunks[slug] for slug in sorted(chunks))
+    return Output("data/mentions.csv", _csv(MENTION_COLUMNS, []) + rows.encode("utf-8"))
 
 
 def claims_json(passages: list[Passage], site, urls) -> Output:

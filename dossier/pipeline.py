@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import exports, pool
+from . import exports, opendata, pool
 from .claimviews import claim_infos
 from .config import load_config
 from .emit import ArticleResult, Renderer, feed_xml, robots_txt, sitemap_xml
@@ -172,7 +172,7 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
     built = exports.Built(
         site, renderer.urls, outputs, read, {s: r.mentions for s, r in results.items()},
         {s: tuple(r.anchored) for s, r in results.items()}, tuple(index.claims),
-        {s: r.text for s, r in results.items() if r.text},
+        {s: r.text for s, r in results.items() if r.text}, {s: r.mention_rows for s, r in results.items() if r.text},
         lambda ann: notes.get((ann.article, ann.id)) or renderer.markdown(ann.note, ann.source, ann.note_line - 1, []),
         lambda files: renderer.render(data_view(renderer.frame, files)))
     try:
@@ -199,6 +199,7 @@ def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, 
     d = state.staging.put(res.output)
     text = read_page(res.output.data.decode("utf-8"))  # for the open data and search: read here, in parallel
     res.text = (text.body, text.passages)
+    res.mention_rows = opendata.mention_rows(state.renderer.urls, slug, res.mentions, text.body)
     res.output = None  # the bytes stay on disk, not in the pipe or the memo
     return res, d
 
