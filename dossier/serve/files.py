@@ -17,6 +17,7 @@ CONTENT_TYPES = {
     ".mjs": "text/javascript; charset=utf-8",
     ".json": "application/json; charset=utf-8",
     ".map": "application/json; charset=utf-8",
+    ".jsonld": "application/ld+json; charset=utf-8",
     ".xml": "application/xml; charset=utf-8",
     ".xsl": "application/xml; charset=utf-8",
     ".svg": "image/svg+xml; charset=utf-8",

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from dossier.serve.server import DevServer, inject_client, normalize_base_path, resolve_path
+from dossier.serve.server import DevServer, content_type, inject_client, normalize_base_path, resolve_path
 
 from serve_helpers import http_get
 
@@ -393,3 +393,10 @@ def test_stop_ends_open_event_streams(site, fake, sse):
     events.next()
     srv.stop()
     assert events.events.get(timeout=5) is None     # stream closed by the server
+
+
+def test_open_data_files_have_their_own_types():
+    """The preview serves data/ as Pages does: JSON-LD as JSON-LD, CSV as text (not octet-stream)."""
+    assert content_type("data/annotations.jsonld") == "application/ld+json; charset=utf-8"
+    assert content_type("data/mentions.csv") == "text/csv; charset=utf-8"
+    assert content_type("data/unknown.bin") == "application/octet-stream"
