@@ -24,6 +24,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import compare  # noqa: E402
+import floor  # noqa: E402
+import hugo_site  # noqa: E402
+
 REPO = HERE.parent
 WORK = HERE / "_work"
 STAMP = ".benchmark-stamp.json"
@@ -178,46 +183,12 @@ def child_build(root: Path, out: Path, workers: int | None, result_file: Path) -
 
 
 def child_baseline(root: Path, out: Path, result_file: Path) -> None:
-    """The floor: read + front matter + bare CommonMark + a trivial Jinja2 template + write, one process."""
+    """The floor (``floor.py``): read + front matter + bare CommonMark + a trivial Jinja2 template + write."""
     t_import = time.perf_counter()
-    import jinja2
-    import yaml
-    from markdown_it import MarkdownIt
-
     import_s = time.perf_counter() - t_import
     t0 = time.perf_counter()
-    md = MarkdownIt("commonmark")
-    tpl = jinja2.Environment(autoescape=True).from_string(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ title }}</title></head>\n"
-        "<body><main><h1>{{ title }}</h1><p>{{ outlet }}, {{ published }}</p>\n{{ body | safe }}</main></body></html>\n")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the floor: libyaml when PyYAML has it
-    fm_stage = "front matter (yaml, C)" if loader is not yaml.SafeLoader else "front matter (yaml)"
-    stages = {"read": 0.0, fm_stage: 0.0, "markdown": 0.0, "template": 0.0, "write": 0.0}
-    perf = time.perf_counter
-    paths = sorted((root / "content" / "articles").glob("*.md"))
-    written = 0
-    for path in paths:
-        a = perf()
-        text = path.read_text(encoding="utf-8")
-        b = perf()
-        _, fm_text, body = text.split("---\n", 2)
-        fm = yaml.load(fm_text, Loader=loader)
-        c = perf()
-        html = md.render(body)
-        d = perf()
-        page = tpl.render(title=fm["title"], outlet=fm["outlet"], published=fm["published"], body=html)
-        e = perf()
-        target = out / "articles" / path.stem
-        target.mkdir(parents=True, exist_ok=True)
-        (target / "index.html").write_text(page, encoding="utf-8")
-        f = perf()
-        stages["read"] += b - a
-        stages[fm_stage] += c - b
-        stages["markdown"] += d - c
-        stages["template"] += e - d
-        stages["write"] += f - e
-        written += 1
-    wall = perf() - t0
+    written, stages = floor.build(root, out)
+    wall = time.perf_counter() - t0
     data = {"ok": True, "errors": [], "warnings": [], "pages": written, "written": written, "seconds": wall,
             "timings": stages, "wall": wall, "import": import_s,
             "self_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -225,16 +196,20 @@ def child_baseline(root: Path, out: Path, result_file: Path) -> None:
     result_file.write_text(json.dumps(data))
 
 
-def measure(mode: str, root: Path, out: Path, workers: int | None) -> dict:
-    """One cold run in a fresh process; returns the child's report plus what the parent saw."""
+def measure(mode: str, root: Path, out: Path, workers: int | None, hugo: str | None = None) -> dict:
+    """One cold run in a fresh process; returns the child's report plus what the parent saw.
+    ``mode``: build (``build_site``), cli (``build.py build``), baseline (the floor) or hugo."""
     if out.exists():
         shutil.rmtree(out)
+    shutil.rmtree(out.parent / "hugo_cache", ignore_errors=True)
     fd, tmp = tempfile.mkstemp(prefix="dossier-bench-", suffix=".json")
     os.close(fd)
     result_file = Path(tmp)
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    if mode == "cli":
+    if mode == "hugo":
+        cmd = hugo_site.command(hugo, root, out)
+    elif mode == "cli":
         cmd = [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out)]
         if workers is not None:
             cmd += ["--workers", str(workers)]
@@ -254,12 +229,12 @@ def measure(mode: str, root: Path, out: Path, workers: int | None) -> dict:
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     try:
-        data = json.loads(result_file.read_text()) if mode != "cli" else {}
+        data = json.loads(result_file.read_text()) if mode in ("build", "baseline") else {}
     except ValueError:
         data = {}
     finally:
         result_file.unlink(missing_ok=True)
-    if mode == "cli":
+    if mode in ("cli", "hugo"):
         data = {"ok": proc.returncode == 0, "errors": [], "warnings": [], "pages": None, "written": None,
                 "seconds": None, "timings": {}, "wall": None, "import": None}
         if proc.returncode != 0:
@@ -274,6 +249,7 @@ def measure(mode: str, root: Path, out: Path, workers: int | None) -> dict:
     data["parent_children_maxrss_new_high"] = after > before
     data["tree_peak_total_kb"] = sampler.peak_total
     data["tree_sum_of_peaks_kb"] = sum(sampler.hwm.values())
+    data["tree_max_peak_kb"] = max(sampler.hwm.values(), default=0)
     data["tree_processes"] = len(sampler.hwm)
     data["files"], data["bytes"] = _count_files(out)
     data["search_files"], data["search_bytes"] = _count_files(out / "pagefind")
@@ -332,7 +308,7 @@ def report(title: str, runs: list[dict], n: int) -> dict | None:
     if best.get("pages") is not None:
         print(f"pages (html):    {best['pages']}")
     print(f"files in output: {best['files']}  ({best['bytes'] / 1e6:.1f} MB)")
-    if best.get("written") is not None and best.get("wall") and not title.startswith("Baseline"):
+    if best.get("written") is not None and best.get("wall") and not title.startswith("Python floor"):
         print(f"files written:   {best['written']}  (BuildResult.written)")
     timings = best.get("timings") or {}
     if best.get("search_files"):
@@ -371,15 +347,56 @@ def report(title: str, runs: list[dict], n: int) -> dict | None:
     return best
 
 
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("sizes must be positive")
+    return sizes
+
+
+def run_size(n: int, args: argparse.Namespace, hugo: str | None) -> dict:
+    """Dossier, Hugo and the floor, cold, on the archive of ``n`` articles; the best run of each."""
+    root = ensure_archive(n, args.seed, args.regenerate)
+    best: dict = {"articles": n}
+    if not args.no_build:
+        mode = "cli" if args.cli else "build"
+        out = root / "output"
+        runs = [measure(mode, root, out, args.workers) for _ in range(max(1, args.repeat))]
+        best["dossier"] = report(f"Dossier cold build ({'build.py' if args.cli else 'build_site'})", runs, n)
+        if not args.keep and out.exists():
+            shutil.rmtree(out)
+    if hugo:
+        site = hugo_site.export(root, json.dumps(_stamp(n, args.seed)) + hugo_site.__doc__)
+        out = root / "hugo_output"
+        runs = [measure("hugo", site, out, None, hugo) for _ in range(max(1, args.repeat))]
+        best["hugo"] = report("Hugo cold build (hugo --source hugo/)", runs, n)
+        if not args.keep and out.exists():
+            shutil.rmtree(out)
+    if not args.no_floor:
+        out = root / "baseline_output"
+        runs = [measure("baseline", root, out, None) for _ in range(max(1, args.repeat))]
+        best["floor"] = report(f"Python floor: markdown-it commonmark + trivial Jinja2 + write, {floor.PROCESSES} "
+                               "processes (articles only)", runs, n)
+        if not args.keep and out.exists():
+            shutil.rmtree(out)
+    compare.print_size(best)
+    return best
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Benchmark a cold Dossier build of a synthetic archive.")
-    ap.add_argument("--articles", "-n", type=int, default=1000, help="articles in the archive (default 1000)")
+    ap = argparse.ArgumentParser(description="Benchmark a cold Dossier build of a synthetic archive, beside Hugo.")
+    ap.add_argument("--articles", "-n", type=_sizes, default=[1000],
+                    help="articles in the archive, or several sizes: 1000,10000 (default 1000)")
     ap.add_argument("--workers", type=int, default=None, help="render processes (default: the generator's own)")
-    ap.add_argument("--repeat", type=int, default=1, help="cold builds to run; the fastest is reported")
-    ap.add_argument("--keep", action="store_true", help="keep _work/<N>/output (and baseline_output) afterwards")
-    ap.add_argument("--baseline", action="store_true",
-                    help="also measure the floor: bare markdown-it + trivial Jinja2 + write, one process")
-    ap.add_argument("--no-build", action="store_true", help="skip the Dossier build (with --baseline)")
+    ap.add_argument("--repeat", type=int, default=1, help="cold builds of each kind; the fastest is reported")
+    ap.add_argument("--keep", action="store_true", help="keep the output folders under _work/<N>/ afterwards")
+    ap.add_argument("--no-hugo", action="store_true", help="do not build the archive with Hugo")
+    ap.add_argument("--no-floor", action="store_true", help="do not measure the Python floor")
+    ap.add_argument("--baseline", action="store_true", help=argparse.SUPPRESS)  # the floor is measured by default
+    ap.add_argument("--no-build", action="store_true", help="skip the Dossier build (only Hugo and the floor)")
     ap.add_argument("--cli", action="store_true",
                     help="build through 'python build.py build' instead of build_site() (no stage timings)")
     ap.add_argument("--seed", type=int, default=1)
@@ -397,37 +414,13 @@ def main(argv: list[str] | None = None) -> int:
         child_baseline(args.root, args.out, args.result)
         return 0
 
-    n = args.articles
-    root = ensure_archive(n, args.seed, args.regenerate)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, workers={args.workers or 'default'}")
-    out = root / "output"
-    best_build = None
-    if not args.no_build:
-        mode = "cli" if args.cli else "build"
-        try:
-            import importlib.util
-
-            sys.path.insert(0, str(REPO))
-            have = importlib.util.find_spec("dossier.pipeline") is not None
-        except ImportError:
-            have = False
-        if not have and not args.cli:
-            print("\ndossier.pipeline is not importable yet: skipping the build")
-        else:
-            runs = [measure(mode, root, out, args.workers) for _ in range(max(1, args.repeat))]
-            best_build = report(f"Dossier cold build ({'build.py' if args.cli else 'build_site'})", runs, n)
-            if not args.keep and out.exists():
-                shutil.rmtree(out)
-    if args.baseline:
-        bout = root / "baseline_output"
-        runs = [measure("baseline", root, bout, None) for _ in range(max(1, args.repeat))]
-        best_base = report("Baseline: markdown-it commonmark + trivial Jinja2 + write (articles only)", runs, n)
-        if not args.keep and bout.exists():
-            shutil.rmtree(bout)
-        if best_build and best_base and best_build.get("ok"):
-            b = best_build.get("wall") or best_build["process_wall"]
-            f = best_base["process_wall"] if args.cli else best_base["wall"]  # like for like
-            print(f"\nDossier / baseline: {b / f:.1f}x  ({b * 1000 / n:.2f} vs {f * 1000 / n:.2f} ms per article)")
+    hugo = None
+    if not args.no_hugo:
+        hugo, line = hugo_site.ensure_hugo()
+        print(line)
+    results = [run_size(n, args, hugo) for n in args.articles]
+    compare.print_summary(results)
     return 0
 
 
