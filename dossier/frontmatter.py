@@ -186,9 +186,25 @@ def yaml_quote(value: str) -> str:
     return yaml.safe_dump(value, default_style='"', allow_unicode=True, width=10**9).rstrip("\n").removesuffix("\n...")
 
 
-# C0 but tab and newline, DEL, C1, and the noncharacters (U+FFFE, U+FFFF is not XML at all).
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef"
-                     + "".join(f"{chr(p + 0xFFFE)}{chr(p + 0xFFFF)}" for p in range(0, 0x110000, 0x10000)) + "]")
+class _Control:
+    """C0 but tab and newline, DEL, C1, and the noncharacters (U+FFFE, U+FFFF is not XML at all).
+
+    ``search`` is ``re.search`` of that class. A class listing the 32 astral noncharacters one by
+    one makes the regex engine ten times slower on every character, so the pattern matches the
+    whole range from U+1FFFE up (rare in text: emoji end below it) and a hit there is kept only
+    when it is a noncharacter."""
+
+    _wide = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\U0001fffe-\U0010ffff]")
+
+    def search(self, text: str, pos: int = 0):
+        while True:
+            m = self._wide.search(text, pos)
+            if m is None or ord(m.group()) < 0x1FFFE or ord(m.group()) & 0xFFFE == 0xFFFE:
+                return m
+            pos = m.end()
+
+
+CONTROL = _Control()
 
 
 def bad_character(c: str) -> str:

@@ -142,3 +142,14 @@ def test_yaml_errors_are_one_line():
         with pytest.raises(FrontMatterError) as err:
             parse_yaml_mapping(text)
         assert "\n" not in err.value.message and "<unicode string>" not in err.value.message
+
+
+def test_control_finds_every_noncharacter_and_nothing_else():
+    from dossier.frontmatter import CONTROL
+    bad = [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), *range(0xFDD0, 0xFDF0),
+           *(p + d for p in range(0, 0x110000, 0x10000) for d in (0xFFFE, 0xFFFF))]
+    for cp in bad:
+        m = CONTROL.search("a\U0001F600\U0002FFFDb" + chr(cp) + "c")
+        assert m is not None and m.start() == 4 and m.group() == chr(cp), hex(cp)
+    for cp in (0x09, 0x0A, 0xA0, 0xFDCF, 0xFDF0, 0xFFFD, 0x1F600, 0x1FFFD, 0x20000, 0x10FFFD):
+        assert CONTROL.search("x" + chr(cp) + "\U0003FFFC") is None, hex(cp)
