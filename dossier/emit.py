@@ -11,6 +11,7 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
 from markupsafe import Markup
 
 from .markdown import make_md, new_env, note_renderer
@@ -65,15 +66,27 @@ class Renderer:
 
     def render(self, view: View, sources=()) -> Output:
         """The page of ``view``: its template, given the view and the helpers, nothing else."""
-        template = view.page.template
-        tmpl = self._templates.get(template)
-        if tmpl is None:
-            tmpl = self._templates[template] = self.jinja.get_template(template)
+        tmpl = self._template(view.page.template)
         ctx = {**view.context(), **helpers(self.urls, view)}
         page = view.page
         ctx["head"] = head_meta(page.template, page.title, page.description, page.path, ctx, self.urls)
         data = render_template(tmpl, ctx)
         return Output(output_path(view.page.path), data.encode("utf-8"), frozenset(sources))
+
+    def _template(self, name: str):
+        tmpl = self._templates.get(name)
+        if tmpl is None:
+            tmpl = self._templates[name] = self.jinja.get_template(name)
+        return tmpl
+
+    def warm(self) -> None:
+        """Compile every template now, before the pool forks: the workers inherit them compiled
+        instead of each compiling its own. A template that fails is left for its page to report."""
+        for name in self.jinja.list_templates(filter_func=lambda n: n.endswith(".html")):
+            try:
+                self._template(name)
+            except jinja2.TemplateError:
+                pass
 
     # -- pages that render Markdown ----------------------------------------------------
     def article(self, slug: str) -> ArticleResult:

@@ -224,6 +224,8 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
             errors.extend(res.errors)
         else:
             todo.append(slug)
+    if len(todo) >= pool.PARALLEL_MIN:
+        renderer.warm()
     if opts.progress and len(todo) >= 500:
         opts.progress(f"rendering {len(todo)} articles")
     for res, d in pool.run(_render_article_task, todo, RenderState(renderer, staging), opts.workers):

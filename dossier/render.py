@@ -3,6 +3,7 @@ repository's own layouts/) and the small view helpers templates get."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 import jinja2
@@ -34,6 +35,12 @@ def layout_dirs(root: Path) -> list[Path]:
 def human_date(value) -> str:
     if not isinstance(value, dt.date):
         return ""
+    return _human_date(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _human_date(value: dt.date) -> str:
+    """Memoised: an archive has a few hundred dates and its pages print them tens of thousands of times."""
     return f"{value.day} {value:%B %Y}"
 
 
