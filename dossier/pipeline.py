@@ -81,7 +81,7 @@ def build(opts: Options, session: Session, changed=None) -> BuildResult:
     config = load_config(opts.root, errs, base_url=opts.base_url, need_origin=not opts.preview)
     layouts = session.layouts()
     errs.extend(layouts.problems)
-    records, load_errors, failed = session.load(changed)
+    records, load_errors, failed = session.load(changed, opts.workers)
     errs.extend(load_errors)
     clock.lap("load")
     # Later stages run on what loaded cleanly, so every mistake of a run is reported at once.

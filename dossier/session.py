@@ -40,6 +40,13 @@ def classify(root: Path, path: Path) -> str:
     return CONFIG if path == root / "site.yaml" else CONTENT
 
 
+LOAD_MIN = 5000  # files: below this, reading them in this process costs less than forking and pickling
+
+
+def _load_task(root: Path, item: tuple[str, Path]) -> loader.Loaded:
+    return loader.load_file(root, *item)
+
+
 def _scan_task(site: Site, slug: str) -> tuple[frozenset, list[int]]:
     body = site.articles[slug].body
     keys = sentence_keys(body) if site.config.shared_passages else []
@@ -97,11 +104,13 @@ class Session:
             return True
         return loader.kind_of(self.root, path) is None and path.is_relative_to(self.root / "content")
 
-    def load(self, changed) -> tuple[list, list, frozenset]:
+    def load(self, changed, workers: int = 1) -> tuple[list, list, frozenset]:
         """(records, errors, slugs of the files that failed to load); a file is parsed again only
-        when it changed (the watcher said so, or its stat stamp moved)."""
+        when it changed (the watcher said so, or its stat stamp moved). Many files are read and
+        parsed in ``workers`` processes."""
         files = self._content_files(changed)
         live = set()
+        todo = []
         for kind, path in files:
             key = str(path)
             live.add(key)
@@ -114,7 +123,10 @@ class Session:
             stamp = (st.st_mtime_ns, st.st_size)
             cached = self._loaded.get(key)
             if cached is None or cached[0] != stamp or (changed is not None and path in changed):
-                self._loaded[key] = (stamp, loader.load_file(self.root, kind, path))
+                todo.append((kind, path, stamp))
+        done = pool.run(_load_task, [(kind, path) for kind, path, _stamp in todo], self.root, workers, LOAD_MIN)
+        for (_kind, path, stamp), result in zip(todo, done):
+            self._loaded[str(path)] = (stamp, result)
         for key in [k for k in self._loaded if k not in live]:
             del self._loaded[key]
         records, errors, failed = [], list(self._scan_problems), set()

@@ -24,7 +24,7 @@ from ..urls import SLUG_RE, slugify
 _ATTR_LINE = re.compile(r"^\{([^{}]*)\}$")
 _ATTR = re.compile(r'\s*(?:#([\w-]+)|\.([\w-]+)|([a-z_]+)=(?:"([^"]*)"|([^\s"}]+)))')
 _KEYS = ("claim", "value", "which")
-_md = MarkdownIt("commonmark")
+_md = MarkdownIt("commonmark").disable("inline")  # only the blocks are read: no inline parsing
 
 
 def parse_attrs(text: str) -> tuple[dict, str | None]:
