@@ -24,7 +24,7 @@ from .index import Index, build_index
 from .model import Output
 from .pagetext import read_page
 from .outdir import OutputError, check as check_output, recover as recover_output
-from .render import DEFAULT_LAYOUTS, template_error
+from .render import DEFAULT_LAYOUTS, LocatedTemplateError, template_error
 from .session import ASSET, Layouts, Session, classify
 from .site import Site, assemble
 from .urls import Urls, output_path, page_dir
@@ -145,7 +145,7 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     render_entities(site, index, renderer, session, staging, opts.workers, outputs, errors)
     clock.lap("entities")
     try:
-        render_views(listing_views(renderer, site, index, errors), renderer, session, staging, outputs)
+        render_views(listing_views(renderer, site, index, errors), renderer, session, staging, outputs, opts.workers)
         render_free_pages(site, renderer, session, staging, outputs, errors)
         render_views([not_found_view(renderer.frame)], renderer, session, staging, outputs)
     except jinja2.TemplateError as exc:
@@ -189,6 +189,7 @@ class RenderState:
     renderer: Renderer
     staging: Staging
     entity_args: dict = field(default_factory=dict)  # entity slug -> (mentions, together, annotations)
+    views: tuple = ()  # listing views (each task gets an index: a view holds records, costly to pickle)
 
 
 def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, str]:
@@ -276,6 +277,9 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
             session.remember(path, key(slug, notes), d, ((site.entities[slug], session.md_key), (notes, errs)))
 
 
+VIEWS_PARALLEL = 8  # listing pages worth forking for (when the archive has enough articles to make them long)
+
+
 # -- pages made from the index ---------------------------------------------------------------
 def listing_views(renderer: Renderer, site: Site, index: Index, errors: list) -> list[View]:
     frame = renderer.frame
@@ -287,13 +291,38 @@ def listing_views(renderer: Renderer, site: Site, index: Index, errors: list) ->
             entities_view(frame, site, index.articles_of), outlets_view(frame, site), *tag_views(frame, site)]
 
 
-def render_views(views: list[View], renderer: Renderer, session: Session, staging: Staging, outputs: dict) -> None:
+def _render_view_task(state: RenderState, i: int) -> tuple[str, DossierError | None]:
+    """(digest of the staged page of view ``i``, None) or ("", the template error)."""
+    try:
+        return state.staging.put(state.renderer.render(state.views[i])), None
+    except jinja2.TemplateError as exc:
+        return "", template_error(exc, state.renderer.root)
+
+
+def render_views(views: list[View], renderer: Renderer, session: Session, staging: Staging, outputs: dict,
+                 workers: int = 1) -> None:
+    """Pages of ``views``, in the pool when there are enough of them (the listings of a large archive
+    are few but long); a template error is raised, the first in the order of ``views``."""
+    todo = []
     for view in views:
         path = output_path(view.page.path)
         d = session.reuse(path, view)
         if d is None:
-            d = session.stage(staging, renderer.render(view))
-            session.remember(path, view, d)
+            todo.append(view)
+        else:
+            outputs[path] = d
+    if len(todo) < VIEWS_PARALLEL or len(renderer.site.articles) < pool.PARALLEL_MIN:
+        done = [(session.stage(staging, renderer.render(view)), None) for view in todo]
+    else:
+        renderer.warm()
+        done = pool.run(_render_view_task, range(len(todo)), RenderState(renderer, staging, views=tuple(todo)),
+                        workers, minimum=VIEWS_PARALLEL)
+    for view, (d, error) in zip(todo, done):
+        if error is not None:
+            raise LocatedTemplateError(error)
+        path = output_path(view.page.path)
+        session.unstage_if_same(staging, path, d)
+        session.remember(path, view, d)
         outputs[path] = d
 
 

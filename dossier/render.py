@@ -61,6 +61,14 @@ class TemplateRuntimeError(jinja2.TemplateError):
         self.original = original
 
 
+class LocatedTemplateError(jinja2.TemplateError):
+    """A template error located where it happened (in a worker: its traceback does not cross the pipe)."""
+
+    def __init__(self, located: DossierError) -> None:
+        super().__init__(located.message)
+        self.located = located
+
+
 def render_template(tmpl: jinja2.Template, context: dict) -> str:
     """Render; any error the template's own code raises becomes a ``jinja2.TemplateError``."""
     try:
@@ -91,6 +99,8 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int]:
 
 def template_error(exc: Exception, root: Path) -> DossierError:
     """The located error of a Jinja error, the path relative to the archive root when it can be."""
+    if isinstance(exc, LocatedTemplateError):
+        return exc.located
     original = getattr(exc, "original", exc)
     name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "layouts"
     line = getattr(exc, "lineno", 0) or 0

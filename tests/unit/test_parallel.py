@@ -1,9 +1,10 @@
 """Work spread over the pool gives what the same work in one process gives (counts, not timings)."""
 from __future__ import annotations
 
-from dossier import pool, session as session_mod
+from dossier import pipeline, pool, session as session_mod
+from dossier.pipeline import build_site
 from dossier.session import Session
-from tests.conftest import REPO_ROOT
+from tests.conftest import OUTLET, REPO_ROOT
 
 
 def test_loading_in_workers_equals_loading_here(monkeypatch):
@@ -21,3 +22,31 @@ def test_loading_in_workers_equals_loading_here(monkeypatch):
     assert minimums[0] == 1  # the files went to the pool, which forks from one file on
     assert spread == here
     assert len(here[0]) > 50 and not [e for e in here[1] if not e.warning]
+
+
+def _spread_everything(monkeypatch) -> None:
+    """Every stage that can use the pool does, however small the archive."""
+    monkeypatch.setattr(pool, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(session_mod, "LOAD_MIN", 1)
+    monkeypatch.setattr(pipeline, "VIEWS_PARALLEL", 1)
+
+
+def test_a_build_in_workers_equals_a_build_here(monkeypatch, tmp_path, tree):
+    here = build_site(REPO_ROOT, out=tmp_path / "here", workers=1)
+    _spread_everything(monkeypatch)
+    spread = build_site(REPO_ROOT, out=tmp_path / "spread", workers=2)
+    assert here.ok and spread.ok
+    assert tree(tmp_path / "spread") == tree(tmp_path / "here")
+
+
+def test_a_template_error_in_a_listing_is_located_from_a_worker(monkeypatch, tmp_site, build):
+    root = tmp_site({"content/entities/daily.md": OUTLET,
+                     "content/articles/one.md": "---\ntitle: One\noutlet: daily\npublished: 2024-01-02\n"
+                                                "tags: [a]\n---\nText.\n",
+                     "layouts/tag.html": '{% extends "base.html" %}\n{% block main %}\n{{ 1 // 0 }}\n{% endblock %}\n'})
+    here = build(root, workers=1)
+    _spread_everything(monkeypatch)
+    spread = build(root, workers=2)
+    assert not here.ok and [str(e) for e in spread.errors] == [str(e) for e in here.errors]
+    assert [str(e) for e in here.errors] == ["layouts/tag.html:3: template error: ZeroDivisionError: integer division "
+                                             "or modulo by zero"]
