@@ -58,6 +58,8 @@ def sentence_around(plain: str, start: int, end: int, ends: list[int] | None = N
 
 def _pieces(text: str, level: int) -> list[Token]:
     """Text with '\n' -> text and softbreak tokens."""
+    if "\n" not in text:  # the common case: one piece of one line
+        return [Token("text", "", 0, level=level, content=text)] if text else []
     out = []
     for n, part in enumerate(text.split("\n")):
         if n:
