@@ -311,7 +311,8 @@ def render_views(views: list[View], renderer: Renderer, session: Session, stagin
             todo.append(view)
         else:
             outputs[path] = d
-    if len(todo) < VIEWS_PARALLEL or len(renderer.site.articles) < pool.PARALLEL_MIN:
+    spread = len(todo) >= VIEWS_PARALLEL and len(renderer.site.articles) >= pool.PARALLEL_MIN and workers > 1
+    if not spread:
         done = [(session.stage(staging, renderer.render(view)), None) for view in todo]
     else:
         renderer.warm()
@@ -321,7 +322,8 @@ def render_views(views: list[View], renderer: Renderer, session: Session, stagin
         if error is not None:
             raise LocatedTemplateError(error)
         path = output_path(view.page.path)
-        session.unstage_if_same(staging, path, d)
+        if spread:  # a worker staged it: not rewritten when it came out as before
+            session.unstage_if_same(staging, path, d)
         session.remember(path, view, d)
         outputs[path] = d
 

@@ -50,3 +50,12 @@ def test_a_template_error_in_a_listing_is_located_from_a_worker(monkeypatch, tmp
     assert not here.ok and [str(e) for e in spread.errors] == [str(e) for e in here.errors]
     assert [str(e) for e in here.errors] == ["layouts/tag.html:3: template error: ZeroDivisionError: integer division "
                                              "or modulo by zero"]
+
+
+def test_a_second_build_spread_over_workers_rewrites_nothing(monkeypatch, tmp_path, tree):
+    _spread_everything(monkeypatch)
+    builder = pipeline.Builder(REPO_ROOT, tmp_path / "out", workers=2)
+    first = builder.build()
+    before = tree(tmp_path / "out")
+    again = builder.build()
+    assert first.ok and again.ok and again.written == () and tree(tmp_path / "out") == before
