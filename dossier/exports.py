@@ -17,7 +17,7 @@ from . import opendata
 from .markdown.sidenotes import KIND_LABELS
 from .model import Output
 from .pagetext import PageText, read_page
-from .search import Record, SearchUnavailable, index_files
+from .search import Record, index_files
 from .urls import output_path, page_dir
 
 ENTITY_WORDS = 300  # words of an entity page indexed: its name, description and notes come first, then mentions
@@ -149,7 +149,7 @@ def _records(b: Built, texts: dict, passages: list) -> list[Record]:
     for slug, page in site.pages.items():
         recs.append(Record(urls.of("page", slug), page.title, texts[output_path(page_dir("page", slug))].main,
                            "Page"))
-    return [Record(r.url, r.title, r.content, r.type, r.filters, r.meta, site.config.language) for r in recs]
+    return recs
 
 
 def _short(text: str, limit: int = 90) -> str:

@@ -175,10 +175,7 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
         {s: r.text for s, r in results.items() if r.text}, {s: r.mention_rows for s, r in results.items() if r.text},
         lambda ann: notes.get((ann.article, ann.id)) or renderer.markdown(ann.note, ann.source, ann.note_line - 1, []),
         lambda files: renderer.render(data_view(renderer.frame, files)))
-    try:
-        return exports.exports(built, session.exports, clock.lap)
-    except exports.SearchUnavailable as exc:
-        raise OutputError(str(exc)) from None
+    return exports.exports(built, session.exports, clock.lap)
 
 
 # -- articles ------------------------------------------------------------------------

@@ -1,34 +1,61 @@
-"""Search: the built pages indexed with Pagefind (its Python API and the binary PyPI ships).
+"""Search: Dossier's own static index of the built archive, read by ``assets/search.js``.
 
 :func:`index_files` takes one :class:`Record` per thing a reader may look for (a report, an
-entity, an annotated passage, a claim, a page) and returns the files of a Pagefind bundle
-(``pagefind/...``) as ``Output`` records, so they are staged, listed in the manifest and
-swapped in with the rest of the build.
+entity, an annotated passage, a claim, a page) and returns the files of the index, under
+``search/``, as ``Output`` records (staged, listed in the manifest and swapped in with the
+rest of the build).  One pass over the records, then one over the terms: linear in the text,
+and the same records give the same bytes.
 
-Two things are Dossier's own:
+Words are folded as the browser folds the reader's query (:func:`fold`: compatibility
+decomposition, combining marks dropped, lower case) and cut into runs of letters and digits.
 
-- Responses are read as soon as the binary writes them (the wrapper's reader waits 0.1 s
-  before each one, which makes 10,000 records cost 1,000 s).
-- Pagefind writes the values of a filter in hash-map order, which changes from run to run;
-  :mod:`dossier.pagefind_canon` sorts them, so two builds give the same bytes.
+The files (all JSON, all numbers small integers):
+
+- ``search/index.json``, read when the reader first uses the field: the number of records,
+  which term shards exist, where each text chunk starts, the filters with their values, and
+  ``v``, a checksum of the other files that the browser adds to their addresses so that a
+  cached old file is never mixed with a new index;
+- ``search/t/<hex>.json``, one shard of the inverted index per term prefix (the hex of the
+  prefix's UTF-8, so every name is safe on every file system): ``{term: [[doc deltas],
+  [weights]]}``.  A term's shard is its first two characters; a two-character prefix with
+  more than ``SHARD_POSTINGS`` postings is split by three characters (the terms of two
+  characters stay in the short one).  A query downloads one shard per word;
+- ``search/x/<n>.json``, the records themselves, in chunks of about ``CHUNK_CHARS``
+  characters: ``[[url, title, type, meta, text], ...]``, fetched for the results shown;
+- ``search/f/<n>.json``, the records having one filter value (doc deltas), fetched when the
+  reader chooses that value.
+
+A weight is BM25's term-frequency part for that record (``k1`` 1.2, ``b`` 0.75, the length
+measured in characters), plus ``TITLE_BONUS`` when the term is in the title, times ``SCALE``,
+rounded.  The browser multiplies it by the term's IDF, which it computes from the length of
+the postings.
 """
 from __future__ import annotations
 
-import asyncio
-import base64
 import json
-import threading
+import re
+import unicodedata
+import zlib
+from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 
 from .model import Output
-from .pagefind_canon import canonical_bundle
+from .search_marks import MARKS
 
-BUNDLE = "pagefind"  # the bundle's folder in the output
-UNUSED = ("playground/", "pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")  # Dossier has its own UI
+FOLDER = "search"  # the index's folder in the output
+SHARD_POSTINGS = 12_000  # a two-character shard with more postings is split by three characters
+CHUNK_CHARS = 16_000  # text per record chunk (a record longer than this has a chunk of its own)
+K1, B = 1.2, 0.75
+TITLE_BONUS = 1.5
+SCALE = 10
 
-
-class SearchUnavailable(Exception):
-    """The Pagefind binary is missing or failed; ``str()`` is one line for the user."""
+_WORD = re.compile(r"[^\W_]+")
+_MARK = re.compile(f"[{MARKS}]+")
+_KEEP = b"abcdefghijklmnopqrstuvwxyz0123456789"
+_SPACES = bytes(c if c in _KEEP or c >= 128 else 32 for c in range(256))  # ASCII punctuation -> space
+_WIDE = re.compile(rb"\S*[\x80-\xff]\S*")  # a word with a non-ASCII character
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,98 +66,140 @@ class Record:
     type: str  # Report, Entity, Annotation, Claim, Page
     filters: tuple = ()  # ((filter name, value), ...)
     meta: tuple = ()  # ((key, value), ...) shown with the result
-    language: str = "en"
 
 
-def _service_class():
-    try:
-        from pagefind.service import PagefindService
-    except ImportError as exc:  # pragma: no cover - a broken install
-        raise SearchUnavailable(f"search needs the pagefind package (pip install 'pagefind[bin]'): {exc}") from None
+def fold(text: str) -> str:
+    """Compatibility-decomposed, without combining marks, in lower case (as the browser folds)."""
+    if text.isascii():
+        return text.lower()
+    return _MARK.sub("", unicodedata.normalize("NFKD", text)).lower()
 
-    class Service(PagefindService):
-        async def _wait_for_responses(self) -> None:
-            """Resolve each response the moment its comma arrives (any size: the index comes in one)."""
-            stdout, buf, seen = self._backend.stdout, bytearray(), 0
-            while True:
-                cut = buf.find(b",", seen)  # only the new bytes are searched: linear in the reply's size
-                if cut < 0:
-                    seen = len(buf)
-                    chunk = await stdout.read(1 << 20)
-                    if not chunk:
-                        raise asyncio.IncompleteReadError(bytes(buf), None)
-                    buf += chunk
-                    continue
-                raw = bytes(buf[:cut])
-                del buf[:cut + 1]
-                seen = 0
-                self._resolve(json.loads(base64.b64decode(raw)) if raw.strip() else None)
 
-        def _resolve(self, resp) -> None:
-            future = self._responses.get((resp or {}).get("message_id"))
-            if future is None or future.done():
-                return
-            payload = resp.get("payload") or {}
-            if payload.get("type") == "Error":
-                future.set_exception(SearchUnavailable(f"search index: {payload.get('message', payload)}"))
+def words(text: str) -> list[str]:
+    """The folded words of ``text``: runs of letters and digits."""
+    return _WORD.findall(fold(text))
+
+
+def term_counts(text: str) -> Counter:
+    """How often each word of ``text`` occurs, as UTF-8 bytes: the words of :func:`words`.
+
+    Fast where the text is mostly ASCII: ASCII punctuation becomes a space in one
+    ``bytes.translate`` and the split words are counted in C; only the few words with other
+    characters (a curly quote, an accent) go through :func:`words`."""
+    raw = text.lower().encode("utf-8").translate(_SPACES)
+    counts = Counter(raw.split())
+    if not raw.isascii():
+        for token in _WIDE.findall(b" ".join(counts)):
+            n = counts.pop(token)
+            for w in words(token.decode("utf-8")):
+                counts[w.encode("utf-8")] += n
+    return counts
+
+
+def shard_of(term: str, split: frozenset) -> str:
+    """The prefix naming the shard that holds ``term``."""
+    return term[:3] if term[:2] in split and len(term) > 2 else term[:2]
+
+
+def _hex(key: str) -> str:
+    return key.encode("utf-8").hex()
+
+
+def _postings(records: list[Record]) -> dict[bytes, list]:
+    """term -> [doc, weight, doc, weight, ...] in record order: one pass over the records."""
+    avglen = sum(len(r.content) for r in records) / max(len(records), 1) or 1.0
+    bonus = round(SCALE * TITLE_BONUS)
+    terms: dict[bytes, list] = {}
+    get = terms.get
+    for doc, rec in enumerate(records):
+        counts = term_counts(rec.content)
+        title = term_counts(rec.title)
+        counts.update(dict.fromkeys(title, 0))  # a title word is a term of the record even where the text lacks it
+        norm = K1 * (1 - B + B * len(rec.content) / avglen)
+        table = [round(SCALE * c * (K1 + 1) / (c + norm)) or 1 for c in range(max(counts.values(), default=0) + 1)]
+        for t, w in zip(counts, map(table.__getitem__, counts.values())):
+            p = get(t)
+            if p is None:
+                terms[t] = [doc, w]
             else:
-                future.set_result(payload)
-
-    return Service
-
-
-async def _index(records: list[Record]) -> dict[str, bytes]:
-    service = await _service_class()().launch()
-    try:
-        index = await service.create_index({"keep_index_url": True})
-        # Sent all at once and answered in order: the pages are numbered as the records come.
-        await asyncio.gather(*(index.add_custom_record(
-            url=r.url, content=r.content, language=r.language,
-            meta={"title": r.title, "type": r.type, **dict(r.meta)},
-            filters=_filters(r)) for r in records))
-        # In memory, not written to a folder: the binary may answer before its files are all on disk.
-        return {f["path"]: f["content"] for f in await index.get_files()}
-    finally:
-        await service.close()
+                p += doc, w
+        for t in title:
+            terms[t][-1] += bonus
+    return terms
 
 
-def _filters(r: Record) -> dict:
-    out: dict[str, list[str]] = {"Type": [r.type]}
-    for name, value in r.filters:
-        out.setdefault(name, []).append(value)
+def _deltas(docs: list) -> list:
+    out = [b - a for a, b in zip(docs, islice(docs, 1, None))]
+    out.insert(0, docs[0])
     return out
 
 
-def _run(make):
-    """Run a coroutine to the end; in a thread of its own when this thread runs an event loop already."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(make())
-    failed: list = []
-    done: list = []
+def _dump(value) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode("ascii")  # escaped: faster to write than UTF-8
 
-    def target() -> None:
-        try:
-            done.append(asyncio.run(make()))
-        except BaseException as exc:  # handed to the caller's thread
-            failed.append(exc)
 
-    worker = threading.Thread(target=target, name="dossier-search")
-    worker.start()
-    worker.join()
-    if failed:
-        raise failed[0]
-    return done[0]
+def _shards(postings: dict[bytes, list]) -> tuple[dict[str, bytes], list[str]]:
+    """The shard files and the two-character prefixes that are split."""
+    terms = {t.decode("utf-8"): p for t, p in postings.items()}
+    sizes: Counter = Counter()
+    for t, p in terms.items():
+        sizes[t[:2]] += len(p)
+    split = frozenset(k for k, n in sizes.items() if n > 2 * SHARD_POSTINGS)
+    groups: dict[str, dict] = {}
+    for t in sorted(terms):
+        p = terms[t]
+        groups.setdefault(shard_of(t, split), {})[t] = [_deltas(p[0::2]), p[1::2]]
+    return {k: _dump(g) for k, g in groups.items()}, sorted(split)
+
+
+def _chunks(records: list[Record]) -> tuple[list[bytes], list[int]]:
+    """The record chunks and the number of the first record of each."""
+    files, starts, cur, size = [], [], [], 0
+    for i, r in enumerate(records):
+        if cur and size + len(r.content) > CHUNK_CHARS:
+            files.append(_dump(cur))
+            cur, size = [], 0
+        if not cur:
+            starts.append(i)
+        cur.append([r.url, r.title, r.type, dict(r.meta), r.content])
+        size += len(r.content)
+    if cur:
+        files.append(_dump(cur))
+    return files, starts
+
+
+def _filters(records: list[Record]) -> tuple[dict, list[bytes]]:
+    """``{name: [[value, count, file number], ...]}`` (values sorted) and the filter files."""
+    docs: dict[tuple[str, str], list[int]] = {}
+    for i, r in enumerate(records):
+        for pair in dict.fromkeys((("Type", r.type), *r.filters)):
+            docs.setdefault(pair, []).append(i)
+    table: dict[str, list] = {}
+    files = []
+    for (name, value), ds in sorted(docs.items()):
+        table.setdefault(name, []).append([value, len(ds), len(files)])
+        files.append(_dump(_deltas(ds)))
+    return table, files
 
 
 def index_files(records: list[Record]) -> list[Output]:
-    """The Pagefind bundle for ``records``: ``pagefind/`` files, deterministic, as outputs."""
-    language = records[0].language.split("-")[0].lower() if records else "en"
-    records = [Record(r.url, r.title, r.content, r.type, r.filters, r.meta, language) for r in records]
-    try:
-        files = _run(lambda: _index(records))
-    except (OSError, asyncio.IncompleteReadError) as exc:
-        raise SearchUnavailable(f"search index: the Pagefind binary failed ({exc})") from None
-    files = {rel: data for rel, data in files.items() if not rel.startswith(UNUSED)}
-    return [Output(f"{BUNDLE}/{rel}", data) for rel, data in sorted(canonical_bundle(files).items())]
+    """The search index for ``records`` (record numbers in this order): ``search/`` files."""
+    shards, split = _shards(_postings(records))
+    chunks, starts = _chunks(records)
+    filters, filter_files = _filters(records)
+    files = {f"t/{_hex(k)}.json": data for k, data in shards.items()}
+    files.update((f"x/{n}.json", data) for n, data in enumerate(chunks))
+    files.update((f"f/{n}.json", data) for n, data in enumerate(filter_files))
+    check = 0
+    for name in sorted(files):
+        check = zlib.crc32(files[name], zlib.crc32(name.encode("utf-8"), check))
+    manifest = {"version": 1, "v": f"{check:08x}", "docs": len(records), "scale": SCALE,
+                "shards": sorted(shards), "split": split, "chunks": _deltas(starts) if starts else [],
+                "filters": filters}
+    files["index.json"] = _dump(manifest)
+    return [Output(f"{FOLDER}/{name}", data) for name, data in sorted(files.items())]
+
+
+def chunk_of(doc: int, starts: list[int]) -> int:
+    """The number of the chunk holding record ``doc`` (``starts`` as in the manifest, undeltaed)."""
+    return bisect_right(starts, doc) - 1

@@ -11,7 +11,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # Top-level folders the generator writes; a free page may not take these names.
 RESERVED = frozenset({"articles", "entities", "outlets", "tags", "assets", "annotations", "claims", "feed.xml",
-                      "sitemap.xml", "404.html", "robots.txt", "index.html", "_dossier", "data", "pagefind"})
+                      "sitemap.xml", "404.html", "robots.txt", "index.html", "_dossier", "data", "search"})
 
 KIND_DIRS = {"article": "articles", "entity": "entities", "tag": "tags", "claim": "claims"}
 

@@ -1,14 +1,15 @@
-/* Dossier search: a field in the header over the Pagefind index the build writes to pagefind/.
+/* Dossier search: a field in the header over the index the build writes to search/ (read by
+   search-core.js, imported when the reader first uses the field: nothing is fetched before).
    Without JavaScript the field never appears (its container stays hidden).
    Keys: "/" focuses the field; Escape clears it; ArrowDown/ArrowUp move through the results. */
 (function () {
   "use strict";
   var box = document.querySelector(".site-search[data-bundle]");
   if (!box || !window.Promise) return;
-  var bundle = box.getAttribute("data-bundle");
+  var bundle = box.getAttribute("data-bundle"), coreUrl = box.getAttribute("data-core");
   var FILTERS = ["Type", "Outlet", "Entity type", "Annotation kind"];
-  var PAGE = 20;
-  var pagefind = null, loading = null, latest = 0;
+  var PAGE = 20, EXCERPT = 26, DEBOUNCE = 150;
+  var core = null, index = null, loading = null, latest = 0, timer = 0;
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -36,12 +37,22 @@
   var header = document.querySelector(".site-header");
   (header || box).insertAdjacentElement("afterend", panel);
 
+  function fetchJson(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) throw new Error(url + ": " + r.status);
+      return r.json();
+    });
+  }
+
   function load() {
     if (!loading) {
-      loading = import(bundle + "pagefind.js").then(function (pf) {
-        pagefind = pf;
-        return pf.options({ excerptLength: 26, baseUrl: "/" }) /* result URLs carry the base path already */.then(function () { return pf.filters(); });
-      }).then(buildFilters).catch(function () {
+      loading = import(coreUrl).then(function (mod) {
+        core = mod;
+        return mod.open(bundle, fetchJson);
+      }).then(function (ix) {
+        index = ix;
+        buildFilters(ix.filters);
+      }).catch(function () {
         status.textContent = "Search could not load.";
       });
     }
@@ -52,14 +63,14 @@
   function buildFilters(all) {
     FILTERS.forEach(function (name) {
       var values = all && all[name];
-      if (!values || !Object.keys(values).length) return;
+      if (!values || !values.length) return;
       var id = "site-search-f-" + name.toLowerCase().replace(/\W+/g, "-");
       var wrap = el("span", { "class": "search-filter" });
       var lab = el("label", { "for": id }, name);
       var sel = el("select", { id: id });
       sel.append(el("option", { value: "" }, "Any"));
-      Object.keys(values).sort().forEach(function (v) {
-        sel.append(el("option", { value: v }, v + " (" + values[v] + ")"));
+      values.forEach(function (v) { /* [value, count, file], sorted by the build */
+        sel.append(el("option", { value: v[0] }, v[0] + " (" + v[1] + ")"));
       });
       sel.addEventListener("change", function () { run(true); });
       selects[name] = sel;
@@ -74,14 +85,16 @@
     return f;
   }
 
-  function show(results, term) {
+  function show(results, q) {
     list.textContent = "";
     results.forEach(function (r) {
-      var li = el("li", { "class": "search-result t-" + String(r.meta.type || "").toLowerCase() });
+      var li = el("li", { "class": "search-result t-" + String(r.type || "").toLowerCase() });
       var a = el("a", { href: r.url });
-      a.append(el("span", { "class": "search-type" }, r.meta.type || ""), document.createTextNode(" " + (r.meta.title || r.url)));
+      a.append(el("span", { "class": "search-type" }, r.type || ""), document.createTextNode(" " + (r.title || r.url)));
       var excerpt = el("p", { "class": "search-excerpt" });
-      excerpt.innerHTML = r.excerpt; /* Pagefind's excerpt: the indexed text, escaped, with <mark> around hits */
+      core.excerpt(r.text, q, EXCERPT).forEach(function (part) { /* text nodes only: never parsed as HTML */
+        excerpt.append(part[1] ? el("mark", {}, part[0]) : document.createTextNode(part[0]));
+      });
       li.append(a);
       if (r.meta.detail) li.append(el("p", { "class": "search-detail" }, r.meta.detail));
       li.append(excerpt);
@@ -92,21 +105,24 @@
   function run(now) {
     var term = input.value.trim();
     var mine = ++latest; /* only the newest search may show its results */
+    clearTimeout(timer);
     if (!term) { list.textContent = ""; status.textContent = ""; panel.hidden = true; return; }
     panel.hidden = false;
+    if (!now) { timer = setTimeout(function () { if (mine === latest) run(true); }, DEBOUNCE); return; }
     load().then(function () {
-      if (!pagefind) return null;
-      var opts = { filters: chosen() };
-      return now ? pagefind.search(term, opts) : pagefind.debouncedSearch(term, opts, 200);
-    }).then(function (search) {
-      if (!search || mine !== latest) return null; /* a newer search is on its way */
-      return Promise.all(search.results.slice(0, PAGE).map(function (r) { return r.data(); })).then(function (data) {
+      return index && index.search(input.value, chosen());
+    }).then(function (found) {
+      if (!found || mine !== latest) return null; /* a newer search is on its way */
+      var top = found.hits.slice(0, PAGE);
+      return index.records(top.map(function (h) { return h.doc; })).then(function (records) {
         if (mine !== latest) return;
-        show(data, term);
-        var n = search.results.length;
+        show(records, found.words);
+        var n = found.hits.length;
         status.textContent = n ? n + (n === 1 ? " result" : " results") + " for “" + term + "”" + (n > PAGE ? ", the first " + PAGE + " shown" : "")
           : "No results for “" + term + "”";
       });
+    }).catch(function () {
+      if (mine === latest) status.textContent = "Search could not load.";
     });
   }
 

@@ -137,7 +137,7 @@ def test_mentions_point_at_their_words(site):
 def test_exports_are_byte_identical_between_builds(site, tmp_path):
     again = tmp_path / "again"
     assert build_site(REPO_ROOT, out=again, base_url=BASE_URL).ok
-    for folder in ("data", "pagefind"):
+    for folder in ("data", "search"):
         first = {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted((site / folder).rglob("*"))
                  if p.is_file()}
         second = {p.relative_to(again).as_posix(): p.read_bytes() for p in sorted((again / folder).rglob("*"))
