@@ -252,7 +252,7 @@ def measure(mode: str, root: Path, out: Path, workers: int | None, hugo: str | N
     data["tree_max_peak_kb"] = max(sampler.hwm.values(), default=0)
     data["tree_processes"] = len(sampler.hwm)
     data["files"], data["bytes"] = _count_files(out)
-    data["search_files"], data["search_bytes"] = _count_files(out / "pagefind")
+    data["search_files"], data["search_bytes"] = _count_files(out / "search")
     data["data_files"], data["data_bytes"] = _count_files(out / "data")
     return data
 
@@ -313,7 +313,7 @@ def report(title: str, runs: list[dict], n: int) -> dict | None:
     timings = best.get("timings") or {}
     if best.get("search_files"):
         took = timings.get("search index")
-        print(f"search index:    {best['search_bytes'] / 1e6:.2f} MB in {best['search_files']} files (pagefind/)"
+        print(f"search index:    {best['search_bytes'] / 1e6:.2f} MB in {best['search_files']} files (search/)"
               + (f", indexed in {took:.2f} s ({took * 1000 / max(n, 1):.2f} ms/article)" if took is not None else ""))
     if best.get("data_files"):
         took = timings.get("open data")
