@@ -38,6 +38,7 @@ class ArticleResult:
     notes: dict = field(default_factory=dict)  # annotation id -> its note's HTML as the page shows it
     text: tuple = ()  # (body, passages) of pagetext.read_page, read where the page was rendered
     mention_rows: str = ""  # its rows of data/mentions.csv
+    words: object = None  # search.Words of the report's search record, counted there too
 
 
 class Renderer:

@@ -46,6 +46,7 @@ class Built:
     mention_rows: dict  # article slug -> its rows of data/mentions.csv, made where it was rendered
     note_html: Callable  # Annotation -> HTML of its note
     data_page: Callable  # ((file name, url, what it holds, bytes), ...) -> the Data page
+    article_words: dict = field(default_factory=dict)  # article slug -> search.Words of its record, counted in the workers
 
 
 def _text(b: Built, memory: Memory, path: str, slug: str | None = None) -> PageText:
@@ -77,7 +78,9 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
     outs = [*_data(b, texts, passages)]
     outs.append(_data_page(b, outs))
     lap("open data")
-    outs += index_files(_records(b, texts, passages))
+    words = b.article_words
+    counted = {i: words[slug] for i, slug in enumerate(site.articles) if slug in words}  # reports come first
+    outs += index_files(_records(b, texts, passages), counted)
     lap("search index")
     memory.last = (key, tuple(outs))
     return outs
@@ -121,12 +124,9 @@ def _data_page(b: Built, outs: list[Output]) -> Output:
 
 def _records(b: Built, texts: dict, passages: list) -> list[Record]:
     site, urls = b.site, b.urls
-    recs = []
-    for slug, art in site.articles.items():
-        outlet = site.entities.get(art.outlet)
-        name = outlet.name if outlet else art.outlet
-        body = texts[output_path(page_dir("article", slug))].body  # its notes are records of their own
-        recs.append(Record(urls.of("article", slug), art.title, f"{art.title}\n{name}\n{art.byline}\n{body}", "Report", (("Outlet", name),), (("detail", f"{name}, {art.published.isoformat()}"),)))
+    # A report's body without its notes (they are records of their own).
+    recs = [report_record(site, urls, slug, texts[output_path(page_dir("article", slug))].body)
+            for slug in site.articles]
     for slug, ent in site.entities.items():
         words = texts[output_path(page_dir("entity", slug))].main.split()[:ENTITY_WORDS]
         typ = TYPE_NAMES.get(ent.type, ent.type)
@@ -150,6 +150,15 @@ def _records(b: Built, texts: dict, passages: list) -> list[Record]:
         recs.append(Record(urls.of("page", slug), page.title, texts[output_path(page_dir("page", slug))].main,
                            "Page"))
     return recs
+
+
+def report_record(site, urls, slug: str, body: str) -> Record:
+    """The search record of a report whose page shows ``body`` (also made where the page is rendered)."""
+    art = site.articles[slug]
+    outlet = site.entities.get(art.outlet)
+    name = outlet.name if outlet else art.outlet
+    return Record(urls.of("article", slug), art.title, f"{art.title}\n{name}\n{art.byline}\n{body}", "Report",
+                  (("Outlet", name),), (("detail", f"{name}, {art.published.isoformat()}"),))
 
 
 def _short(text: str, limit: int = 90) -> str:

@@ -23,6 +23,7 @@ from .errors import DossierError, ErrorList
 from .index import Index, build_index
 from .model import Output
 from .pagetext import read_page
+from .search import count_words
 from .outdir import OutputError, check as check_output, recover as recover_output
 from .render import DEFAULT_LAYOUTS, LocatedTemplateError, template_error
 from .session import ASSET, Layouts, Session, classify
@@ -174,7 +175,8 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
         {s: tuple(r.anchored) for s, r in results.items()}, tuple(index.claims),
         {s: r.text for s, r in results.items() if r.text}, {s: r.mention_rows for s, r in results.items() if r.text},
         lambda ann: notes.get((ann.article, ann.id)) or renderer.markdown(ann.note, ann.source, ann.note_line - 1, []),
-        lambda files: renderer.render(data_view(renderer.frame, files)))
+        lambda files: renderer.render(data_view(renderer.frame, files)),
+        {s: r.words for s, r in results.items() if r.words is not None})
     return exports.exports(built, session.exports, clock.lap)
 
 
@@ -198,6 +200,7 @@ def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, 
     text = read_page(res.output.data.decode("utf-8"))  # for the open data and search: read here, in parallel
     res.text = (text.body, text.passages)
     res.mention_rows = opendata.mention_rows(state.renderer.urls, slug, res.mentions, text.body)
+    res.words = count_words(exports.report_record(state.renderer.site, state.renderer.urls, slug, text.body))
     res.output = None  # the bytes stay on disk, not in the pipe or the memo
     return res, d
 

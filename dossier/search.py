@@ -36,6 +36,7 @@ import json
 import re
 import unicodedata
 import zlib
+from array import array
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
@@ -105,25 +106,43 @@ def _hex(key: str) -> str:
     return key.encode("utf-8").hex()
 
 
-def _postings(records: list[Record]) -> dict[bytes, list]:
+@dataclass(frozen=True, slots=True)
+class Words:
+    """A record's words, counted where its text is (a render worker, for a report): compact to
+    send between processes and to keep."""
+
+    key: int  # hash() of the text counted: the words are used only for that text (and hash seed)
+    length: int  # characters of the text: BM25's record length
+    terms: bytes  # each word once, space-separated (UTF-8)
+    counts: bytes  # array("I") of how often each occurs
+    title: bytes  # the title's words, space-separated
+
+
+def count_words(rec: Record) -> Words:
+    counts = term_counts(rec.content)
+    title = term_counts(rec.title)
+    counts.update(dict.fromkeys(title, 0))  # a title word is a term of the record even where the text lacks it
+    return Words(hash(rec.content), len(rec.content), b" ".join(counts), array("I", counts.values()).tobytes(), b" ".join(title))
+
+
+def _postings(counted: list[Words]) -> dict[bytes, list]:
     """term -> [doc, weight, doc, weight, ...] in record order: one pass over the records."""
-    avglen = sum(len(r.content) for r in records) / max(len(records), 1) or 1.0
+    avglen = sum(c.length for c in counted) / max(len(counted), 1) or 1.0
     bonus = round(SCALE * TITLE_BONUS)
     terms: dict[bytes, list] = {}
     get = terms.get
-    for doc, rec in enumerate(records):
-        counts = term_counts(rec.content)
-        title = term_counts(rec.title)
-        counts.update(dict.fromkeys(title, 0))  # a title word is a term of the record even where the text lacks it
-        norm = K1 * (1 - B + B * len(rec.content) / avglen)
-        table = [round(SCALE * c * (K1 + 1) / (c + norm)) or 1 for c in range(max(counts.values(), default=0) + 1)]
-        for t, w in zip(counts, map(table.__getitem__, counts.values())):
+    for doc, c in enumerate(counted):
+        counts = array("I")
+        counts.frombytes(c.counts)
+        norm = K1 * (1 - B + B * c.length / avglen)
+        table = [round(SCALE * n * (K1 + 1) / (n + norm)) or 1 for n in range(max(counts, default=0) + 1)]
+        for t, w in zip(c.terms.split(), map(table.__getitem__, counts)):
             p = get(t)
             if p is None:
                 terms[t] = [doc, w]
             else:
                 p += doc, w
-        for t in title:
+        for t in c.title.split():
             terms[t][-1] += bonus
     return terms
 
@@ -182,9 +201,13 @@ def _filters(records: list[Record]) -> tuple[dict, list[bytes]]:
     return table, files
 
 
-def index_files(records: list[Record]) -> list[Output]:
-    """The search index for ``records`` (record numbers in this order): ``search/`` files."""
-    shards, split = _shards(_postings(records))
+def index_files(records: list[Record], counted: dict | None = None) -> list[Output]:
+    """The search index for ``records`` (record numbers in this order): ``search/`` files.
+    ``counted`` maps a record's number to its :class:`Words` where they were counted already."""
+    counted = counted or {}
+    words = [counted.get(i) for i in range(len(records))]
+    words = [w if w is not None and w.key == hash(r.content) else count_words(r) for w, r in zip(words, records)]
+    shards, split = _shards(_postings(words))
     chunks, starts = _chunks(records)
     filters, filter_files = _filters(records)
     files = {f"t/{_hex(k)}.json": data for k, data in shards.items()}

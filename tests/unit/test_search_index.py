@@ -1,0 +1,212 @@
+"""The search index writer (dossier/search.py): folding and words, the files it writes, and that
+reading them back (as the browser does) finds what a naive search over the records finds."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from dossier import search
+from dossier.search import Record, count_words, index_files, shard_of, term_counts, words
+from tests.helpers import REPO_ROOT
+from tests.helpers.search_reference import IndexReader, naive, undelta
+
+TRICKY = ["Café Déjà-vu", "ﬁnal", "İstanbul", "“Quoted,” she said—twice", "non\u00a0breaking", "snake_case",
+          "naïve CO₂ ½", "Ærø straße", "東京 tokyo", "हिन्दी", "don’t", "e\u0301cole", "x" * 40, "A1 b2-C3", ""]
+
+
+def files_of(records, **kw) -> dict[str, bytes]:
+    return {o.path: o.data for o in index_files(records, **kw)}
+
+
+def corpus(n: int, seed: int = 7) -> list[Record]:
+    rnd = random.Random(seed)
+    vocab = [f"w{i}" for i in range(300)] + ["the", "then", "there", "thaw", "Ångström", "café", "t", "th"]
+    recs = []
+    for i in range(n):
+        text = " ".join(rnd.choice(vocab) for _ in range(rnd.randint(0, 60)))
+        title = " ".join(rnd.choice(vocab) for _ in range(rnd.randint(1, 4)))
+        typ = rnd.choice(["Report", "Entity", "Annotation"])
+        filters = (("Outlet", rnd.choice(["Alpha", "Beta"])),) if typ != "Entity" else ()
+        recs.append(Record(f"/x/{i}/", title, text, typ, filters, (("detail", f"d{i}"),)))
+    return recs
+
+
+# -- words ------------------------------------------------------------------------------
+def test_folding_drops_case_and_marks_and_decomposes():
+    assert words("Café Déjà-vu") == ["cafe", "deja", "vu"]
+    assert words("ﬁnal İstanbul e\u0301cole") == ["final", "istanbul", "ecole"]
+    assert words("“Quoted,” she said—twice") == ["quoted", "she", "said", "twice"]
+    assert words("snake_case A1 b2-C3") == ["snake", "case", "a1", "b2", "c3"]
+    assert words("東京 tokyo") == ["東京", "tokyo"]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_fast_counts_equal_the_plain_words(text):
+    assert term_counts(text) == Counter(w.encode() for w in words(text))
+
+
+def test_fast_counts_equal_the_plain_words_on_random_text():
+    rnd = random.Random(3)
+    alphabet = "ab Z9_-,.’“”\u00a0\u0301éİßﬁ½東\u093f\t\n"
+    for _ in range(300):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 30)))
+        assert term_counts(text) == Counter(w.encode() for w in words(text)), repr(text)
+
+
+def node_core(tmp_path, body: str, data) -> object:
+    """Run ``body`` (an ES module body that may use ``core`` and ``input``) in Node; its JSON output."""
+    node = "/usr/bin/node"
+    if not os.path.exists(node):
+        pytest.skip("Node.js is not installed")  # the browser tests check the same through Chromium
+    core = tmp_path / "core.mjs"
+    core.write_bytes((REPO_ROOT / "layouts/assets/search-core.js").read_bytes())
+    script = (f"import * as core from {json.dumps(core.as_uri())};\nimport {{readFileSync}} from 'node:fs';\n"
+              f"const input = JSON.parse(readFileSync(0, 'utf8'));\n{body}")
+    out = subprocess.run([node, "--input-type=module", "-e", script], input=json.dumps(data), text=True,
+                         capture_output=True, timeout=60, check=True).stdout
+    return json.loads(out)
+
+
+def test_the_browser_folds_as_the_build_does(tmp_path):
+    """search-core.js's words() gives the same words as dossier.search.words()."""
+    got = node_core(tmp_path, "process.stdout.write(JSON.stringify(input.map(core.words)));", TRICKY)
+    assert got == [words(t) for t in TRICKY]
+
+
+QUERIES = ["the", "w1 w2", "caf", "ther", "th", "w12 w1", "Ångström", "the w3 "]
+
+
+def test_the_browser_ranks_as_the_reference_does(tmp_path, monkeypatch):
+    """search-core.js over the files, fetched from memory: the same records in the same order."""
+    monkeypatch.setattr(search, "SHARD_POSTINGS", 40)
+    files = files_of(corpus(300))
+    reader = IndexReader(files)
+    body = """const files = input.files;
+const fetchJson = (url) => Promise.resolve(JSON.parse(files[url.split("?")[0]]));
+const ix = await core.open("search/", fetchJson);
+const out = [];
+for (const q of input.queries) out.push((await ix.search(q, {})).hits.map((h) => h.doc));
+out.push((await ix.search("the", {Type: "Entity"})).hits.map((h) => h.doc));
+out.push((await ix.records([0, 299])).map((r) => r.url));
+process.stdout.write(JSON.stringify(out));"""
+    got = node_core(tmp_path, body, {"files": {k: v.decode() for k, v in files.items()}, "queries": QUERIES})
+    want = [reader.search(q) for q in QUERIES] + [reader.search("the", {"Type": "Entity"}), ["/x/0/", "/x/299/"]]
+    assert got == want
+
+
+# -- the files --------------------------------------------------------------------------
+def test_the_same_records_give_the_same_bytes_whatever_the_hash_seed():
+    code = ("import sys, hashlib; sys.path.insert(0, '.'); from tests.unit.test_search_index import corpus, files_of;"
+            "f = files_of(corpus(200)); print(hashlib.sha256(repr(sorted(f.items())).encode()).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}, timeout=120).stdout for seed in ("1", "2")}
+    assert len(digests) == 1
+
+
+def test_words_counted_elsewhere_give_the_same_bytes():
+    recs = corpus(120)
+    assert files_of(recs, counted={i: count_words(r) for i, r in enumerate(recs) if i % 2}) == files_of(recs)
+    stale = {0: count_words(recs[1])}  # words of another text are not used
+    assert files_of(recs, counted=stale) == files_of(recs)
+
+
+def test_manifest_lists_the_files():
+    recs = corpus(300)
+    files = files_of(recs)
+    man = json.loads(files["search/index.json"])
+    assert man["docs"] == len(recs)
+    shards = {f"search/t/{k.encode().hex()}.json" for k in man["shards"]}
+    chunks = {f"search/x/{n}.json" for n in range(len(man["chunks"]))}
+    filters = {f"search/f/{v[2]}.json" for vals in man["filters"].values() for v in vals}
+    assert set(files) == shards | chunks | filters | {"search/index.json"}
+    assert all(len(name) < 60 and name.isascii() for name in files)
+
+
+def test_every_term_is_in_its_own_shard_and_large_prefixes_are_split(monkeypatch):
+    monkeypatch.setattr(search, "SHARD_POSTINGS", 40)
+    recs = corpus(300)
+    files = files_of(recs)
+    reader = IndexReader(files)
+    split = reader.split
+    assert "th" in split  # the, then, there, thaw, th: many postings
+    seen = set()
+    for key in reader.man["shards"]:
+        for term in reader.shard(key):
+            assert shard_of(term, split) == key
+            seen.add(term)
+    assert seen == {w for r in recs for w in words(r.content) + words(r.title)}
+
+
+def test_postings_round_trip():
+    recs = corpus(250)
+    reader = IndexReader(files_of(recs))
+    for term in ("the", "w7", "cafe", "angstrom", "t", "nothing"):
+        docs, weights = reader.postings(term)
+        assert docs == [i for i, r in enumerate(recs) if term in words(r.content) + words(r.title)], term
+        assert all(w > 0 for w in weights)
+
+
+def test_chunks_hold_every_record_in_order():
+    recs = corpus(400) + [Record("/long/", "Long", "word " * 10_000, "Page")]
+    reader = IndexReader(files_of(recs))
+    for i, r in enumerate(recs):
+        assert reader.record(i) == [r.url, r.title, r.type, dict(r.meta), r.content]
+    sizes = [len(reader.get(f"x/{n}.json")) for n in range(len(reader.starts))]
+    assert max(sizes) <= search.CHUNK_CHARS // 2  # records of at most 60 words: many to a chunk
+
+
+def test_filters_list_their_records():
+    recs = corpus(200)
+    reader = IndexReader(files_of(recs))
+    for name, values in reader.man["filters"].items():
+        for value, count, n in values:
+            docs = undelta(reader.get(f"f/{n}.json"))
+            want = [i for i, r in enumerate(recs) if (name, value) in (("Type", r.type), *r.filters)]
+            assert docs == want and count == len(want)
+
+
+@pytest.mark.parametrize("shard_postings", [search.SHARD_POSTINGS, 40])
+@pytest.mark.parametrize("query", ["the", "w1 w2", "w3 the", "caf", "Café", "ther", "th", "t", "w12 w1",
+                                   "angström", "zzz", "the the"])
+def test_the_index_finds_what_a_naive_search_finds(query, shard_postings, monkeypatch):
+    monkeypatch.setattr(search, "SHARD_POSTINGS", shard_postings)
+    recs = corpus(300)
+    reader = IndexReader(files_of(recs))
+    assert bool(reader.split) == (shard_postings == 40)
+    assert set(reader.search(query)) == naive(recs, query, reader.split)
+
+
+def test_a_title_word_ranks_above_the_same_word_in_the_text():
+    recs = [Record(f"/{i}/", "Other", "plain words about nothing " * 3, "Report") for i in range(20)]
+    recs.append(Record("/body/", "Something", "quokka " + "filler " * 20, "Report"))
+    recs.append(Record("/title/", "Quokka", "filler " * 21, "Report"))
+    reader = IndexReader(files_of(recs))
+    assert reader.search("quokka") == [21, 20]
+
+
+def test_filters_narrow_the_results():
+    recs = corpus(200)
+    reader = IndexReader(files_of(recs))
+    hits = reader.search("the", {"Type": "Entity"})
+    assert hits and all(recs[d].type == "Entity" for d in hits)
+    assert set(hits) == {d for d in reader.search("the") if recs[d].type == "Entity"}
+
+
+def test_each_text_is_read_once(monkeypatch):
+    """Bounded work: the writer reads each record's text and title once, and downloads stay small:
+    a query of one word fetches the manifest and one shard."""
+    read = []
+    real = search.term_counts
+    monkeypatch.setattr(search, "term_counts", lambda text: read.append(len(text)) or real(text))
+    recs = corpus(500)
+    files = files_of(recs)
+    assert sum(read) == sum(len(r.content) + len(r.title) for r in recs) and len(read) == 2 * len(recs)
+    reader = IndexReader(files)
+    reader.search("w5")
+    assert len(reader.fetched) == 1
