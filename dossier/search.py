@@ -17,9 +17,9 @@ The files (all JSON, all numbers small integers):
   cached old file is never mixed with a new index;
 - ``search/t/<hex>.json``, one shard of the inverted index per term prefix (the hex of the
   prefix's UTF-8, so every name is safe on every file system): ``{term: [[doc deltas],
-  [weights]]}``.  A term's shard is its first two characters; a two-character prefix with
-  more than ``SHARD_POSTINGS`` postings is split by three characters (the terms of two
-  characters stay in the short one).  A query downloads one shard per word;
+  [weights]]}``.  A term's shard is its first two characters; a prefix with more than
+  ``SHARD_POSTINGS`` postings is split by one more character (the terms as long as the prefix
+  stay in its shard), again where needed.  A query downloads one shard per word;
 - ``search/x/<n>.json``, the records themselves, in chunks of about ``CHUNK_CHARS``
   characters: ``[[url, title, type, meta, text], ...]``, fetched for the results shown;
 - ``search/f/<n>.json``, the records having one filter value (doc deltas), fetched when the
@@ -98,8 +98,29 @@ def term_counts(text: str) -> Counter:
 
 
 def shard_of(term: str, split: frozenset) -> str:
-    """The prefix naming the shard that holds ``term``."""
-    return term[:3] if term[:2] in split and len(term) > 2 else term[:2]
+    """The prefix naming the shard that holds ``term``: its first two characters, one more for
+    each of its prefixes that is split."""
+    k = 2
+    while len(term) > k and term[:k] in split:
+        k += 1
+    return term[:k]
+
+
+def _split(terms: dict[str, list]) -> frozenset:
+    """The prefixes whose terms have more than ``SHARD_POSTINGS`` postings, level by level (the
+    terms as long as a split prefix stay in its shard)."""
+    split: set[str] = set()
+    level, k = list(terms), 2
+    while level:
+        sizes: Counter = Counter()
+        for t in level:
+            sizes[t[:k]] += len(terms[t])
+        big = {p for p, n in sizes.items() if n > 2 * SHARD_POSTINGS}  # two numbers a posting
+        big &= {t[:k] for t in level if len(t) > k}  # a prefix no longer term has stays whole
+        split |= big
+        level = [t for t in level if len(t) > k and t[:k] in big]
+        k += 1
+    return frozenset(split)
 
 
 def _hex(key: str) -> str:
@@ -158,12 +179,9 @@ def _dump(value) -> bytes:
 
 
 def _shards(postings: dict[bytes, list]) -> tuple[dict[str, bytes], list[str]]:
-    """The shard files and the two-character prefixes that are split."""
+    """The shard files and the prefixes that are split."""
     terms = {t.decode("utf-8"): p for t, p in postings.items()}
-    sizes: Counter = Counter()
-    for t, p in terms.items():
-        sizes[t[:2]] += len(p)
-    split = frozenset(k for k, n in sizes.items() if n > 2 * SHARD_POSTINGS)
+    split = _split(terms)
     groups: dict[str, dict] = {}
     for t in sorted(terms):
         p = terms[t]

@@ -59,9 +59,11 @@ Index.prototype.get = function (path) {
   return c[path];
 };
 
+/* As dossier/search.py's shard_of: two characters, one more for each split prefix. */
 Index.prototype.shardOf = function (term) {
-  var cs = chars(term), two = cs.slice(0, 2).join("");
-  return this.split.has(two) && cs.length > 2 ? cs.slice(0, 3).join("") : two;
+  var cs = chars(term), k = 2;
+  while (cs.length > k && this.split.has(cs.slice(0, k).join(""))) k++;
+  return cs.slice(0, k).join("");
 };
 
 /* doc -> best score of one query word over the terms it matches in its shard. */

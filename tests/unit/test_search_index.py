@@ -134,7 +134,7 @@ def test_every_term_is_in_its_own_shard_and_large_prefixes_are_split(monkeypatch
     files = files_of(recs)
     reader = IndexReader(files)
     split = reader.split
-    assert "th" in split  # the, then, there, thaw, th: many postings
+    assert {"th", "the"} <= split  # the, then, there, thaw, th: many postings; "the" alone too
     seen = set()
     for key in reader.man["shards"]:
         for term in reader.shard(key):
