@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 
@@ -23,7 +25,7 @@ from .errors import DossierError, ErrorList
 from .index import Index, build_index
 from .model import Output
 from .pagetext import read_page
-from .search import count_words
+from .search import FOLDER as SEARCH_FOLDER, count_words
 from .outdir import OutputError, check as check_output, recover as recover_output
 from .render import DEFAULT_LAYOUTS, LocatedTemplateError, template_error
 from .session import ASSET, Layouts, Session, classify
@@ -32,6 +34,9 @@ from .urls import Urls, output_path, page_dir
 from .views import (FrozenMap, View, annotation_views, article_view, data_view, entities_view, entity_view,
                     free_page_view, home_view, not_found_view, outlets_view, tag_views)
 from .write import Staging
+
+
+EXPORTED = (SEARCH_FOLDER + "/", "data/")  # what exports.exports() writes
 
 
 @dataclass
@@ -47,6 +52,9 @@ class BuildResult:
     out: Path | None = None
     kept: tuple[str, ...] = ()  # files in the output folder Dossier did not write (left alone)
     kept_changed: bool = False  # ``kept`` is not what the last build found: worth saying once
+    # The preview's rebuild serves its pages first: then ``later()`` remakes the search index and
+    # the data files (the last ones are served meanwhile) and returns its own BuildResult.
+    later: Callable[[], "BuildResult"] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,7 @@ def build(opts: Options, session: Session, changed=None) -> BuildResult:
     staging.begin()
     commit = None
     try:
-        outputs, errors = render_site(site, renderer, layouts, session, staging, opts, clock)
+        outputs, errors, later = render_site(site, renderer, layouts, session, staging, opts, clock)
         errs.extend(errors)
         if opts.strict:
             errs.items = [DossierError(e.path, e.line, e.message) for e in errs.items]
@@ -117,7 +125,8 @@ def build(opts: Options, session: Session, changed=None) -> BuildResult:
     clock.lap("write")
     pages = sum(1 for p in outputs if p.endswith(".html"))
     return BuildResult(True, (), errs.sorted(), pages, commit.written, commit.removed,
-                       time.perf_counter() - clock.start, clock.timings, opts.out, commit.kept, commit.kept_changed)
+                       time.perf_counter() - clock.start, clock.timings, opts.out, commit.kept, commit.kept_changed,
+                       later)
 
 
 def failure(opts: Options, errs: ErrorList, clock: Clock) -> BuildResult:
@@ -136,8 +145,9 @@ def markdown_key(site: Site) -> tuple:
 
 
 def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Session, staging: Staging,
-                opts: Options, clock: Clock) -> tuple[dict, list]:
-    """Every output: path -> digest (staged unless the output folder has it), and the errors."""
+                opts: Options, clock: Clock) -> tuple[dict, list, Callable | None]:
+    """Every output: path -> digest (staged unless the output folder has it), the errors, and what
+    the preview does once the pages are served (see ``BuildResult.later``)."""
     outputs: dict[str, str] = {}
     errors: list = []
     results = render_articles(site, renderer, session, staging, opts, outputs, errors)
@@ -152,13 +162,49 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     except jinja2.TemplateError as exc:
         errors.append(template_error(exc, opts.root))
     clock.lap("listings")
+    later = None
     if not errors:
-        for out in export_files(site, renderer, results, index, session, staging, outputs, clock):
-            outputs[out.path] = session.stage(staging, out)
+        make = partial(export_files, site, renderer, results, index, session)
+        if opts.preview and carry_exports(session.outputs(), outputs):
+            later = partial(finish_exports, opts, session, make)
+        else:
+            for out in make(staging, outputs, clock):
+                outputs[out.path] = session.stage(staging, out)
     for out in extra_files(site, renderer.urls, layouts, outputs):
         outputs[out.path] = session.stage(staging, out)
     clock.lap("listings")
-    return outputs, errors
+    return outputs, errors, later
+
+
+def carry_exports(previous: dict, outputs: dict) -> bool:
+    """Keep the last build's search index and data files in ``outputs``; False when there are none."""
+    old = {p: d for p, d in previous.items() if p.startswith(EXPORTED)}
+    outputs.update(old)
+    return bool(old)
+
+
+def finish_exports(opts: Options, session: Session, make: Callable) -> BuildResult:
+    """The preview's second step of a rebuild, its pages served: the search index and the data files."""
+    clock = Clock()
+    check_output(opts.root, opts.out, DEFAULT_LAYOUTS)
+    recover_output(opts.out)
+    outputs = session.outputs()
+    staging = Staging(opts.out)
+    staging.begin()
+    try:
+        made = make(staging, outputs, clock)
+        for path in [p for p in outputs if p.startswith(EXPORTED)]:
+            del outputs[path]
+        for out in made:
+            outputs[out.path] = session.stage(staging, out)
+        commit = staging.commit(outputs, swap=opts.swap)
+    except BaseException:
+        staging.discard()
+        raise
+    session.committed(outputs, bool(commit.missing))
+    clock.lap("write")
+    return BuildResult(True, written=commit.written, removed=commit.removed, seconds=time.perf_counter() - clock.start,
+                       timings=clock.timings, out=opts.out)
 
 
 def export_files(site: Site, renderer: Renderer, results: dict, index: Index, session: Session, staging: Staging,

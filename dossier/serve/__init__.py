@@ -110,6 +110,8 @@ class PreviewServer:
         self._pending: set[Path] = set()   # changes of failed builds, retried with the next one
         self._need_full = False
         self.builds: list[BuildStatus] = []
+        self.exported = 0  # the last build whose search index and data files are in the output
+        self._exported = threading.Condition()
 
     # -- output ------------------------------------------------------------
     def _print(self, text: str, err: bool = False) -> None:
@@ -180,6 +182,8 @@ class PreviewServer:
             self.builds.append(status)
             self._need_full = not status.ok
             self._report(status, result, "initial build")
+            if status.ok:
+                self._finish(result, status.build)
             self.dev.start()
             self._loop = threading.Thread(target=self._rebuild_loop, name="dossier-rebuild", daemon=True)
             self._loop.start()
@@ -250,7 +254,28 @@ class PreviewServer:
         else:
             self._pending |= set(changes.paths)
         self._report(status, outcome.result, changes.describe(self.root))
+        if status.ok:
+            self._finish(outcome.result, status.build)
         return status
+
+    def _finish(self, result: Any, build: int) -> None:
+        """The rebuild's pages are served: now its search index and data files (the last ones are
+        served meanwhile; see ``BuildResult.later``)."""
+        later = getattr(result, "later", None)
+        if later is not None and self.dev is not None:
+            try:
+                self.dev.state.after(later)
+            except Exception as exc:  # the last index stays; the next rebuild makes it again
+                self._print(f"search index and data not updated: {type(exc).__name__}: {exc}", err=True)
+                return
+        with self._exported:
+            self.exported = build
+            self._exported.notify_all()
+
+    def wait_exported(self, build: int, timeout: float) -> bool:
+        """Wait until build ``build`` (or a later one) has its search index and data in the output."""
+        with self._exported:
+            return self._exported.wait_for(lambda: self.exported >= build, timeout)
 
     def stop(self) -> None:
         if self.watcher is not None:

@@ -96,6 +96,12 @@ class BuildState:
             finally:
                 self._set_building(False)
 
+    def after(self, fn: Callable[[], Any]) -> Any:
+        """Run ``fn`` one at a time with the builds, but without making page requests wait: it
+        writes only files that a rebuild's pages do not need (the search index, the data)."""
+        with self._build_lock:
+            return fn()
+
     def publish(self, outcome: Outcome) -> BuildStatus:
         with self._cond:
             s = self.status

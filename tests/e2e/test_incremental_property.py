@@ -19,6 +19,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import jinja2
@@ -46,9 +47,13 @@ def pipeline_builds(root: Path, out: Path) -> tuple[Callable, Callable]:
 
     def preview(changed=None):
         try:
-            return builder.build() if changed is None else builder.build(changed=set(changed))
+            result = builder.build() if changed is None else builder.build(changed=set(changed))
         finally:
             builder.workers = 1
+        if result.ok and result.later is not None:  # the server's second step, once the pages are served
+            done = result.later()
+            result = replace(result, written=result.written + done.written, removed=result.removed + done.removed)
+        return result
 
     def clean(dest: Path):
         return build_site(root, out=dest, workers=1)

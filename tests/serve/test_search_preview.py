@@ -1,4 +1,5 @@
-"""The preview has search and open data too, brought up to date by every rebuild."""
+"""The preview has search and open data too, brought up to date by every rebuild: after the
+rebuild's pages are served (the last index and data are served meanwhile)."""
 from __future__ import annotations
 
 import io
@@ -46,6 +47,27 @@ def test_the_index_follows_each_rebuild(preview, tiny_archive, sse):
     atomic_write(tiny_archive / ARTICLE, A_TEXT.format(title="Quokka sighting"))
     msg = events.until(lambda m: m["build"] > first["build"])
     assert msg["ok"], msg["errors"]
+    assert preview.wait_exported(msg["build"], timeout=30)
     assert "Quokka sighting" in indexed_titles(preview)
     articles = json.loads(get(preview, "data/articles.json").body)
     assert [a["title"] for a in articles] == ["Quokka sighting"]
+
+
+def test_a_rebuild_serves_its_pages_before_the_index(tiny_archive):
+    """The rebuild's result carries the index as work for later; until it runs, the last index is
+    served, listed in the output's manifest like every file."""
+    from dossier.pipeline import Builder
+
+    b = Builder(tiny_archive, tiny_archive.parent / "out", swap=False, preview=True, workers=1)
+    first = b.build()
+    assert first.ok and first.later is None and "search/index.json" in first.written
+    before = (b.out / "search/index.json").read_bytes()
+    atomic_write(tiny_archive / ARTICLE, A_TEXT.format(title="Quokka sighting"))
+    second = b.build(changed={tiny_archive / ARTICLE})
+    assert second.ok and second.later is not None
+    assert not any(p.startswith(("search/", "data/")) for p in second.written), second.written
+    assert (b.out / "search/index.json").read_bytes() == before
+    assert "Quokka sighting" in (b.out / "articles/a/index.html").read_text(encoding="utf-8")
+    done = second.later()
+    assert done.ok and "search/index.json" in done.written and "data/articles.json" in done.written
+    assert "Quokka sighting" in json.loads((b.out / "data/articles.json").read_bytes())[0]["title"]
