@@ -186,22 +186,15 @@ def carry_exports(previous: dict, outputs: dict) -> bool:
 def finish_exports(opts: Options, session: Session, make: Callable) -> BuildResult:
     """The preview's second step of a rebuild, its pages served: the search index and the data files."""
     clock = Clock()
-    check_output(opts.root, opts.out, DEFAULT_LAYOUTS)
-    recover_output(opts.out)
-    outputs = session.outputs()
-    staging = Staging(opts.out)
-    staging.begin()
-    try:
+
+    def change(staging: Staging, outputs: dict) -> None:
         made = make(staging, outputs, clock)
         for path in [p for p in outputs if p.startswith(EXPORTED)]:
             del outputs[path]
         for out in made:
             outputs[out.path] = session.stage(staging, out)
-        commit = staging.commit(outputs, swap=opts.swap)
-    except BaseException:
-        staging.discard()
-        raise
-    session.committed(outputs, bool(commit.missing))
+
+    commit = amend_output(opts, session, change)
     clock.lap("write")
     return BuildResult(True, written=commit.written, removed=commit.removed, seconds=time.perf_counter() - clock.start,
                        timings=clock.timings, out=opts.out)
@@ -456,29 +449,40 @@ def copy_assets(opts: Options, session: Session, changed: set, last: BuildResult
     """Only assets changed since a good build: copy those files; nothing is read or rendered again.
     None when the layouts have a problem (a full build reports it)."""
     clock = Clock()
-    check_output(opts.root, opts.out, DEFAULT_LAYOUTS)
-    recover_output(opts.out)
     layouts = session.layouts()
     if layouts.problems:
         return None
     found = assets(layouts.files)
-    outputs = session.outputs()
-    staging = Staging(opts.out)
-    staging.begin()
-    try:
+
+    def change(staging: Staging, outputs: dict) -> None:
         for rel in sorted(asset_names(opts.root, changed)):
             if rel in found:
                 outputs["assets/" + rel] = session.stage(staging, Output("assets/" + rel, found[rel].read_bytes()))
             else:
                 outputs.pop("assets/" + rel, None)
+
+    commit = amend_output(opts, session, change)
+    clock.lap("write")
+    return BuildResult(True, (), last.warnings, last.pages, commit.written, commit.removed,
+                       time.perf_counter() - clock.start, clock.timings, opts.out, commit.kept, commit.kept_changed)
+
+
+def amend_output(opts: Options, session: Session, change: Callable[[Staging, dict], None]):
+    """Change a few files of the last good build's output: ``change(staging, outputs)`` stages them
+    and edits ``outputs`` (path -> digest, what the folder holds); then they are committed."""
+    check_output(opts.root, opts.out, DEFAULT_LAYOUTS)
+    recover_output(opts.out)
+    outputs = session.outputs()
+    staging = Staging(opts.out)
+    staging.begin()
+    try:
+        change(staging, outputs)
         commit = staging.commit(outputs, swap=opts.swap)
     except BaseException:
         staging.discard()
         raise
     session.committed(outputs, bool(commit.missing))
-    clock.lap("write")
-    return BuildResult(True, (), last.warnings, last.pages, commit.written, commit.removed,
-                       time.perf_counter() - clock.start, clock.timings, opts.out, commit.kept, commit.kept_changed)
+    return commit
 
 
 def asset_names(root: Path, changed: set) -> set[str]:
