@@ -128,7 +128,7 @@ def _records(b: Built, texts: dict, passages: list) -> list[Record]:
     recs = [report_record(site, urls, slug, texts[output_path(page_dir("article", slug))].body)
             for slug in site.articles]
     for slug, ent in site.entities.items():
-        words = texts[output_path(page_dir("entity", slug))].main.split()[:ENTITY_WORDS]
+        words = texts[output_path(page_dir("entity", slug))].first_words(ENTITY_WORDS)
         typ = TYPE_NAMES.get(ent.type, ent.type)
         recs.append(Record(urls.of("entity", slug), ent.name, " ".join([*ent.aliases, *words]), "Entity",
                            (("Entity type", typ),), (("detail", typ),)))

@@ -53,6 +53,17 @@ class PageText:
             self._main, self._inner = " ".join(_text(_BREAK.sub(" ", self._inner)).split()), ""
         return self._main
 
+    def first_words(self, n: int) -> list[str]:
+        """``main.split()[:n]``, reading only as much of the page as those words need."""
+        size = 64 * n + 1024  # HTML characters a word takes, generously (a page of links takes many)
+        while self._main is None and size < len(self._inner):
+            cut = max(self._inner.rfind("<", 0, size), 0)  # never inside a tag or a character reference
+            found = _text(_BREAK.sub(" ", self._inner[:cut])).split()
+            if len(found) > n:  # the n-th word is followed by a space in the page too: it is whole
+                return found[:n]
+            size *= 4
+        return self.main.split()[:n]
+
 
 _TAGS = {name: re.compile(rf"<(/?){name}\b[^>]*>", re.I) for name in ("main", "div", "aside", "sup")}
 

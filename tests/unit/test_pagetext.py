@@ -51,3 +51,13 @@ def test_nested_elements_end_where_their_own_closing_tag_is():
     assert text.body == "In a b.after"
     assert text.body[slice(*text.passages["ann-x"])] == "a b"
     assert text.main == "In a 1b. x y after outside"  # a <sup> is inline: no space before "b"
+
+
+def test_the_first_words_are_those_of_the_whole_main_text():
+    """``first_words`` reads a page only as far as it needs: the same words as ``main``, on pages
+    long and short, whatever the word count asked."""
+    para = "<p>Alpha <em>be</em>ta &amp; <a href='/x/'>gam<b>ma</b></a> delta.</p><ul><li>one</li><li>two</li></ul>"
+    for page in (PAGE, f"<main><h1>Long</h1>{para * 2000}</main>", f"<main>{'word ' * 5000}</main>",
+                 "<main>" + "x" * 9000 + "<p>y</p></main>"):
+        for n in (0, 1, 7, 300, 1000, 10 ** 6):
+            assert read_page(page).first_words(n) == read_page(page).main.split()[:n], (page[:40], n)
