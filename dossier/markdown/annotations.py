@@ -82,7 +82,9 @@ def _stray_text(lines: list[str]) -> bool:
     return any(ln.strip() and not _ATTR_LINE.match(ln.strip()) for ln in lines)
 
 
-def parse_annotations(text: str, source: str, article: str, errors: ErrorList) -> list[Annotation]:
+def quote_starts(text: str, source: str = "", errors: ErrorList | None = None) -> list:
+    """Each quote of an annotation file as (attribute line or None, first line, last line exclusive),
+    the lines counted from 0 in ``text.split("\\n")``; an attribute line as (line, its text)."""
     lines = text.split("\n")
     tokens = _md.parse(text)
     # Top-level blocks as (type, first line, last line exclusive, token index).
@@ -90,7 +92,12 @@ def parse_annotations(text: str, source: str, article: str, errors: ErrorList) -
     for i, tok in enumerate(tokens):
         if tok.level == 0 and tok.nesting in (1, 0) and tok.map is not None:
             blocks.append((tok.type, tok.map[0], tok.map[1], i))
-    starts = _quote_starts(blocks, tokens, lines, source, errors)
+    return _quote_starts(blocks, tokens, lines, source, errors if errors is not None else ErrorList(None))
+
+
+def parse_annotations(text: str, source: str, article: str, errors: ErrorList) -> list[Annotation]:
+    lines = text.split("\n")
+    starts = quote_starts(text, source, errors)
     if not starts and text.strip():
         errors.add(source, 1, "no annotation found: each annotation starts with a '> quoted passage' line")
         return []

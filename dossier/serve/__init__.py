@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from .annotate import Annotator
 from .guard import exposure_warning
 from .server import BuildStatus, DevServer, Outcome
 from .watcher import ChangeSet, Watcher, is_temp_file
@@ -170,6 +171,7 @@ class PreviewServer:
                     raise PortInUse(self.requested_port) from None
                 raise
             self.dev = placeholder
+            self.dev.httpd.annotator = Annotator(self.root)
             if self._builder is None:
                 self._builder = self._follow_base_path(_pipeline_builder(self.root, self.out, self.base_url))
             self.dev.builder = self._builder

@@ -80,6 +80,9 @@
     return node;
   }
 
+  // Shared with annotate.js (the preview's other script, loaded after this one).
+  window.__dossierPreview = {el: el};
+
   function showOverlay(msg) {
     hideOverlay();
     var errors = msg.errors && msg.errors.length ? msg.errors : ["build failed"];

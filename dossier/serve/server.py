@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..urls import base_path_of
+from .annotate import ENDPOINT as ANNOTATIONS_PATH, SCRIPT as ANNOTATE_SCRIPT, ANNOTATE_JS, Annotator
 from .connections import ConnectionSlots
 from .files import content_type, inject_client, resolve_path
 from .guard import HostGuard
@@ -88,6 +89,15 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._dispatch(head=False)
 
+    def do_POST(self) -> None:
+        """Only the preview's annotation endpoint takes a POST (see :mod:`.annotate`)."""
+        srv = self.server
+        if srv.annotator is None or urlsplit(self.path).path != ANNOTATIONS_PATH:
+            return self._not_allowed()
+        self.close_connection = True   # a refused request's body is never read
+        status, answer = srv.annotator.post(self.headers, self.rfile, srv.guard)
+        self._send(status, (json.dumps(answer) + "\n").encode(), content_type("a.json"), False)
+
     def __getattr__(self, name: str) -> Any:
         # BaseHTTPRequestHandler looks up do_<METHOD>; every other method gets a 405.
         if name.startswith("do_"):
@@ -129,6 +139,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, srv.client_js(), content_type("client.js"), head)
         if path == EVENTS_PATH:
             return self._events(head)
+        if path == ANNOTATE_SCRIPT and srv.annotator is not None:
+            return self._send(200, ANNOTATE_JS.read_bytes(), content_type("a.js"), head)
         if path == PREFIX + "status":
             body = json.dumps(srv.state.snapshot().message()).encode()
             return self._send(200, body, content_type("status.json"), head)
@@ -162,13 +174,15 @@ class _Handler(BaseHTTPRequestHandler):
             target = index
         elif path.endswith("/") or not target.is_file():
             return self._not_found(head)
-        self._send(200, target.read_bytes(), content_type(target), head, build=status)
+        extra = srv.annotator.page_tag(path) if srv.annotator is not None and target.suffix == ".html" else b""
+        self._send(200, target.read_bytes(), content_type(target), head, build=status, extra=extra)
 
     # responses
     def _send(self, status: int, body: bytes, ctype: str, head: bool,
-              headers: Iterable[tuple[str, str]] = (), *, build: BuildStatus | None = None) -> None:
+              headers: Iterable[tuple[str, str]] = (), *, build: BuildStatus | None = None,
+              extra: bytes = b"") -> None:
         if ctype.startswith("text/html"):
-            body = inject_client(body, self.server.client_tag(build))
+            body = inject_client(body, self.server.client_tag(build) + extra)
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -267,6 +281,7 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         self.stopping = threading.Event()
         self.slots = ConnectionSlots()
         self._client_js: bytes | None = None
+        self.annotator: Annotator | None = None   # set by the preview of an archive (writes annotations)
         super().__init__(address, _Handler)
         self.guard = HostGuard(host, str(self.server_address[0]), int(self.server_address[1]))
 
