@@ -66,7 +66,7 @@ def test_wheel_carries_the_theme_the_client_and_the_starter(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     theme = {p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "layouts").rglob("*") if p.is_file()}
     assert theme and {"dossier/" + t for t in theme} <= names
-    assert "dossier/serve/client.js" in names
+    assert "dossier/serve/client.js" in names and "dossier/serve/annotate.js" in names
     assert "dossier/starter/archive/site.yaml" in names and "dossier/__main__.py" in names
     assert not any(n.startswith(("content/", "tests/", "layouts/")) for n in names)
     metadata = zipfile.ZipFile(wheel).read(f"dossier_ssg-{__version__}.dist-info/METADATA").decode()
