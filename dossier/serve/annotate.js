@@ -233,7 +233,7 @@
     });
     tools.appendChild(editB);
     tools.appendChild(delB);
-    holder.appendChild(tools);
+    holder.insertBefore(tools, holder.firstChild);   // on top: opening a clamped note moves nothing above it
   });
   var style = el("style", {"data-dossier-ui": ""}, CSS);
   document.head.appendChild(style);

@@ -23,15 +23,8 @@ from dossier.serve.annotate import ENDPOINT, MAX_BODY, TOKEN_HEADER, Annotator
 from dossier.serve.server import DevServer
 
 from serve_helpers import write_files
+from tests.helpers.annotate import ARCHIVE, BODY, FILE
 
-BODY = ("The head of the Metropolitan Police has demanded protections for officers.\n\n"
-        "Officers stood down. More officers stood down today.\n")
-ARCHIVE = {
-    "site.yaml": "title: T\n",
-    "content/entities/outlets/x.md": "---\nname: X News\ntype: outlet\ndescription: An outlet.\n---\n",
-    "content/articles/a.md": f"---\ntitle: A\noutlet: x\npublished: 2023-09-25\n---\n{BODY}",
-}
-FILE = "content/annotations/a.md"
 SHOWN = BODY.replace("\n\n", "\n")   # the page's text, as annotate.js measures it
 
 
