@@ -62,13 +62,20 @@ class Annotator:
         if not SLUG_RE.match(slug):
             return None
         guess = self.root / "content" / "articles" / f"{slug}.md"
-        candidates = [guess] if guess.is_file() and not guess.is_symlink() else []
-        candidates += [p for kind, p in content_files(self.root) if kind == "articles" and p != guess]
-        for path in candidates:
-            for rec in load_file(self.root, "articles", path).records:
-                if isinstance(rec, Article) and rec.slug == slug:
-                    return rec
+        if guess.is_file() and not guess.is_symlink():
+            found = self._slug_in(guess, slug)
+            if found is not None:
+                return found
+        for kind, path in content_files(self.root):   # an article whose front matter sets another slug
+            if kind == "articles" and path != guess:
+                found = self._slug_in(path, slug)
+                if found is not None:
+                    return found
         return None
+
+    def _slug_in(self, path: Path, slug: str) -> Article | None:
+        return next((r for r in load_file(self.root, "articles", path).records
+                     if isinstance(r, Article) and r.slug == slug), None)
 
     def file_of(self, slug: str) -> Path:
         """``content/annotations/<slug>.md``, or an EditError when writing it would leave the archive."""
@@ -145,7 +152,7 @@ class Annotator:
     def _handle(self, body: bytes) -> dict:
         try:
             req = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise EditError("the request body is not JSON") from None
         if not isinstance(req, dict):
             raise EditError("the request body must be a JSON object")

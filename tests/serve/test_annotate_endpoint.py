@@ -95,6 +95,8 @@ REFUSALS = {
     "foreign Origin": ({"headers": {"Origin": "http://attacker.example"}}, 403),
     "cross-site fetch": ({"headers": {"Sec-Fetch-Site": "cross-site"}}, 403),
     "not JSON": ({"raw": b"kind=note"}, 400),
+    "JSON nested too deep": ({"raw": b"[" * 100_000}, 400),
+    "not an object": ({"raw": b"[1, 2]"}, 400),
     "wrong content type": ({"headers": {"Content-Type": "text/plain"}}, 415),
 }
 
