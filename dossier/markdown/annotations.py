@@ -12,7 +12,10 @@ inside a fenced code block in a note is left alone).
 """
 from __future__ import annotations
 
+import hashlib
 import re
+from dataclasses import replace
+from itertools import count
 
 from markdown_it import MarkdownIt
 
@@ -102,7 +105,7 @@ def parse_annotations(text: str, source: str, article: str, errors: ErrorList) -
         errors.add(source, 1, "no annotation found: each annotation starts with a '> quoted passage' line")
         return []
     out: list[Annotation] = []
-    seen_ids: dict[str, int] = {}
+    explicit_lines: dict[int, int] = {}  # index in ``out`` -> line of an explicit {#id}
     for n, (attr, first, last) in enumerate(starts):
         if n == 0 and (attr[0] if attr else first) > 0 and _stray_text(lines[:attr[0] if attr else first]):
             errors.add(source, 1, "text before the first quote belongs to no annotation; start with '> quoted passage'")
@@ -141,14 +144,61 @@ def parse_annotations(text: str, source: str, article: str, errors: ErrorList) -
         if not quote:
             errors.add(source, line, "empty quote: write the passage after '>'")
             continue
-        ident = attrs.get("id") or slugify(quote.replace("...", " ").replace("…", " "), 6) + (f"-{which}" if which > 1 else "")
-        if ident in seen_ids:
-            errors.add(source, attr[0] + 1 if attr and "id" in attrs else line,
-                       f"two annotations share the permalink '#{ident}' (the other is on line {seen_ids[ident]}); "
-                       "give one an id with {#other-id}")
-            continue
-        seen_ids[ident] = line
         out.append(Annotation(article=article, quote=quote, note=note, note_line=note_line, line=line,
-                              source=source, id=ident, kind=kind, claim=claim, value=attrs.get("value", ""),
-                              which=which))
+                              source=source, id=attrs.get("id", ""), kind=kind, claim=claim,
+                              value=attrs.get("value", ""), which=which))
+        if "id" in attrs:
+            explicit_lines[len(out) - 1] = attr[0] + 1
+    return permalinks(out, explicit_lines, source, errors)
+
+
+def _base(ann: Annotation) -> str:
+    """The permalink a quote makes: its first six words (no ellipsis), ``-N`` for which=N."""
+    return slugify(ann.quote.replace("...", " ").replace("…", " "), 6) + (f"-{ann.which}" if ann.which > 1 else "")
+
+
+def _suffixed(base: str, ann: Annotation):
+    """The permalinks an annotation may take when its quote's is taken: from what is its own
+    (kind, then claim, then a short hash of its note), the last numbered until one is free."""
+    yield f"{base}-{ann.kind}"
+    if ann.claim:
+        yield f"{base}-{ann.claim}"
+    tag = hashlib.sha1(" ".join(ann.note.split()).encode("utf-8")).hexdigest()[:6]
+    yield f"{base}-{tag}"
+    for n in count(2):
+        yield f"{base}-{tag}-{n}"
+
+
+def permalinks(anns: list[Annotation], explicit: dict[int, int], source: str, errors: ErrorList) -> list[Annotation]:
+    """Every annotation of a file with its permalink id (see README, "Permalinks").
+
+    An explicit ``{#id}`` is kept (a second equal one is an error). Otherwise the first annotation
+    of the file on a passage takes the quote's id; a later one on the same passage, or one whose
+    quote's id an explicit id took, takes the first of ``_suffixed`` that nothing else has. So an
+    id changes only when annotations of its own passage before it come or go."""
+    used: dict[str, int] = {}  # id -> line of its annotation
+    dropped = set()
+    for i, line in explicit.items():
+        ident = anns[i].id
+        if ident in used:
+            errors.add(source, line, f"two annotations have the id '#{ident}' (the other is on line {used[ident]}); "
+                                     "change one, or remove one to let Dossier make it")
+            dropped.add(i)
+        else:
+            used[ident] = anns[i].line
+    bases = {i: _base(a) for i, a in enumerate(anns) if i not in explicit}
+    owner: dict[str, int] = {}
+    for i, base in bases.items():
+        if base not in used:
+            owner.setdefault(base, i)
+    used.update((base, anns[i].line) for base, i in owner.items())
+    out = []
+    for i, ann in enumerate(anns):
+        if i in dropped:
+            continue
+        if i in bases:
+            ident = bases[i] if owner.get(bases[i]) == i else next(c for c in _suffixed(bases[i], ann) if c not in used)
+            used.setdefault(ident, ann.line)
+            ann = replace(ann, id=ident)
+        out.append(ann)
     return out

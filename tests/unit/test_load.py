@@ -134,10 +134,16 @@ def test_annotation_attribute_errors(tmp_path, attrs, line, phrase):
     assert [a.quote for a in got.records] == ["fine quote"]
 
 
-def test_annotation_ids_must_be_unique(tmp_path):
-    got = load(tmp_path, "annotations", "content/annotations/a.md", "> same words\n\none\n\n> same words\n\ntwo\n")
+def test_two_annotations_on_one_passage_get_distinct_permalinks(tmp_path):
+    got = load(tmp_path, "annotations", "content/annotations/a.md", "> same words\n\none\n\n{.correction}\n> same words\n\ntwo\n")
+    assert not got.errors
+    assert [a.id for a in got.records] == ["same-words", "same-words-correction"]
+
+
+def test_explicit_annotation_ids_must_be_unique(tmp_path):
+    got = load(tmp_path, "annotations", "content/annotations/a.md", "{#x}\n> same words\n\none\n\n{#x}\n> other\n\ntwo\n")
     [err] = got.errors
-    assert err.line == 5 and "share the permalink '#same-words'" in err.message and "line 1" in err.message
+    assert err.line == 6 and "two annotations have the id '#x'" in err.message and "line 2" in err.message
 
 
 def test_annotation_file_without_quotes(tmp_path):
