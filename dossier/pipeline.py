@@ -33,7 +33,7 @@ from .site import Site, assemble
 from .urls import Urls, output_path, page_dir
 from .views import (FrozenMap, View, annotation_views, article_view, data_view, entities_view, entity_view,
                     free_page_view, home_view, not_found_view, outlets_view, tag_views)
-from .write import Staging
+from .write import Staging, digest
 
 
 EXPORTED = (SEARCH_FOLDER + "/", "data/")  # what exports.exports() writes
@@ -100,6 +100,7 @@ def build(opts: Options, session: Session, changed=None) -> BuildResult:
     scans = session.scan(draft, opts.workers)  # per body: the entities it names, its sentence keys
     clock.lap("index")
     site = draft.with_annotations(session.shared_passages(draft, scans) if config.shared_passages else {})
+    session.links_key = links_key(site)
     clock.lap("passages")
     coverage = session.coverage(site, {slug: scan[0] for slug, scan in scans.items()})
     md, jinja, _signatures = session.tools(layouts)
@@ -142,6 +143,20 @@ def markdown_key(site: Site) -> tuple:
             tuple((e.slug, e.name, e.aliases, e.owns, e.type, e.description) for e in site.entities.values()),
             tuple((a.slug, a.title, a.published, a.outlet, a.story, a.byline) for a in site.articles.values()),
             tuple((p.slug, p.title, p.order) for p in site.pages.values()))
+
+
+def links_key(site: Site) -> str:
+    """What ``[[article#annotation-id]]`` and ``[[claim:key]]`` are checked against: every
+    annotation's id (automatic ones too), every claim made and its heading (a digest: compared in constant time)."""
+    ids = tuple((slug, tuple(site.annotation_ids(slug))) for slug in site.annotations)
+    claims = tuple((key, site.claim_heading(key)) for key in sorted(site.claim_keys))
+    return digest(repr((ids, claims)).encode("utf-8"))
+
+
+def article_md_key(site: Site, slug: str, session: Session) -> tuple:
+    """What an article's Markdown facts are reused on."""
+    anns = site.annotations.get(slug, ())
+    return (site.articles[slug], anns, session.md_key, session.text_key(site.articles[slug].body, *(a.note for a in anns)))
 
 
 def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Session, staging: Staging,
@@ -257,7 +272,7 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
     todo = []
     for slug, art in site.articles.items():
         path = output_path(page_dir("article", slug))
-        res = session.markdown(path, (art, site.annotations.get(slug, ()), session.md_key))
+        res = session.markdown(path, article_md_key(site, slug, session))
         d = res and session.reuse(path, article_key(renderer, res))
         if d:
             results[slug], outputs[path] = res, d
@@ -274,8 +289,7 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
             path = output_path(page_dir("article", res.slug))
             results[res.slug], outputs[path] = res, d
             session.unstage_if_same(staging, path, d)
-            md_key = (site.articles[res.slug], site.annotations.get(res.slug, ()), session.md_key)
-            session.remember(path, article_key(renderer, res), d, (md_key, res))
+            session.remember(path, article_key(renderer, res), d, (article_md_key(site, res.slug, session), res))
     return {slug: results[slug] for slug in site.articles if slug in results}
 
 
@@ -300,7 +314,7 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
     todo = []
     for slug, ent in site.entities.items():
         path = output_path(page_dir("entity", slug))
-        facts = session.markdown(path, (ent, session.md_key))
+        facts = session.markdown(path, (ent, session.md_key, session.text_key(ent.notes)))
         d = facts and session.reuse(path, key(slug, facts[0]))
         if d:
             outputs[path] = d
@@ -313,7 +327,8 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
             path = output_path(page_dir("entity", slug))
             outputs[path] = d
             session.unstage_if_same(staging, path, d)
-            session.remember(path, key(slug, notes), d, ((site.entities[slug], session.md_key), (notes, errs)))
+            ent = site.entities[slug]
+            session.remember(path, key(slug, notes), d, ((ent, session.md_key, session.text_key(ent.notes)), (notes, errs)))
 
 
 VIEWS_PARALLEL = 8  # listing pages worth forking for (when the archive has enough articles to make them long)
@@ -371,7 +386,7 @@ def render_free_pages(site: Site, renderer: Renderer, session: Session, staging:
                       errors: list) -> None:
     for page in site.pages.values():
         path = output_path(page_dir("page", page.slug))
-        facts = session.markdown(path, (page, session.md_key))
+        facts = session.markdown(path, (page, session.md_key, session.text_key(page.body)))
         d = facts and session.reuse(path, free_page_view(renderer.frame, page, facts[0]))
         if d:
             outputs[path] = d
@@ -380,7 +395,7 @@ def render_free_pages(site: Site, renderer: Renderer, session: Session, staging:
         out, errs, key = renderer.free_page(page)
         outputs[path] = session.stage(staging, out)
         errors.extend(errs)
-        session.remember(path, key, outputs[path], ((page, session.md_key), (key.body, errs)))
+        session.remember(path, key, outputs[path], ((page, session.md_key, session.text_key(page.body)), (key.body, errs)))
 
 
 def extra_files(site: Site, urls: Urls, layouts: Layouts, outputs: dict) -> list[Output]:

@@ -68,6 +68,7 @@ class Session:
         self._digests: dict[str, str] = {}  # output path -> digest of what the output folder holds
         self._new: dict = {}  # this build's memo entries, kept only if it succeeds
         self._md_key = None  # what Markdown reads of the whole archive, this build
+        self.links_key = ""  # what wikilinks to passages and claims are checked against (pipeline.links_key)
         self.exports = exports.Memory()  # page texts, the last search index and data files
 
     # -- load ------------------------------------------------------------------------
@@ -138,6 +139,8 @@ class Session:
             errors.extend(cached[1].errors)
             if kind != "annotations" and not cached[1].records and cached[1].errors:
                 failed.add(path.stem)  # later stages stay quiet about it
+            elif kind == "annotations" and any(not e.warning for e in cached[1].errors):
+                failed.add(f"annotations:{path.stem}")  # links to its passages and claims: no knock-on errors
         return records, errors, frozenset(failed)
 
     # -- scan, shared passages, coverage ---------------------------------------------------
@@ -179,6 +182,11 @@ class Session:
             self._scans.clear()
             self._shared = SharedPassages()
             self._coverage = None
+
+    def text_key(self, *texts: str) -> str:
+        """``links_key`` for a page whose Markdown has a wikilink (which may name a passage or a
+        claim), else '': adding an annotation renders again only the pages that may link to it."""
+        return self.links_key if any("[[" in t for t in texts) else ""
 
     # -- the page memo ---------------------------------------------------------------------
     def signature(self, template: str) -> tuple:

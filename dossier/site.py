@@ -33,6 +33,8 @@ class Site:
     claims: dict = field(default_factory=dict)  # claim key -> Claim (content/claims/<key>.md), by key
     _budget: Budget = field(repr=False, default_factory=Budget)
     _targets: dict | None = field(repr=False, default=None)
+    _ids: dict | None = field(repr=False, default=None)  # article slug -> its annotations' ids (made on first use)
+    _claim_keys: frozenset | None = field(repr=False, default=None)
 
     def suggest(self, slug: str) -> str:
         """`` (did you mean 'x'?)`` for an unknown wikilink target, by slug or an entity's name or alias
@@ -40,6 +42,10 @@ class Site:
         if self._targets is None:  # made once, on the first unknown target
             self._targets = {**self.alias_table, **{s: s for d in (self.articles, self.entities, self.pages) for s in d}}
         return self._budget(slug, self._targets)
+
+    def hint(self, word: str, candidates) -> str:
+        """`` (did you mean 'x'?)`` among ``candidates``, within the same bound as ``suggest``."""
+        return self._budget(word, candidates)
 
     def target(self, slug: str):
         """What a wikilink ``[[slug]]`` points to: ('article'|'entity'|'page', record) or None."""
@@ -57,7 +63,24 @@ class Site:
         merged = dict(self.annotations)
         for slug, anns in sorted(more.items()):
             merged[slug] = merged.get(slug, ()) + anns
-        return replace(self, annotations=merged)
+        return replace(self, annotations=merged, _ids=None, _claim_keys=None)
+
+    def annotation_ids(self, slug: str) -> dict[str, None]:
+        """The permalink ids of an article's annotations (automatic ones too), in file order."""
+        if self._ids is None:
+            self._ids = {s: dict.fromkeys(a.id for a in anns) for s, anns in self.annotations.items()}
+        return self._ids.get(slug, {})
+
+    @property
+    def claim_keys(self) -> frozenset:
+        """Every claim some annotation makes: the claims that have a page."""
+        if self._claim_keys is None:
+            self._claim_keys = frozenset(a.claim for anns in self.annotations.values() for a in anns if a.claim)
+        return self._claim_keys
+
+    def claim_heading(self, key: str) -> str:
+        claim = self.claims.get(key)
+        return claim.heading if claim else key.replace("-", " ").capitalize()
 
     def chronological(self) -> list[Article]:
         return sorted(self.articles.values(), key=lambda a: (a.published, a.slug))

@@ -9,7 +9,7 @@ from markdown_it.token import Token
 from ..errors import DossierError
 from ..model import Annotation
 
-Note = tuple[str, list, list]  # a note's (HTML, DossierErrors, Mentions)
+Note = tuple[str, list, list]  # a note's (HTML, DossierErrors, slugs of the entities it names or wikilinks)
 
 
 class MarkdownEnv(TypedDict, total=False):
@@ -28,6 +28,7 @@ class MarkdownEnv(TypedDict, total=False):
     errors: list  # DossierError: unknown wikilinks (wikilinks.py), quotes not placed (marks.py)
     mentions: list | None  # Mention records found in the text (mentions.py), or None: not collected
     linked: set  # entities linked so far (link_first)
+    wikilinked: list  # wikilinks.py: entity slugs linked with [[slug]] (when mentions are collected)
     mention_number: int  # mentions.py: the last mention's number (block_ids)
     placed: list  # Annotation records placed in the text, in text order (marks.py)
     anchored: list  # their ids
@@ -57,13 +58,13 @@ def note_renderer(md: MarkdownIt, site, urls, *, link_first: bool = False,
         html = md.render(ann.note, env)
         if keep is not None:
             keep[ann.id] = html
-        return html, env["errors"], env["mentions"]
+        return html, env["errors"], [m.entity for m in env["mentions"]] + env.get("wikilinked", [])
     return render_note
 
 
-def error(env: MarkdownEnv, line: int, message: str) -> None:
-    """Report a mistake at ``line`` of the text's own file."""
-    env["errors"].append(DossierError(env.get("source", ""), line, message))
+def error(env: MarkdownEnv, line: int, message: str, *, warning: bool = False) -> None:
+    """Report a mistake (or, ``warning``, a likely one) at ``line`` of the text's own file."""
+    env["errors"].append(DossierError(env.get("source", ""), line, message, warning))
 
 
 def visible_piece(child: Token) -> str:

@@ -266,10 +266,10 @@ def _fill_notes(tokens, env, note_mentions) -> None:
                 continue
             head = [f'<a class="permalink" href="#{escapeHtml(ann.anchor)}" aria-label="Permalink to this passage">¶</a>']
             if render_note is not None:
-                html, errs, mentions = render_note(ann)
+                html, errs, named = render_note(ann)
                 child.meta["html"] = str(html)
                 env["errors"].extend(errs)
-                note_mentions.extend(dict.fromkeys((ann.id, m.entity) for m in mentions))
+                note_mentions.extend(dict.fromkeys((ann.id, e) for e in named))
                 if ann.claim:
                     head.append(f'<a href="{escapeHtml(env["urls"].of("claim", ann.claim))}">Claim: '
                                 f'{escapeHtml(ann.claim.replace("-", " "))}</a>'

@@ -9,7 +9,7 @@ from dossier.config import SiteConfig
 from dossier.errors import ErrorList
 from dossier.markdown import make_md, new_env, note_renderer
 from dossier.markdown.annotations import parse_annotations
-from dossier.model import Article, Entity, Page
+from dossier.model import Annotation, Article, Entity, Page
 from dossier.site import assemble
 from dossier.urls import Urls
 
@@ -30,6 +30,8 @@ def tiny_site(**config):
         _entity("suella-braverman", "Suella Braverman", aliases=["Braverman"], description="Home Secretary"),
         Article(slug="sky-army", title="Army on standby", outlet="daily", published=dt.date(2023, 9, 24),
                 body="", body_line=6, source="content/articles/sky-army.md"),
+        Annotation(article="sky-army", quote="officers step back", note="N.", note_line=3, line=1,
+                   source="content/annotations/sky-army.md", id="officers-step-back", claim="officer-count"),
         Page(slug="about", title="About this archive", body="", body_line=4, source="content/pages/about.md"),
     ]
     errors = ErrorList()
