@@ -106,12 +106,14 @@ class Renderer:
         return ArticleResult(slug, out, errors, mentions, env.get("note_mentions", []), env.get("anchored", []),
                              view.key().body, view.annotations, env.get("verbatim", {}), notes)
 
-    def entity(self, slug: str, mentions: list[Mention], together, annotations) -> tuple[Output, list, str]:
+    def entity(self, slug: str, mentions: list[Mention], together, annotations, wrote=(),
+               headlines=()) -> tuple[Output, list, str]:
         """(the page, its Markdown's errors, ``html_digest`` of its notes)."""
         ent = self.site.entities[slug]
         errors: list = []
         notes = self.markdown(ent.notes, ent.source, ent.notes_line - 1, errors, self_slug=slug)
-        view = entity_view(self.frame, self.site, slug, notes, mentions, together, annotations, self.by_source)
+        view = entity_view(self.frame, self.site, slug, notes, mentions, together, annotations, self.by_source,
+                           wrote, headlines)
         return self.render(view, (ent.source,)), errors, view.key().notes
 
     def free_page(self, page: Page) -> tuple[Output, list, View]:

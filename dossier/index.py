@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 
+from .model import Mention
 from .site import Site
 
 COVERAGE_LIMIT = 5
@@ -56,6 +57,8 @@ class Index:
     placed: tuple  # (Annotation, Article) found in the text, newest article first
     claims: dict  # claim -> [(Annotation, Article)] in ``placed`` order, claims sorted
     verbatim: dict  # (article slug, annotation id) -> the article's own words of the passage
+    wrote: dict = field(default_factory=dict)  # person entity slug -> [article slug] whose byline names them
+    headlines: dict = field(default_factory=dict)  # entity slug -> [Mention] of it in a report's headline
 
 
 def build_index(site: Site, results: dict) -> Index:
@@ -70,7 +73,20 @@ def build_index(site: Site, results: dict) -> Index:
             articles_of[e].append(slug)
     verbatim = {(slug, ann_id): text for slug, res in results.items() for ann_id, text in res.verbatim.items()}
     return Index(dict(mentions), dict(articles_of), _annotations_of(site, results), _together(results),
-                 *_placed(site, results), verbatim)
+                 *_placed(site, results), verbatim, *_bylines_and_headlines(site, results))
+
+
+def _bylines_and_headlines(site: Site, results: dict) -> tuple[dict, dict]:
+    """(person -> the reports they wrote, entity -> its mentions in headlines), in site order."""
+    wrote: dict[str, list[str]] = defaultdict(list)
+    headlines: dict[str, list[Mention]] = defaultdict(list)
+    for slug in results:
+        art = site.articles[slug]
+        for person in dict.fromkeys(s for _t, s in site.byline(art) if s):
+            wrote[person].append(slug)
+        for start, end, ent in site.matcher.find(art.title):
+            headlines[ent].append(Mention(ent, art.source, art.title, start, end))
+    return dict(wrote), dict(headlines)
 
 
 def _annotations_of(site: Site, results: dict) -> dict:

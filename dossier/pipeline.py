@@ -241,7 +241,7 @@ class RenderState:
 
     renderer: Renderer
     staging: Staging
-    entity_args: dict = field(default_factory=dict)  # entity slug -> (mentions, together, annotations)
+    entity_args: dict = field(default_factory=dict)  # entity slug -> (mentions, together, annotations, wrote, headlines)
     views: tuple = ()  # listing views (each task gets an index: a view holds records, costly to pickle)
 
 
@@ -295,9 +295,8 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
 
 # -- entities --------------------------------------------------------------------------
 def _render_entity_task(state: RenderState, slug: str) -> tuple:
-    mentions, together, annotations = state.entity_args[slug]
     try:
-        out, errors, notes = state.renderer.entity(slug, mentions, together, annotations)
+        out, errors, notes = state.renderer.entity(slug, *state.entity_args[slug])
     except jinja2.TemplateError as exc:
         return slug, "", [template_error(exc, state.renderer.root)], ""
     return slug, state.staging.put(out), errors, notes
@@ -305,11 +304,13 @@ def _render_entity_task(state: RenderState, slug: str) -> tuple:
 
 def render_entities(site: Site, index: Index, renderer: Renderer, session: Session, staging: Staging,
                     workers: int, outputs: dict, errors: list) -> None:
-    args = {slug: (index.mentions.get(slug, []), index.together.get(slug, ()), index.annotations_of.get(slug, []))
-            for slug in site.entities}
+    args = {slug: (index.mentions.get(slug, []), index.together.get(slug, ()), index.annotations_of.get(slug, []),
+                   index.wrote.get(slug, ()), index.headlines.get(slug, ())) for slug in site.entities}
 
     def key(slug: str, notes: str) -> View:
-        return entity_view(renderer.frame, site, slug, notes, *args[slug], renderer.by_source)
+        mentions, together, annotations, wrote, headlines = args[slug]
+        return entity_view(renderer.frame, site, slug, notes, mentions, together, annotations, renderer.by_source,
+                           wrote, headlines)
 
     todo = []
     for slug, ent in site.entities.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
+from .bylines import byline_parts, people_table
 from .config import SiteConfig
 from .errors import ErrorList
 from .linking import Matcher
@@ -35,6 +36,7 @@ class Site:
     _targets: dict | None = field(repr=False, default=None)
     _ids: dict | None = field(repr=False, default=None)  # article slug -> its annotations' ids (made on first use)
     _claim_keys: frozenset | None = field(repr=False, default=None)
+    _people: dict | None = field(repr=False, default=None)  # NFC name -> person entity (bylines)
 
     def suggest(self, slug: str) -> str:
         """`` (did you mean 'x'?)`` for an unknown wikilink target, by slug or an entity's name or alias
@@ -77,6 +79,14 @@ class Site:
         if self._claim_keys is None:
             self._claim_keys = frozenset(a.claim for anns in self.annotations.values() for a in anns if a.claim)
         return self._claim_keys
+
+    def byline(self, article: Article) -> tuple[tuple[str, str], ...]:
+        """The article's byline as (text, person entity slug or '') pieces (``bylines.byline_parts``)."""
+        if not article.byline:
+            return ()
+        if self._people is None:
+            self._people = people_table(self.alias_table, self.entities)
+        return byline_parts(article.byline, self._people)
 
     def claim_heading(self, key: str) -> str:
         claim = self.claims.get(key)

@@ -177,6 +177,7 @@ class ArticleView(View):
     mentioned: tuple  # (Entity, mentions) most first
     coverage: tuple  # (Article, shared entities)
     annotations: tuple  # annotations placed in the text, in text order
+    byline: tuple = ()  # (text, person Entity or None): the byline, its names linked to their entities
 
     def key(self) -> View:
         return replace(self, body=html_digest(self.body))
@@ -190,7 +191,8 @@ def article_view(frame: Frame, site, slug: str, body: str, mentions, placed, cov
     description = f"{outlet.name if outlet else art.outlet}, {human_date(art.published)}"
     return _make(ArticleView, frame, site, ("article.html", page_dir("article", slug), art.title, description),
                  article=art, outlet=outlet, body=body, mentioned=tuple(mentioned),
-                 coverage=tuple((site.articles[s], n) for s, n in coverage), annotations=tuple(placed))
+                 coverage=tuple((site.articles[s], n) for s, n in coverage), annotations=tuple(placed),
+                 byline=tuple((t, site.entities[e] if e else None) for t, e in site.byline(art)))
 
 
 @dataclass(frozen=True)
@@ -201,16 +203,21 @@ class EntityView(View):
     together: tuple  # (Entity, articles naming both)
     outlet_articles: tuple  # an outlet's own articles
     annotations: tuple  # (Annotation, Article) whose note names the entity
+    wrote: tuple = ()  # the reports whose byline names this person, by date
+    headlines: FrozenMap = FrozenMap()  # article slug -> the Mention of the entity in its headline
 
     def key(self) -> View:
         return replace(self, notes=html_digest(self.notes))
 
 
 def entity_view(frame: Frame, site, slug: str, notes: str, mentions: list[Mention], together, annotations,
-                by_source: Mapping[str, Article]) -> EntityView:
-    """``by_source``: article source path -> Article (made once per build)."""
+                by_source: Mapping[str, Article], wrote=(), headlines=()) -> EntityView:
+    """``by_source``: article source path -> Article (made once per build); ``headlines``: the
+    entity's mentions in headlines (their reports are listed too when the text does not name it)."""
     ent = site.entities[slug]
     by_article: dict[str, list[Mention]] = defaultdict(list)
+    for m in headlines:
+        by_article.setdefault(m.source, [])
     for m in mentions:
         by_article[m.source].append(m)
     grouped = sorted(((by_source[src], tuple(ms)) for src, ms in by_article.items() if src in by_source),
@@ -219,7 +226,8 @@ def entity_view(frame: Frame, site, slug: str, notes: str, mentions: list[Mentio
                  entity=ent, notes=notes, mentions=tuple(grouped),
                  together=tuple((site.entities[e], n) for e, n in together),
                  outlet_articles=tuple(site.articles[s] for s in site.by_outlet.get(slug, ())),
-                 annotations=tuple(annotations))
+                 annotations=tuple(annotations), wrote=tuple(site.articles[s] for s in wrote),
+                 headlines=FrozenMap((by_source[m.source].slug, m) for m in headlines if m.source in by_source))
 
 
 @dataclass(frozen=True)
