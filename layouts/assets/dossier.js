@@ -223,14 +223,17 @@
     });
     var body = document.querySelector(".body");
     if (body) {
-      body.addEventListener("mouseover", function (e) {
-        var mark = e.target.closest("mark[data-note]");
-        if (mark) setActive(noteOf(mark.getAttribute("data-note")), true);
-      });
-      body.addEventListener("mouseout", function (e) {
-        var mark = e.target.closest("mark[data-note]");
-        if (mark) setActive(noteOf(mark.getAttribute("data-note")), false);
-      });
+      // Passages may lie one inside another (two notes on the same words): every note over the
+      // pointer lights up, not only the innermost one's.
+      var hover = function (on) {
+        return function (e) {
+          for (var m = e.target.closest("mark[data-note]"); m; m = m.parentElement && m.parentElement.closest("mark[data-note]")) {
+            setActive(noteOf(m.getAttribute("data-note")), on);
+          }
+        };
+      };
+      body.addEventListener("mouseover", hover(true));
+      body.addEventListener("mouseout", hover(false));
     }
     document.addEventListener("click", onClick);
     document.addEventListener("keydown", onKey);
