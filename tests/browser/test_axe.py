@@ -23,12 +23,17 @@ def _one(out, folder: str) -> str:
     return f"{folder}/{found[0].parent.name}/"
 
 
-@pytest.fixture(scope="module")
-def pages(tmp_path_factory):
+def require_axe() -> None:
+    """Skip without axe-core (a failure under CI)."""
     if not AXE.is_file():
         if in_ci():
             pytest.fail(f"{AXE} missing; scripts/test installs it", pytrace=False)
         pytest.skip("axe-core is not installed (scripts/test installs it)")
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    require_axe()
     out = tmp_path_factory.mktemp("site")
     build(REPO_ROOT, out)
     paths = ["", "about/", "annotations/", "entities/", "outlets/", "tags/", "no-such-page/"]

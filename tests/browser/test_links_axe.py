@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_axe import AXE, RUN_AXE
+from tests.browser.test_axe import AXE, RUN_AXE, require_axe
 from tests.e2e.test_links import ARCHIVE
-from tests.helpers import in_ci
 from tests.helpers.files import write_files
 from tests.helpers.http import serve_directory
 from tests.helpers.reading import browser_page
@@ -19,10 +18,7 @@ PATHS = ["articles/clock/", "articles/clock-again/", "entities/sam-plover/", "en
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    if not AXE.is_file():
-        if in_ci():
-            pytest.fail(f"{AXE} missing; scripts/test installs it", pytrace=False)
-        pytest.skip("axe-core is not installed (scripts/test installs it)")
+    require_axe()
     root = write_files(tmp_path_factory.mktemp("links"), ARCHIVE)
     build(root, root / "out")
     with serve_directory(root / "out") as base:
