@@ -51,7 +51,7 @@ def new_env(site=None, urls=None, *, source: str = "", line0: int = 0, collect: 
 
 def note_renderer(md: MarkdownIt, site, urls, *, link_first: bool = False,
                   keep: dict | None = None) -> Callable[[Annotation], Note]:
-    """What marks.py calls for each placed annotation: its note's (HTML, errors, mentions);
+    """What marks.py calls for each placed annotation: its note's (HTML, errors, entities named or wikilinked);
     ``keep`` (if given) gets annotation id -> HTML, for the open data."""
     def render_note(ann: Annotation) -> Note:
         env = new_env(site, urls, source=ann.source, line0=ann.note_line - 1, collect=True, link_first=link_first)
