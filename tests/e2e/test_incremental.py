@@ -234,3 +234,20 @@ def test_claim_file_added_edited_and_removed(archive):
     archive.rebuild_and_compare({path})
     path.unlink()
     archive.rebuild_and_compare({path})
+
+
+def test_links_to_passages_and_claims_follow_the_annotations_they_name(archive):
+    """A note on one report links a passage of another and a claim: when that passage's id or the
+    claim's title changes, the linking page changes with it (as a clean build), and a link to a
+    passage that went away is an error in the incremental build too."""
+    page = archive.edit("content/pages/about.md", "About [[one]].", "About [[two#received-a-request]], [[claim:officer-count]].")
+    archive.rebuild_and_compare({page})
+    claim = archive.write("content/claims/officer-count.md", "---\ntitle: How many officers\n---\n")
+    archive.rebuild_and_compare({claim})
+    html = (archive.tmp / "out" / "about" / "index.html").read_text(encoding="utf-8")
+    assert '<a class="wikilink" href="/claims/officer-count/">How many officers</a>' in html
+    ann = archive.edit("content/annotations/two.md", "> received a request", "{#request}\n> received a request")
+    result = archive.builder.build(changed={ann})
+    assert [e.path for e in result.errors] == ["content/pages/about.md"], result.errors
+    assert "no annotation with the permalink '#received-a-request' (its annotations: request)" in result.errors[0].message
+    archive.rebuild_and_compare({archive.edit("content/pages/about.md", "two#received-a-request", "two#request")})
