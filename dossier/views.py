@@ -192,7 +192,15 @@ def article_view(frame: Frame, site, slug: str, body: str, mentions, placed, cov
     return _make(ArticleView, frame, site, ("article.html", page_dir("article", slug), art.title, description),
                  article=art, outlet=outlet, body=body, mentioned=tuple(mentioned),
                  coverage=tuple((site.articles[s], n) for s, n in coverage), annotations=tuple(placed),
-                 byline=tuple((t, site.entities[e] if e else None) for t, e in site.byline(art)))
+                 byline=_byline(site, art))
+
+
+def _byline(site, art: Article) -> tuple:
+    """(text, person Entity or None) pieces of the byline, without a leading "By" (the page says it)."""
+    parts = site.byline(art)
+    if parts and not parts[0][1] and parts[0][0].strip().lower() == "by":
+        parts = parts[1:]
+    return tuple((t, site.entities[e] if e else None) for t, e in parts)
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def test_wikilinks_to_a_passage_and_a_claim_honour_the_base_path(site):
 def test_a_byline_links_its_person_and_their_page_lists_what_they_wrote(site):
     _root, _out, page = site
     meta = page("articles/clock").css_first(".article-header .meta")
-    assert "By Sam Plover and Jo Bloggs" in meta.text()
+    assert "· By Sam Plover and Jo Bloggs" in meta.text() and "By By" not in meta.text()
     assert [(a.text(), a.attributes["href"]) for a in meta.css("a[href*='/entities/']")] == [
         ("Sam Plover", "/repo/entities/sam-plover/")]
     alias = page("articles/clock-again").css_first(".article-header .meta a[href*='/entities/']")
@@ -88,7 +88,7 @@ def test_a_byline_links_its_person_and_their_page_lists_what_they_wrote(site):
     sam = page("entities/sam-plover")
     assert sam.css_first("#wrote-title").text() == "Wrote"
     wrote = sam.css_first("section[aria-labelledby='wrote-title']").html
-    assert "/repo/articles/clock/" in wrote and "/repo/articles/clock-again/" in wrote
+    assert "/repo/articles/clock/" in wrote and "/repo/articles/clock-again/" in wrote and "Saltmarsh Courier" in wrote
     assert "No report in this archive mentions" not in sam.html
     assert "No report in this archive mentions Saltmarsh" not in page("entities/saltmarsh-bay").html
 
