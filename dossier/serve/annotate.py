@@ -8,7 +8,8 @@ response, never written to the output folder.
 
 ``POST /_dossier/annotations`` (JSON, see :meth:`Annotator.handle`) adds,
 edits or deletes one annotation.  The HTTP handler (``server.py``) has already
-checked ``Host``, ``Origin``, the token and the body's size; here the article
+checked the client's address (loopback only), ``Host``, ``Origin``, the token and the
+body's size; here the article
 must exist, the file must be ``content/annotations/<article>.md`` itself (no
 link, nothing outside the archive) and unchanged since the page was served, and
 the result must read back as a clean annotation before it replaces the file
@@ -31,6 +32,7 @@ from ..load import content_files, load_file
 from ..model import ANNOTATION_KINDS, Article
 from ..quoting import choose_quote, selected_range, visible_text
 from ..urls import SLUG_RE
+from .guard import is_local_client
 
 ENDPOINT = "/_dossier/annotations"
 SCRIPT = "/_dossier/annotate.js"
@@ -100,9 +102,10 @@ class Annotator:
             return None
 
     # -- the page's data ------------------------------------------------------------------------
-    def page_tag(self, url_path: str) -> bytes:
-        """The annotate script and data for an article page (``/articles/<slug>/``), else nothing."""
-        m = _ARTICLE_PAGE.match(url_path)
+    def page_tag(self, url_path: str, client: str) -> bytes:
+        """The annotate script and data for an article page (``/articles/<slug>/``) shown on this
+        machine (address ``client``), else nothing: the token never leaves the machine."""
+        m = _ARTICLE_PAGE.match(url_path) if is_local_client(client) else None
         art = self.article(m.group(1)) if m else None
         if art is None:
             return b""
@@ -122,9 +125,11 @@ class Annotator:
                 f'<script src="{SCRIPT}" data-token="{self.token}" data-endpoint="{ENDPOINT}"></script>').encode()
 
     # -- the endpoint ---------------------------------------------------------------------------
-    def post(self, headers: Any, rfile: Any, guard: Any) -> tuple[int, dict]:
-        """(HTTP status, JSON answer) for a POST to the endpoint: who may write, then :meth:`handle`.
-        The body is read only once the request passed every check."""
+    def post(self, headers: Any, rfile: Any, guard: Any, client: str) -> tuple[int, dict]:
+        """(HTTP status, JSON answer) for a POST to the endpoint from address ``client``: who may
+        write, then :meth:`handle`.  The body is read only once the request passed every check."""
+        if not is_local_client(client):
+            return 403, {"ok": False, "error": "annotations are written only for a browser on this machine"}
         host = headers.get("Host")
         if not guard.host_ok(host):
             return 403, {"ok": False, "error": "this preview answers only requests addressed to localhost"}

@@ -35,6 +35,14 @@ def is_loopback(host: str) -> bool:
     return ip is not None and ip.is_loopback
 
 
+def is_local_client(address: str) -> bool:
+    """True for a connection from this machine (a loopback address, IPv4-mapped ones too)."""
+    ip = _ip(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip is not None and ip.is_loopback
+
+
 def is_wildcard(host: str) -> bool:
     ip = _ip(host.strip("[]"))
     return ip is not None and ip.is_unspecified

@@ -95,7 +95,7 @@ class _Handler(BaseHTTPRequestHandler):
         if srv.annotator is None or urlsplit(self.path).path != ANNOTATIONS_PATH:
             return self._not_allowed()
         self.close_connection = True   # a refused request's body is never read
-        status, answer = srv.annotator.post(self.headers, self.rfile, srv.guard)
+        status, answer = srv.annotator.post(self.headers, self.rfile, srv.guard, self.client_address[0])
         self._send(status, (json.dumps(answer) + "\n").encode(), content_type("a.json"), False)
 
     def __getattr__(self, name: str) -> Any:
@@ -174,7 +174,9 @@ class _Handler(BaseHTTPRequestHandler):
             target = index
         elif path.endswith("/") or not target.is_file():
             return self._not_found(head)
-        extra = srv.annotator.page_tag(path) if srv.annotator is not None and target.suffix == ".html" else b""
+        extra = b""
+        if srv.annotator is not None and target.suffix == ".html":
+            extra = srv.annotator.page_tag(path, self.client_address[0])
         self._send(200, target.read_bytes(), content_type(target), head, build=status, extra=extra)
 
     # responses

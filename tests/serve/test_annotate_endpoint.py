@@ -160,6 +160,21 @@ def test_an_oversize_body_is_refused_unread(server, archive):
     assert got == 413 and state(archive) is None
 
 
+@pytest.mark.parametrize("client,allowed", [("127.0.0.1", True), ("::1", True), ("::ffff:127.0.0.1", True),
+                                            ("192.168.1.5", False), ("::ffff:10.0.0.2", False), ("fe80::1", False)])
+def test_only_this_machine_gets_the_token_and_may_write(server, archive, client, allowed):
+    annotator = server.httpd.annotator
+    guard = server.httpd.guard
+    page = annotator.page_tag("/articles/a/", client)
+    assert (annotator.token.encode() in page) is allowed and (b"annotate.js" in page) is allowed
+    payload = json.dumps(adding(archive)).encode()
+    headers = {"Host": f"127.0.0.1:{server.port}", TOKEN_HEADER: annotator.token,
+               "Content-Type": "application/json", "Content-Length": str(len(payload))}
+    status, answer = annotator.post(headers, io.BytesIO(payload), guard, client)
+    assert (status == 200) is allowed, answer
+    assert (state(archive) is not None) is allowed
+
+
 def test_other_methods_and_paths(server):
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     conn.request("GET", ENDPOINT)
