@@ -225,8 +225,9 @@
     var holder = aside && (aside.querySelector(".note-body") || aside);
     if (!holder) return;
     var tools = el("p", {"class": "_dossier-tools", "data-dossier-ui": ""});
-    var editB = el("button", {type: "button", "aria-label": "Edit annotation"}, "Edit");
-    var delB = el("button", {type: "button", "aria-label": "Delete annotation"}, "Delete");
+    var which = (aside.getAttribute("aria-label") || "annotation").toLowerCase();   // "note 1", "discrepancy 2"
+    var editB = el("button", {type: "button", "aria-label": "Edit " + which}, "Edit");
+    var delB = el("button", {type: "button", "aria-label": "Delete " + which}, "Delete");
     editB.addEventListener("click", function () { openForm(null, ann); });
     delB.addEventListener("click", function () {
       openForm(null, {deleting: true, quote: ann.quote, line: ann.line});

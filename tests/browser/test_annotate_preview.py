@@ -79,7 +79,7 @@ def test_annotate_edit_and_delete_from_the_preview(page, preview):
                     "Which officers is *not* said.\n")
     loaded(page)
 
-    page.get_by_role("button", name="Edit annotation").click()
+    page.get_by_role("button", name="Edit context 1").click()
     dialog = page.get_by_role("dialog", name="Edit annotation")
     expect(dialog.get_by_label("Note (Markdown)")).to_have_value("Which officers is *not* said.")
     expect(dialog.get_by_label("Kind")).to_have_value("context")
@@ -90,7 +90,7 @@ def test_annotate_edit_and_delete_from_the_preview(page, preview):
     expect(page.locator("aside.sidenote")).to_contain_text("Edited in the preview.")
     loaded(page)
 
-    page.get_by_role("button", name="Delete annotation").click()
+    page.get_by_role("button", name="Delete correction 1").click()
     page.get_by_role("dialog", name="Delete this annotation?").get_by_role("button", name="Delete").click()
     expect(page.locator("mark")).to_have_count(0, timeout=RELOAD)
     assert (root / FILE).read_text() == ""
