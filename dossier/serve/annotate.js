@@ -236,6 +236,10 @@
     tools.appendChild(delB);
     holder.insertBefore(tools, holder.firstChild);   // on top: opening a clamped note moves nothing above it
   });
+  // The page's text as a save sends it (for tests and for the curious).
+  window.__dossierAnnotate = {
+    pageText: function () { var r = document.createRange(); r.selectNodeContents(body); return measure(r).text; }
+  };
   var style = el("style", {"data-dossier-ui": ""}, CSS);
   document.head.appendChild(style);
 })();
