@@ -212,7 +212,8 @@
       .then(function (r) { return r.json().catch(function () { return {ok: false, error: "HTTP " + r.status}; }); })
       .then(function (answer) {
         if (!answer.ok) { save.disabled = false; error.textContent = answer.error; return; }
-        DATA.version = answer.version;
+        // DATA.version stays: until the page reloads, its line numbers are the old file's, so a
+        // second save is refused (409) rather than edit the wrong annotation.
         error.textContent = "Saved to " + answer.file + "; the page reloads when the preview is rebuilt.";
         window.__dossierAnnotateSaved = answer;
       })

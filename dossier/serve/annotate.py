@@ -153,6 +153,8 @@ class Annotator:
             return 200, self._handle(body)
         except EditError as exc:
             return exc.status, {"ok": False, "error": exc.message}
+        except OSError as exc:   # the folder or file cannot be written: nothing was replaced
+            return 500, {"ok": False, "error": f"cannot write the annotation file: {exc.strerror or exc}"}
 
     def _handle(self, body: bytes) -> dict:
         try:

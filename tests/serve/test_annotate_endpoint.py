@@ -247,6 +247,13 @@ def _get(srv, path: str) -> str:
         return r.read().decode()
 
 
+def test_a_file_system_refusal_is_one_json_line(server, archive):
+    (archive / "content" / "annotations").write_bytes(b"not a folder")
+    got, answer = post(server, adding(archive))
+    assert got == 500 and "cannot write" in answer["error"]
+    assert (archive / "content" / "annotations").read_bytes() == b"not a folder"
+
+
 def test_writes_are_atomic_and_keep_the_files_mode(server, archive):
     (archive / "content" / "annotations").mkdir()
     (archive / FILE).write_bytes(b"> Officers\n\nKept.\n")
