@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from dossier.annotate_write import ABSENT, version
+from dossier.annotate_write import ABSENT, annotations, version
 from dossier.pipeline import build_site
 from dossier.serve import PreviewServer
 from dossier.serve.annotate import ENDPOINT, MAX_BODY, TOKEN_HEADER, Annotator
@@ -260,3 +260,12 @@ def test_writes_are_atomic_and_keep_the_files_mode(server, archive):
     os.chmod(archive / FILE, 0o600)
     got, _ = post(server, adding(archive))
     assert got == 200 and (os.stat(archive / FILE).st_mode & 0o777) == 0o600
+
+
+def test_two_notes_on_one_passage_get_distinct_permalinks(server, archive):
+    assert post(server, adding(archive, note="First."))[0] == 200
+    assert post(server, adding(archive, note="Second.", kind="context"))[0] == 200
+    found, errors = annotations(state(archive), "a")
+    assert not errors and [a.quote for a in found] == ["Metropolitan Police"] * 2
+    page = server.httpd.annotator.page_tag("/articles/a/", "127.0.0.1").decode()
+    assert all(f'"anchor":"{a.anchor}"' in page for a in found) and found[0].anchor != found[1].anchor
