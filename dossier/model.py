@@ -76,7 +76,7 @@ class Annotation:
     note_line: int
     line: int  # line of the quote in the annotation file
     source: str
-    id: str  # stable permalink (derived from the quote unless given)
+    id: str  # stable permalink: given, or made from the quote (markdown/annotations.py: permalinks)
     kind: str = "note"
     claim: str = ""
     value: str = ""
