@@ -47,6 +47,8 @@ def _add_build(sub) -> None:
     b.add_argument("--out", type=Path, default=None, help="output folder (default: ROOT/output)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("--workers", type=_bounded(1, 256), default=None, help="processes for rendering (default: CPU count)")
+    b.add_argument("--no-cache", action="store_true",
+                   help="render everything afresh; neither read nor write ROOT/.dossier-cache/")
     b.set_defaults(run=_build)
 
 
@@ -142,7 +144,7 @@ def _build(args) -> int:
 
     try:
         result = Builder(root, args.out, args.base_url, strict=args.strict, workers=args.workers,
-                         progress=_progress).build()
+                         progress=_progress, cache=not args.no_cache).build()
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -128,10 +128,10 @@ def _slug(path: Path, clean: dict, rel: str, lines: dict, errors: ErrorList) -> 
     return slug
 
 
-def _read_text(path: Path, rel: str, errors: ErrorList) -> str | None:
-    """The file as text with LF line ends, or None (and a located error)."""
+def _read_text(path: Path, rel: str, errors: ErrorList, data: bytes | None = None) -> str | None:
+    """The file (or its ``data``, read already) as text with LF line ends, or None (and a located error)."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = (path.read_bytes() if data is None else data).decode("utf-8")
     except UnicodeDecodeError as exc:
         errors.add(rel, 1, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8")
         return None
@@ -147,10 +147,10 @@ def _read_text(path: Path, rel: str, errors: ErrorList) -> str | None:
     return text
 
 
-def load_file(root: Path, kind: str, path: Path) -> Loaded:
+def load_file(root: Path, kind: str, path: Path, data: bytes | None = None) -> Loaded:
     errors = ErrorList(root)
     rel = errors.rel(path)
-    text = _read_text(path, rel, errors)
+    text = _read_text(path, rel, errors, data)
     if text is None:
         return Loaded(rel, (), tuple(errors.items))
     records: tuple = ()

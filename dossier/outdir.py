@@ -79,7 +79,7 @@ def check(root: Path, out: Path, theme: Path | None = None) -> None:
         raise OutputError(f"output folder {name} is the archive folder itself; use its output/ folder instead")
     if archive.is_relative_to(real):
         raise OutputError(f"output folder {name} contains the archive {shown(root)}; give a folder of its own")
-    for sub in ("content", "layouts"):
+    for sub in ("content", "layouts", ".dossier-cache"):
         if real.is_relative_to(archive / sub):
             raise OutputError(f"output folder {name} lies inside the archive's {sub}/; give a folder outside it")
     if theme is not None and real.is_relative_to(Path(os.path.realpath(theme))):

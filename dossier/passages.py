@@ -14,6 +14,7 @@ but the same in every article, so equal sentences still get equal keys.
 from __future__ import annotations
 
 import re
+import zlib
 from collections import defaultdict
 from itertools import accumulate
 
@@ -43,13 +44,17 @@ def _sentence(raw: bytes, ends: list[int], i: int) -> str:
 def sentence_keys(body: str) -> list[int]:
     """One key per sentence of ``body`` (0 for a sentence too short to compare).
 
-    Keys are hashes, so they are small to send between processes; all worker
-    processes are forked from one parent and share its hash seed.
+    Keys are 64-bit checksums (CRC-32 and Adler-32 of the words), small to send between
+    processes and the same in every process and run, so the build cache can keep them.
     """
     out = []
     for k in _keys(body)[1]:
         words = k.split() if len(k) >= MIN_KEY else ()
-        out.append(hash(b" ".join(words)) if len(words) >= MIN_WORDS else 0)
+        if len(words) >= MIN_WORDS:
+            joined = b" ".join(words)
+            out.append(zlib.crc32(joined) | zlib.adler32(joined) << 32)
+        else:
+            out.append(0)
     return out
 
 

@@ -19,6 +19,7 @@ import jinja2
 
 from . import exports, opendata, pool
 from .claimviews import claim_infos
+from .cache import Cache
 from .config import load_config
 from .emit import ArticleResult, Renderer, feed_xml, robots_txt, sitemap_xml
 from .errors import DossierError, ErrorList
@@ -55,6 +56,7 @@ class BuildResult:
     # The preview's rebuild serves its pages first: then ``later()`` remakes the search index and
     # the data files (the last ones are served meanwhile) and returns its own BuildResult.
     later: Callable[[], "BuildResult"] | None = field(default=None, repr=False, compare=False)
+    incomplete: bool = False  # pages taken as unchanged were missing from the output folder
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ def build(opts: Options, session: Session, changed=None) -> BuildResult:
     pages = sum(1 for p in outputs if p.endswith(".html"))
     return BuildResult(True, (), errs.sorted(), pages, commit.written, commit.removed,
                        time.perf_counter() - clock.start, clock.timings, opts.out, commit.kept, commit.kept_changed,
-                       later)
+                       later, bool(commit.missing))
 
 
 def failure(opts: Options, errs: ErrorList, clock: Clock) -> BuildResult:
@@ -426,13 +428,15 @@ class Builder:
     """Builds an archive again and again (the preview server), remembering what it can."""
 
     def __init__(self, root: Path, out: Path | None = None, base_url: str | None = None, *, strict: bool = False,
-                 workers: int | None = None, progress=None, swap: bool = True, preview: bool = False) -> None:
+                 workers: int | None = None, progress=None, swap: bool = True, preview: bool = False,
+                 cache: bool = False) -> None:
         root = Path(root).resolve()
         self.opts = Options(root, Path(os.path.abspath(out)) if out else root / "output",  # a link is refused
                             base_url, strict, workers if workers is not None else min(os.cpu_count() or 1, 8),
                             progress, swap, preview)
         self.root, self.out = root, self.opts.out
         self.session = Session(root)
+        self.cache = Cache(root) if cache else None  # the build cache (``dossier build``; see dossier.cache)
         self._last: BuildResult | None = None
 
     @property
@@ -453,11 +457,17 @@ class Builder:
                 result = copy_assets(self.opts, self.session, changed, self._last)
                 if result is not None:
                     return result
+        if self.cache is not None and self._last is None:
+            self.cache.restore(self.session, self.out)
         if self.opts.preview:  # the server's threads keep their collector
             self._last = build(self.opts, self.session, changed)
         else:
             with pool.no_cyclic_gc():
                 self._last = build(self.opts, self.session, changed)
+                if self._last.incomplete and self.cache is not None:  # pages gone from the output: make them
+                    self._last = build(self.opts, self.session, changed)
+        if self.cache is not None and self._last.ok:
+            self.cache.save(self.session.state())
         return self._last
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from pathlib import Path
 
 import jinja2
@@ -126,13 +127,13 @@ def template_error(exc: Exception, root: Path) -> DossierError:
 def template_signatures(env: jinja2.Environment, layout_files: list) -> dict[str, tuple]:
     """For every template, the signature of the templates a render of it can load: itself and
     everything it extends, includes or imports, followed to the end (a name computed at run
-    time counts as every template). Signature = (name, file, mtime, size) of each, sorted."""
+    time counts as every template). Signature = (name, digest of the bytes) of each, sorted: the same
+    in every run, so the build cache can keep pages across runs."""
     stamps: dict[str, tuple] = {}
     refs: dict[str, set | None] = {}
     for _d, rel, path in reversed(layout_files):  # the archive's own layouts/ win over the theme
         if rel.endswith(".html"):
-            st = path.stat()
-            stamps[rel] = (rel, str(path), st.st_mtime_ns, st.st_size)
+            stamps[rel] = (rel, hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest())
     for rel in stamps:
         try:
             source = env.loader.get_source(env, rel)[0]

@@ -23,6 +23,8 @@ from .sources import scan_content, scan_layouts
 from .write import Staging, digest
 
 ASSET, TEMPLATE, CONTENT, CONFIG = "asset", "template", "content", "config"
+KEPT = {"_loaded": dict, "_scans": dict, "_shared": SharedPassages, "_coverage": (tuple, type(None)),
+        "_markdown": dict, "_pages": dict, "_md_key": (tuple, type(None))}
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,16 @@ def classify(root: Path, path: Path) -> str:
 LOAD_MIN = 5000  # files: below this, reading them in this process costs less than forking and pickling
 
 
-def _load_task(root: Path, item: tuple[str, Path]) -> loader.Loaded:
-    return loader.load_file(root, *item)
+def _load_task(root: Path, item: tuple) -> tuple:
+    """(digest of the file's bytes, what loading gave); None for the latter when the bytes have
+    the digest ``known`` (a build cache's stamps are another checkout's: the bytes decide)."""
+    kind, path, known = item
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None, loader.load_file(root, kind, path)  # the loader reports it
+    d = digest(data)
+    return d, None if d == known else loader.load_file(root, kind, path, data)
 
 
 def _scan_task(site: Site, slug: str) -> tuple[frozenset, list[int]]:
@@ -56,7 +66,7 @@ def _scan_task(site: Site, slug: str) -> tuple[frozenset, list[int]]:
 class Session:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._loaded: dict[str, tuple[tuple, loader.Loaded]] = {}  # path -> (stat stamp, result)
+        self._loaded: dict[str, tuple] = {}  # path -> (stat stamp, bytes digest, loader.Loaded)
         self._files = None  # content files of the last build
         self._scan_problems: list = []  # what the last walk of content/ found
         self._scans: dict[str, tuple] = {}  # article slug -> (Article, (entity set, sentence keys))
@@ -121,13 +131,14 @@ class Session:
                 st = path.stat()
             except OSError:
                 continue
-            stamp = (st.st_mtime_ns, st.st_size)
+            stamp = (st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino)
             cached = self._loaded.get(key)
             if cached is None or cached[0] != stamp or (changed is not None and path in changed):
-                todo.append((kind, path, stamp))
-        done = pool.run(_load_task, [(kind, path) for kind, path, _stamp in todo], self.root, workers, LOAD_MIN)
-        for (_kind, path, stamp), result in zip(todo, done):
-            self._loaded[str(path)] = (stamp, result)
+                todo.append((kind, path, stamp, cached))
+        items = [(kind, path, cached and cached[1]) for kind, path, _stamp, cached in todo]
+        for (_kind, path, stamp, cached), (d, result) in zip(todo, pool.run(_load_task, items, self.root, workers,
+                                                                             LOAD_MIN)):
+            self._loaded[str(path)] = (stamp, d, cached[2] if result is None else result)
         for key in [k for k in self._loaded if k not in live]:
             del self._loaded[key]
         records, errors, failed = [], list(self._scan_problems), set()
@@ -135,9 +146,9 @@ class Session:
             cached = self._loaded.get(str(path))
             if cached is None:
                 continue
-            records.extend(cached[1].records)
-            errors.extend(cached[1].errors)
-            if kind != "annotations" and not cached[1].records and cached[1].errors:
+            records.extend(cached[2].records)
+            errors.extend(cached[2].errors)
+            if kind != "annotations" and not cached[2].records and cached[2].errors:
                 failed.add(path.stem)  # later stages stay quiet about it
             elif kind == "annotations" and any(not e.warning for e in cached[1].errors):
                 failed.add(f"annotations:{path.stem}")  # links to its passages and claims: no knock-on errors
@@ -201,7 +212,7 @@ class Session:
         """The digest of the page at ``path`` when its view and templates are what they were."""
         hit = self._pages.get(path)
         if hit is not None and hit[1] == view_key and hit[0] == self.signature(view_key.page.template) \
-                and path in self._digests:
+                and self._digests.get(path) == hit[2]:
             return hit[2]
         return None
 
@@ -239,6 +250,21 @@ class Session:
         if missing:
             self._pages.clear()
             self._digests = {}
+
+    # -- the build cache ---------------------------------------------------------------------
+    def state(self) -> dict:
+        """What the build cache keeps of this session (see :mod:`dossier.cache`)."""
+        return {name: getattr(self, name) for name in KEPT}
+
+    def restore(self, state, digests: dict) -> bool:
+        """Take up a build cache's ``state``; ``digests``: what the output folder's manifest says it holds."""
+        if not isinstance(state, dict) or set(state) != set(KEPT) or not isinstance(digests, dict) \
+                or not all(isinstance(state[n], t) for n, t in KEPT.items()):
+            return False
+        for name in KEPT:
+            setattr(self, name, state[name])
+        self._digests = dict(digests)
+        return True
 
     def failed(self) -> None:
         """Nothing of the build reached the output folder: forget what it rendered."""

@@ -148,3 +148,17 @@ def test_starter_build_job_installs_dossier_from_the_archives_requirements():
     assert install < names.index(configure["uses"]) < built < names.index(upload["uses"])
     assert upload["with"] == {"path": "output", "include-hidden-files": True}
     assert not any("requirements-dev" in r or "build.py" in r or "pytest" in r for r in runs)
+
+
+@BOTH
+def test_build_job_restores_and_saves_the_build_cache(path):
+    """The build cache and the output it describes are kept between runs (one actions/cache step
+    saves them after the job); a run of another commit starts from the newest one (restore-keys)."""
+    steps = load_workflow(path)["jobs"]["build"]["steps"]
+    cache = one_step({"steps": steps}, "actions/cache")
+    assert major(cache) >= 4
+    assert set(cache["with"]["path"].split()) == {".dossier-cache", "output"}
+    assert "${{ github.sha }}" in cache["with"]["key"]
+    assert cache["with"]["key"].startswith(cache["with"]["restore-keys"].strip())
+    names = [s.get("name") for s in steps]
+    assert names.index(cache["name"]) < names.index("Build")

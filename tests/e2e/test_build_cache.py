@@ -1,0 +1,214 @@
+"""The build cache (``.dossier-cache/``): a cached build equals a cold build byte for byte after every
+kind of edit, a damaged cache is ignored and rebuilt, and deleting it changes nothing but the time.
+
+Each cached build is a new ``Builder`` (as a new ``dossier build`` run is): it reads the cache from
+disk, never from memory.
+"""
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+import dossier.cache
+import dossier.emit
+import dossier.render
+from dossier.cache import FOLDER, Cache
+from dossier.pipeline import Builder, build_site
+from dossier.render import DEFAULT_LAYOUTS
+from tests.e2e.test_incremental import FILES
+from tests.helpers.files import write_files
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class Archive:
+    def __init__(self, tmp: Path) -> None:
+        self.tmp, self.root = tmp, write_files(tmp / "archive", FILES)
+        self.out = self.root / "output"
+        self.colds = 0
+
+    def cached(self):
+        result = Builder(self.root, self.out, workers=1, cache=True).build()
+        assert result.ok, [str(e) for e in result.errors]
+        return result
+
+    def expect_cold(self) -> None:
+        """The cached build's output equals a cold build of the archive as it is now."""
+        self.colds += 1
+        dest = self.tmp / f"cold-{self.colds}"
+        result = build_site(self.root, out=dest, workers=1)
+        assert result.ok, [str(e) for e in result.errors]
+        got, want = tree(self.out), tree(dest)
+        assert sorted(k for k in got.keys() | want.keys() if got.get(k) != want.get(k)) == []
+
+    def edit(self, rel: str, old: str, new: str) -> None:
+        path = self.root / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    @property
+    def cache_file(self) -> Path:
+        return self.root / FOLDER / dossier.cache.FILE
+
+
+@pytest.fixture
+def archive(tmp_path) -> Archive:
+    a = Archive(tmp_path)
+    a.cached()
+    assert a.cache_file.is_file() and Cache(a.root).load() is not None
+    return a
+
+
+def _theme(rel: str) -> str:
+    return (DEFAULT_LAYOUTS / rel).read_text(encoding="utf-8")
+
+
+EDITS = {
+    "article": lambda a: a.edit("content/articles/one.md", "armed officers", "armed police officers"),
+    "article-front-matter": lambda a: a.edit("content/articles/two.md", "tags: [army, police]", "tags: [police]"),
+    "annotation": lambda a: a.edit("content/annotations/two.md", "From the Ministry", "From the Cabinet"),
+    "entity": lambda a: a.edit("content/entities/people/mark-rowley.md", "aliases: [Rowley]", "aliases: [Rowley, Mark]"),
+    "entity-notes": lambda a: a.edit("content/entities/people/mark-rowley.md", "Leads the", "Heads the"),
+    "page": lambda a: a.edit("content/pages/about.md", "About [[one]].", "About [[two]], mostly."),
+    "add-article": lambda a: write_files(a.root, {"content/articles/six.md": (
+        "---\ntitle: Six\noutlet: weekly\npublished: 2023-09-27\nstory: s\n---\nBraverman met Rowley.\n")}),
+    "delete-article": lambda a: (a.root / "content/articles/four.md").unlink(),
+    "delete-annotations": lambda a: (a.root / "content/annotations/one.md").unlink(),
+    "template": lambda a: write_files(a.root, {"layouts/article.html": _theme("article.html").replace(
+        "</article>", "<p>Edited theme.</p></article>", 1)}),
+    "asset": lambda a: write_files(a.root, {"layouts/assets/extra.css": "p { color: red }\n"}),
+    "site.yaml": lambda a: a.edit("site.yaml", "title: Incremental", "title: Incremental, retitled"),
+    "nothing": lambda a: None,
+}
+
+
+@pytest.mark.parametrize("kind", EDITS)
+def test_cached_build_equals_cold_build_after_each_kind_of_edit(archive, kind):
+    EDITS[kind](archive)
+    archive.cached()
+    archive.expect_cold()
+
+
+def test_template_edit_after_edit_and_back(archive):
+    EDITS["template"](archive)
+    archive.cached()
+    (archive.root / "layouts" / "article.html").unlink()  # back to the theme's own
+    archive.cached()
+    archive.expect_cold()
+
+
+def test_an_article_edit_renders_only_the_pages_that_show_it(archive, monkeypatch):
+    rendered = []
+    real = dossier.emit.Renderer.article
+    monkeypatch.setattr(dossier.emit.Renderer, "article", lambda self, slug: rendered.append(slug) or real(self, slug))
+    EDITS["article"](archive)
+    archive.cached()
+    # "one" and the articles whose "other coverage" lists it; "five" shares no entity with it.
+    assert sorted(rendered) == ["four", "one", "three", "two"]
+    archive.expect_cold()
+
+
+def test_a_dossier_version_change_is_never_served_from_the_cache(archive, monkeypatch):
+    """A new Dossier that writes dates another way: the old cache must not lend its pages."""
+    monkeypatch.setattr(dossier.cache, "__version__", "99.0.0")
+    monkeypatch.setattr(dossier.render, "human_date", lambda value: f"on {value.isoformat()}")
+    assert Cache(archive.root).load() is None
+    archive.cached()
+    archive.expect_cold()
+    assert b"on 2023-09-23" in (archive.out / "articles" / "one" / "index.html").read_bytes()
+
+
+def _damage(kind: str, path: Path, tmp: Path) -> None:
+    data = path.read_bytes()
+    if kind == "truncated":
+        path.write_bytes(data[:len(data) // 2])
+    elif kind == "flipped":
+        path.write_bytes(data[:-20] + bytes([data[-20] ^ 0xFF]) + data[-19:])
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "garbage":
+        path.write_bytes(b"\x80\x04not a cache at all\n\n\n")
+    elif kind == "wrong-shape":
+        _forge(path, {"_loaded": 1})
+    elif kind == "hostile":  # the right key and digest, a payload that would call a function
+        class Evil:
+            def __reduce__(self):
+                return shutil.rmtree, (str(tmp / "canary"),)
+        _forge(path, Evil())
+
+
+def _forge(path: Path, state) -> None:
+    payload = pickle.dumps(state)
+    key = Cache(path.parents[1]).key
+    path.write_bytes(b"\n".join((dossier.cache.FORMAT, key, dossier.cache._digest(payload), payload)))
+
+
+@pytest.mark.parametrize("kind", ["truncated", "flipped", "empty", "garbage", "wrong-shape", "hostile"])
+def test_a_damaged_cache_is_ignored_and_rebuilt(archive, tmp_path, kind):
+    (tmp_path / "canary").mkdir()
+    EDITS["article"](archive)
+    _damage(kind, archive.cache_file, tmp_path)
+    assert Cache(archive.root).load() is None or kind == "wrong-shape"
+    archive.cached()
+    archive.expect_cold()
+    assert (tmp_path / "canary").is_dir()
+    assert Cache(archive.root).load() is not None  # written afresh
+
+
+def test_deleting_the_cache_changes_nothing_but_the_time(archive):
+    before = tree(archive.out)
+    shutil.rmtree(archive.root / FOLDER)
+    result = archive.cached()
+    assert result.ok and tree(archive.out) == before
+    assert archive.cache_file.is_file()
+    EDITS["entity"](archive)
+    archive.cached()
+    archive.expect_cold()
+
+
+def test_an_output_built_without_the_cache_is_not_mistaken_for_the_cached_one(archive):
+    """Cache from version A; the output rebuilt without the cache for B; the archive back at A: the
+    cache remembers A's pages, but the output holds B's, so they are rendered again."""
+    EDITS["article"](archive)
+    assert Builder(archive.root, archive.out, workers=1).build().ok  # no cache: it still says A
+    archive.edit("content/articles/one.md", "armed police officers", "armed officers")
+    archive.cached()
+    archive.expect_cold()
+
+
+def test_pages_deleted_from_the_output_are_made_again(archive):
+    (archive.out / "articles" / "one" / "index.html").unlink()
+    shutil.rmtree(archive.out / "entities")
+    archive.cached()
+    archive.expect_cold()
+
+
+def test_the_output_folder_is_built_afresh_from_the_cache(archive):
+    shutil.rmtree(archive.out)
+    EDITS["page"](archive)
+    archive.cached()
+    archive.expect_cold()
+
+
+def test_the_cache_is_never_published_nor_an_output(archive, capsys):
+    from dossier.cli import main
+
+    assert not any(FOLDER in p for p in tree(archive.out))
+    assert main(["build", "--root", str(archive.root), "--out", str(archive.root / FOLDER / "site")]) == 1
+    assert "lies inside the archive's .dossier-cache/" in capsys.readouterr().err
+
+
+def test_no_cache_neither_reads_nor_writes_it(tmp_path, capsys):
+    from dossier.cli import main
+
+    root = write_files(tmp_path / "archive", FILES)
+    assert main(["build", "--root", str(root), "--no-cache"]) == 0
+    assert not (root / FOLDER).exists()
+    assert main(["build", "--root", str(root)]) == 0
+    assert (root / FOLDER / dossier.cache.FILE).is_file()
