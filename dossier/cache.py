@@ -34,7 +34,7 @@ from .outdir import OutputError, read_manifest
 FOLDER = ".dossier-cache"
 FILE = "build.pickle"
 FORMAT = b"dossier-cache/1"
-LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "jinja2", "markupsafe", "pyyaml", "pagefind")
+LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "jinja2", "markupsafe", "pyyaml", "pyahocorasick", "mdurl")
 _SAFE_BUILTINS = frozenset({"set", "frozenset", "dict", "list", "tuple", "str", "bytes", "int", "float", "bool",
                             "complex", "bytearray", "slice", "range"})
 _SAFE = {"datetime": frozenset({"date", "datetime", "time", "timedelta", "timezone"}),
