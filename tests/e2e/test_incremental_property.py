@@ -3,7 +3,9 @@
 A hypothesis state machine edits a generated archive of 160 articles (over 200 pages, so the first
 build forks the render pool, as the preview's does) that brings its own layouts, templates that
 print every field of every record they receive, and assets. After every step the long-lived
-builder's output is compared with a clean build into a fresh folder. Some steps are invalid
+builder's output is compared with a clean build into a fresh folder; at the start and every third
+step, so is a build with the build cache (``dossier build``'s path: a new builder reading the cache
+the last such build left on disk, several edits ago). Some steps are invalid
 edits: that build must fail and leave the output exactly as it was, and the next valid step must
 again equal a clean build.
 
@@ -33,13 +35,15 @@ from tests.helpers.archive_model import DEFAULT_LAYOUTS, generated
 PREVIEW_WORKERS = 2  # the first build forks a pool of this many workers (the preview uses one per core)
 
 
-def pipeline_builds(root: Path, out: Path) -> tuple[Callable, Callable]:
+def pipeline_builds(root: Path, out: Path) -> tuple[Callable, Callable, Callable]:
     """The one place this module touches Dossier's build API (so a refactor changes only this).
 
-    Returns ``(preview, clean)``: ``preview(changed)`` is the preview server's path (one long-lived
+    Returns ``(preview, clean, cached)``: ``preview(changed)`` is the preview server's path (one long-lived
     builder; the first build, ``changed=None``, on the process pool, later ones in one process with
     the set of changed paths; see dossier/serve); ``clean(dest)`` builds ``root`` afresh into
-    ``dest``. Both return a result with ``ok``, ``errors`` and ``written`` (paths in the output).
+    ``dest``; ``cached(dest)`` is ``dossier build``'s path: a new builder that reads the build
+    cache of the last ``cached`` build from disk. All return a result with ``ok``, ``errors`` and
+    ``written`` (paths in the output).
     """
     from dossier.pipeline import Builder, build_site
 
@@ -58,10 +62,14 @@ def pipeline_builds(root: Path, out: Path) -> tuple[Callable, Callable]:
     def clean(dest: Path):
         return build_site(root, out=dest, workers=1)
 
-    return preview, clean
+    def cached(dest: Path):
+        return Builder(root, dest, workers=1, cache=True).build()
+
+    return preview, clean, cached
 
 
 EXAMPLES = int(os.environ.get("DOSSIER_PROPTEST_EXAMPLES", "0"))
+CACHED_EVERY = int(os.environ.get("DOSSIER_PROPTEST_CACHED_EVERY", "3"))  # steps between two cached builds
 STEPS = int(os.environ.get("DOSSIER_PROPTEST_STEPS", "12"))
 
 
@@ -94,11 +102,12 @@ class Preview:
         self.disk: dict[str, str] = {}
         self.pending: set[Path] = set()  # paths of failed builds, handed to the next one (as the preview does)
         self.sync(files)
-        self.preview, self.clean = pipeline_builds(self.root, self.out)
+        self.preview, self.clean, self.cached = pipeline_builds(self.root, self.out)
+        self.steps = 0
         first, forks = _counting_forks(self.preview, None)
         assert first.ok, [str(e) for e in first.errors]
         assert forks >= 1 or not pooled, "the first build forked no render pool: the test misses the preview's path"
-        self.expect_clean()
+        self.expect_clean(cached=True)
 
     def sync(self, files: dict[str, str]) -> set[Path]:
         """Make the archive on disk hold ``files``; the paths that changed (what the watcher reports)."""
@@ -123,19 +132,28 @@ class Preview:
         self.pending = set() if result.ok else self.pending | changed
         return result
 
-    def expect_clean(self) -> None:
+    def expect_clean(self, cached: bool = False) -> None:
+        """The preview's output equals a clean build; with ``cached``, so does a build with the build
+        cache (kept from the last such build, several edits ago)."""
         dest = self.tmp / "clean"
         shutil.rmtree(dest, ignore_errors=True)
         result = self.clean(dest)
         assert result.ok, [str(e) for e in result.errors]
-        differ = differences(tree(self.out), tree(dest))
+        want = tree(dest)
+        differ = differences(tree(self.out), want)
         assert not differ, f"the preview's output differs from a clean build in {len(differ)} files: {differ[:12]}"
+        if cached:
+            result = self.cached(self.tmp / "cached")
+            assert result.ok, [str(e) for e in result.errors]
+            differ = differences(tree(self.tmp / "cached"), want)
+            assert not differ, f"the cached build differs from a clean build in {len(differ)} files: {differ[:12]}"
 
     def step(self, files: dict[str, str], extra: set[Path] = frozenset()):
         """Save ``files`` (and ``extra`` paths unchanged), build; the output must equal a clean build."""
         result = self.build(self.sync(files) | set(extra))
         assert result.ok, [str(e) for e in result.errors]
-        self.expect_clean()
+        self.steps += 1
+        self.expect_clean(cached=self.steps % CACHED_EVERY == 0)  # a cached build costs CI time: now and then
         return result
 
     def invalid_step(self, files: dict[str, str]) -> None:
