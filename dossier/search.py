@@ -132,18 +132,24 @@ class Words:
     """A record's words, counted where its text is (a render worker, for a report): compact to
     send between processes and to keep."""
 
-    key: int  # hash() of the text counted: the words are used only for that text (and hash seed)
+    key: int  # text_key() of the text counted: the words are used only for that text (in any process or run)
     length: int  # characters of the text: BM25's record length
     terms: bytes  # each word once, space-separated (UTF-8)
     counts: bytes  # array("I") of how often each occurs
     title: bytes  # the title's words, space-separated
 
 
+def text_key(text: str) -> int:
+    """A checksum of ``text``, the same in every process and run (the build cache keeps Words)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return zlib.crc32(data) | zlib.adler32(data) << 32
+
+
 def count_words(rec: Record) -> Words:
     counts = term_counts(rec.content)
     title = term_counts(rec.title)
     counts.update(dict.fromkeys(title, 0))  # a title word is a term of the record even where the text lacks it
-    return Words(hash(rec.content), len(rec.content), b" ".join(counts), array("I", counts.values()).tobytes(), b" ".join(title))
+    return Words(text_key(rec.content), len(rec.content), b" ".join(counts), array("I", counts.values()).tobytes(), b" ".join(title))
 
 
 def _postings(counted: list[Words]) -> dict[bytes, list]:
@@ -224,7 +230,7 @@ def index_files(records: list[Record], counted: dict | None = None) -> list[Outp
     ``counted`` maps a record's number to its :class:`Words` where they were counted already."""
     counted = counted or {}
     words = [counted.get(i) for i in range(len(records))]
-    words = [w if w is not None and w.key == hash(r.content) else count_words(r) for w, r in zip(words, records)]
+    words = [w if w is not None and w.key == text_key(r.content) else count_words(r) for w, r in zip(words, records)]
     shards, split = _shards(_postings(words))
     chunks, starts = _chunks(records)
     filters, filter_files = _filters(records)
