@@ -457,17 +457,17 @@ class Builder:
                 result = copy_assets(self.opts, self.session, changed, self._last)
                 if result is not None:
                     return result
-        if self.cache is not None and self._last is None:
-            self.cache.restore(self.session, self.out)
         if self.opts.preview:  # the server's threads keep their collector
             self._last = build(self.opts, self.session, changed)
-        else:
-            with pool.no_cyclic_gc():
+            return self._last
+        with pool.no_cyclic_gc():  # reading the cache makes millions of objects, too
+            if self.cache is not None and self._last is None:
+                self.cache.restore(self.session, self.out)
+            self._last = build(self.opts, self.session, changed)
+            if self._last.incomplete and self.cache is not None:  # pages gone from the output: make them
                 self._last = build(self.opts, self.session, changed)
-                if self._last.incomplete and self.cache is not None:  # pages gone from the output: make them
-                    self._last = build(self.opts, self.session, changed)
-        if self.cache is not None and self._last.ok:
-            self.cache.save(self.session.state())
+            if self.cache is not None and self._last.ok:
+                self.cache.save(self.session.state())
         return self._last
 
 
