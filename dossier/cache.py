@@ -25,6 +25,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from .outdir import OutputError, read_manifest
 FOLDER = ".dossier-cache"
 FILE = "build.pickle"
 FORMAT = b"dossier-cache/1"
+STALE_SECONDS = 3600  # a temporary file this old was left by a killed build
 LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "jinja2", "markupsafe", "pyyaml", "pyahocorasick", "mdurl")
 _SAFE_BUILTINS = frozenset({"set", "frozenset", "dict", "list", "tuple", "str", "bytes", "int", "float", "bool",
                             "complex", "bytearray", "slice", "range"})
@@ -124,5 +126,15 @@ class Cache:
             except BaseException:
                 os.unlink(tmp)
                 raise
+            self._sweep()
         except (OSError, pickle.PicklingError, RecursionError):
             pass
+
+    def _sweep(self) -> None:
+        """Remove what a build killed while writing the cache left (an hour old: not another build's)."""
+        for path in self.folder.glob(".build-*.tmp"):
+            try:
+                if time.time() - path.stat().st_mtime > STALE_SECONDS:
+                    path.unlink()
+            except OSError:
+                pass

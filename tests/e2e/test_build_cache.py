@@ -212,3 +212,18 @@ def test_no_cache_neither_reads_nor_writes_it(tmp_path, capsys):
     assert not (root / FOLDER).exists()
     assert main(["build", "--root", str(root)]) == 0
     assert (root / FOLDER / dossier.cache.FILE).is_file()
+
+
+def test_a_killed_writer_leaves_nothing_for_long(archive):
+    """A build killed while writing the cache leaves its temporary file; a later build removes it
+    once it is old enough not to be another build's, and never reads it."""
+    import os
+
+    stale, fresh = archive.root / FOLDER / ".build-old.tmp", archive.root / FOLDER / ".build-new.tmp"
+    stale.write_bytes(b"half a cache")
+    fresh.write_bytes(b"another build writing")
+    os.utime(stale, (1, 1))
+    EDITS["article"](archive)
+    archive.cached()
+    archive.expect_cold()
+    assert not stale.exists() and fresh.exists()
