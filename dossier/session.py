@@ -150,7 +150,7 @@ class Session:
             errors.extend(cached[2].errors)
             if kind != "annotations" and not cached[2].records and cached[2].errors:
                 failed.add(path.stem)  # later stages stay quiet about it
-            elif kind == "annotations" and any(not e.warning for e in cached[1].errors):
+            elif kind == "annotations" and any(not e.warning for e in cached[2].errors):
                 failed.add(f"annotations:{path.stem}")  # links to its passages and claims: no knock-on errors
         return records, errors, frozenset(failed)
 
