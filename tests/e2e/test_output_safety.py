@@ -141,17 +141,17 @@ def test_user_files_kept_and_said_once_stale_pages_removed(capsys, tmp_path, arc
     (archive / "content" / "articles" / "second.md").write_text(ARTICLE.format(title="Second"))
     assert cli(capsys, "--root", str(archive), "--out", str(out))[0] == 0
     assert (out / "articles" / "second" / "index.html").is_file()
-    (out / "search").mkdir()
-    (out / "search" / "index.json").write_bytes(b'{"user": "index"}')
+    (out / "stats").mkdir()
+    (out / "stats" / "visits.json").write_bytes(b'{"user": "index"}')
     (archive / "content" / "articles" / "second.md").unlink()
     code, err, text = cli(capsys, "--root", str(archive), "--out", str(out))
     assert code == 0
-    assert err == ["note: left 1 file in the output folder that Dossier did not write: search/index.json"]
+    assert err == ["note: left 1 file in the output folder that Dossier did not write: stats/visits.json"]
     assert not (out / "articles" / "second").exists()  # the deleted source leaves no page
-    assert (out / "search" / "index.json").read_bytes() == b'{"user": "index"}'
+    assert (out / "stats" / "visits.json").read_bytes() == b'{"user": "index"}'
     code, err, _ = cli(capsys, "--root", str(archive), "--out", str(out))
     assert code == 0 and err == []  # said once
-    assert (out / "search" / "index.json").read_bytes() == b'{"user": "index"}'
+    assert (out / "stats" / "visits.json").read_bytes() == b'{"user": "index"}'
     assert sorted(os.listdir(tmp_path)) == ["archive", "out"]
 
 
@@ -171,8 +171,8 @@ def kill_scenario(tmp_path_factory):
     shutil.copytree(MINIMAL, archive)
     (archive / "content" / "articles" / "second.md").write_text(ARTICLE.format(title="Second"))
     assert build_process(archive, out).returncode == 0
-    (out / "search").mkdir()
-    (out / "search" / "index.json").write_bytes(b"user's")
+    (out / "stats").mkdir()
+    (out / "stats" / "visits.json").write_bytes(b"user's")
     old = snapshot(out)
     (archive / "content" / "articles" / "second.md").unlink()
     (archive / "content" / "articles" / "third.md").write_text(ARTICLE.format(title="Third"))
@@ -182,7 +182,7 @@ def kill_scenario(tmp_path_factory):
     shutil.copytree(base, copy / "b", symlinks=True, ignore=shutil.ignore_patterns("expected"))
     assert build_process(copy / "b" / "archive", copy / "b" / "out").returncode == 0
     new = snapshot(copy / "b" / "out")
-    assert old != new and new["search/index.json"] == b"user's"
+    assert old != new and new["stats/visits.json"] == b"user's"
     return base, old, new
 
 
