@@ -16,8 +16,10 @@ The files (all JSON, all numbers small integers):
   ``v``, a checksum of the other files that the browser adds to their addresses so that a
   cached old file is never mixed with a new index;
 - ``search/t/<hex>.json``, one shard of the inverted index per term prefix (the hex of the
-  prefix's UTF-8, so every name is safe on every file system): ``{term: [[doc deltas],
-  [weights]]}``.  A term's shard is its first two characters; a prefix with more than
+  prefix's UTF-8, so every name is safe on every file system): ``{term: [deltas]}``, where
+  the running sum of the deltas is ``doc * 64 + weight`` for each record having the term, in
+  record order (one small number per posting).  A term's shard is its first two characters; a
+  prefix with more than
   ``SHARD_POSTINGS`` postings is split by one more character (the terms as long as the prefix
   stay in its shard), again where needed.  A query downloads one shard per word;
 - ``search/x/<n>.json``, the records themselves, in chunks of about ``CHUNK_CHARS``
@@ -27,8 +29,8 @@ The files (all JSON, all numbers small integers):
 
 A weight is BM25's term-frequency part for that record (``k1`` 1.2, ``b`` 0.75, the length
 measured in characters), plus ``TITLE_BONUS`` when the term is in the title, times ``SCALE``,
-rounded.  The browser multiplies it by the term's IDF, which it computes from the length of
-the postings.
+rounded (at most 37).  The browser multiplies it by the term's IDF, which it computes from the
+length of the postings.
 """
 from __future__ import annotations
 
@@ -51,6 +53,7 @@ CHUNK_CHARS = 16_000  # text per record chunk (a record longer than this has a c
 K1, B = 1.2, 0.75
 TITLE_BONUS = 1.5
 SCALE = 10
+WEIGHTS = 64  # a posting is doc * WEIGHTS + weight: weights stay below (SCALE * (K1 + 1 + TITLE_BONUS))
 
 _WORD = re.compile(r"[^\W_]+")
 _MARK = re.compile(f"[{MARKS}]+")
@@ -115,7 +118,7 @@ def _split(terms: dict[str, list]) -> frozenset:
         sizes: Counter = Counter()
         for t in level:
             sizes[t[:k]] += len(terms[t])
-        big = {p for p, n in sizes.items() if n > 2 * SHARD_POSTINGS}  # two numbers a posting
+        big = {p for p, n in sizes.items() if n > SHARD_POSTINGS}
         big &= {t[:k] for t in level if len(t) > k}  # a prefix no longer term has stays whole
         split |= big
         level = [t for t in level if len(t) > k and t[:k] in big]
@@ -153,7 +156,7 @@ def count_words(rec: Record) -> Words:
 
 
 def _postings(counted: list[Words]) -> dict[bytes, list]:
-    """term -> [doc, weight, doc, weight, ...] in record order: one pass over the records."""
+    """term -> [doc * 64 + weight, ...] in record order: one pass over the records."""
     avglen = sum(c.length for c in counted) / max(len(counted), 1) or 1.0
     bonus = round(SCALE * TITLE_BONUS)
     terms: dict[bytes, list] = {}
@@ -162,13 +165,14 @@ def _postings(counted: list[Words]) -> dict[bytes, list]:
         counts = array("I")
         counts.frombytes(c.counts)
         norm = K1 * (1 - B + B * c.length / avglen)
-        table = [round(SCALE * n * (K1 + 1) / (n + norm)) or 1 for n in range(max(counts, default=0) + 1)]
-        for t, w in zip(c.terms.split(), map(table.__getitem__, counts)):
+        at = doc * WEIGHTS
+        table = [at + (round(SCALE * n * (K1 + 1) / (n + norm)) or 1) for n in range(max(counts, default=0) + 1)]
+        for t, v in zip(c.terms.split(), map(table.__getitem__, counts)):
             p = get(t)
             if p is None:
-                terms[t] = [doc, w]
+                terms[t] = [v]
             else:
-                p += doc, w
+                p.append(v)
         for t in c.title.split():
             terms[t][-1] += bonus
     return terms
@@ -191,7 +195,7 @@ def _shards(postings: dict[bytes, list]) -> tuple[dict[str, bytes], list[str]]:
     groups: dict[str, dict] = {}
     for t in sorted(terms):
         p = terms[t]
-        groups.setdefault(shard_of(t, split), {})[t] = [_deltas(p[0::2]), p[1::2]]
+        groups.setdefault(shard_of(t, split), {})[t] = _deltas(p)
     return {k: _dump(g) for k, g in groups.items()}, sorted(split)
 
 
@@ -241,7 +245,7 @@ def index_files(records: list[Record], counted: dict | None = None) -> list[Outp
     for name in sorted(files):
         check = zlib.crc32(files[name], zlib.crc32(name.encode("utf-8"), check))
     manifest = {"version": 1, "v": f"{check:08x}", "docs": len(records), "scale": SCALE,
-                "shards": sorted(shards), "split": split, "chunks": _deltas(starts) if starts else [],
+                "weights": WEIGHTS, "shards": sorted(shards), "split": split, "chunks": _deltas(starts) if starts else [],
                 "filters": filters}
     files["index.json"] = _dump(manifest)
     return [Output(f"{FOLDER}/{name}", data) for name, data in sorted(files.items())]

@@ -75,11 +75,11 @@ Index.prototype.scores = function (word, isPrefix) {
     Object.keys(shard).forEach(function (term) {
       var exact = term === word;
       if (!exact && !(isPrefix && term.indexOf(word) === 0)) return;
-      var ds = shard[term][0], ws = shard[term][1], df = ds.length;
+      var ds = shard[term], df = ds.length, per = man.weights; /* running sum: doc * per + weight */
       var idf = Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (exact ? 1 : PREFIX_FACTOR);
-      for (var i = 0, doc = 0; i < ds.length; i++) {
-        doc += ds[i];
-        var s = idf * ws[i];
+      for (var i = 0, v = 0; i < ds.length; i++) {
+        v += ds[i];
+        var doc = Math.floor(v / per), s = idf * (v - doc * per);
         if (!(best.get(doc) >= s)) best.set(doc, s);
       }
     });

@@ -38,17 +38,21 @@ class IndexReader:
 
     def postings(self, term: str) -> tuple[list[int], list[int]]:
         """(doc numbers, weights) of a term; empty when it is in no record."""
-        got = self.shard(shard_of(term, self.split)).get(term)
-        return (undelta(got[0]), got[1]) if got else ([], [])
+        return self.decode(self.shard(shard_of(term, self.split)).get(term, []))
+
+    def decode(self, deltas: list[int]) -> tuple[list[int], list[int]]:
+        got, per = undelta(deltas), self.man["weights"]
+        return [v // per for v in got], [v % per for v in got]
 
     def scores(self, word: str, prefix: bool) -> dict[int, float]:
         best: dict[int, float] = {}
-        for term, (ds, ws) in self.shard(shard_of(word, self.split)).items():
+        for term, deltas in self.shard(shard_of(word, self.split)).items():
             if term != word and not (prefix and term.startswith(word)):
                 continue
-            n, df = self.man["docs"], len(ds)
+            docs, weights = self.decode(deltas)
+            n, df = self.man["docs"], len(docs)
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5)) * (1 if term == word else PREFIX_FACTOR)
-            for doc, w in zip(undelta(ds), ws):
+            for doc, w in zip(docs, weights):
                 best[doc] = max(best.get(doc, 0.0), idf * w)
         return best
 
