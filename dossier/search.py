@@ -189,14 +189,24 @@ def _dump(value) -> bytes:
 
 
 def _shards(postings: dict[bytes, list]) -> tuple[dict[str, bytes], list[str]]:
-    """The shard files and the prefixes that are split."""
+    """The shard files and the prefixes that are split.  A shard's terms are neighbours in sorted
+    order (a prefix's own terms, or the prefix alone where it is split), so one shard is held
+    in memory at a time, and each term's postings are let go once written."""
     terms = {t.decode("utf-8"): p for t, p in postings.items()}
+    postings.clear()
     split = _split(terms)
-    groups: dict[str, dict] = {}
+    files: dict[str, bytes] = {}
+    key, group = "", {}
     for t in sorted(terms):
-        p = terms[t]
-        groups.setdefault(shard_of(t, split), {})[t] = _deltas(p)
-    return {k: _dump(g) for k, g in groups.items()}, sorted(split)
+        k = shard_of(t, split)
+        if k != key:
+            if group:
+                files[key] = _dump(group)
+            key, group = k, {}
+        group[t] = _deltas(terms.pop(t))
+    if group:
+        files[key] = _dump(group)
+    return files, sorted(split)
 
 
 def _chunks(records: list[Record]) -> tuple[list[bytes], list[int]]:
