@@ -55,13 +55,13 @@ class PageText:
 
     def first_words(self, n: int) -> list[str]:
         """``main.split()[:n]``, reading only as much of the page as those words need."""
-        size = 64 * n + 1024  # HTML characters a word takes, generously (a page of links takes many)
+        size = 20 * n + 1024  # about what an entity page takes for n words; then more
         while self._main is None and size < len(self._inner):
             cut = max(self._inner.rfind("<", 0, size), 0)  # never inside a tag or a character reference
             found = _text(_BREAK.sub(" ", self._inner[:cut])).split()
             if len(found) > n:  # the n-th word is followed by a space in the page too: it is whole
                 return found[:n]
-            size *= 4
+            size *= 2
         return self.main.split()[:n]
 
 
