@@ -29,6 +29,7 @@ TYPE_NAMES = {"person": "Person", "organisation": "Organisation", "place": "Plac
 class Memory:
     texts: dict = field(default_factory=dict)  # output path -> (digest, PageText)
     last: tuple = (None, ())  # (key, outputs)
+    words: dict = field(default_factory=dict)  # the search records' words (search.index_files)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
     lap("open data")
     words = b.article_words
     counted = {i: words[slug] for i, slug in enumerate(site.articles) if slug in words}  # reports come first
-    outs += index_files(_records(b, texts, passages), counted)
+    outs += index_files(_records(b, texts, passages), counted, memory.words)
     lap("search index")
     memory.last = (key, tuple(outs))
     return outs

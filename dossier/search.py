@@ -135,7 +135,7 @@ class Words:
     """A record's words, counted where its text is (a render worker, for a report): compact to
     send between processes and to keep."""
 
-    key: int  # text_key() of the text counted: the words are used only for that text (in any process or run)
+    key: int  # _key() of the record counted (title and text): its words are used only for that record
     length: int  # characters of the text: BM25's record length
     terms: bytes  # each word once, space-separated (UTF-8)
     counts: bytes  # array("I") of how often each occurs
@@ -148,11 +148,15 @@ def text_key(text: str) -> int:
     return zlib.crc32(data) | zlib.adler32(data) << 32
 
 
+def _key(rec: Record) -> int:
+    return text_key(f"{rec.title}\n{rec.content}")
+
+
 def count_words(rec: Record) -> Words:
     counts = term_counts(rec.content)
     title = term_counts(rec.title)
     counts.update(dict.fromkeys(title, 0))  # a title word is a term of the record even where the text lacks it
-    return Words(text_key(rec.content), len(rec.content), b" ".join(counts), array("I", counts.values()).tobytes(), b" ".join(title))
+    return Words(_key(rec), len(rec.content), b" ".join(counts), array("I", counts.values()).tobytes(), b" ".join(title))
 
 
 def _postings(counted: list[Words]) -> dict[bytes, list]:
@@ -239,12 +243,20 @@ def _filters(records: list[Record]) -> tuple[dict, list[bytes]]:
     return table, files
 
 
-def index_files(records: list[Record], counted: dict | None = None) -> list[Output]:
+def index_files(records: list[Record], counted: dict | None = None, memo: dict | None = None) -> list[Output]:
     """The search index for ``records`` (record numbers in this order): ``search/`` files.
-    ``counted`` maps a record's number to its :class:`Words` where they were counted already."""
-    counted = counted or {}
-    words = [counted.get(i) for i in range(len(records))]
-    words = [w if w is not None and w.key == text_key(r.content) else count_words(r) for w, r in zip(words, records)]
+    ``counted`` maps a record's number to its :class:`Words` where they were counted already;
+    ``memo`` (kept between builds: the preview's, the build cache's) gets every record's words, by key."""
+    counted, last = counted or {}, dict(memo or {})
+    words = []
+    for i, r in enumerate(records):
+        key, w = _key(r), counted.get(i)
+        if w is None or w.key != key:
+            w = last.get(key) or count_words(r)
+        words.append(w)
+    if memo is not None:
+        memo.clear()
+        memo.update((w.key, w) for w in words)
     shards, split = _shards(_postings(words))
     chunks, starts = _chunks(records)
     filters, filter_files = _filters(records)

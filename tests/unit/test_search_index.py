@@ -210,3 +210,17 @@ def test_each_text_is_read_once(monkeypatch):
     reader = IndexReader(files)
     reader.search("w5")
     assert len(reader.fetched) == 1
+
+
+def test_words_kept_between_builds_are_used_only_for_the_same_record(monkeypatch):
+    """The preview keeps every record's words: the next index counts only records that changed."""
+    recs = corpus(100)
+    memo: dict = {}
+    first = files_of(recs, memo=memo)
+    assert len(memo) == len({(r.title, r.content) for r in recs})
+    counted = []
+    real = search.count_words
+    monkeypatch.setattr(search, "count_words", lambda r: counted.append(r) or real(r))
+    changed = [*recs[:10], Record(recs[10].url, "New title", recs[10].content, "Report"), *recs[11:]]
+    assert files_of(recs, memo=dict(memo)) == first and counted == []
+    assert files_of(changed, memo=memo) == files_of(changed) and counted[0] == changed[10]
