@@ -219,7 +219,7 @@ def test_invalid_file_name(tmp_path, name):
     assert err.line == 1 and f"file name '{name}' does not make a slug" in err.message
 
 
-@pytest.mark.parametrize("slug", ["articles", "entities", "assets", "claims"])
+@pytest.mark.parametrize("slug", ["articles", "entities", "assets", "claims", "search", "data"])
 def test_page_slug_reserved(tmp_path, slug):
     err = one_error(load(tmp_path, "pages", f"content/pages/{slug}.md", "---\ntitle: X\n---\n"))
     assert f"page slug '{slug}' is taken" in err.message

@@ -74,5 +74,5 @@ def test_slug_re(slug, ok):
 
 def test_reserved_covers_generated_top_level_names():
     for name in ("articles", "entities", "outlets", "tags", "assets", "annotations", "claims", "feed.xml",
-                 "sitemap.xml", "404.html", "robots.txt"):
+                 "sitemap.xml", "404.html", "robots.txt", "search", "data"):
         assert name in RESERVED
