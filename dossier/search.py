@@ -217,13 +217,14 @@ def _chunks(records: list[Record]) -> tuple[list[bytes], list[int]]:
     """The record chunks and the number of the first record of each."""
     files, starts, cur, size = [], [], [], 0
     for i, r in enumerate(records):
-        if cur and size + len(r.content) > CHUNK_CHARS:
+        n = len(r.content) + len(r.title) + len(r.url) + 80  # and the type, the meta, the brackets
+        if cur and size + n > CHUNK_CHARS:
             files.append(_dump(cur))
             cur, size = [], 0
         if not cur:
             starts.append(i)
         cur.append([r.url, r.title, r.type, dict(r.meta), r.content])
-        size += len(r.content)
+        size += n
     if cur:
         files.append(_dump(cur))
     return files, starts
