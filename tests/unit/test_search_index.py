@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -61,8 +62,8 @@ def test_fast_counts_equal_the_plain_words_on_random_text():
 
 def node_core(tmp_path, body: str, data) -> object:
     """Run ``body`` (an ES module body that may use ``core`` and ``input``) in Node; its JSON output."""
-    node = "/usr/bin/node"
-    if not os.path.exists(node):
+    node = shutil.which("node")
+    if node is None:
         pytest.skip("Node.js is not installed")  # the browser tests check the same through Chromium
     core = tmp_path / "core.mjs"
     core.write_bytes((REPO_ROOT / "layouts/assets/search-core.js").read_bytes())
