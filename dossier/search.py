@@ -59,7 +59,9 @@ _WORD = re.compile(r"[^\W_]+")
 _MARK = re.compile(f"[{MARKS}]+")
 _KEEP = b"abcdefghijklmnopqrstuvwxyz0123456789"
 _SPACES = bytes(c if c in _KEEP or c >= 128 else 32 for c in range(256))  # ASCII punctuation -> space
-_WIDE = re.compile(rb"\S*[\x80-\xff]\S*")  # a word with a non-ASCII character
+# A word with a non-ASCII character. Tried only where a word begins (the look-behind), so a long
+# ASCII word costs its length once, not once per character.
+_WIDE = re.compile(rb"(?<!\S)\S*[\x80-\xff]\S*")
 
 
 @dataclass(frozen=True, slots=True)

@@ -225,3 +225,9 @@ def test_words_kept_between_builds_are_used_only_for_the_same_record(monkeypatch
     changed = [*recs[:10], Record(recs[10].url, "New title", recs[10].content, "Report"), *recs[11:]]
     assert files_of(recs, memo=dict(memo)) == first and counted == []
     assert files_of(changed, memo=memo) == files_of(changed) and counted[0] == changed[10]
+
+
+@pytest.mark.timeout(30)  # generous: the words of one long word take milliseconds; a quadratic scan, hours
+def test_a_long_word_beside_non_ascii_text_is_read_in_linear_time():
+    text = "“Quoted” " + "a" * 300_000 + " café " + "b" * 300_000
+    assert term_counts(text) == Counter({b"quoted": 1, b"a" * 300_000: 1, b"cafe": 1, b"b" * 300_000: 1})
