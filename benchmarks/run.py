@@ -180,6 +180,11 @@ def child_build(root: Path, out: Path, workers: int | None, result_file: Path) -
         "children_maxrss_kb": kids_kb,
     }
     result_file.write_text(json.dumps(data))
+    try:
+        from dossier.cli import exit_now
+    except ImportError:  # an older Dossier: the interpreter's own exit
+        return
+    exit_now(0)  # as `dossier build` ends: no teardown of the heap
 
 
 def child_baseline(root: Path, out: Path, result_file: Path) -> None:
