@@ -334,7 +334,8 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
             session.remember(path, key(slug, notes), d, ((ent, session.md_key, session.text_key(ent.notes)), (notes, errs)))
 
 
-VIEWS_PARALLEL = 8  # listing pages worth forking for (when the archive has enough articles to make them long)
+VIEWS_PARALLEL = 8  # listing pages worth forking for,
+VIEWS_PARALLEL_ARTICLES = 5000  # when the archive has enough articles to make them long (a fork costs ~0.1 s)
 
 
 # -- pages made from the index ---------------------------------------------------------------
@@ -368,7 +369,7 @@ def render_views(views: list[View], renderer: Renderer, session: Session, stagin
             todo.append(view)
         else:
             outputs[path] = d
-    spread = len(todo) >= VIEWS_PARALLEL and len(renderer.site.articles) >= pool.PARALLEL_MIN and workers > 1
+    spread = len(todo) >= VIEWS_PARALLEL and len(renderer.site.articles) >= VIEWS_PARALLEL_ARTICLES and workers > 1
     if not spread:
         done = [(session.stage(staging, renderer.render(view)), None) for view in todo]
     else:

@@ -29,6 +29,7 @@ def _spread_everything(monkeypatch) -> None:
     monkeypatch.setattr(pool, "PARALLEL_MIN", 1)
     monkeypatch.setattr(session_mod, "LOAD_MIN", 1)
     monkeypatch.setattr(pipeline, "VIEWS_PARALLEL", 1)
+    monkeypatch.setattr(pipeline, "VIEWS_PARALLEL_ARTICLES", 1)
 
 
 def test_a_build_in_workers_equals_a_build_here(monkeypatch, tmp_path, tree):
