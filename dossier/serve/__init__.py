@@ -62,6 +62,10 @@ def _pipeline_builder(root: Path, out: Path, base_url: str | None) -> Callable[[
 # truncates a file and writes it a moment later must not flash the error overlay.
 SETTLE = 0.3
 SETTLE_EMPTY = 2.0   # when a changed file is empty: most likely a save still under way
+# After a rebuild's pages are served, its search index and data files wait this long (seconds)
+# for a further save: one that comes starts a rebuild at once, which remakes them in turn, so an
+# editor saving again and again never waits behind an index no one has searched yet.
+EXPORT_IDLE = 1.0
 
 
 def site_base_path(root: Path, base_url: str | None) -> str:
@@ -264,6 +268,8 @@ class PreviewServer:
         """The rebuild's pages are served: now its search index and data files (the last ones are
         served meanwhile; see ``BuildResult.later``)."""
         later = getattr(result, "later", None)
+        if later is not None and self.watcher is not None and self.watcher.pending(EXPORT_IDLE):
+            return  # more saves are coming: the rebuild they start makes the index (the last one is served)
         if later is not None and self.dev is not None:
             try:
                 self.dev.state.after(later)

@@ -147,6 +147,7 @@ class Watcher:
         self.quiet = quiet
         self.max_settle = max_settle
         self._queue: queue.Queue[tuple[str, Path] | None] = queue.Queue()
+        self._arrived = threading.Condition()  # notified on every item queued (see pending())
         self._observer = Observer()
         self._handler = _Handler(self)
         self._watched: set[str] = set()
@@ -172,7 +173,7 @@ class Watcher:
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stopped.set()
-        self._queue.put(None)  # wake wait()
+        self._enqueue(None)  # wake wait()
         self._observer.stop()
         if self._observer.is_alive():
             self._observer.join(timeout)
@@ -221,7 +222,7 @@ class Watcher:
                         self._file_event(CREATED, sub)
                 return
             if kind == DELETED:
-                self._queue.put(("full", path))
+                self._enqueue(("full", path))
             return
         self._file_event(kind, path)
 
@@ -233,7 +234,7 @@ class Watcher:
                 if kind == CREATED and path in self._known:
                     kind = MODIFIED
                 self._known.add(path)
-        self._queue.put((kind, path))
+        self._enqueue((kind, path))
 
     def _on_event(self, event: FileSystemEvent) -> None:
         kind = event.event_type
@@ -246,7 +247,24 @@ class Watcher:
             self._put(MODIFIED, event.src_path, False)
         # opened / closed_no_write / directory modified: nothing changed
 
+    def _enqueue(self, item: tuple[str, Path] | None) -> None:
+        with self._arrived:
+            self._queue.put(item)
+            self._arrived.notify_all()
+
     # consumer
+    def pending(self, within: float = 0.0) -> bool:
+        """Whether a change waits to be built, or one arrives within ``within`` seconds (nothing
+        is taken from the queue)."""
+        deadline = time.monotonic() + within
+        with self._arrived:
+            while self._queue.qsize() == 0:
+                left = deadline - time.monotonic()
+                if left <= 0 or self._stopped.is_set():
+                    return False
+                self._arrived.wait(left)
+            return True
+
     def wait(self, timeout: float | None = None) -> ChangeSet | None:
         """Block for the next burst of changes; None if stopped (or timeout).
 

@@ -71,3 +71,40 @@ def test_a_rebuild_serves_its_pages_before_the_index(tiny_archive):
     done = second.later()
     assert done.ok and "search/index.json" in done.written and "data/articles.json" in done.written
     assert "Quokka sighting" in json.loads((b.out / "data/articles.json").read_bytes())[0]["title"]
+
+
+def test_a_save_while_pages_are_served_defers_the_index_to_the_next_rebuild(preview, tiny_archive, sse,
+                                                                            monkeypatch):
+    """Saves in quick succession: each rebuild serves its pages and leaves the index to the next
+    one (the editor never waits behind it); the last rebuild's index follows once saves stop."""
+    import dossier.serve
+
+    monkeypatch.setattr(dossier.serve, "EXPORT_IDLE", 3.0)  # wide enough for the second save to land in
+    events = sse(f"http://127.0.0.1:{preview.port}")
+    first = events.next()
+    ran = []
+    real = preview.dev.state.after
+    preview.dev.state.after = lambda fn: (ran.append(fn), real(fn))[1]
+    atomic_write(tiny_archive / ARTICLE, A_TEXT.format(title="First of two"))
+    msg = events.until(lambda m: m["build"] > first["build"])
+    preview.watcher.note_modified(tiny_archive / ARTICLE)  # a save queued before the index was begun
+    last = events.until(lambda m: m["build"] > msg["build"])
+    assert last["ok"], last["errors"]
+    assert preview.wait_exported(last["build"], timeout=30)
+    assert len(ran) == 1  # the index was made once, after the second rebuild
+    assert "First of two" in indexed_titles(preview)
+
+
+def test_pending_sees_a_queued_change_without_taking_it(tiny_archive):
+    from dossier.serve.watcher import Watcher
+
+    w = Watcher(tiny_archive).start()
+    try:
+        assert not w.pending(0.05)
+        w.note_modified(tiny_archive / ARTICLE)
+        assert w.pending() and w.pending(0.05)  # still there: pending takes nothing
+        changes = w.wait(timeout=5)
+        assert changes is not None and (tiny_archive / ARTICLE).resolve() in {p.resolve() for p in changes.paths}
+        assert not w.pending()
+    finally:
+        w.stop()
