@@ -76,7 +76,7 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
     slugs = dict(zip(pages, site.articles))  # the first len(site.articles) pages are the articles
     texts = {p: _text(b, memory, p, slugs.get(p)) for p in pages}
     passages = _passages(b, texts)
-    outs = [*_data(b, texts, passages)]
+    outs = [*_data(b, passages)]
     outs.append(_data_page(b, outs))
     lap("open data")
     words = b.article_words
@@ -100,7 +100,7 @@ def _passages(b: Built, texts: dict) -> list[opendata.Passage]:
     return out
 
 
-def _data(b: Built, texts: dict, passages: list) -> list[Output]:
+def _data(b: Built, passages: list) -> list[Output]:
     site, urls = b.site, b.urls
     named: dict[str, set] = {}
     counts: dict[str, int] = {}
@@ -108,10 +108,7 @@ def _data(b: Built, texts: dict, passages: list) -> list[Output]:
         named[slug] = {m.entity for m in ms}
         for e in named[slug]:
             counts[e] = counts.get(e, 0) + 1
-    rows = {slug: b.mention_rows.get(slug) for slug in b.mentions}
-    for slug in [s for s, chunk in rows.items() if chunk is None]:  # rendered before (the preview's memo)
-        rows[slug] = opendata.mention_rows(urls, slug, b.mentions[slug],
-                                           texts[output_path(page_dir("article", slug))].body)
+    rows = {slug: b.mention_rows[slug] for slug in b.mentions}  # every rendered report has them (render worker)
     return [opendata.annotations_jsonld(passages, urls, site.config), *opendata.entities(site, urls, counts),
             *opendata.articles(site, urls, named), opendata.mentions_csv(rows),
             opendata.claims_json(passages, site, urls)]

@@ -229,7 +229,7 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
     built = exports.Built(
         site, renderer.urls, outputs, read, {s: r.mentions for s, r in results.items()},
         {s: tuple(r.anchored) for s, r in results.items()}, tuple(index.claims),
-        {s: r.text for s, r in results.items() if r.text}, {s: r.mention_rows for s, r in results.items() if r.text},
+        {s: r.text for s, r in results.items()}, {s: r.mention_rows for s, r in results.items()},
         lambda ann: notes.get((ann.article, ann.id)) or renderer.markdown(ann.note, ann.source, ann.note_line - 1, []),
         lambda files: renderer.render(data_view(renderer.frame, files)),
         {s: r.words for s, r in results.items() if r.words is not None})
