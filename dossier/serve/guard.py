@@ -103,5 +103,7 @@ def exposure_warning(host: str, url: str) -> str | None:
     """The one line printed when the preview listens beyond this machine, else None."""
     if is_loopback(host):
         return None
-    return (f"warning: listening on {host}: anyone on your network can read the preview at {url}; "
+    port = url.split("//", 1)[-1].split("/", 1)[0].rsplit(":", 1)[-1]
+    where = f"at this machine's address, port {port}" if is_wildcard(host) else f"at {url}"
+    return (f"warning: listening on {host}: anyone on your network can read the preview {where}; "
             "use --host 127.0.0.1 to keep it on this machine")

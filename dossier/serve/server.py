@@ -39,7 +39,7 @@ from ..urls import base_path_of
 from .annotate import ENDPOINT as ANNOTATIONS_PATH, SCRIPT as ANNOTATE_SCRIPT, ANNOTATE_JS, Annotator
 from .connections import ConnectionSlots
 from .files import content_type, inject_client, resolve_path
-from .guard import HostGuard
+from .guard import HostGuard, is_wildcard
 from .state import BuildState, BuildStatus, Outcome
 
 __all__ = ["DevServer", "PreviewHTTPServer", "BuildState", "BuildStatus", "Outcome", "resolve_path",
@@ -366,7 +366,10 @@ class DevServer:
 
     @property
     def url(self) -> str:
+        """The address to open: on every address (``0.0.0.0``, ``::``) that is this machine's loopback one."""
         host = self.host
+        if is_wildcard(host):
+            host = "::1" if ":" in host else "127.0.0.1"
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{self.port}{self.httpd.base_path}"

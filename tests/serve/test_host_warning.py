@@ -48,7 +48,9 @@ def test_wildcard_host_warns_once(tiny_archive, host):
     out, err = serve_and_stop(tiny_archive, "--host", host)
     warnings = [line for line in err.splitlines() if "anyone on your network" in line]
     assert len(warnings) == 1 and warnings[0].startswith(f"warning: listening on {host}")
-    assert re.search(r"Serving http://0\.0\.0\.0:\d+/", out)
+    # The address to open is this machine's own; the warning names the one listened on.
+    assert re.search(r"Serving http://127\.0\.0\.1:\d+/", out) and "0.0.0.0:" not in out
+    assert "at this machine's address, port" in warnings[0]
     assert "Traceback" not in err
 
 
