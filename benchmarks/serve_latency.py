@@ -1,9 +1,11 @@
 """Save-to-served latency of the preview server on a generated archive.
 
     python benchmarks/serve_latency.py [--articles 10000] [--edits 5]
+    python benchmarks/serve_latency.py --seed-archive [--edits 5]
 
 Starts the preview server (the same object `python build.py serve` runs) on the
-benchmark archive, listens on its reload channel, then saves one article several
+benchmark archive (or on a copy of the seed archive, ``content/`` and ``site.yaml``, with
+``--seed-archive``), listens on its reload channel, then saves one article several
 times by atomic rename and prints, for each save, the time until the server
 announced the finished build and until the page it serves holds the new text.
 The browser's own reload (about 0.1-0.15 s more, see tests/browser/test_live_reload.py)
@@ -18,6 +20,7 @@ import json
 import os
 import shutil
 import statistics
+import tempfile
 import sys
 import threading
 import time
@@ -35,14 +38,25 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=10000)
     ap.add_argument("--edits", type=int, default=5)
+    ap.add_argument("--seed-archive", action="store_true", help="the seed archive (content/, site.yaml), copied")
     args = ap.parse_args()
+    if args.seed_archive:
+        with tempfile.TemporaryDirectory(prefix="dossier-latency-") as tmp:
+            work = Path(tmp) / "seed"
+            shutil.copytree(HERE.parent / "content", work / "content")
+            shutil.copy2(HERE.parent / "site.yaml", work / "site.yaml")
+            return measure(work, "the seed archive", args.edits)
     work = HERE / "_work" / f"serve-{args.articles}"
     if not (work / "content" / "articles").is_dir():
         shutil.rmtree(work, ignore_errors=True)
         generate(work, args.articles)
+    return measure(work, f"{args.articles} articles", args.edits)
+
+
+def measure(work: Path, what: str, edits: int) -> int:
     t0 = time.perf_counter()
     srv = PreviewServer(work, port=0, stdout=io.StringIO(), stderr=io.StringIO()).start()
-    print(f"initial build of {args.articles} articles: {time.perf_counter() - t0:.1f} s")
+    print(f"initial build of {what}: {time.perf_counter() - t0:.1f} s")
     builds: list[tuple[float, dict]] = []
     ready = threading.Event()
 
@@ -59,11 +73,12 @@ def main() -> int:
     threading.Thread(target=listen, daemon=True).start()
     ready.wait(10)
     time.sleep(0.2)  # let the greeting event arrive before the first save
-    article = sorted((work / "content" / "articles").glob("*.md"))[args.articles // 2]
+    articles = sorted((work / "content" / "articles").glob("*.md"))
+    article = articles[len(articles) // 2]
     original = article.read_text(encoding="utf-8")
     to_build, to_page = [], []
     try:
-        for i in range(args.edits):
+        for i in range(edits):
             marker = f"Latency probe {i}."
             seen = len(builds)
             tmp = article.with_name(f".{article.name}.tmp")

@@ -57,6 +57,7 @@ class BuildResult:
     # the data files (the last ones are served meanwhile) and returns its own BuildResult.
     later: Callable[[], "BuildResult"] | None = field(default=None, repr=False, compare=False)
     incomplete: bool = False  # pages taken as unchanged were missing from the output folder
+    rendered: frozenset = frozenset()  # output paths of the pages rendered in this build (the rest were reused)
 
 
 @dataclass(frozen=True)
@@ -124,12 +125,13 @@ def build(opts: Options, session: Session, changed=None) -> BuildResult:
             session.failed()
     if commit is None:
         return failure(opts, errs, clock)
+    rendered = session.rendered()
     session.committed(outputs, bool(commit.missing))
     clock.lap("write")
     pages = sum(1 for p in outputs if p.endswith(".html"))
     return BuildResult(True, (), errs.sorted(), pages, commit.written, commit.removed,
                        time.perf_counter() - clock.start, clock.timings, opts.out, commit.kept, commit.kept_changed,
-                       later, bool(commit.missing))
+                       later, bool(commit.missing), rendered)
 
 
 def failure(opts: Options, errs: ErrorList, clock: Clock) -> BuildResult:
@@ -181,7 +183,7 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     clock.lap("listings")
     later = None
     if not errors:
-        make = partial(export_files, site, renderer, results, index, session)
+        make = partial(export_files, site, renderer, results, index, session, rendered=session.rendered())
         if opts.preview and carry_exports(session.outputs(), outputs):
             later = partial(finish_exports, opts, session, make)
         else:
@@ -218,8 +220,10 @@ def finish_exports(opts: Options, session: Session, make: Callable) -> BuildResu
 
 
 def export_files(site: Site, renderer: Renderer, results: dict, index: Index, session: Session, staging: Staging,
-                 outputs: dict, clock: Clock) -> list[Output]:
-    """The search index, the open data and the Data page, read from the pages this build made."""
+                 outputs: dict, clock: Clock, rendered: frozenset = frozenset()) -> list[Output]:
+    """The search index, the open data and the Data page, read from the pages this build made.
+    ``rendered``: output paths of the pages rendered in this build (``Session.rendered``); every other
+    page, and its entry in ``results``, is the last build's, unchanged."""
     notes = {(s, ann_id): html for s, r in results.items() for ann_id, html in r.notes.items()}
 
     def read(path: str) -> bytes:
@@ -458,10 +462,10 @@ class Builder:
                 result = copy_assets(self.opts, self.session, changed, self._last)
                 if result is not None:
                     return result
-        if self.opts.preview:  # the server's threads keep their collector
-            self._last = build(self.opts, self.session, changed)
-            return self._last
         with pool.no_cyclic_gc():  # reading the cache makes millions of objects, too
+            if self.opts.preview:
+                self._last = build(self.opts, self.session, changed)
+                return self._last
             if self.cache is not None and self._last is None:
                 self.cache.restore(self.session, self.out)
             self._last = build(self.opts, self.session, changed)

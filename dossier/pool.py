@@ -48,7 +48,7 @@ def run(task: Callable[[Any, Any], Any], items: Iterable, state: Any, workers: i
 def no_cyclic_gc():
     """For one build: it allocates millions of short-lived objects and few cycles, so the cyclic
     collector would walk the loaded archive again and again for nothing. Scoped to the build's
-    own call (the preview server does not use it: its threads keep collecting)."""
+    own call (the preview server's threads collect between its builds)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

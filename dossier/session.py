@@ -219,6 +219,11 @@ class Session:
     def remember(self, path: str, view_key, d: str, markdown: tuple | None = None) -> None:
         self._new[path] = ((self.signature(view_key.page.template), view_key, d), markdown)
 
+    def rendered(self) -> frozenset[str]:
+        """Output paths of the pages rendered in this build so far; every other page was taken from the
+        memo as it was (an article's ``ArticleResult`` then is the last build's, the same object)."""
+        return frozenset(self._new)
+
     def stage(self, staging: Staging, out) -> str:
         """Stage an output unless the output folder holds these bytes already; its digest."""
         d = digest(out.data)

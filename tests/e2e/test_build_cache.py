@@ -114,6 +114,20 @@ def test_an_article_edit_renders_only_the_pages_that_show_it(archive, monkeypatc
     archive.expect_cold()
 
 
+def test_a_build_says_which_pages_it_rendered_again(archive, monkeypatch):
+    """``BuildResult.rendered`` (what the exports may update from): the pages rendered in this build."""
+    rendered = []
+    real = dossier.emit.Renderer.article
+    monkeypatch.setattr(dossier.emit.Renderer, "article", lambda self, slug: rendered.append(slug) or real(self, slug))
+    assert archive.cached().rendered == frozenset()  # nothing changed: every page reused
+    EDITS["article"](archive)
+    result = archive.cached()
+    articles = {p.split("/")[1] for p in result.rendered if p.startswith("articles/")}
+    assert articles == set(rendered) == {"four", "one", "three", "two"}
+    assert "entities/mark-rowley/index.html" in result.rendered
+    assert archive.cached().rendered == frozenset()
+
+
 def test_a_dossier_version_change_is_never_served_from_the_cache(archive, monkeypatch):
     """A new Dossier that writes dates another way: the old cache must not lend its pages."""
     monkeypatch.setattr(dossier.cache, "__version__", "99.0.0")
