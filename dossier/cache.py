@@ -30,7 +30,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import __version__
-from .outdir import OutputError, read_manifest
+from .outdir import OutputError, finish_interrupted, read_manifest
 
 FOLDER = ".dossier-cache"
 FILE = "build.pickle"
@@ -105,6 +105,7 @@ class Cache:
         state = self.load()
         if state is None:
             return False
+        finish_interrupted(out)  # a journal left by a killed build: the output as that build made it
         try:
             manifest = read_manifest(out) if out.is_dir() and not out.is_symlink() else None
         except OutputError:

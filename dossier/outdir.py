@@ -6,9 +6,16 @@ output folder carries Dossier's manifest (:data:`MANIFEST`): the files the build
 their digests, and the files it found there and left alone.  A folder without it is not
 Dossier's, and a build refuses to touch it.
 
-``DOSSIER_FAULT_AT=<point>`` makes the process kill itself at one of :data:`FAULT_POINTS`
-(tests prove that a kill there loses nothing); ``DOSSIER_NO_EXCHANGE=1`` forces the fallback
-swap used where ``renameat2(RENAME_EXCHANGE)`` is missing.
+When few files changed (see :mod:`dossier.write`), the build instead commits them in place
+under a journal (:data:`JOURNAL`, in the staging folder): once the journal is there, the
+files are moved into the output one by one and the manifest last.  A kill during those moves
+leaves a tree mixed of old and new files until the next build, whose :func:`recover` rolls the
+journal forward (a kill before the journal is complete leaves the old tree untouched).
+
+``DOSSIER_FAULT_AT=<point>`` makes the process kill itself at one of :data:`FAULT_POINTS` or
+:data:`JOURNAL_POINTS` (tests prove that a kill there loses nothing); ``DOSSIER_NO_EXCHANGE=1``
+forces the fallback swap used where ``renameat2(RENAME_EXCHANGE)`` is missing;
+``DOSSIER_COMMIT=swap`` or ``journal`` forces one way of committing (tests).
 """
 from __future__ import annotations
 
@@ -28,6 +35,9 @@ from pathlib import Path
 MANIFEST = ".dossier-manifest.json"
 FORMAT = "dossier-output/1"
 FAULT_POINTS = ("begin", "staged", "linking", "linked", "manifest", "moved-aside", "swapped", "removing")
+JOURNAL_POINTS = ("journaling", "journal", "moving", "moved")  # the in-place commit's steps
+JOURNAL = ".dossier-journal.json"  # in the staging folder: what an in-place commit moves and removes
+JOURNAL_FORMAT = "dossier-journal/1"
 
 
 class OutputError(Exception):
@@ -145,9 +155,86 @@ def recover(out: Path) -> None:
         raise OutputError(f"another build is writing {shown(out)} right now; wait for it to finish")
     if aside.exists() and not out.exists() and not out.is_symlink():
         os.rename(aside, out)
+    roll_forward(out)
     for leftover in (staging, aside):
         if leftover.exists():
             remove_tree(leftover)
+
+
+def read_journal(staging: Path) -> dict | None:
+    """The journal of an in-place commit in ``staging``, or None when it never got written whole."""
+    try:
+        data = json.loads((staging / JOURNAL).read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"{shown(staging / JOURNAL)} is damaged ({exc.__class__.__name__}); delete the output "
+                          f"folder and build again") from None
+    if not isinstance(data, dict) or data.get("format") != JOURNAL_FORMAT:
+        raise OutputError(f"{shown(staging / JOURNAL)} is not a journal of this Dossier; delete the output folder "
+                          f"and build again")
+    return data
+
+
+def roll_forward(out: Path) -> bool:
+    """Finish an in-place commit whose journal is in the staging folder (again, if it was cut short):
+    the files it removes go, the staged files move in, the new manifest last.  Every step can be
+    taken twice.  False when there is no journal."""
+    staging = staging_path(out)
+    if staging.is_symlink() or not staging.is_dir() or out.is_symlink() or not out.is_dir():
+        return False
+    journal = read_journal(staging)
+    if journal is None:
+        return False
+    for rel in [*journal["remove"], *journal["write"]]:
+        if not plain_parents(out, rel):
+            raise OutputError(f"{shown(out / rel)}: a folder on the way is a link or a file now; delete the output "
+                              f"folder and build again")
+    for rel in journal["remove"]:  # first: a removed file may be where a new folder goes
+        path = out / rel
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+            _prune(path.parent, out)
+    for rel in journal["write"]:
+        src = staging / rel
+        if src.is_file() and not src.is_symlink():
+            dst = out / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dst)
+            fault("moving")
+    fault("moved")
+    (staging / JOURNAL).with_suffix(".manifest").write_bytes(journal["manifest"].encode("utf-8"))
+    os.replace((staging / JOURNAL).with_suffix(".manifest"), out / MANIFEST)
+    return True
+
+
+def finish_interrupted(out: Path) -> None:
+    """Roll forward the journal a killed build left, unless a build is running: done before the build
+    cache reads the manifest, so that what it takes from the output is what the output holds.
+    Whatever is wrong is left for the build's :func:`check` and :func:`recover` to say."""
+    staging = staging_path(out)
+    try:
+        if (staging / JOURNAL).is_file() and not _locked(staging):
+            roll_forward(out)
+    except (OSError, OutputError):
+        pass
+
+
+def plain_parents(out: Path, rel: str) -> bool:
+    """Every folder between ``out`` and ``out/rel`` is a real folder or not there (no link is followed)."""
+    folder = out
+    for part in rel.split("/")[:-1]:
+        folder = folder / part
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            return False
+    return True
+
+
+def _prune(folder: Path, top: Path) -> None:
+    """Remove ``folder`` and its parents below ``top`` while they are empty."""
+    while folder != top and folder.is_dir() and not folder.is_symlink() and not _non_empty(folder):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def lock(folder: Path) -> int | None:

@@ -5,17 +5,25 @@ receives every file this build rendered; at commit, the files that did not chang
 the files in the output folder that Dossier did not write come over as hard links, the
 manifest is written, and :func:`outdir.swap_in` exchanges the two folders in one step.
 A failed or killed build leaves the previous output as it was.
+
+A link per file of the archive is the cost of that swap even when one page changed.  So when
+at most :data:`JOURNAL_SHARE` of the files changed (written or removed), the changed files are
+committed in place instead, under a journal (:func:`outdir.roll_forward`): a kill during
+those moves leaves old and new files mixed until the next build rolls the journal forward.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from . import outdir
 from .model import Output
-from .outdir import MANIFEST, OutputError, fault
+from .outdir import JOURNAL, JOURNAL_FORMAT, MANIFEST, OutputError, fault
+
+JOURNAL_SHARE = 0.25  # at most this share of the files changed: committed in place under a journal
 
 
 def digest(data: bytes) -> str:
@@ -24,7 +32,7 @@ def digest(data: bytes) -> str:
 
 def safe_rel(path: str) -> str:
     p = PurePosixPath(path)
-    if p.is_absolute() or ".." in p.parts or not p.parts or "\\" in path or p.as_posix() == MANIFEST:
+    if p.is_absolute() or ".." in p.parts or not p.parts or "\\" in path or p.parts[0].startswith(".dossier-"):
         raise ValueError(f"output path escapes the output folder: {path!r}")
     return p.as_posix()
 
@@ -42,6 +50,7 @@ class Staging:
     def __init__(self, out: Path) -> None:
         self.out = out
         self.dir = outdir.staging_path(out)
+        self._journaled = False  # a journal is in the staging folder: it must be rolled forward, not removed
 
     def begin(self) -> None:
         """Create the staging folder, the manifest first: a leftover is always recognisably Dossier's."""
@@ -62,7 +71,7 @@ class Staging:
         return digest(output.data)
 
     def discard(self) -> None:
-        if self.dir.exists():
+        if self.dir.exists() and not self._journaled:
             outdir.remove_tree(self.dir)
         self.release()
 
@@ -93,6 +102,9 @@ class Staging:
         elif not swap:
             return self._commit_in_place(old, outputs)
         else:
+            plan = self._journal_plan(old, outputs)
+            if plan is not None:
+                return self._commit_journal(old, outputs, *plan)
             written, missing = self._link_unchanged(outputs)
         ours = old.files if old else {}
         kept = self._carry_others(ours, outputs) if self.out.is_dir() else []
@@ -106,6 +118,50 @@ class Staging:
         fault("manifest")
         outdir.swap_in(self.dir, self.out)
         return Commit(tuple(written), tuple(removed), tuple(kept), bool(kept) and tuple(kept) != (old.kept if old else ()),
+                      tuple(missing))
+
+    def _journal_plan(self, old: outdir.Manifest, outputs: dict[str, str]) -> tuple | None:
+        """(staged, removed, kept, missing) when few files changed and none of them meets a file or a
+        link of the user's (the swap then says what is in the way); else None: swap the whole tree."""
+        mode = os.environ.get("DOSSIER_COMMIT")
+        if mode == "swap":
+            return None
+        staged = sorted(rel for rel, is_dir in _walk(self.dir) if not is_dir and rel in outputs)
+        removed = sorted(p for p in old.files if p not in outputs)
+        if mode != "journal" and len(staged) + len(removed) > JOURNAL_SHARE * len(outputs):
+            return None
+        top = str(self.out) + os.sep
+        for rel in staged:
+            there = os.path.lexists(top + rel)
+            if not outdir.plain_parents(self.out, rel) or there and (rel not in old.files or os.path.isdir(top + rel)):
+                return None
+        if not all(outdir.plain_parents(self.out, rel) for rel in removed):
+            return None
+        kept = [rel for rel in old.kept if os.path.lexists(top + rel)]
+        if any(rel in outputs for rel in kept):
+            return None
+        done = set(staged)
+        missing = [rel for rel in outputs if rel not in done and not os.path.lexists(top + rel)]
+        return staged, removed, kept, missing
+
+    def _commit_journal(self, old: outdir.Manifest, outputs: dict[str, str], staged: list, removed: list,
+                        kept: list, missing: list) -> Commit:
+        """Write the journal (the commit point), then move the staged files in and the manifest last."""
+        manifest = outdir.manifest_bytes(outputs, kept)
+        if not staged and not removed and manifest == (self.out / MANIFEST).read_bytes():
+            self.discard()
+            return Commit(kept=tuple(kept), missing=tuple(missing))
+        tmp = self.dir / (JOURNAL + ".part")
+        tmp.write_text(json.dumps({"format": JOURNAL_FORMAT, "write": staged, "remove": removed,
+                                   "manifest": manifest.decode("utf-8")}), encoding="utf-8")
+        fault("journaling")
+        os.replace(tmp, self.dir / JOURNAL)
+        self._journaled = True
+        fault("journal")
+        outdir.roll_forward(self.out)
+        self._journaled = False
+        self.discard()
+        return Commit(tuple(staged), tuple(removed), tuple(kept), bool(kept) and tuple(kept) != old.kept,
                       tuple(missing))
 
     def _commit_in_place(self, old: outdir.Manifest, outputs: dict[str, str]) -> Commit:

@@ -13,7 +13,7 @@ import pytest
 
 from dossier import outdir
 from dossier.cli import main
-from dossier.outdir import FAULT_POINTS, MANIFEST
+from dossier.outdir import FAULT_POINTS, JOURNAL_POINTS, MANIFEST
 
 REPO = Path(__file__).resolve().parents[2]
 MINIMAL = REPO / "tests" / "fixtures" / "sites" / "minimal"
@@ -163,10 +163,9 @@ def build_process(archive: Path, out: Path, **env: str) -> subprocess.CompletedP
                           env={**os.environ, **env})
 
 
-@pytest.fixture(scope="module")
-def kill_scenario(tmp_path_factory):
-    """An old tree (with a file of the user's) and the sources of a new one; the new tree made once, unkilled."""
-    base = tmp_path_factory.mktemp("kill")
+def make_kill_scenario(base: Path, commit: str) -> tuple[Path, dict, dict]:
+    """An old tree (with a file of the user's) and the sources of a new one; the new tree made once, unkilled,
+    committed as ``commit`` says (``DOSSIER_COMMIT``: a whole-tree swap or the journalled one in place)."""
     archive, out = base / "archive", base / "out"
     shutil.copytree(MINIMAL, archive)
     (archive / "content" / "articles" / "second.md").write_text(ARTICLE.format(title="Second"))
@@ -180,10 +179,20 @@ def kill_scenario(tmp_path_factory):
         (archive / "content" / "articles" / "report.md").read_text() + "\nAn edit.\n")
     copy = base / "expected"
     shutil.copytree(base, copy / "b", symlinks=True, ignore=shutil.ignore_patterns("expected"))
-    assert build_process(copy / "b" / "archive", copy / "b" / "out").returncode == 0
+    assert build_process(copy / "b" / "archive", copy / "b" / "out", DOSSIER_COMMIT=commit).returncode == 0
     new = snapshot(copy / "b" / "out")
     assert old != new and new["stats/visits.json"] == b"user's"
     return base, old, new
+
+
+@pytest.fixture(scope="module")
+def kill_scenario(tmp_path_factory):
+    return make_kill_scenario(tmp_path_factory.mktemp("kill"), "swap")
+
+
+@pytest.fixture(scope="module")
+def journal_scenario(tmp_path_factory):
+    return make_kill_scenario(tmp_path_factory.mktemp("journal"), "journal")
 
 
 @pytest.mark.parametrize("fallback", [False, True], ids=["renameat2", "two-renames"])
@@ -192,7 +201,7 @@ def test_kill_at_every_step_leaves_old_or_new_tree(tmp_path, kill_scenario, poin
     base, old, new = kill_scenario
     shutil.copytree(base, tmp_path / "s", symlinks=True, ignore=shutil.ignore_patterns("expected"))
     archive, out = tmp_path / "s" / "archive", tmp_path / "s" / "out"
-    env = {"DOSSIER_FAULT_AT": point, **({"DOSSIER_NO_EXCHANGE": "1"} if fallback else {})}
+    env = {"DOSSIER_FAULT_AT": point, "DOSSIER_COMMIT": "swap", **({"DOSSIER_NO_EXCHANGE": "1"} if fallback else {})}
     done = build_process(archive, out, **env)
     if point == "moved-aside" and not fallback:
         assert done.returncode == 0  # a step only the fallback takes
@@ -209,6 +218,47 @@ def test_kill_at_every_step_leaves_old_or_new_tree(tmp_path, kill_scenario, poin
     assert sorted(os.listdir(out.parent)) == ["archive", "out"]  # no staging or old tree left
 
 
+@pytest.mark.parametrize("point", [*JOURNAL_POINTS, "removing"])
+def test_kill_during_an_in_place_commit_is_rolled_forward_by_the_next_build(tmp_path, journal_scenario, point):
+    """Committed in place, a kill may leave old and new files mixed (each file whole, old or new); the next
+    build first finishes the commit its journal describes (or, killed before the journal, drops it)."""
+    base, old, new = journal_scenario
+    shutil.copytree(base, tmp_path / "s", symlinks=True, ignore=shutil.ignore_patterns("expected"))
+    archive, out = tmp_path / "s" / "archive", tmp_path / "s" / "out"
+    done = build_process(archive, out, DOSSIER_FAULT_AT=point, DOSSIER_COMMIT="journal")
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    mixed = snapshot(out)
+    assert all(mixed.get(rel) in (old.get(rel), new.get(rel)) for rel in {*old, *new, *mixed})
+    if point == "journaling":
+        assert mixed == old  # the journal is the commit point: before it, nothing moved
+    outdir.check(archive, out)
+    outdir.recover(out)  # what the next build (or preview) does before anything else
+    assert snapshot(out) == (old if point == "journaling" else new)
+    again = build_process(archive, out, DOSSIER_COMMIT="journal")
+    assert again.returncode == 0, again.stderr
+    assert snapshot(out) == new
+    assert sorted(os.listdir(out.parent)) == ["archive", "out"]
+
+
 def test_exchange_is_available_on_linux():
     if sys.platform.startswith("linux"):
         assert outdir._EXCHANGE is not None
+
+
+def test_a_cached_build_after_a_kill_mid_commit_takes_the_output_as_rolled_forward(tmp_path, journal_scenario):
+    """The build cache reads the output's manifest before the build recovers the output: the journal is
+    finished first, so the digests the cache trusts are those of the files there.  (Killed, then the edits
+    undone: the cache's pages are the old ones again, the rolled-forward files are not.)"""
+    base, old, _new = journal_scenario
+    shutil.copytree(base, tmp_path / "s", symlinks=True, ignore=shutil.ignore_patterns("expected"))
+    archive, out = tmp_path / "s" / "archive", tmp_path / "s" / "out"
+    assert (archive / ".dossier-cache").is_dir()  # the old build's
+    done = build_process(archive, out, DOSSIER_FAULT_AT="moving", DOSSIER_COMMIT="journal")
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    articles = archive / "content" / "articles"
+    (articles / "third.md").unlink()
+    (articles / "second.md").write_text(ARTICLE.format(title="Second"))
+    shutil.copy(MINIMAL / "content" / "articles" / "report.md", articles / "report.md")
+    again = build_process(archive, out, DOSSIER_COMMIT="journal")
+    assert again.returncode == 0, again.stderr
+    assert snapshot(out) == old

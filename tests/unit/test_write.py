@@ -198,3 +198,96 @@ def test_a_second_build_while_one_is_writing_is_refused(tmp_path):
     first.commit({"index.html": digest(b"first")})
     assert ours(out) == {"index.html": b"first"}
     outdir.recover(out)  # free again
+
+
+# -- the journalled in-place commit (few files changed) ------------------------------------
+
+def many(changed: dict | None = None, n: int = 12) -> dict[str, bytes]:
+    """Twelve pages, and ``changed`` (path -> bytes) on top."""
+    return {**{f"articles/a{i}/index.html": b"page %d" % i for i in range(n)}, **(changed or {})}
+
+
+def test_few_changes_are_committed_in_place_without_a_new_tree(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    first = many({"index.html": b"home", "old.html": b"gone soon"})
+    build_into(out, first)
+    (out / "mine.txt").write_bytes(b"user's")
+    monkeypatch.setenv("DOSSIER_COMMIT", "swap")
+    build_into(out, first, previous=first)  # a whole-tree commit notes the user's file in the manifest
+    monkeypatch.delenv("DOSSIER_COMMIT")
+    (out / "later.txt").write_bytes(b"user's too")  # an in-place commit does not look for it: left alone
+    inode, unchanged = os.stat(out).st_ino, os.stat(out / "articles" / "a1" / "index.html").st_ino
+    second = many({"index.html": b"new home", "new/deep/page.html": b"new"})
+    got = build_into(out, second, previous=first)
+    assert os.stat(out).st_ino == inode  # the same folder: not swapped
+    assert os.stat(out / "articles" / "a1" / "index.html").st_ino == unchanged  # not linked again
+    assert got.written == ("index.html", "new/deep/page.html") and got.removed == ("old.html",)
+    assert got.kept == ("mine.txt",)
+    assert ours(out) == {**second, "mine.txt": b"user's", "later.txt": b"user's too"}
+    assert json.loads((out / MANIFEST).read_bytes())["files"] == {k: digest(v) for k, v in second.items()}
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_in_place_commit_removes_emptied_folders_and_replaces_a_file_by_a_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOSSIER_COMMIT", "journal")
+    out = tmp_path / "out"
+    first = many({"x.html": b"a file", "deep/er/page.html": b"p"})
+    build_into(out, first)
+    second = many({"x/y.html": b"now a folder"})
+    build_into(out, second, previous=first)
+    assert ours(out) == second and not (out / "deep").exists()
+
+
+@pytest.mark.parametrize("where", ["CNAME", "stats/x.html"])
+def test_in_place_commit_never_writes_over_a_users_file(tmp_path, monkeypatch, where):
+    monkeypatch.setenv("DOSSIER_COMMIT", "journal")
+    out = tmp_path / "out"
+    build_into(out, many())
+    (out / "CNAME").write_bytes(b"mine.example\n")
+    (out / "stats").write_bytes(b"a file of the user's where the build wants a folder")
+    before = read_tree(out)
+    with pytest.raises(OutputError):  # refused by the whole-tree commit, which says what is in the way
+        build_into(out, many({where: b"ours"}), previous=many())
+    assert read_tree(out) == before
+
+
+def test_in_place_commit_does_not_follow_a_link_the_user_put_on_the_way(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOSSIER_COMMIT", "journal")
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    first = many()
+    build_into(out, first)
+    elsewhere.mkdir()
+    os.symlink(elsewhere, out / "linked")
+    with pytest.raises(OutputError):
+        build_into(out, many({"linked/page.html": b"ours"}), previous=first)
+    assert os.listdir(elsewhere) == []
+
+
+def test_a_failure_after_the_journal_is_rolled_forward_by_the_next_build(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOSSIER_COMMIT", "journal")
+    out = tmp_path / "out"
+    first = many()
+    build_into(out, first)
+    second = many({"articles/a1/index.html": b"one", "articles/a2/index.html": b"two"})
+    real, calls = os.replace, []
+
+    def fails_second_move(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:  # the journal, one page, then a full disk
+            raise OSError(28, "No space left on device", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", fails_second_move)
+    st = Staging(out)
+    st.begin()
+    for rel in ("articles/a1/index.html", "articles/a2/index.html"):
+        st.put(Output(rel, second[rel]))
+    with pytest.raises(OutputError, match="No space left on device"):
+        st.commit({rel: digest(data) for rel, data in second.items()})
+    st.discard()  # what the pipeline does after a failed commit: the journal stays
+    monkeypatch.setattr(os, "replace", real)
+    assert (outdir.staging_path(out) / outdir.JOURNAL).is_file()
+    outdir.check(tmp_path / "archive", out)
+    outdir.recover(out)  # what the next build does first
+    assert ours(out) == second and sorted(os.listdir(tmp_path)) == ["out"]
+    assert json.loads((out / MANIFEST).read_bytes())["files"] == {k: digest(v) for k, v in second.items()}
