@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections import defaultdict
 from itertools import accumulate
 
 from .anchoring import _SIMPLE, normalize
@@ -66,21 +65,58 @@ def shared_passages(site: Site, keys: dict[str, list[int]] | None = None) -> dic
     return SharedPassages().update(site, keys)
 
 
+def _add(where: dict, k: int, slug: str) -> None:
+    """Put ``slug`` under key ``k``: a sentence of one article only (most of them) holds the slug
+    itself, a set only once a second article has it (a set per sentence was 9/10 of the index)."""
+    have = where.get(k)
+    if have is None:
+        where[k] = slug
+    elif type(have) is str:
+        if have != slug:
+            where[k] = {have, slug}
+    else:
+        have.add(slug)
+
+
+def _discard(where: dict, k: int, slug: str) -> None:
+    have = where.get(k)
+    if have is None:
+        return
+    if type(have) is str:
+        if have == slug:
+            del where[k]
+        return
+    have.discard(slug)
+    if len(have) == 1:
+        where[k] = next(iter(have))
+
+
+def _articles(have) -> frozenset:
+    """The articles of a ``where`` entry (a slug or a set of them)."""
+    return frozenset((have,)) if type(have) is str else frozenset(have)
+
+
+def _shared(have) -> bool:
+    """The ``where`` entry is a sentence shared by 2 to MAX_ARTICLES articles."""
+    return type(have) is set and 1 < len(have) <= MAX_ARTICLES
+
+
 class SharedPassages:
     """The key -> articles index, kept between builds of the preview server: an edit updates
     the keys of the articles it touched, and only articles sharing a sentence with them are
-    looked at again."""
+    looked at again. ``where``: sentence key -> the slug of the one article that has it, or the
+    set of the articles (two or more) that do."""
 
     def __init__(self) -> None:
         self.keys: dict[str, list[int]] = {}
-        self.where: dict[int, set] = defaultdict(set)
+        self.where: dict[int, str | set] = {}
         self.result: dict[str, tuple[Annotation, ...]] = {}
 
     def _drop(self, slug: str, touched: set) -> None:
         for k in self.keys.pop(slug):
             if k:
                 touched.add(k)
-                self.where[k].discard(slug)
+                _discard(self.where, k, slug)
 
     def update(self, site: Site, keys: dict[str, list[int]]) -> dict[str, tuple[Annotation, ...]]:
         # The articles to look at again are those sharing a key with a changed article; each
@@ -102,21 +138,19 @@ class SharedPassages:
             dirty.add(slug)
             for k in ks:
                 if k:
-                    where[k].add(slug)
+                    _add(where, k, slug)
             touched.update(ks)
         touched.discard(0)
         for k in () if cold else touched:
             arts = where.get(k)
-            if arts:
-                dirty |= arts
-            elif arts is not None:
-                del where[k]
+            if arts is not None:
+                dirty |= _articles(arts)
         if not cold:  # a note links the other article's passage: an article sharing with a dirty one is too
             for slug in list(dirty):
                 for k in self.keys.get(slug, ()):
                     arts = where.get(k) if k else None
-                    if arts and len(arts) <= MAX_ARTICLES:
-                        dirty |= arts
+                    if arts is not None and (type(arts) is str or len(arts) <= MAX_ARTICLES):
+                        dirty |= _articles(arts)
         cache: dict = {}
         for slug in sorted(dirty):
             self.result.pop(slug, None)
@@ -133,7 +167,7 @@ def _runs(slug: str, clean: list[int], where: dict) -> list[tuple[list[int], fro
     prev = None
     for i, k in enumerate(clean):
         arts = where.get(k) if k else None
-        others = frozenset(arts - {slug}) if arts and 1 < len(arts) <= MAX_ARTICLES else None
+        others = frozenset(arts - {slug}) if _shared(arts) else None
         if others and others == prev:
             runs[-1][0].append(i)
         elif others:

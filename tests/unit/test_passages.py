@@ -120,3 +120,25 @@ def test_kept_index_relinks_a_note_when_the_other_passage_moves():
     got = kept.update(edited, {s: sentence_keys(x.body) for s, x in edited.articles.items()})
     assert got == shared_passages(edited)
     assert "[[b#ann-shared-officers-across" in got["a"][0].note
+
+
+def test_kept_index_holds_a_set_only_for_sentences_two_articles_share():
+    """Most sentences are in one article: the index keeps that article's slug, not a set per
+    sentence (which was nine tenths of its memory); a sentence no longer shared goes back to a slug,
+    and one no article has any more leaves the index."""
+    from dossier.passages import SharedPassages, sentence_keys
+
+    own = "Nothing else in the archive reads like this sentence about the harbour cranes at dawn."
+    site = site_of(art("a", f"{own} {SHARED_A}"), art("b", f"{SHARED_B} {SHORT}", day=2),
+                   art("c", "Opening line of a third report that shares nothing with the others.", day=3))
+    kept = SharedPassages()
+    kept.update(site, {s: sentence_keys(x.body) for s, x in site.articles.items()})
+    [shared] = [k for k, v in kept.where.items() if type(v) is set]
+    assert kept.where[shared] == {"a", "b"}
+    assert all(type(v) is str for k, v in kept.where.items() if k != shared)
+    assert len(kept.where) == len({k for s in "abc" for k in sentence_keys(site.articles[s].body) if k})
+    edited = site_of(art("a", f"{own} {SHARED_A}"), art("c", "Opening line of a third report that shares nothing.", day=3))
+    got = kept.update(edited, {s: sentence_keys(x.body) for s, x in edited.articles.items()})
+    assert got == shared_passages(edited) == {}
+    assert kept.where[shared] == "a"
+    assert set(kept.where.values()) == {"a", "c"}
