@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,8 +39,30 @@ class ArticleResult:
     verbatim: dict = field(default_factory=dict)  # annotation id -> the article's own words of the passage
     notes: dict = field(default_factory=dict)  # annotation id -> its note's HTML as the page shows it
     text: tuple = ()  # (body, passages) of pagetext.read_page, read where the page was rendered
-    mention_rows: str = ""  # its rows of data/mentions.csv
+    mention_rows: bytes = b""  # its rows of data/mentions.csv, packed (``pack_rows``): kept until the exports
     words: object = None  # search.Words of the report's search record, counted there too
+
+
+def pack_rows(rows: str) -> bytes:
+    """CSV rows as they wait for the exports: compressed, a fifth of their size (URLs and names repeat)."""
+    return zlib.compress(rows.encode("utf-8"), 1)
+
+
+class MentionRows(Mapping):
+    """article slug -> its rows of data/mentions.csv (text), unpacked when asked for, so only the
+    packed rows stay in memory."""
+
+    def __init__(self, results: dict) -> None:
+        self._results = results
+
+    def __getitem__(self, slug: str) -> str:
+        return zlib.decompress(self._results[slug].mention_rows).decode("utf-8")
+
+    def __iter__(self):
+        return iter(self._results)
+
+    def __len__(self) -> int:
+        return len(self._results)
 
 
 class Renderer:

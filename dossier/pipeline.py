@@ -21,7 +21,7 @@ from . import exports, opendata, pool
 from .claimviews import claim_infos
 from .cache import Cache
 from .config import load_config
-from .emit import ArticleResult, Renderer, feed_xml, robots_txt, sitemap_xml
+from .emit import ArticleResult, MentionRows, Renderer, feed_xml, pack_rows, robots_txt, sitemap_xml
 from .errors import DossierError, ErrorList
 from .index import Index, build_index
 from .model import Output
@@ -233,7 +233,7 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
     built = exports.Built(
         site, renderer.urls, outputs, read, {s: r.mentions for s, r in results.items()},
         {s: tuple(r.anchored) for s, r in results.items()}, tuple(index.claims),
-        {s: r.text for s, r in results.items()}, {s: r.mention_rows for s, r in results.items()},
+        {s: r.text for s, r in results.items()}, MentionRows(results),
         lambda ann: notes.get((ann.article, ann.id)) or renderer.markdown(ann.note, ann.source, ann.note_line - 1, []),
         lambda files: renderer.render(data_view(renderer.frame, files)),
         {s: r.words for s, r in results.items() if r.words is not None})
@@ -259,7 +259,7 @@ def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, 
     d = state.staging.put(res.output)
     text = read_page(res.output.data.decode("utf-8"))  # for the open data and search: read here, in parallel
     res.text = (text.body, text.passages)
-    res.mention_rows = opendata.mention_rows(state.renderer.urls, slug, res.mentions, text.body)
+    res.mention_rows = pack_rows(opendata.mention_rows(state.renderer.urls, slug, res.mentions, text.body))
     res.words = count_words(exports.report_record(state.renderer.site, state.renderer.urls, slug, text.body))
     res.output = None  # the bytes stay on disk, not in the pipe or the memo
     return res, d
