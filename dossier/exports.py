@@ -3,9 +3,10 @@
 One call, :func:`exports`, after every page is rendered and before the new tree is swapped
 in: it reads the built pages back (:mod:`dossier.pagetext`), so search and data say what the
 pages say, and returns ``Output`` records that are staged and listed in the manifest like
-every other file.  The preview server keeps :class:`Memory` between builds: a page's text is
-read again only when the page changed, and the whole result is reused when nothing it reads
-changed.
+every other file, and the files the output folder holds already that stay as they are.  The
+session keeps :class:`Memory` between builds (the build cache too): a page's text is read again
+only when the page changed, the search index is updated from the last one
+(:mod:`dossier.search_update`), and the whole result is reused when nothing it reads changed.
 """
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import opendata
+from . import opendata, search_update
 from .markdown.sidenotes import KIND_LABELS
 from .model import Output
 from .pagetext import PageText, read_page
-from .search import Record, index_files
+from .search import Record, index_of, record_words
+from .write import digest
 from .urls import output_path, page_dir
 
 ENTITY_WORDS = 300  # words of an entity page indexed: its name, description and notes come first, then mentions
@@ -27,9 +29,13 @@ TYPE_NAMES = {"person": "Person", "organisation": "Organisation", "place": "Plac
 
 @dataclass
 class Memory:
-    texts: dict = field(default_factory=dict)  # output path -> (digest, PageText)
-    last: tuple = (None, ())  # (key, outputs)
-    words: dict = field(default_factory=dict)  # the search records' words (search.index_files)
+    texts: dict = field(default_factory=dict)  # output path -> (digest, what the exports take of the page)
+    last: tuple = (None, {})  # (key, {path: digest} of the exports): not kept by the build cache
+    words: dict = field(default_factory=dict)  # the search records' words (search.record_words)
+    search: object = None  # search_update.State of the index the output folder holds
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "last": (None, {})}  # its key holds the whole archive
 
 
 @dataclass(frozen=True)
@@ -48,28 +54,34 @@ class Built:
     note_html: Callable  # Annotation -> HTML of its note
     data_page: Callable  # ((file name, url, what it holds, bytes), ...) -> the Data page
     article_words: dict = field(default_factory=dict)  # article slug -> search.Words of its record, counted in the workers
+    previous: dict = field(default_factory=dict)  # output path -> digest of what the output folder holds
 
 
-def _text(b: Built, memory: Memory, path: str, slug: str | None = None) -> PageText:
+def _text(b: Built, memory: Memory, path: str, slug: str | None = None):
+    """An article page's PageText; of another page, what its search record takes: the first
+    ``ENTITY_WORDS`` words of an entity page, the text of a claim's or a free page."""
     if slug in b.article_texts:
         return PageText("", *b.article_texts[slug])
     d = b.digests.get(path)
     hit = memory.texts.get(path)
     if hit is None or hit[0] != d:
-        hit = memory.texts[path] = (d, read_page(b.read(path).decode("utf-8")))
+        text = read_page(b.read(path).decode("utf-8"))
+        hit = memory.texts[path] = (d, tuple(text.first_words(ENTITY_WORDS)) if path.startswith("entities/")
+                                    else text.main)
     return hit[1]
 
 
-def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: None) -> list[Output]:
-    """Data files, the Data page and the search bundle; ``lap(stage)`` is called as each part ends."""
+def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: None) -> tuple[list[Output], dict]:
+    """Data files, the Data page and the search bundle: (the files made, the files the output folder
+    holds already and keeps: path -> digest); ``lap(stage)`` is called as each part ends."""
     site = b.site
     pages = [output_path(page_dir("article", s)) for s in site.articles]
     pages += [output_path(page_dir(k, s)) for k, group in (("entity", site.entities), ("claim", b.claims),
                                                           ("page", site.pages)) for s in group]
     key = (tuple((p, b.digests.get(p)) for p in pages), tuple(sorted(site.annotations.items())),
            tuple(site.entities.values()), tuple(site.articles.values()), site.config)
-    if memory.last[0] == key:
-        return list(memory.last[1])
+    if memory.last[0] == key and all(b.previous.get(p) == d for p, d in memory.last[1].items()):
+        return [], dict(memory.last[1])
     live = set(pages)
     for stale in [p for p in memory.texts if p not in live]:
         del memory.texts[stale]
@@ -79,12 +91,27 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
     outs = [*_data(b, passages)]
     outs.append(_data_page(b, outs))
     lap("open data")
-    words = b.article_words
-    counted = {i: words[slug] for i, slug in enumerate(site.articles) if slug in words}  # reports come first
-    outs += index_files(_records(b, texts, passages), counted, memory.words)
+    made, carried = search_files(b, memory, _records(b, texts, passages))
+    outs += made
     lap("search index")
-    memory.last = (key, tuple(outs))
-    return outs
+    memory.last = (key, {**{o.path: digest(o.data) for o in outs}, **carried})
+    return outs, carried
+
+
+def search_files(b: Built, memory: Memory, records: list[Record]) -> tuple[list[Output], dict]:
+    """The search index: updated from the output's when that is possible, else made whole."""
+    words = b.article_words
+    counted = {i: words[slug] for i, slug in enumerate(b.site.articles) if slug in words}  # reports come first
+    last = dict(memory.words)
+    words = record_words(records, counted, memory.words)
+    got = search_update.update(memory.search, records, words, last, b.previous, b.read)
+    if got is not None:
+        outs, carried, memory.search = got
+        return outs, carried
+    state = []
+    outs = index_of(records, words, state)
+    memory.search = state[0]
+    return outs, {}
 
 
 def _passages(b: Built, texts: dict) -> list[opendata.Passage]:
@@ -126,7 +153,7 @@ def _records(b: Built, texts: dict, passages: list) -> list[Record]:
     recs = [report_record(site, urls, slug, texts[output_path(page_dir("article", slug))].body)
             for slug in site.articles]
     for slug, ent in site.entities.items():
-        words = texts[output_path(page_dir("entity", slug))].first_words(ENTITY_WORDS)
+        words = texts[output_path(page_dir("entity", slug))]
         typ = TYPE_NAMES.get(ent.type, ent.type)
         recs.append(Record(urls.of("entity", slug), ent.name, " ".join([*ent.aliases, *words]), "Entity",
                            (("Entity type", typ),), (("detail", typ),)))
@@ -142,10 +169,10 @@ def _records(b: Built, texts: dict, passages: list) -> list[Record]:
                            (("detail", f"{kind} · {art.title}"),)))
     for claim in b.claims:
         title = claim.replace("-", " ").capitalize()
-        recs.append(Record(urls.of("claim", claim), title, texts[output_path(page_dir("claim", claim))].main,
+        recs.append(Record(urls.of("claim", claim), title, texts[output_path(page_dir("claim", claim))],
                            "Claim", (), (("detail", "Claim compared across outlets"),)))
     for slug, page in site.pages.items():
-        recs.append(Record(urls.of("page", slug), page.title, texts[output_path(page_dir("page", slug))].main,
+        recs.append(Record(urls.of("page", slug), page.title, texts[output_path(page_dir("page", slug))],
                            "Page"))
     return recs
 

@@ -187,7 +187,9 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
         if opts.preview and carry_exports(session.outputs(), outputs):
             later = partial(finish_exports, opts, session, make)
         else:
-            for out in make(staging, outputs, clock):
+            made, carried = make(staging, outputs, clock)
+            outputs.update(carried)
+            for out in made:
                 outputs[out.path] = session.stage(staging, out)
     for out in extra_files(site, renderer.urls, layouts, outputs):
         outputs[out.path] = session.stage(staging, out)
@@ -207,9 +209,10 @@ def finish_exports(opts: Options, session: Session, make: Callable) -> BuildResu
     clock = Clock()
 
     def change(staging: Staging, outputs: dict) -> None:
-        made = make(staging, outputs, clock)
+        made, carried = make(staging, outputs, clock)
         for path in [p for p in outputs if p.startswith(EXPORTED)]:
             del outputs[path]
+        outputs.update(carried)
         for out in made:
             outputs[out.path] = session.stage(staging, out)
 
@@ -236,7 +239,7 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
         {s: r.text for s, r in results.items()}, MentionRows(results),
         lambda ann: notes.get((ann.article, ann.id)) or renderer.markdown(ann.note, ann.source, ann.note_line - 1, []),
         lambda files: renderer.render(data_view(renderer.frame, files)),
-        {s: r.words for s, r in results.items() if r.words is not None})
+        {s: r.words for s, r in results.items() if r.words is not None}, session.outputs())
     return exports.exports(built, session.exports, clock.lap)
 
 

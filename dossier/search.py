@@ -54,6 +54,7 @@ K1, B = 1.2, 0.75
 TITLE_BONUS = 1.5
 SCALE = 10
 WEIGHTS = 64  # a posting is doc * WEIGHTS + weight: weights stay below (SCALE * (K1 + 1 + TITLE_BONUS))
+TITLE_BONUS_POINTS = round(SCALE * TITLE_BONUS)
 
 _WORD = re.compile(r"[^\W_]+")
 _MARK = re.compile(f"[{MARKS}]+")
@@ -111,15 +112,15 @@ def shard_of(term: str, split: frozenset) -> str:
     return term[:k]
 
 
-def _split(terms: dict[str, list]) -> frozenset:
-    """The prefixes whose terms have more than ``SHARD_POSTINGS`` postings, level by level (the
-    terms as long as a split prefix stay in its shard)."""
+def split_of(df: dict[str, int]) -> frozenset:
+    """The prefixes whose terms have more than ``SHARD_POSTINGS`` postings (``df``: term -> its
+    number of postings), level by level (the terms as long as a split prefix stay in its shard)."""
     split: set[str] = set()
-    level, k = list(terms), 2
+    level, k = list(df), 2
     while level:
         sizes: Counter = Counter()
         for t in level:
-            sizes[t[:k]] += len(terms[t])
+            sizes[t[:k]] += df[t]
         big = {p for p, n in sizes.items() if n > SHARD_POSTINGS}
         big &= {t[:k] for t in level if len(t) > k}  # a prefix no longer term has stays whole
         split |= big
@@ -161,22 +162,56 @@ def count_words(rec: Record) -> Words:
     return Words(_key(rec), len(rec.content), b" ".join(counts), array("I", counts.values()).tobytes(), b" ".join(title))
 
 
-def _postings(counted: list[Words]) -> dict[bytes, list]:
-    """term -> [doc * 64 + weight, ...] in record order: one pass over the records."""
+def weight_table(c: Words, avglen: float, at: int) -> tuple[list, float]:
+    """``at`` plus the weight of a term occurring n times in record ``c``, for n up to its most
+    frequent term; and ``c``'s BM25 length norm."""
+    counts = array("I")
+    counts.frombytes(c.counts)
+    norm = K1 * (1 - B + B * c.length / avglen)
+    return [at + (round(SCALE * n * (K1 + 1) / (n + norm)) or 1) for n in range(max(counts, default=0) + 1)], norm
+
+
+def doc_postings(doc: int, c: Words, avglen: float) -> dict[bytes, int]:
+    """term -> posting (``doc * 64 + weight``) of one record."""
+    table, _norm = weight_table(c, avglen, doc * WEIGHTS)
+    counts = array("I")
+    counts.frombytes(c.counts)
+    got = dict(zip(c.terms.split(), map(table.__getitem__, counts)))
+    for t in c.title.split():
+        got[t] += TITLE_BONUS_POINTS
+    return got
+
+
+def norm_bounds(table: list, norm: float) -> tuple[float, float]:
+    """Length norms (strictly) between which every weight of ``table`` (made at ``norm``) stays what it
+    is, with a margin for rounding: outside them the weights are computed again to be sure."""
+    lo, hi = 0.0, float("inf")
+    for n in range(1, len(table)):
+        w = round(SCALE * n * (K1 + 1) / (n + norm))
+        lo = max(lo, SCALE * (K1 + 1) * n / (w + 0.5) - n)
+        if w > 0.5:
+            hi = min(hi, SCALE * (K1 + 1) * n / (w - 0.5) - n)
+    return lo + abs(lo) * 1e-9 + 1e-12, hi - abs(hi) * 1e-9
+
+
+def _postings(counted: list[Words], bounds: array | None = None) -> dict[bytes, array]:
+    """term -> [doc * 64 + weight, ...] in record order: one pass over the records.  ``bounds``
+    gets each record's :func:`norm_bounds`."""
     avglen = sum(c.length for c in counted) / max(len(counted), 1) or 1.0
-    bonus = round(SCALE * TITLE_BONUS)
-    terms: dict[bytes, list] = {}
+    bonus = TITLE_BONUS_POINTS
+    terms: dict[bytes, array] = {}
     get = terms.get
     for doc, c in enumerate(counted):
+        at = doc * WEIGHTS
+        table, norm = weight_table(c, avglen, at)
+        if bounds is not None:
+            bounds.extend(norm_bounds(table, norm))
         counts = array("I")
         counts.frombytes(c.counts)
-        norm = K1 * (1 - B + B * c.length / avglen)
-        at = doc * WEIGHTS
-        table = [at + (round(SCALE * n * (K1 + 1) / (n + norm)) or 1) for n in range(max(counts, default=0) + 1)]
         for t, v in zip(c.terms.split(), map(table.__getitem__, counts)):
             p = get(t)
             if p is None:
-                terms[t] = [v]
+                terms[t] = array("I", (v,))
             else:
                 p.append(v)
         for t in c.title.split():
@@ -194,13 +229,15 @@ def _dump(value) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode("ascii")  # escaped: faster to write than UTF-8
 
 
-def _shards(postings: dict[bytes, list]) -> tuple[dict[str, bytes], list[str]]:
-    """The shard files and the prefixes that are split.  A shard's terms are neighbours in sorted
-    order (a prefix's own terms, or the prefix alone where it is split), so one shard is held
-    in memory at a time, and each term's postings are let go once written."""
+def _shards(postings: dict[bytes, array], df: dict) -> tuple[dict[str, bytes], frozenset]:
+    """The shard files and the prefixes that are split; ``df`` gets each term's number of postings.
+    A shard's terms are neighbours in sorted order (a prefix's own terms, or the prefix alone where
+    it is split), so one shard is held in memory at a time, and each term's postings are let go
+    once written."""
     terms = {t.decode("utf-8"): p for t, p in postings.items()}
     postings.clear()
-    split = _split(terms)
+    df.update((t, len(p)) for t, p in terms.items())
+    split = split_of(df)
     files: dict[str, bytes] = {}
     key, group = "", {}
     for t in sorted(terms):
@@ -212,24 +249,23 @@ def _shards(postings: dict[bytes, list]) -> tuple[dict[str, bytes], list[str]]:
         group[t] = _deltas(terms.pop(t))
     if group:
         files[key] = _dump(group)
-    return files, sorted(split)
+    return files, split
 
 
-def _chunks(records: list[Record]) -> tuple[list[bytes], list[int]]:
-    """The record chunks and the number of the first record of each."""
-    files, starts, cur, size = [], [], [], 0
+def chunk_starts(records: list[Record]) -> list[int]:
+    """The number of the first record of each chunk of about ``CHUNK_CHARS`` characters."""
+    starts, size = [], 0
     for i, r in enumerate(records):
         n = len(r.content) + len(r.title) + len(r.url) + 80  # and the type, the meta, the brackets
-        if cur and size + n > CHUNK_CHARS:
-            files.append(_dump(cur))
-            cur, size = [], 0
-        if not cur:
+        if not starts or size + n > CHUNK_CHARS:
             starts.append(i)
-        cur.append([r.url, r.title, r.type, dict(r.meta), r.content])
+            size = 0
         size += n
-    if cur:
-        files.append(_dump(cur))
-    return files, starts
+    return starts
+
+
+def chunk_file(records: list[Record]) -> bytes:
+    return _dump([[r.url, r.title, r.type, dict(r.meta), r.content] for r in records])
 
 
 def _filters(records: list[Record]) -> tuple[dict, list[bytes]]:
@@ -246,10 +282,10 @@ def _filters(records: list[Record]) -> tuple[dict, list[bytes]]:
     return table, files
 
 
-def index_files(records: list[Record], counted: dict | None = None, memo: dict | None = None) -> list[Output]:
-    """The search index for ``records`` (record numbers in this order): ``search/`` files.
-    ``counted`` maps a record's number to its :class:`Words` where they were counted already;
-    ``memo`` (kept between builds: the preview's, the build cache's) gets every record's words, by key."""
+def record_words(records: list[Record], counted: dict | None, memo: dict | None) -> list[Words]:
+    """Each record's :class:`Words`: ``counted`` maps a record's number to them where they were
+    counted already; ``memo`` (kept between builds: the preview's, the build cache's) has words by
+    key, and is left with those of ``records``."""
     counted, last = counted or {}, dict(memo or {})
     words = []
     for i, r in enumerate(records):
@@ -260,20 +296,52 @@ def index_files(records: list[Record], counted: dict | None = None, memo: dict |
     if memo is not None:
         memo.clear()
         memo.update((w.key, w) for w in words)
-    shards, split = _shards(_postings(words))
-    chunks, starts = _chunks(records)
-    filters, filter_files = _filters(records)
+    return words
+
+
+def index_files(records: list[Record], counted: dict | None = None, memo: dict | None = None,
+                state: list | None = None) -> list[Output]:
+    """The search index for ``records`` (record numbers in this order): ``search/`` files.
+    ``counted`` and ``memo`` as in :func:`record_words`; ``state`` (a list) gets the
+    :class:`dossier.search_update.State` the next build updates the index from."""
+    return index_of(records, record_words(records, counted, memo), state)
+
+
+def index_of(records: list[Record], words: list[Words], state: list | None = None) -> list[Output]:
+    """:func:`index_files` of records whose words are ``words``."""
+    bounds, df = array("d"), {}
+    shards, split = _shards(_postings(words, bounds), df)
+    starts = chunk_starts(records)
     files = {f"t/{_hex(k)}.json": data for k, data in shards.items()}
-    files.update((f"x/{n}.json", data) for n, data in enumerate(chunks))
-    files.update((f"f/{n}.json", data) for n, data in enumerate(filter_files))
-    check = 0
-    for name in sorted(files):
-        check = zlib.crc32(files[name], zlib.crc32(name.encode("utf-8"), check))
-    manifest = {"version": 1, "v": f"{check:08x}", "docs": len(records), "scale": SCALE,
-                "weights": WEIGHTS, "shards": sorted(shards), "split": split, "chunks": _deltas(starts) if starts else [],
-                "filters": filters}
-    files["index.json"] = _dump(manifest)
+    del shards
+    files.update((f"x/{n}.json", chunk_file(records[a:b])) for n, (a, b) in enumerate(zip(starts, [*starts[1:], len(records)])))
+    sums = {name: (zlib.crc32(data), len(data)) for name, data in files.items()}
+    files.update(filter_files(records, sums))
+    files["index.json"] = index_json(len(records), split, starts, files.pop("filters"), sums)
+    if state is not None:
+        from .search_update import State  # noqa: PLC0415 - it imports this module
+        state.append(State.of(records, words, bounds, df, split, starts, sums, files["index.json"]))
     return [Output(f"{FOLDER}/{name}", data) for name, data in sorted(files.items())]
+
+
+def filter_files(records: list[Record], sums: dict) -> dict:
+    """``f/<n>.json`` files and ``filters``: the manifest's table of them; ``sums`` gets their checksums."""
+    table, data = _filters(records)
+    files = {f"f/{n}.json": d for n, d in enumerate(data)}
+    sums.update((name, (zlib.crc32(d), len(d))) for name, d in files.items())
+    return {**files, "filters": table}
+
+
+def index_json(docs: int, split: frozenset, starts: list, filters: dict, sums: dict) -> bytes:
+    """The manifest; its ``v`` is a checksum of every other file's name, checksum and length."""
+    check = 0
+    for name in sorted(sums):
+        crc, length = sums[name]
+        check = zlib.crc32(f"{name} {crc:08x} {length}\n".encode("utf-8"), check)
+    shards = sorted(bytes.fromhex(n[2:-5]).decode("utf-8") for n in sums if n.startswith("t/"))
+    return _dump({"version": 1, "v": f"{check:08x}", "docs": docs, "scale": SCALE, "weights": WEIGHTS,
+                  "shards": shards, "split": sorted(split), "chunks": _deltas(starts) if starts else [],
+                  "filters": filters})
 
 
 def chunk_of(doc: int, starts: list[int]) -> int:

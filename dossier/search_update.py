@@ -1,0 +1,192 @@
+"""The search index of a build updated from the last build's own files, in proportion to what changed.
+
+A build that changed a few records (an article edited) makes again only the files those changes
+reach: the term shards where one of their postings changed, the chunks holding them, the filter
+files and the manifest; every other file of ``search/`` is carried over as the output folder
+holds it.  What the update needs of the last index is its :class:`State` (kept in the session,
+and so in the build cache) and the shards it rewrites, read back from the output folder and
+taken only when their bytes have the digest the output's manifest lists.  Whenever anything
+does not fit (another number of records, many changes, a prefix that splits or joins, a file
+that is not what the manifest says), :func:`update` answers None and the whole index is made
+again: the files are the same bytes either way (``tests/unit/test_search_update.py``).
+
+A record's postings hold weights that depend on the average record length, which moves with
+every edit; a record keeps its weights while its length norm stays between the bounds
+:func:`search.norm_bounds` gave it, and is looked at again otherwise.
+"""
+from __future__ import annotations
+
+import json
+import zlib
+from array import array
+from dataclasses import dataclass
+from typing import Callable
+
+from . import search
+from .model import Output
+from .search import FOLDER, Record, Words
+
+MAX_SHARE = 16  # more than one record in MAX_SHARE changed: the whole index is made again
+MIN_CHANGES = 64  # ... unless they are this few
+
+
+def entry_key(r: Record) -> int:
+    """What a record's chunk entry holds beside its words (whose key is ``Words.key``)."""
+    return search.text_key(f"{r.url}\0{r.type}\0{r.meta!r}")
+
+
+@dataclass
+class State:
+    """What the last build's index was made of: enough to update it without making it again."""
+
+    index: str  # digest of the search/index.json it wrote: the output holds this index
+    keys: bytes  # array("Q"): each record's Words.key
+    entries: bytes  # array("Q"): each record's entry_key
+    bounds: bytes  # array("d"): two per record, see search.norm_bounds
+    total: int  # sum of the records' lengths
+    df: dict  # term -> its number of postings
+    split: frozenset
+    starts: tuple  # the chunks' first records
+    sums: dict  # file name under search/ -> (crc32, length), the manifest excepted
+
+    @classmethod
+    def made(cls, keys: array, entries: array, words: list[Words], bounds: array, df: dict, split: frozenset,
+             starts: list, sums: dict, index: bytes) -> "State":
+        from .write import digest  # noqa: PLC0415 - write imports the output folder's modules
+        return cls(digest(index), keys.tobytes(), entries.tobytes(), bounds.tobytes(), sum(w.length for w in words),
+                   df, split, tuple(starts), dict(sums))
+
+    @classmethod
+    def of(cls, records: list[Record], words: list[Words], *rest) -> "State":
+        """The State of an index made whole (see :func:`search.index_files`)."""
+        return cls.made(array("Q", (w.key for w in words)), array("Q", map(entry_key, records)), words, *rest)
+
+
+def update(state: State | None, records: list[Record], words: list[Words], memo: dict, previous: dict,
+           read: Callable[[str], bytes]) -> tuple[list[Output], dict, State] | None:
+    """(files made again, files carried over: path -> digest, the new State), or None: make it all.
+
+    ``memo``: the last build's words by key (the changed records' old words); ``previous``: path ->
+    digest of what the output folder holds; ``read(path)``: its bytes there."""
+    n = len(records)
+    if state is None or previous.get(f"{FOLDER}/index.json") != state.index or len(state.keys) != 8 * n:
+        return None
+    old_keys, old_entries = array("Q"), array("Q")
+    old_keys.frombytes(state.keys)
+    old_entries.frombytes(state.entries)
+    keys = array("Q", (w.key for w in words))
+    entries = array("Q", map(entry_key, records))
+    changed = [i for i in range(n) if keys[i] != old_keys[i]]
+    if len(changed) > max(MIN_CHANGES, n // MAX_SHARE) or any(old_keys[i] not in memo for i in changed):
+        return None
+    total = state.total + sum(words[i].length - memo[old_keys[i]].length for i in changed)
+    old_avg, avg = state.total / max(n, 1) or 1.0, total / max(n, 1) or 1.0
+    bounds = array("d")
+    bounds.frombytes(state.bounds)
+    moved = _reweighed(words, bounds, avg, set(changed)) if avg != old_avg else []
+    if len(changed) + len(moved) > max(MIN_CHANGES, n // MAX_SHARE):
+        return None
+    diffs: dict[str, dict] = {}  # term -> {doc: its new posting, or None}
+    df = dict(state.df)
+    for i in [*changed, *moved]:
+        before = search.doc_postings(i, memo[old_keys[i]], old_avg)
+        after = search.doc_postings(i, words[i], avg)
+        for t in before.keys() | after.keys():
+            p = after.get(t)
+            if before.get(t) != p:
+                term = t.decode("utf-8")
+                diffs.setdefault(term, {})[i] = p
+                df[term] = df.get(term, 0) + (p is not None) - (t in before)
+                if not df[term]:
+                    del df[term]
+        table, norm = search.weight_table(words[i], avg, 0)
+        bounds[2 * i:2 * i + 2] = array("d", search.norm_bounds(table, norm))
+    if search.split_of(df) != state.split:
+        return None
+    sums = dict(state.sums)
+    made = _shards(diffs, state.split, sums, previous, read)
+    if made is None:
+        return None
+    starts = search.chunk_starts(records)
+    made.update(_chunks(records, starts, state.starts, keys, old_keys, entries, old_entries, sums))
+    for name in [k for k in sums if k.startswith("f/")]:
+        del sums[name]
+    made.update(search.filter_files(records, sums))
+    made["index.json"] = search.index_json(n, state.split, starts, made.pop("filters"), sums)
+    carried = {f"{FOLDER}/{name}": previous.get(f"{FOLDER}/{name}") for name in sums if name not in made}
+    if None in carried.values():
+        return None
+    new = State.made(keys, entries, words, bounds, df, state.split, starts, sums, made["index.json"])
+    return [Output(f"{FOLDER}/{name}", data) for name, data in sorted(made.items())], carried, new
+
+
+def _reweighed(words: list[Words], bounds: array, avg: float, changed: set) -> list[int]:
+    """Records not changed whose length norm left its bounds (their weights may have moved)."""
+    out = []
+    for i, w in enumerate(words):
+        if i in changed:
+            continue
+        norm = search.K1 * (1 - search.B + search.B * w.length / avg)
+        if not bounds[2 * i] < norm < bounds[2 * i + 1]:
+            out.append(i)
+    return out
+
+
+def _shards(diffs: dict, split: frozenset, sums: dict, previous: dict, read) -> dict | None:
+    """The shard files the changed postings reach, made from the output's (None: one is not as listed)."""
+    by_shard: dict[str, dict] = {}
+    for t, docs in diffs.items():
+        by_shard.setdefault(search.shard_of(t, split), {})[t] = docs
+    made = {}
+    for key, changes in sorted(by_shard.items()):
+        name = f"t/{key.encode('utf-8').hex()}.json"
+        group = {}
+        if name in sums:
+            data = _verified(f"{FOLDER}/{name}", previous, read)
+            if data is None:
+                return None
+            group = json.loads(data)
+        for t, docs in changes.items():
+            postings = [p for p in _undelta(group.get(t, ())) if p // search.WEIGHTS not in docs]
+            postings += [p for p in docs.values() if p is not None]
+            postings.sort()
+            group[t] = search._deltas(postings) if postings else None
+        group = {t: group[t] for t in sorted(group) if group[t] is not None}
+        sums.pop(name, None)
+        if group:
+            made[name] = search._dump(group)
+            sums[name] = (zlib.crc32(made[name]), len(made[name]))
+    return made
+
+
+def _chunks(records, starts, old_starts, keys, old_keys, entries, old_entries, sums: dict) -> dict:
+    """The chunk files holding a changed record, or whose records are not those of the same chunk before."""
+    n = len(records)
+    ends, old_ends = [*starts[1:], n], [*old_starts[1:], n]
+    made = {}
+    for j, (a, b) in enumerate(zip(starts, ends)):
+        same = j < len(old_starts) and (old_starts[j], old_ends[j]) == (a, b) and f"x/{j}.json" in sums
+        if same and keys[a:b] == old_keys[a:b] and entries[a:b] == old_entries[a:b]:
+            continue
+        made[f"x/{j}.json"] = search.chunk_file(records[a:b])
+        sums[f"x/{j}.json"] = (zlib.crc32(made[f"x/{j}.json"]), len(made[f"x/{j}.json"]))
+    for j in range(len(starts), len(old_starts)):
+        sums.pop(f"x/{j}.json", None)
+    return made
+
+
+def _verified(path: str, previous: dict, read) -> bytes | None:
+    from .write import digest  # noqa: PLC0415
+    try:
+        data = read(path)
+    except OSError:
+        return None
+    return data if digest(data) == previous.get(path) else None
+
+
+def _undelta(deltas) -> list[int]:
+    out, at = [], 0
+    for d in deltas:
+        at += d
+        out.append(at)
+    return out

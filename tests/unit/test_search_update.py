@@ -1,0 +1,130 @@
+"""dossier/search_update.py: the search index updated from the last build's files is the index made
+whole, byte for byte, after any edit; it makes again only the files an edit reaches; and it never
+takes a file of the output folder that is not what the manifest says."""
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import replace
+
+import pytest
+
+from dossier import search_update
+from dossier.search import Record, index_files, index_of, record_words, shard_of
+from dossier.write import digest
+from tests.unit.test_search_index import corpus
+
+
+class Builds:
+    """Successive builds of an index as the exports make them: the output folder is ``files``."""
+
+    def __init__(self, records: list[Record]) -> None:
+        self.memo: dict = {}
+        self.state = None
+        self.files: dict[str, bytes] = {}
+        self.manifest: dict[str, str] = {}  # what the output's manifest lists: a hand edit does not change it
+        self.made: list[str] = []
+        self.whole = False
+        self.build(records)
+
+    def build(self, records: list[Record]) -> dict[str, bytes]:
+        last = dict(self.memo)
+        words = record_words(records, None, self.memo)
+        previous = self.manifest
+        got = search_update.update(self.state, records, words, last, previous, self.files.__getitem__)
+        self.whole = got is None
+        if got is None:
+            box = []
+            outs, carried = index_of(records, words, box), {}
+            self.state = box[0]
+        else:
+            outs, carried, self.state = got
+        assert all(previous[p] == d for p, d in carried.items())
+        self.files = {**{p: self.files[p] for p in carried}, **{o.path: o.data for o in outs}}
+        self.made = sorted(o.path for o in outs)
+        self.manifest = {p: digest(d) for p, d in self.files.items()}
+        return self.files
+
+
+def whole(records: list[Record]) -> dict[str, bytes]:
+    return {o.path: o.data for o in index_files(records)}
+
+
+EDITS = ("append", "replace", "title", "url", "filter", "shrink", "grow")
+
+
+def edit(rnd: random.Random, r: Record, kind: str) -> Record:
+    vocab = ["w1", "w2", "then", "new", "zebra", "café", "Ångström", "the", "t"]
+    if kind == "append":
+        return replace(r, content=r.content + " " + " ".join(rnd.choice(vocab) for _ in range(rnd.randint(1, 6))))
+    if kind == "replace":
+        return replace(r, content=" ".join(rnd.choice(vocab) for _ in range(rnd.randint(0, 40))))
+    if kind == "title":
+        return replace(r, title=rnd.choice(vocab) + " " + r.title)
+    if kind == "url":
+        return replace(r, url=r.url + "v2/", meta=(("detail", "changed"),))
+    if kind == "filter":
+        return replace(r, filters=(("Outlet", rnd.choice(["Alpha", "Gamma"])),))
+    if kind == "shrink":
+        return replace(r, content="")
+    return replace(r, content=(r.content + " ") * 40)  # grow: moves the average length, and so many weights
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_updated_index_equals_the_index_made_whole_after_any_edits(seed):
+    rnd = random.Random(seed)
+    records = corpus(rnd.randint(40, 160), seed=seed)
+    builds = Builds(records)
+    updated = 0
+    for _ in range(6):
+        for _ in range(rnd.randint(0, 4)):
+            i = rnd.randrange(len(records))
+            records[i] = edit(rnd, records[i], rnd.choice(EDITS))
+        assert builds.build(records) == whole(records)
+        updated += not builds.whole
+    assert updated  # the update was taken, not only the whole index
+
+
+def test_one_edit_makes_again_only_the_files_it_reaches():
+    records = corpus(400, seed=5)
+    builds = Builds(records)
+    total = len(builds.files)
+    records[123] = replace(records[123], content=records[123].content + " zebra zebra")
+    assert builds.build(records) == whole(records)
+    assert not builds.whole
+    made = builds.made
+    assert "search/index.json" in made and sum(p.startswith("search/x/") for p in made) == 1
+    assert sum(p.startswith("search/t/") for p in made) <= 3  # zebra's shard, and the weights that moved
+    assert len([p for p in made if not p.startswith("search/f/")]) <= 5 < total, made
+
+
+def test_nothing_changed_makes_only_the_small_files():
+    records = corpus(200, seed=2)
+    builds = Builds(records)
+    assert builds.build(records) == whole(records)
+    assert not builds.whole and all(p.startswith(("search/f/", "search/index.json")) for p in builds.made)
+
+
+def test_a_hand_edited_shard_is_not_trusted():
+    records = corpus(200, seed=3)
+    builds = Builds(records)
+    records[7] = replace(records[7], content=records[7].content + " then then then")
+    split = frozenset(json.loads(builds.files["search/index.json"])["split"])
+    shard = "search/t/" + shard_of("then", split).encode().hex() + ".json"
+    builds.files = {**builds.files, shard: builds.files[shard].replace(b"}", b',"zz":[1]}')}
+    assert builds.build(records) == whole(records) and builds.whole
+
+
+def test_an_index_the_output_does_not_hold_is_not_updated():
+    records = corpus(100, seed=4)
+    builds = Builds(records)
+    builds.manifest = {**builds.manifest, "search/index.json": digest(b"{}")}  # a build whose commit failed, say
+    records[1] = replace(records[1], content="changed")
+    assert builds.build(records) == whole(records) and builds.whole
+
+
+def test_added_or_removed_records_make_the_index_whole():
+    records = corpus(100, seed=6)
+    builds = Builds(records)
+    assert builds.build(records[:-1]) == whole(records[:-1]) and builds.whole
+    assert builds.build(records) == whole(records) and builds.whole
