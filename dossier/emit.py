@@ -19,7 +19,7 @@ from markupsafe import Markup
 from .markdown import make_md, new_env, note_renderer
 from .model import Mention, Output, Page
 from .pagemeta import head_meta
-from .render import human_date, make_env, render_template
+from .render import MacroMemo, human_date, make_env, render_template
 from .site import Site
 from .urls import Urls, output_path, page_dir
 from .views import Frame, View, article_view, entity_view, free_page_view, helpers, make_frame
@@ -81,6 +81,7 @@ class Renderer:
         self.link_first = site.config.link_mentions != "all"
         self.link_per_block = site.config.link_mentions == "paragraph"
         self.by_source = {a.source: a for a in site.articles.values()}
+        self.memo = MacroMemo()  # the templates' ``memo(macro, ...)``: for this build only
 
     def markdown(self, text: str, source: str, line0: int, errors: list, *, self_slug: str = "") -> Markup:
         env = new_env(self.site, self.urls, source=source, line0=line0, self_slug=self_slug,
@@ -92,7 +93,7 @@ class Renderer:
     def render(self, view: View, sources=()) -> Output:
         """The page of ``view``: its template, given the view and the helpers, nothing else."""
         tmpl = self._template(view.page.template)
-        ctx = {**view.context(), **helpers(self.urls, view)}
+        ctx = {**view.context(), **helpers(self.urls, view), "memo": self.memo}
         page = view.page
         ctx["head"] = head_meta(page.template, page.title, page.description, page.path, ctx, self.urls)
         data = render_template(tmpl, ctx)
