@@ -298,7 +298,8 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
             path = output_path(page_dir("article", res.slug))
             results[res.slug], outputs[path] = res, d
             session.unstage_if_same(staging, path, d)
-            session.remember(path, article_key(renderer, res), d, (article_md_key(site, res.slug, session), res))
+            if session.remembers:  # the key is a view: worth making only for a next build
+                session.remember(path, article_key(renderer, res), d, (article_md_key(site, res.slug, session), res))
     return {slug: results[slug] for slug in site.articles if slug in results}
 
 
@@ -338,7 +339,9 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
             outputs[path] = d
             session.unstage_if_same(staging, path, d)
             ent = site.entities[slug]
-            session.remember(path, key(slug, notes), d, ((ent, session.md_key, session.text_key(ent.notes)), (notes, errs)))
+            if session.remembers:
+                session.remember(path, key(slug, notes), d,
+                                 ((ent, session.md_key, session.text_key(ent.notes)), (notes, errs)))
 
 
 VIEWS_PARALLEL = 8  # listing pages worth forking for,
@@ -532,4 +535,6 @@ def asset_names(root: Path, changed: set) -> set[str]:
 def build_site(root: Path, *, out: Path | None = None, base_url: str | None = None, strict: bool = False,
                workers: int | None = None, progress=None) -> BuildResult:
     """Build the archive at ``root`` into ``out`` (default ``root/output``)."""
-    return Builder(root, out, base_url, strict=strict, workers=workers, progress=progress).build()
+    builder = Builder(root, out, base_url, strict=strict, workers=workers, progress=progress)
+    builder.session.remembers = False  # one build, no cache: nothing will ask for its pages' views again
+    return builder.build()

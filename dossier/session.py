@@ -80,6 +80,7 @@ class Session:
         self._md_key = None  # what Markdown reads of the whole archive, this build
         self.links_key = ""  # what wikilinks to passages and claims are checked against (pipeline.links_key)
         self.exports = exports.Memory()  # page texts, the last search index and data files
+        self.remembers = True  # False: one build and no build cache (``build_site``): no page memo to fill
 
     # -- load ------------------------------------------------------------------------
     def layouts(self) -> Layouts:

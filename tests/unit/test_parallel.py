@@ -60,3 +60,15 @@ def test_a_second_build_spread_over_workers_rewrites_nothing(monkeypatch, tmp_pa
     before = tree(tmp_path / "out")
     again = builder.build()
     assert first.ok and again.ok and again.written == () and tree(tmp_path / "out") == before
+
+
+def test_a_one_off_build_makes_no_page_keys_that_nothing_would_read(monkeypatch, tmp_path, tree):
+    """``build_site`` is one build without a cache: its pages' views are not made again as memo keys."""
+    keys = []
+    real = pipeline.article_key
+    monkeypatch.setattr(pipeline, "article_key", lambda *a: keys.append(a) or real(*a))
+    once = build_site(REPO_ROOT, out=tmp_path / "once", workers=1)
+    assert once.ok and keys == []
+    builder = pipeline.Builder(REPO_ROOT, tmp_path / "kept", workers=1)
+    assert builder.build().ok and len(keys) == len(list((REPO_ROOT / "content" / "articles").glob("*.md")))
+    assert tree(tmp_path / "once") == tree(tmp_path / "kept")
