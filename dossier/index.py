@@ -30,6 +30,7 @@ def other_coverage(site: Site, entity_sets: dict[str, frozenset]) -> dict[str, l
         for ent in sorted(entity_sets.get(slug, ())):
             postings[(art.story, ent)].append(slug)
     out = {}
+    published = {slug: art.published for slug, art in site.articles.items()}
     for slug, art in site.articles.items():
         scores: Counter = Counter()
         lists = sorted((postings[(art.story, e)] for e in sorted(entity_sets.get(slug, ())) if e != art.outlet), key=len)
@@ -38,8 +39,9 @@ def other_coverage(site: Site, entity_sets: dict[str, frozenset]) -> dict[str, l
                 break
             scores.update(posting)
         scores.pop(slug, None)
-        ranked = heapq.nsmallest(COVERAGE_LIMIT, scores.items(),
-                                 key=lambda kv: (-kv[1], site.articles[kv[0]].published, kv[0]))
+        # most shared, then the earlier, then by slug (keys made in one comprehension: no call per candidate)
+        best = heapq.nsmallest(COVERAGE_LIMIT, [(-n, published[s], s) for s, n in scores.items()])
+        ranked = [(s, -neg) for neg, _date, s in best]
         if len(ranked) < COVERAGE_LIMIT:  # fill with the story's other articles, newest first
             have = {s for s, _ in ranked} | {slug}
             rest = (s for s in reversed(site.by_story.get(art.story, ())) if s not in have)
