@@ -65,17 +65,21 @@ def shared_passages(site: Site, keys: dict[str, list[int]] | None = None) -> dic
     return SharedPassages().update(site, keys)
 
 
-def _add(where: dict, k: int, slug: str) -> None:
+def _add(where: dict, k: int, slug: str) -> bool:
     """Put ``slug`` under key ``k``: a sentence of one article only (most of them) holds the slug
-    itself, a set only once a second article has it (a set per sentence was 9/10 of the index)."""
-    have = where.get(k)
-    if have is None:
-        where[k] = slug
-    elif type(have) is str:
-        if have != slug:
-            where[k] = {have, slug}
+    itself, a set only once a second article has it (a set per sentence was 9/10 of the index).
+    True when another article has the sentence too. One look-up for a new sentence (most of them:
+    on a large archive each look-up misses the processor's caches)."""
+    have = where.setdefault(k, slug)
+    if have is slug:
+        return False
+    if type(have) is str:
+        if have == slug:
+            return False
+        where[k] = {have, slug}
     else:
         have.add(slug)
+    return True
 
 
 def _discard(where: dict, k: int, slug: str) -> None:
@@ -124,7 +128,8 @@ class SharedPassages:
         # costs its number of articles, not that number squared.
         dirty: set = set()
         touched: set = set()
-        cold = not self.keys  # the first build: every article is looked at anyway
+        sharing: set = set()  # articles with a sentence another one has: on the first build, the only ones looked at
+        cold = not self.keys
         where = self.where
         for slug in [s for s in self.keys if s not in keys]:
             self._drop(slug, touched)
@@ -137,9 +142,10 @@ class SharedPassages:
             self.keys[slug] = ks
             dirty.add(slug)
             for k in ks:
-                if k:
-                    _add(where, k, slug)
-            touched.update(ks)
+                if k and _add(where, k, slug):
+                    sharing.update(where[k])
+            if not cold:
+                touched.update(ks)
         touched.discard(0)
         for k in () if cold else touched:
             arts = where.get(k)
@@ -152,7 +158,7 @@ class SharedPassages:
                     if arts is not None and (type(arts) is str or len(arts) <= MAX_ARTICLES):
                         dirty |= _articles(arts)
         cache: dict = {}
-        for slug in sorted(dirty):
+        for slug in sorted(sharing if cold else dirty):
             self.result.pop(slug, None)
             if slug in keys:
                 anns = _passages_of(site, slug, self.keys, self.where, cache)

@@ -142,3 +142,24 @@ def test_kept_index_holds_a_set_only_for_sentences_two_articles_share():
     assert got == shared_passages(edited) == {}
     assert kept.where[shared] == "a"
     assert set(kept.where.values()) == {"a", "c"}
+
+
+def test_first_build_looks_again_only_at_articles_that_share_a_sentence(monkeypatch):
+    """Every sentence goes into the index once; only the articles with a sentence another one has
+    are read for their passages (on a large archive most share nothing)."""
+    import dossier.passages as passages
+
+    looked = []
+    real = passages._passages_of
+
+    def counting(site, slug, *rest):
+        looked.append(slug)
+        return real(site, slug, *rest)
+
+    monkeypatch.setattr(passages, "_passages_of", counting)
+    lone = [art(f"lone-{i}", f"Report number {i} of the series says nothing that any other report says at all.",
+                day=3 + i) for i in range(20)]
+    site = site_of(art("a", f"Opening line of the first report here. {SHARED_A}"), art("b", SHARED_B, day=2), *lone)
+    got = passages.SharedPassages().update(site, {s: passages.sentence_keys(x.body) for s, x in site.articles.items()})
+    assert sorted(looked) == ["a", "b"]
+    assert set(got) == {"a", "b"} and got == shared_passages(site)
