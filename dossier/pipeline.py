@@ -106,6 +106,8 @@ def build(opts: Options, session: Session, changed=None) -> BuildResult:
     session.links_key = links_key(site)
     clock.lap("passages")
     coverage = session.coverage(site, {slug: scan[0] for slug, scan in scans.items()})
+    del scans
+    session.release()
     md, jinja, _signatures = session.tools(layouts)
     renderer = Renderer(opts.root, site, Urls(config.base_path, config.origin), coverage, md=md, jinja=jinja)
     clock.lap("index")

@@ -173,6 +173,16 @@ class Session:
             self._coverage = (entity_sets, other_coverage(site, entity_sets), site.by_story)
         return self._coverage[1]
 
+    def release(self) -> None:
+        """Past shared passages and other coverage, a one-off build (``remembers`` False) lets go of
+        what only a next build would reuse: what loading gave, the scans, the shared-passage index
+        (about 5 kB an article, held through rendering and the exports otherwise)."""
+        if not self.remembers:
+            self._loaded.clear()
+            self._scans.clear()
+            self._shared = SharedPassages()
+            self._coverage = None
+
     def tools(self, layouts: Layouts) -> tuple:
         """(Markdown parser, Jinja2 environment, template name -> signature), kept while no template changed."""
         if self._tools is None or self._tools[0] != layouts.stamp:

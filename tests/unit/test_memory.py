@@ -26,3 +26,14 @@ def test_mention_rows_wait_for_the_exports_packed(tmp_path):
     text = sum(len(rows[slug].encode("utf-8")) for slug in rows)
     assert all(isinstance(r.mention_rows, bytes) for r in results.values())
     assert packed * 2 < text
+
+
+def test_a_one_off_build_lets_go_of_what_only_a_next_build_reuses(tmp_path, tree):
+    kept = Builder(REPO_ROOT, tmp_path / "kept", workers=1)
+    once = Builder(REPO_ROOT, tmp_path / "once", workers=1)
+    once.session.remembers = False  # as build_site makes it
+    assert kept.build().ok and once.build().ok
+    assert tree(tmp_path / "once") == tree(tmp_path / "kept")
+    assert kept.session._scans and kept.session._shared.where and kept.session._loaded
+    s = once.session
+    assert not s._scans and not s._shared.where and not s._shared.keys and not s._loaded and s._coverage is None
