@@ -58,6 +58,10 @@ class MentionRows(Mapping):
     def __getitem__(self, slug: str) -> str:
         return zlib.decompress(self._results[slug].mention_rows).decode("utf-8")
 
+    def packed(self, slug: str) -> bytes:
+        """The rows as they wait, packed: the same rows give the same bytes."""
+        return self._results[slug].mention_rows
+
     def __iter__(self):
         return iter(self._results)
 

@@ -10,6 +10,7 @@ only when the page changed, the search index is updated from the last one
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -30,12 +31,9 @@ TYPE_NAMES = {"person": "Person", "organisation": "Organisation", "place": "Plac
 @dataclass
 class Memory:
     texts: dict = field(default_factory=dict)  # output path -> (digest, what the exports take of the page)
-    last: tuple = (None, {})  # (key, {path: digest} of the exports): not kept by the build cache
     words: dict = field(default_factory=dict)  # the search records' words (search.record_words)
     search: object = None  # search_update.State of the index the output folder holds
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "last": (None, {})}  # its key holds the whole archive
+    data: dict = field(default_factory=dict)  # part of the open data -> (digest of its inputs, {path: (digest, size)})
 
 
 @dataclass(frozen=True)
@@ -78,24 +76,17 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
     pages = [output_path(page_dir("article", s)) for s in site.articles]
     pages += [output_path(page_dir(k, s)) for k, group in (("entity", site.entities), ("claim", b.claims),
                                                           ("page", site.pages)) for s in group]
-    key = (tuple((p, b.digests.get(p)) for p in pages), tuple(sorted(site.annotations.items())),
-           tuple(site.entities.values()), tuple(site.articles.values()), site.config)
-    if memory.last[0] == key and all(b.previous.get(p) == d for p, d in memory.last[1].items()):
-        return [], dict(memory.last[1])
     live = set(pages)
     for stale in [p for p in memory.texts if p not in live]:
         del memory.texts[stale]
     slugs = dict(zip(pages, site.articles))  # the first len(site.articles) pages are the articles
     texts = {p: _text(b, memory, p, slugs.get(p)) for p in pages}
     passages = _passages(b, texts)
-    outs = [*_data(b, passages)]
-    outs.append(_data_page(b, outs))
+    outs, carried = opendata_files(b, memory, passages)
     lap("open data")
-    made, carried = search_files(b, memory, _records(b, texts, passages))
-    outs += made
+    made, kept = search_files(b, memory, _records(b, texts, passages))
     lap("search index")
-    memory.last = (key, {**{o.path: digest(o.data) for o in outs}, **carried})
-    return outs, carried
+    return outs + made, {**carried, **kept}
 
 
 def search_files(b: Built, memory: Memory, records: list[Record]) -> tuple[list[Output], dict]:
@@ -127,7 +118,9 @@ def _passages(b: Built, texts: dict) -> list[opendata.Passage]:
     return out
 
 
-def _data(b: Built, passages: list) -> list[Output]:
+def opendata_files(b: Built, memory: Memory, passages: list) -> tuple[list[Output], dict]:
+    """The data files and the Data page: (files made, files carried over: path -> digest).  Each part
+    is made again only when a digest of what it is made from changed (or the output does not hold it)."""
     site, urls = b.site, b.urls
     named: dict[str, set] = {}
     counts: dict[str, int] = {}
@@ -135,16 +128,58 @@ def _data(b: Built, passages: list) -> list[Output]:
         named[slug] = {m.entity for m in ms}
         for e in named[slug]:
             counts[e] = counts.get(e, 0) + 1
-    rows = {slug: b.mention_rows[slug] for slug in b.mentions}  # every rendered report has them (render worker)
-    return [opendata.annotations_jsonld(passages, urls, site.config), *opendata.entities(site, urls, counts),
-            *opendata.articles(site, urls, named), opendata.mentions_csv(rows),
-            opendata.claims_json(passages, site, urls)]
+    base = (urls.absolute(""), urls.url(""))
+    made: list[Output] = []
+    carried: dict = {}
+
+    def part(name: str, inputs: Callable[[], object], make: Callable[[], list]) -> None:
+        fp, hit = _fingerprint(inputs()), memory.data.get(name)
+        if hit is not None and hit[0] == fp and all(b.previous.get(p) == d for p, (d, _n) in hit[1].items()):
+            carried.update((p, d) for p, (d, _n) in hit[1].items())
+            return
+        outs = make()
+        memory.data[name] = (fp, {o.path: (digest(o.data), len(o.data)) for o in outs})
+        made.extend(outs)
+
+    claims = sorted(getattr(site, "claims", {}).items())
+    part("passages", lambda: (base, site.config, claims, [_passage_key(p, site) for p in passages]),
+         lambda: [opendata.annotations_jsonld(passages, urls, site.config), opendata.claims_json(passages, site, urls)])
+    part("entities", lambda: (base, [(e, counts.get(slug, 0)) for slug, e in sorted(site.entities.items())]),
+         lambda: opendata.entities(site, urls, counts))
+    part("articles", lambda: (base, [(a.slug, a.title, a.outlet, a.published, a.url, a.byline, a.story, a.tags,
+                                      sorted(named.get(slug, ()))) for slug, a in sorted(site.articles.items())]),
+         lambda: opendata.articles(site, urls, named))
+    part("mentions", lambda: _packed_rows(b),
+         lambda: [opendata.mentions_csv({s: b.mention_rows[s] for s in b.mentions})])
+    sizes = {p: n for name in ("passages", "entities", "articles", "mentions")
+             for p, (_d, n) in memory.data[name][1].items()}
+    files = tuple((p[len("data/"):], urls.url(p), opendata.FILES[p[len("data/"):]], n)
+                  for p, n in sorted(sizes.items()))
+    part("page", lambda: (base, files), lambda: [b.data_page(files)])
+    return made, carried
 
 
-def _data_page(b: Built, outs: list[Output]) -> Output:
-    files = tuple((o.path[len("data/"):], b.urls.url(o.path), opendata.FILES[o.path[len("data/"):]], len(o.data))
-                  for o in sorted(outs, key=lambda o: o.path))
-    return b.data_page(files)
+def _passage_key(p: opendata.Passage, site) -> tuple:
+    """What an annotation's entry in the data files is made from."""
+    art = p.article
+    outlet = site.entities.get(art.outlet)
+    return (p.annotation, art.slug, art.url, art.published, art.outlet, outlet and outlet.name, p.start, p.end,
+            p.text[max(0, p.start - opendata.CONTEXT_LEN):p.end + opendata.CONTEXT_LEN], p.note_html)
+
+
+def _packed_rows(b: Built) -> bytes:
+    """A digest of every article's rows of mentions.csv as they wait, packed (not unpacked for it)."""
+    h = hashlib.blake2b(digest_size=16)
+    packed = getattr(b.mention_rows, "packed", None)
+    for slug in sorted(b.mentions):
+        h.update(slug.encode("utf-8") + b"\0")
+        h.update(packed(slug) if packed else b.mention_rows[slug].encode("utf-8"))
+        h.update(b"\0")
+    return h.digest()
+
+
+def _fingerprint(inputs) -> str:
+    return inputs.hex() if isinstance(inputs, bytes) else digest(repr(inputs).encode("utf-8"))
 
 
 def _records(b: Built, texts: dict, passages: list) -> list[Record]:

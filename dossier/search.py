@@ -314,7 +314,8 @@ def index_of(records: list[Record], words: list[Words], state: list | None = Non
     starts = chunk_starts(records)
     files = {f"t/{_hex(k)}.json": data for k, data in shards.items()}
     del shards
-    files.update((f"x/{n}.json", chunk_file(records[a:b])) for n, (a, b) in enumerate(zip(starts, [*starts[1:], len(records)])))
+    ends = [*starts[1:], len(records)]
+    files.update((f"x/{n}.json", chunk_file(records[a:b])) for n, (a, b) in enumerate(zip(starts, ends)))
     sums = {name: (zlib.crc32(data), len(data)) for name, data in files.items()}
     files.update(filter_files(records, sums))
     files["index.json"] = index_json(len(records), split, starts, files.pop("filters"), sums)
