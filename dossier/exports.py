@@ -119,8 +119,9 @@ def _passages(b: Built, texts: dict) -> list[opendata.Passage]:
 
 
 def opendata_files(b: Built, memory: Memory, passages: list) -> tuple[list[Output], dict]:
-    """The data files and the Data page: (files made, files carried over: path -> digest).  Each part
-    is made again only when a digest of what it is made from changed (or the output does not hold it)."""
+    """The data files and the Data page: (files made, files carried over: path -> digest).  Each data
+    file is made again only when a digest of what it is made from changed (or the output does not
+    hold it); the Data page always (one page)."""
     site, urls = b.site, b.urls
     named: dict[str, set] = {}
     counts: dict[str, int] = {}
@@ -155,7 +156,7 @@ def opendata_files(b: Built, memory: Memory, passages: list) -> tuple[list[Outpu
              for p, (_d, n) in memory.data[name][1].items()}
     files = tuple((p[len("data/"):], urls.url(p), opendata.FILES[p[len("data/"):]], n)
                   for p, n in sorted(sizes.items()))
-    part("page", lambda: (base, files), lambda: [b.data_page(files)])
+    made.append(b.data_page(files))  # a page of the site: its frame (nav, templates) is not an input here
     return made, carried
 
 
