@@ -3,7 +3,12 @@
 It is the preview's :class:`~dossier.session.Session` memory written to one file after a good
 build and read back before the next: each content file's bytes digest and what loading it gave,
 the scan of each article body, the shared-passage index, the Markdown facts of each page, and
-the page memo (view, templates' digests, output digest). Nothing in it is taken on trust:
+the page memo (view, templates' digests, output digest). It is written in parts, so that a build
+after a small edit writes little: ``build.pickle`` holds the session's memory except what each
+report gives the search index and the open data (its page text, ``mentions.csv`` rows, counted
+words), which sits in ``parts/<digest>.pickle``, a group of reports to a file; the index names
+the part of each group, and a build writes only the groups whose reports it rendered again.
+Nothing in it is taken on trust:
 
 - the whole file is for one Dossier: its key digests the cache format, Dossier's version, the
   Python and library versions that shape the output, and Dossier's own source files; another
@@ -12,13 +17,17 @@ the page memo (view, templates' digests, output digest). Nothing in it is taken 
   view (which holds the configuration) or the digest of a template it uses changed, and a page
   is taken from the output folder only when the output's manifest names the same digest;
 - a damaged or truncated file (its payload digest does not match) or one that cannot be read
-  back is ignored, and the build runs as if there were none.
+  back is ignored, and the build runs as if there were none; a part that is missing, damaged or
+  not the one the index names only has its reports rendered again.
 
-The file is written to a temporary name and renamed into place, so a reader sees an old file
-or a new one, never half of one. Deleting the folder costs time, nothing else.
+Each file is written to a temporary name and renamed into place, so a reader sees an old file
+or a new one, never half of one; parts are named by their digest and written before the index
+that names them, and the parts no index names are removed after it. Deleting the folder costs
+time, nothing else.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import os
@@ -26,15 +35,20 @@ import pickle
 import sys
 import tempfile
 import time
+import zlib
 from importlib import metadata
 from pathlib import Path
 
 from . import __version__
+from .emit import ArticleResult
 from .outdir import OutputError, finish_interrupted, read_manifest
 
 FOLDER = ".dossier-cache"
 FILE = "build.pickle"
-FORMAT = b"dossier-cache/1"
+PARTS = "parts"  # the reports' export payloads, a group to a file
+FORMAT = b"dossier-cache/2"
+PER_PART = 128  # reports per part, about (their number is a power of two)
+PAYLOAD = ("text", "mention_rows", "words")  # ArticleResult's fields kept in the parts
 STALE_SECONDS = 3600  # a temporary file this old was left by a killed build
 LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "jinja2", "markupsafe", "pyyaml", "pyahocorasick", "mdurl")
 _SAFE_BUILTINS = frozenset({"set", "frozenset", "dict", "list", "tuple", "str", "bytes", "int", "float", "bool",
@@ -82,22 +96,109 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the build cache")
 
 
+def _dumps(obj) -> bytes:
+    """``pickle.dumps``, Dossier's slotted records as (class, fields): a dataclass's own ``__getstate__``
+    and ``__setstate__`` look its fields up for every record, a third of the cache's time."""
+    f = io.BytesIO()
+    pickler = pickle.Pickler(f, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _records()
+    pickler.dump(obj)
+    return f.getvalue()
+
+
+def _records() -> dict:
+    """class -> reducer, for every slotted dataclass of Dossier's modules (each takes its fields in ``__init__``)."""
+    table = {}
+    for name, module in list(sys.modules.items()):
+        if name != "dossier" and not name.startswith("dossier."):
+            continue
+        for cls in list(vars(module).values()):
+            if isinstance(cls, type) and cls.__module__ == name and "__slots__" in vars(cls) \
+                    and dataclasses.is_dataclass(cls):
+                table[cls] = _reducer(cls, tuple(f.name for f in dataclasses.fields(cls)))
+    return table
+
+
+def _reducer(cls: type, names: tuple):
+    return lambda obj: (cls, tuple([getattr(obj, n) for n in names]))
+
+
+def _pack(payload: bytes, key: bytes) -> bytes:
+    return b"\n".join((FORMAT, key, _digest(payload), payload))
+
+
+def _unpack(data: bytes, key: bytes, digest: bytes | None = None):
+    """The object ``data`` holds, or None (not ours, another key, damaged, not the ``digest`` expected)."""
+    try:
+        magic, found, check, payload = data.split(b"\n", 3)
+        if magic != FORMAT or found != key or check != _digest(payload) or digest not in (None, check):
+            return None
+        return _Unpickler(io.BytesIO(payload)).load()
+    except Exception:  # noqa: BLE001 - whatever is wrong with the file, it is only not used
+        return None
+
+
+def _write(folder: Path, name: str, data: bytes) -> None:
+    """``data`` to ``folder/name`` atomically (a temporary file renamed into place)."""
+    fd, tmp = tempfile.mkstemp(prefix=".build-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, folder / name)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _reports(state: dict) -> dict:
+    """Output path -> ArticleResult of each report the session remembers."""
+    return {p: facts for p, (_key, facts) in state["_markdown"].items() if isinstance(facts, ArticleResult)}
+
+
+def part_of(slug: str, count: int) -> int:
+    return zlib.crc32(slug.encode("utf-8")) % count
+
+
 class Cache:
     def __init__(self, root: Path) -> None:
         self.folder = root / FOLDER
         self.path = self.folder / FILE
+        self.parts = self.folder / PARTS
         self.key = cache_key()
+        self._known: dict[int, tuple] = {}  # part -> (its file's name, {slug: payload}) as read
 
     def load(self):
-        """What the last good build kept, or None (no cache, another key, damaged: all the same)."""
+        """What the last good build kept, its payloads put back, or None (no cache, another key,
+        damaged: all the same). A report whose part cannot be read is left out (it is rendered again)."""
         try:
-            data = self.path.read_bytes()
-            magic, key, check, payload = data.split(b"\n", 3)
-            if magic != FORMAT or key != self.key or check != _digest(payload):
-                return None
-            return _Unpickler(io.BytesIO(payload)).load()
-        except Exception:  # noqa: BLE001 - whatever is wrong with the file, it is only not used
+            index = _unpack(self.path.read_bytes(), self.key)
+        except OSError:
             return None
+        if not isinstance(index, dict) or set(index) != {"state", "parts"} or not isinstance(index["state"], dict) \
+                or not isinstance(index["state"].get("_markdown"), dict) or not isinstance(index["parts"], tuple):
+            return None
+        state, names = index["state"], index["parts"]
+        self._known = {i: (name, self._read_part(name)) for i, name in enumerate(names)}
+        memo = state["_markdown"]
+        for path, res in _reports(state).items():
+            got = self._known[part_of(res.slug, len(names))][1].get(res.slug) if names else None
+            if got is None:
+                del memo[path]
+            else:
+                res.text, res.mention_rows, res.words = got
+        return state
+
+    def _read_part(self, name) -> dict:
+        """slug -> payload of the part file ``name``; empty when it is missing or damaged."""
+        try:  # a part is named by its payload's digest: one swapped for another is not taken
+            part = _unpack((self.parts / name).read_bytes(), self.key, name.removesuffix(".pickle").encode()) \
+                if isinstance(name, str) else None
+        except OSError:
+            return {}
+        if not isinstance(part, dict):
+            return {}
+        return {slug: got for slug, got in part.items() if isinstance(slug, str) and isinstance(got, tuple)
+                and len(got) == len(PAYLOAD)}
 
     def restore(self, session, out: Path) -> bool:
         """Give ``session`` what the last good build kept, and the digests the output folder's manifest
@@ -116,26 +217,56 @@ class Cache:
 
     def save(self, state) -> None:
         """Write ``state`` atomically; a cache that cannot be written is only a slower next build."""
+        reports = _reports(state)
+        kept = {path: tuple(getattr(res, f) for f in PAYLOAD) for path, res in reports.items()}
         try:
-            payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
             self.folder.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".build-", suffix=".tmp", dir=self.folder)
+            self.parts.mkdir(exist_ok=True)
+            names = self._save_parts({res.slug: kept[path] for path, res in reports.items()})
+            for res in reports.values():  # the index holds no payload (the parts do)
+                for f in PAYLOAD:
+                    setattr(res, f, ArticleResult.__dataclass_fields__[f].default)
             try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(b"\n".join((FORMAT, self.key, _digest(payload), payload)))
-                os.replace(tmp, self.path)
-            except BaseException:
-                os.unlink(tmp)
-                raise
-            self._sweep()
+                payload = _dumps({"state": state, "parts": names})
+            finally:
+                for path, res in reports.items():
+                    res.text, res.mention_rows, res.words = kept[path]
+            _write(self.folder, FILE, _pack(payload, self.key))
+            self._sweep(set(names))
         except (OSError, pickle.PicklingError, RecursionError):
             pass
 
-    def _sweep(self) -> None:
-        """Remove what a build killed while writing the cache left (an hour old: not another build's)."""
-        for path in self.folder.glob(".build-*.tmp"):
+    def _save_parts(self, payloads: dict) -> tuple:
+        """The file names of the parts of ``payloads`` (slug -> payload), writing the parts that changed."""
+        count = 1 << max(0, (len(payloads) // PER_PART).bit_length())
+        groups: list[dict] = [{} for _ in range(count)]
+        for slug in sorted(payloads):
+            groups[part_of(slug, count)][slug] = payloads[slug]
+        names = []
+        for i, group in enumerate(groups):
+            known = self._known.get(i) if len(self._known) == count else None
+            if known is not None and known[1].keys() == group.keys() and \
+                    all(known[1][slug] is got or known[1][slug] == got for slug, got in group.items()):
+                names.append(known[0])
+                continue
+            payload = _dumps(group)
+            name = _digest(payload).decode() + ".pickle"
+            _write(self.parts, name, _pack(payload, self.key))
+            names.append(name)
+        return tuple(names)
+
+    def _sweep(self, names: set) -> None:
+        """Remove the parts the index no longer names, and what a build killed while writing the cache
+        left (an hour old: not another build's)."""
+        for path in [*self.folder.glob(".build-*.tmp"), *self.parts.glob(".build-*.tmp")]:
             try:
                 if time.time() - path.stat().st_mtime > STALE_SECONDS:
                     path.unlink()
             except OSError:
                 pass
+        for path in self.parts.glob("*.pickle"):
+            if path.name not in names:
+                try:
+                    path.unlink()
+                except OSError:
+                    pass

@@ -175,6 +175,64 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(archive, tmp_path, kind):
     assert Cache(archive.root).load() is not None  # written afresh
 
 
+def _parts(archive) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (archive.root / FOLDER / dossier.cache.PARTS).glob("*.pickle")}
+
+
+def _index(archive) -> list[str]:
+    """The part file of each group of reports, as the cache's index names them."""
+    cache = Cache(archive.root)
+    assert cache.load() is not None
+    return [cache._known[i][0] for i in range(len(cache._known))]
+
+
+@pytest.fixture
+def parted(tmp_path, monkeypatch) -> Archive:
+    """The archive with one report to a part, about (eight groups for its five reports)."""
+    monkeypatch.setattr(dossier.cache, "PER_PART", 1)
+    a = Archive(tmp_path)
+    a.cached()
+    assert len(_index(a)) == 8 and set(_parts(a)) == set(_index(a))
+    return a
+
+
+def test_a_build_writes_only_the_parts_of_the_reports_it_rendered_again(parted):
+    before, files = _index(parted), _parts(parted)
+    assert parted.cached().rendered == frozenset() and _parts(parted) == files  # nothing rewritten
+    EDITS["article"](parted)
+    result = parted.cached()
+    after = _index(parted)
+    reports = {p.split("/")[1] for p in result.rendered if p.startswith("articles/")}
+    groups = {dossier.cache.part_of(slug, 8) for slug in reports}
+    assert {i for i in range(8) if after[i] != before[i]} <= groups  # the other groups keep their files
+    assert any(after[i] != before[i] for i in groups)  # the edited report's text changed
+    assert set(_parts(parted)) == set(after)  # the replaced files are gone
+    assert all(_parts(parted)[name] == files[name] for name in set(after) & set(before))
+    parted.expect_cold()
+
+
+@pytest.mark.parametrize("kind", ["deleted", "truncated", "flipped", "swapped"])
+def test_a_damaged_part_has_only_its_reports_rendered_again(parted, monkeypatch, kind):
+    folder = parted.root / FOLDER / dossier.cache.PARTS
+    cache = Cache(parted.root)
+    assert cache.load() is not None
+    names = [name for name, reports in cache._known.values() if reports]  # parts that hold a report
+    victim = folder / names[0]
+    if kind == "deleted":
+        victim.unlink()
+    elif kind == "swapped":  # another part's (valid) file under this part's name
+        victim.write_bytes((folder / names[1]).read_bytes())
+    else:
+        _damage(kind, victim, parted.tmp)
+    rendered = []
+    real = dossier.emit.Renderer.article
+    monkeypatch.setattr(dossier.emit.Renderer, "article", lambda self, slug: rendered.append(slug) or real(self, slug))
+    parted.cached()
+    assert 1 <= len(rendered) < 5  # the reports of the damaged part, not every report
+    parted.expect_cold()
+    assert parted.cached().rendered == frozenset()  # the part was written again
+
+
 def test_deleting_the_cache_changes_nothing_but_the_time(archive):
     before = tree(archive.out)
     shutil.rmtree(archive.root / FOLDER)
