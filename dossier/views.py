@@ -144,8 +144,11 @@ def _articles_in(value, found: dict) -> None:
     if isinstance(value, Article):
         found[value.slug] = None
     elif isinstance(value, tuple):
-        for item in value:
-            _articles_in(item, found)
+        for item in value:  # leaves here, not in a call each (views hold tens of thousands)
+            if isinstance(item, tuple):
+                _articles_in(item, found)
+            elif isinstance(item, Article):
+                found[item.slug] = None
 
 
 @dataclass(frozen=True)
