@@ -9,6 +9,8 @@ plugins wired in a fixed order. Plugins read site data only from ``env``, a
 from __future__ import annotations
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core.normalize import normalize as _normalize
+from markdown_it.rules_core.state_core import StateCore
 from mdit_py_plugins.footnote import footnote_plugin
 
 from . import marks, mentions, sidenotes, wikilinks
@@ -20,9 +22,17 @@ __all__ = ["MarkdownEnv", "Note", "make_md", "new_env", "note_renderer"]
 def make_md() -> MarkdownIt:
     # Raw HTML is escaped, never passed through: article texts are pasted from the web.
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.core.ruler.at("normalize", _normalize_if_needed)
     md.use(footnote_plugin)
     md.use(wikilinks.plugin)
     md.use(mentions.plugin)
     md.use(marks.plugin)
     md.use(sidenotes.plugin)
     return md
+
+
+def _normalize_if_needed(state: StateCore) -> None:
+    """markdown-it's ``normalize`` (CR and CRLF to LF, NUL to U+FFFD) only when there is one to
+    change: its regular expression otherwise replaces every line feed with itself."""
+    if "\r" in state.src or "\0" in state.src:
+        _normalize(state)
