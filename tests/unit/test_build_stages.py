@@ -1,0 +1,27 @@
+"""Each stage's timing holds its own work: the exports' files are written inside their stages."""
+from __future__ import annotations
+
+from dossier import pipeline, write
+from dossier.pipeline import build_site
+from tests.conftest import REPO_ROOT
+
+
+def test_the_search_index_and_data_files_are_written_within_their_own_stages(monkeypatch, tmp_path):
+    events = []
+    real_lap, real_put = pipeline.Clock.lap, write.Staging.put
+    monkeypatch.setattr(pipeline.Clock, "lap", lambda self, name: events.append(("lap", name)) or real_lap(self, name))
+    monkeypatch.setattr(write.Staging, "put", lambda self, out: events.append(("put", out.path)) or real_put(self, out))
+    assert build_site(REPO_ROOT, out=tmp_path / "out", workers=1).ok
+    next_lap = {}
+    pending = []
+    for kind, what in events:
+        if kind == "put":
+            pending.append(what)
+        else:
+            next_lap.update((path, what) for path in pending)
+            pending = []
+    search = {p: s for p, s in next_lap.items() if p.startswith("search/")}
+    data = {p: s for p, s in next_lap.items() if p.startswith("data/")}
+    assert len(search) > 10 and set(search.values()) == {"search index"}
+    assert len(data) >= 3 and set(data.values()) == {"open data"}
+    assert next_lap["articles/metro-army-stood-down/index.html"] == "articles"
