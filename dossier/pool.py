@@ -39,7 +39,9 @@ def run(task: Callable[[Any, Any], Any], items: Iterable, state: Any, workers: i
     items = list(items)
     if workers < 2 or len(items) < minimum or not fork_available():
         return [task(state, item) for item in items]
-    chunk = max(1, min(256, len(items) // (workers * 8)))
+    # Chunks small enough that the workers finish together (the last chunk of one worker is time the
+    # other core idles: 256 articles were 0.4 s), large enough that handing them out costs nothing.
+    chunk = max(1, min(64, len(items) // (workers * 16)))
     with mp.get_context("fork").Pool(workers, initializer=_init, initargs=(state,)) as pool:
         return list(pool.imap(_call, [(task, item) for item in items], chunksize=chunk))
 
