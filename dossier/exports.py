@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -34,6 +35,13 @@ class Memory:
     words: dict = field(default_factory=dict)  # the search records' words (search.record_words)
     search: object = None  # search_update.State of the index the output folder holds
     data: dict = field(default_factory=dict)  # part of the open data -> (digest of its inputs, {path: (digest, size)})
+    pending: dict = field(default_factory=dict)  # the same, this build's, with sizes only until it is committed
+
+    def committed(self, outputs: dict) -> None:
+        """The build reached the output folder: ``outputs`` (path -> digest) holds its data files."""
+        for name, (fp, sizes) in self.pending.items():
+            self.data[name] = (fp, {p: (outputs[p], n) for p, n in sizes.items()})
+        self.pending = {}
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,10 @@ class Built:
     data_page: Callable  # ((file name, url, what it holds, bytes), ...) -> the Data page
     article_words: dict = field(default_factory=dict)  # article slug -> search.Words of its record, counted in the workers
     previous: dict = field(default_factory=dict)  # output path -> digest of what the output folder holds
+    stage: Callable[[Output], str] | None = None  # stages a file made, returns its digest (else: just the digest)
+
+    def put(self, out: Output) -> str:
+        return self.stage(out) if self.stage is not None else digest(out.data)
 
 
 def _text(b: Built, memory: Memory, path: str, slug: str | None = None):
@@ -69,9 +81,10 @@ def _text(b: Built, memory: Memory, path: str, slug: str | None = None):
     return hit[1]
 
 
-def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: None) -> tuple[list[Output], dict]:
-    """Data files, the Data page and the search bundle: (the files made, the files the output folder
-    holds already and keeps: path -> digest); ``lap(stage)`` is called as each part ends."""
+def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: None) -> dict[str, str]:
+    """Data files, the Data page and the search bundle: path -> digest of each, the files made staged
+    (``Built.stage``) as they are made, the others the output folder's, kept; ``lap(stage)`` is called
+    as each part ends."""
     site = b.site
     pages = [output_path(page_dir("article", s)) for s in site.articles]
     pages += [output_path(page_dir(k, s)) for k, group in (("entity", site.entities), ("claim", b.claims),
@@ -82,14 +95,14 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
     slugs = dict(zip(pages, site.articles))  # the first len(site.articles) pages are the articles
     texts = {p: _text(b, memory, p, slugs.get(p)) for p in pages}
     passages = _passages(b, texts)
-    outs, carried = opendata_files(b, memory, passages)
+    files = opendata_files(b, memory, passages)
     lap("open data")
-    made, kept = search_files(b, memory, _records(b, texts, passages))
+    files.update(search_files(b, memory, _records(b, texts, passages)))
     lap("search index")
-    return outs + made, {**carried, **kept}
+    return files
 
 
-def search_files(b: Built, memory: Memory, records: list[Record]) -> tuple[list[Output], dict]:
+def search_files(b: Built, memory: Memory, records: list[Record]) -> dict[str, str]:
     """The search index: updated from the output's when that is possible, else made whole."""
     words = b.article_words
     counted = {i: words[slug] for i, slug in enumerate(b.site.articles) if slug in words}  # reports come first
@@ -97,12 +110,13 @@ def search_files(b: Built, memory: Memory, records: list[Record]) -> tuple[list[
     words = record_words(records, counted, memory.words)
     got = search_update.update(memory.search, records, words, last, b.previous, b.read)
     if got is not None:
-        outs, carried, memory.search = got
-        return outs, carried
+        outs, files, memory.search = got
+        files.update((o.path, b.put(o)) for o in outs)
+        return files
     state = []
-    outs = index_of(records, words, state)
+    files = {o.path: b.put(o) for o in index_of(records, words, state)}
     memory.search = state[0]
-    return outs, {}
+    return files
 
 
 def _passages(b: Built, texts: dict) -> list[opendata.Passage]:
@@ -118,8 +132,8 @@ def _passages(b: Built, texts: dict) -> list[opendata.Passage]:
     return out
 
 
-def opendata_files(b: Built, memory: Memory, passages: list) -> tuple[list[Output], dict]:
-    """The data files and the Data page: (files made, files carried over: path -> digest).  Each data
+def opendata_files(b: Built, memory: Memory, passages: list) -> dict[str, str]:
+    """The data files and the Data page: path -> digest (made and staged, or carried over).  Each data
     file is made again only when a digest of what it is made from changed (or the output does not
     hold it); the Data page always (one page)."""
     site, urls = b.site, b.urls
@@ -130,17 +144,18 @@ def opendata_files(b: Built, memory: Memory, passages: list) -> tuple[list[Outpu
         for e in named[slug]:
             counts[e] = counts.get(e, 0) + 1
     base = (urls.absolute(""), urls.url(""))
-    made: list[Output] = []
-    carried: dict = {}
+    files: dict[str, str] = {}
 
     def part(name: str, inputs: Callable[[], object], make: Callable[[], list]) -> None:
         fp, hit = _fingerprint(inputs()), memory.data.get(name)
         if hit is not None and hit[0] == fp and all(b.previous.get(p) == d for p, (d, _n) in hit[1].items()):
-            carried.update((p, d) for p, (d, _n) in hit[1].items())
+            files.update((p, d) for p, (d, _n) in hit[1].items())
             return
-        outs = make()
-        memory.data[name] = (fp, {o.path: (digest(o.data), len(o.data)) for o in outs})
-        made.extend(outs)
+        memory.data.pop(name, None)
+        memory.pending[name] = (fp, {})
+        for out in make():
+            memory.pending[name][1][out.path] = len(out.data)
+            files[out.path] = b.put(out)
 
     claims = sorted(getattr(site, "claims", {}).items())
     part("passages", lambda: (base, site.config, claims, [_passage_key(p, site) for p in passages]),
@@ -151,13 +166,15 @@ def opendata_files(b: Built, memory: Memory, passages: list) -> tuple[list[Outpu
                                       sorted(named.get(slug, ()))) for slug, a in sorted(site.articles.items())]),
          lambda: opendata.articles(site, urls, named))
     part("mentions", lambda: _packed_rows(b),
-         lambda: [opendata.mentions_csv({s: b.mention_rows[s] for s in b.mentions})])
+         lambda: [opendata.mentions_csv(_UnpackedRows(b))])
     sizes = {p: n for name in ("passages", "entities", "articles", "mentions")
-             for p, (_d, n) in memory.data[name][1].items()}
-    files = tuple((p[len("data/"):], urls.url(p), opendata.FILES[p[len("data/"):]], n)
-                  for p, n in sorted(sizes.items()))
-    made.append(b.data_page(files))  # a page of the site: its frame (nav, templates) is not an input here
-    return made, carried
+             for p, n in (memory.pending[name][1] if name in memory.pending else
+                          {p: n for p, (_d, n) in memory.data[name][1].items()}).items()}
+    listed = tuple((p[len("data/"):], urls.url(p), opendata.FILES[p[len("data/"):]], n)
+                   for p, n in sorted(sizes.items()))
+    page = b.data_page(listed)  # a page of the site: its frame (nav, templates) is not an input here
+    files[page.path] = b.put(page)
+    return files
 
 
 def _passage_key(p: opendata.Passage, site) -> tuple:
@@ -177,6 +194,18 @@ def _packed_rows(b: Built) -> bytes:
         h.update(packed(slug) if packed else b.mention_rows[slug].encode("utf-8"))
         h.update(b"\0")
     return h.digest()
+
+
+class _UnpackedRows(dict):
+    """article slug -> its rows of mentions.csv as UTF-8, unpacked one at a time as the file is made."""
+
+    def __init__(self, b: Built) -> None:
+        super().__init__(dict.fromkeys(b.mentions))
+        self._b = b
+
+    def __getitem__(self, slug: str) -> bytes:
+        packed = getattr(self._b.mention_rows, "packed", None)
+        return zlib.decompress(packed(slug)) if packed else self._b.mention_rows[slug].encode("utf-8")
 
 
 def _fingerprint(inputs) -> str:

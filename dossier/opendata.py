@@ -175,10 +175,12 @@ def mention_rows(urls, slug: str, mentions: list, text: str) -> str:
     return _csv(None, rows).decode("utf-8")
 
 
-def mentions_csv(chunks: dict) -> Output:
-    """``chunks``: article slug -> :func:`mention_rows` of it; the rows come in slug order."""
-    rows = "".join(chunks[slug] for slug in sorted(chunks))
-    return Output("data/mentions.csv", _csv(MENTION_COLUMNS, []) + rows.encode("utf-8"))
+def mentions_csv(chunks) -> Output:
+    """``chunks``: article slug -> :func:`mention_rows` of it (text, or UTF-8 bytes: a mapping that makes
+    them as asked holds one article's at a time); the rows come in slug order."""
+    rows = (chunks[slug] for slug in sorted(chunks))
+    return Output("data/mentions.csv", b"".join([_csv(MENTION_COLUMNS, []), *(r if isinstance(r, bytes) else
+                                                                               r.encode("utf-8") for r in rows)]))
 
 
 def claims_json(passages: list[Passage], site, urls) -> Output:

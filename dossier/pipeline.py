@@ -189,15 +189,7 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
         if opts.preview and carry_exports(session.outputs(), outputs):
             later = partial(finish_exports, opts, session, make)
         else:
-            made, carried = make(staging, outputs, clock)
-            outputs.update(carried)
-            stage = "open data"  # writing the exports' files is their work too: data/ first, then search/
-            for out in made:
-                if stage == "open data" and out.path.startswith(SEARCH_FOLDER + "/"):
-                    clock.lap(stage)
-                    stage = "search index"
-                outputs[out.path] = session.stage(staging, out)
-            clock.lap(stage)
+            outputs.update(make(staging, outputs, clock))  # staged as they are made, in their stages' time
     for out in extra_files(site, renderer.urls, layouts, outputs):
         outputs[out.path] = session.stage(staging, out)
     clock.lap("listings")
@@ -216,12 +208,10 @@ def finish_exports(opts: Options, session: Session, make: Callable) -> BuildResu
     clock = Clock()
 
     def change(staging: Staging, outputs: dict) -> None:
-        made, carried = make(staging, outputs, clock)
+        made = make(staging, outputs, clock)  # staged as they are made
         for path in [p for p in outputs if p.startswith(EXPORTED)]:
             del outputs[path]
-        outputs.update(carried)
-        for out in made:
-            outputs[out.path] = session.stage(staging, out)
+        outputs.update(made)
 
     commit = amend_output(opts, session, change)
     clock.lap("write")
@@ -230,7 +220,7 @@ def finish_exports(opts: Options, session: Session, make: Callable) -> BuildResu
 
 
 def export_files(site: Site, renderer: Renderer, results: dict, index: Index, session: Session, staging: Staging,
-                 outputs: dict, clock: Clock, rendered: frozenset = frozenset()) -> list[Output]:
+                 outputs: dict, clock: Clock, rendered: frozenset = frozenset()) -> dict[str, str]:
     """The search index, the open data and the Data page, read from the pages this build made.
     ``rendered``: output paths of the pages rendered in this build (``Session.rendered``); every other
     page, and its entry in ``results``, is the last build's, unchanged."""
@@ -246,7 +236,8 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
         {s: r.text for s, r in results.items()}, MentionRows(results),
         lambda ann: notes.get((ann.article, ann.id)) or renderer.markdown(ann.note, ann.source, ann.note_line - 1, []),
         lambda files: renderer.render(data_view(renderer.frame, files)),
-        {s: r.words for s, r in results.items() if r.words is not None}, session.outputs())
+        {s: r.words for s, r in results.items() if r.words is not None}, session.outputs(),
+        partial(session.stage, staging))
     return exports.exports(built, session.exports, clock.lap)
 
 

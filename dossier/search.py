@@ -42,6 +42,7 @@ from array import array
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from typing import Iterator
 from itertools import islice
 
 from .model import Output
@@ -162,35 +163,36 @@ def count_words(rec: Record) -> Words:
     return Words(_key(rec), len(rec.content), b" ".join(counts), array("I", counts.values()).tobytes(), b" ".join(title))
 
 
-def weight_table(c: Words, avglen: float, at: int) -> tuple[list, float]:
+def weight_table(c: Words, avglen: float, at: int) -> tuple[list, float, array]:
     """``at`` plus the weight of a term occurring n times in record ``c``, for n up to its most
-    frequent term; and ``c``'s BM25 length norm."""
+    frequent term; ``c``'s BM25 length norm; and how often each of its terms occurs."""
     counts = array("I")
     counts.frombytes(c.counts)
     norm = K1 * (1 - B + B * c.length / avglen)
-    return [at + (round(SCALE * n * (K1 + 1) / (n + norm)) or 1) for n in range(max(counts, default=0) + 1)], norm
+    return [at + (round(SCALE * n * (K1 + 1) / (n + norm)) or 1) for n in range(max(counts, default=0) + 1)], norm, counts
 
 
 def doc_postings(doc: int, c: Words, avglen: float) -> dict[bytes, int]:
     """term -> posting (``doc * 64 + weight``) of one record."""
-    table, _norm = weight_table(c, avglen, doc * WEIGHTS)
-    counts = array("I")
-    counts.frombytes(c.counts)
+    table, _norm, counts = weight_table(c, avglen, doc * WEIGHTS)
     got = dict(zip(c.terms.split(), map(table.__getitem__, counts)))
     for t in c.title.split():
         got[t] += TITLE_BONUS_POINTS
     return got
 
 
-def norm_bounds(table: list, norm: float) -> tuple[float, float]:
-    """Length norms (strictly) between which every weight of ``table`` (made at ``norm``) stays what it
-    is, with a margin for rounding: outside them the weights are computed again to be sure."""
-    lo, hi = 0.0, float("inf")
-    for n in range(1, len(table)):
-        w = round(SCALE * n * (K1 + 1) / (n + norm))
-        lo = max(lo, SCALE * (K1 + 1) * n / (w + 0.5) - n)
-        if w > 0.5:
-            hi = min(hi, SCALE * (K1 + 1) * n / (w - 0.5) - n)
+def norm_bounds(table: list, at: int, counts) -> tuple[float, float]:
+    """Length norms (strictly) between which the weights ``table`` (made at ``at``) gives the counts
+    ``counts`` stay what they are, with a margin for rounding: outside them the weights are computed
+    again to be sure.  (A weight of 1 that rounds from 0 gets bounds its norm is outside: always
+    computed again.)"""
+    ns = [n for n in set(counts) if n]
+    if not ns:
+        return 0.0, float("inf")
+    c = SCALE * (K1 + 1)
+    ws = [table[n] - at for n in ns]
+    lo = max([c * n / (w + 0.5) - n for n, w in zip(ns, ws)])
+    hi = min([c * n / (w - 0.5) - n for n, w in zip(ns, ws)])
     return lo + abs(lo) * 1e-9 + 1e-12, hi - abs(hi) * 1e-9
 
 
@@ -203,11 +205,9 @@ def _postings(counted: list[Words], bounds: array | None = None) -> dict[bytes, 
     get = terms.get
     for doc, c in enumerate(counted):
         at = doc * WEIGHTS
-        table, norm = weight_table(c, avglen, at)
+        table, _norm, counts = weight_table(c, avglen, at)
         if bounds is not None:
-            bounds.extend(norm_bounds(table, norm))
-        counts = array("I")
-        counts.frombytes(c.counts)
+            bounds.extend(norm_bounds(table, at, counts))
         for t, v in zip(c.terms.split(), map(table.__getitem__, counts)):
             p = get(t)
             if p is None:
@@ -229,27 +229,28 @@ def _dump(value) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode("ascii")  # escaped: faster to write than UTF-8
 
 
-def _shards(postings: dict[bytes, array], df: dict) -> tuple[dict[str, bytes], frozenset]:
-    """The shard files and the prefixes that are split; ``df`` gets each term's number of postings.
-    A shard's terms are neighbours in sorted order (a prefix's own terms, or the prefix alone where
-    it is split), so one shard is held in memory at a time, and each term's postings are let go
-    once written."""
+def _shards(postings: dict[bytes, array], df: dict) -> tuple[Iterator[tuple[str, bytes]], frozenset]:
+    """The shard files, one at a time, and the prefixes that are split; ``df`` gets each term's number
+    of postings.  A shard's terms are neighbours in sorted order (a prefix's own terms, or the prefix
+    alone where it is split), so one shard is held in memory at a time, and each term's postings are
+    let go once written."""
     terms = {t.decode("utf-8"): p for t, p in postings.items()}
     postings.clear()
     df.update((t, len(p)) for t, p in terms.items())
     split = split_of(df)
-    files: dict[str, bytes] = {}
-    key, group = "", {}
-    for t in sorted(terms):
-        k = shard_of(t, split)
-        if k != key:
-            if group:
-                files[key] = _dump(group)
-            key, group = k, {}
-        group[t] = _deltas(terms.pop(t))
-    if group:
-        files[key] = _dump(group)
-    return files, split
+
+    def files() -> Iterator[tuple[str, bytes]]:
+        key, group = "", {}
+        for t in sorted(terms):
+            k = shard_of(t, split)
+            if k != key:
+                if group:
+                    yield key, _dump(group)
+                key, group = k, {}
+            group[t] = _deltas(terms.pop(t))
+        if group:
+            yield key, _dump(group)
+    return files(), split
 
 
 def chunk_starts(records: list[Record]) -> list[int]:
@@ -304,25 +305,35 @@ def index_files(records: list[Record], counted: dict | None = None, memo: dict |
     """The search index for ``records`` (record numbers in this order): ``search/`` files.
     ``counted`` and ``memo`` as in :func:`record_words`; ``state`` (a list) gets the
     :class:`dossier.search_update.State` the next build updates the index from."""
-    return index_of(records, record_words(records, counted, memo), state)
+    return sorted(index_of(records, record_words(records, counted, memo), state), key=lambda o: o.path)
 
 
-def index_of(records: list[Record], words: list[Words], state: list | None = None) -> list[Output]:
-    """:func:`index_files` of records whose words are ``words``."""
+def index_of(records: list[Record], words: list[Words], state: list | None = None) -> Iterator[Output]:
+    """:func:`index_files` of records whose words are ``words``, one file at a time (the manifest
+    last, then ``state`` gets the State): made as they are taken, so few are held at once."""
     bounds, df = array("d"), {}
     shards, split = _shards(_postings(words, bounds), df)
+    sums: dict[str, tuple[int, int]] = {}
+
+    def out(name: str, data: bytes) -> Output:
+        sums[name] = (zlib.crc32(data), len(data))
+        return Output(f"{FOLDER}/{name}", data)
+
+    for key, data in shards:
+        yield out(f"t/{_hex(key)}.json", data)
     starts = chunk_starts(records)
-    files = {f"t/{_hex(k)}.json": data for k, data in shards.items()}
-    del shards
     ends = [*starts[1:], len(records)]
-    files.update((f"x/{n}.json", chunk_file(records[a:b])) for n, (a, b) in enumerate(zip(starts, ends)))
-    sums = {name: (zlib.crc32(data), len(data)) for name, data in files.items()}
-    files.update(filter_files(records, sums))
-    files["index.json"] = index_json(len(records), split, starts, files.pop("filters"), sums)
+    for n, (a, b) in enumerate(zip(starts, ends)):
+        yield out(f"x/{n}.json", chunk_file(records[a:b]))
+    files = filter_files(records, sums)
+    filters = files.pop("filters")
+    for name, data in files.items():
+        yield Output(f"{FOLDER}/{name}", data)
+    index = index_json(len(records), split, starts, filters, sums)
     if state is not None:
         from .search_update import State  # noqa: PLC0415 - it imports this module
-        state.append(State.of(records, words, bounds, df, split, starts, sums, files["index.json"]))
-    return [Output(f"{FOLDER}/{name}", data) for name, data in sorted(files.items())]
+        state.append(State.of(records, words, bounds, df, split, starts, sums, index))
+    yield Output(f"{FOLDER}/index.json", index)
 
 
 def filter_files(records: list[Record], sums: dict) -> dict:

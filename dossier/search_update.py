@@ -99,8 +99,8 @@ def update(state: State | None, records: list[Record], words: list[Words], memo:
                 df[term] = df.get(term, 0) + (p is not None) - (t in before)
                 if not df[term]:
                     del df[term]
-        table, norm = search.weight_table(words[i], avg, 0)
-        bounds[2 * i:2 * i + 2] = array("d", search.norm_bounds(table, norm))
+        table, _norm, counts = search.weight_table(words[i], avg, 0)
+        bounds[2 * i:2 * i + 2] = array("d", search.norm_bounds(table, 0, counts))
     if search.split_of(df) != state.split:
         return None
     sums = dict(state.sums)

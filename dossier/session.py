@@ -263,6 +263,7 @@ class Session:
                 del memo[path]
         self._new = {}
         self._digests = dict(outputs)
+        self.exports.committed(outputs)
         if missing:
             self._pages.clear()
             self._digests = {}
@@ -285,4 +286,5 @@ class Session:
     def failed(self) -> None:
         """Nothing of the build reached the output folder: forget what it rendered."""
         self._new = {}
+        self.exports.pending = {}
         self._coverage = None

@@ -35,7 +35,7 @@ class Builds:
         self.whole = got is None
         if got is None:
             box = []
-            outs, carried = index_of(records, words, box), {}
+            outs, carried = list(index_of(records, words, box)), {}
             self.state = box[0]
         else:
             outs, carried, self.state = got
