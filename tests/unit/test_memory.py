@@ -37,3 +37,31 @@ def test_a_one_off_build_lets_go_of_what_only_a_next_build_reuses(tmp_path, tree
     assert kept.session._scans and kept.session._shared.where and kept.session._loaded
     s = once.session
     assert not s._scans and not s._shared.where and not s._shared.keys and not s._loaded and s._coverage is None
+
+
+def test_the_build_cache_file_is_written_and_read_without_a_second_copy_of_its_payload(tmp_path):
+    import os
+    import pickle
+    import tracemalloc
+
+    from dossier.cache import _pack, _unpack, _write, cache_key
+
+    key = cache_key()
+    blobs = [os.urandom(10_000) for _ in range(2_000)]
+    payload = pickle.dumps(blobs, protocol=pickle.HIGHEST_PROTOCOL)  # 20 MB
+    tracemalloc.start()
+    try:
+        _write(tmp_path, "build.pickle", _pack(payload, key))
+        written = tracemalloc.get_traced_memory()[1]
+        data = (tmp_path / "build.pickle").read_bytes()
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]  # ``data`` itself
+        got = _unpack(data, key)
+        read = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    assert got == blobs
+    assert written < len(payload) // 4  # the header and the payload written one after the other
+    assert read < len(payload) * 1.5  # the objects read (one payload's worth), not a copy of the payload too
+    damaged = data[:-1] + bytes([data[-1] ^ 1])
+    assert _unpack(damaged, key) is None and _unpack(data[:60], key) is None and _unpack(b"", key) is None
