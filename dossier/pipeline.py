@@ -32,8 +32,8 @@ from .render import DEFAULT_LAYOUTS, LocatedTemplateError, template_error
 from .session import ASSET, Layouts, Session, classify
 from .site import Site, assemble
 from .urls import Urls, output_path, page_dir
-from .views import (FrozenMap, View, annotation_views, article_view, data_view, entities_view, entity_view,
-                    free_page_view, home_view, not_found_view, outlets_view, tag_views)
+from .views import (FrozenMap, View, annotation_views, article_view, coverage_of, data_view, entities_view,
+                    entity_view, free_page_view, home_view, not_found_view, outlets_view, tag_views)
 from .write import Staging, digest
 
 
@@ -272,15 +272,22 @@ def article_key(renderer: Renderer, res: ArticleResult) -> View:
                         renderer.coverage.get(res.slug, ()))
 
 
+def _same_article(art, coverage: tuple, key: View) -> bool:
+    """With ``Session.steady`` and the memo's Markdown facts, all an article view holds besides these two."""
+    return key.article == art and key.coverage == coverage
+
+
 def render_articles(site: Site, renderer: Renderer, session: Session, staging: Staging, opts: Options,
                     outputs: dict, errors: list) -> dict[str, ArticleResult]:
     """Article pages (Markdown, then the page, in the workers): article slug -> what each reported."""
     results: dict[str, ArticleResult] = {}
     todo = []
+    steady = session.steady(renderer.frame, site)
     for slug, art in site.articles.items():
         path = output_path(page_dir("article", slug))
         res = session.markdown(path, article_md_key(site, slug, session))
-        d = res and session.reuse(path, article_key(renderer, res))
+        d = res and (steady and session.reuse_if(path, partial(_same_article, art, coverage_of(
+            site, renderer.coverage.get(slug, ())))) or session.reuse(path, article_key(renderer, res)))
         if d:
             results[slug], outputs[path] = res, d
             errors.extend(res.errors)

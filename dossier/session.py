@@ -24,7 +24,8 @@ from .write import Staging, digest
 
 ASSET, TEMPLATE, CONTENT, CONFIG = "asset", "template", "content", "config"
 KEPT = {"_loaded": dict, "_scans": dict, "_shared": SharedPassages, "_coverage": (tuple, type(None)),
-        "_markdown": dict, "_pages": dict, "_md_key": (tuple, type(None)), "exports": exports.Memory}
+        "_markdown": dict, "_pages": dict, "_md_key": (tuple, type(None)), "exports": exports.Memory,
+        "_around": (tuple, type(None))}
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ class Session:
         self._md_key = None  # what Markdown reads of the whole archive, this build
         self.links_key = ""  # what wikilinks to passages and claims are checked against (pipeline.links_key)
         self.exports = exports.Memory()  # page texts, the last search index and data files
+        self._around = None  # what every article page reads of the whole archive, last build (``steady``)
+        self._around_new = None
         self.remembers = True  # False: one build and no build cache (``build_site``): no page memo to fill
 
     # -- load ------------------------------------------------------------------------
@@ -227,6 +230,22 @@ class Session:
             return hit[2]
         return None
 
+    def steady(self, frame, site) -> bool:
+        """Whether what every article page reads of the archive as a whole (the frame, every entity,
+        every annotation) equals what the last build read. Then an article page whose record, Markdown
+        facts and other coverage are what its memo's view holds has that view: it need not be made."""
+        self._around_new = (frame, tuple(site.entities.values()), site.annotations)
+        return self._around is not None and self._around == self._around_new
+
+    def reuse_if(self, path: str, same) -> str | None:
+        """The digest of the page at ``path`` when ``same(its memo's view key)`` holds and its templates
+        are what they were (``reuse`` without a view to compare: see ``steady``)."""
+        hit = self._pages.get(path)
+        if hit is not None and same(hit[1]) and hit[0] == self.signature(hit[1].page.template) \
+                and self._digests.get(path) == hit[2]:
+            return hit[2]
+        return None
+
     def remember(self, path: str, view_key, d: str, markdown: tuple | None = None) -> None:
         self._new[path] = ((self.signature(view_key.page.template), view_key, d), markdown)
 
@@ -264,6 +283,8 @@ class Session:
         self._new = {}
         self._digests = dict(outputs)
         self.exports.committed(outputs)
+        if self._around_new is not None:
+            self._around, self._around_new = self._around_new, None
         if missing:
             self._pages.clear()
             self._digests = {}
@@ -287,4 +308,5 @@ class Session:
         """Nothing of the build reached the output folder: forget what it rendered."""
         self._new = {}
         self.exports.pending = {}
+        self._around_new = None
         self._coverage = None

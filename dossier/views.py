@@ -194,8 +194,13 @@ def article_view(frame: Frame, site, slug: str, body: str, mentions, placed, cov
     description = f"{outlet.name if outlet else art.outlet}, {human_date(art.published)}"
     return _make(ArticleView, frame, site, ("article.html", page_dir("article", slug), art.title, description),
                  article=art, outlet=outlet, body=body, mentioned=tuple(mentioned),
-                 coverage=tuple((site.articles[s], n) for s, n in coverage), annotations=tuple(placed),
+                 coverage=coverage_of(site, coverage), annotations=tuple(placed),
                  byline=_byline(site, art))
+
+
+def coverage_of(site, coverage) -> tuple:
+    """An article view's ``coverage``: (Article, shared entities) of each (slug, shared entities)."""
+    return tuple((site.articles[s], n) for s, n in coverage)
 
 
 def _byline(site, art: Article) -> tuple:

@@ -14,6 +14,7 @@ import pytest
 
 import dossier.cache
 import dossier.emit
+import dossier.pipeline
 import dossier.render
 from dossier.cache import FOLDER, Cache
 from dossier.pipeline import Builder, build_site
@@ -114,6 +115,24 @@ def test_an_article_edit_renders_only_the_pages_that_show_it(archive, monkeypatc
     archive.expect_cold()
 
 
+@pytest.mark.parametrize("kind", ["article", "nothing", "page", "entity"])
+def test_views_are_made_only_for_the_article_pages_that_may_have_changed(archive, monkeypatch, kind):
+    """While no entity, annotation or site-wide setting changed, an article page whose record, Markdown
+    and other coverage are as they were is reused without its view being made to be compared."""
+    made = []
+    real = dossier.pipeline.article_key
+    monkeypatch.setattr(dossier.pipeline, "article_key", lambda r, res: made.append(res.slug) or real(r, res))
+    EDITS[kind](archive)
+    result = archive.cached()
+    rendered = {p.split("/")[1] for p in result.rendered if p.startswith("articles/")}
+    if kind == "entity":  # every page reads every entity: each view is made and compared
+        assert set(made) == {"one", "two", "three", "four", "five"}
+    else:  # views made: the pages whose record or coverage changed (then rendered again, if they differ)
+        assert set(made) == rendered and len(made) <= 2 * len(rendered)
+        assert rendered == ({"four", "one", "three", "two"} if kind == "article" else set())
+    archive.expect_cold()
+
+
 def test_a_build_says_which_pages_it_rendered_again(archive, monkeypatch):
     """``BuildResult.rendered`` (what the exports may update from): the pages rendered in this build."""
     rendered = []
@@ -160,7 +179,7 @@ def _damage(kind: str, path: Path, tmp: Path) -> None:
 def _forge(path: Path, state) -> None:
     payload = pickle.dumps(state)
     key = Cache(path.parents[1]).key
-    path.write_bytes(b"\n".join((dossier.cache.FORMAT, key, dossier.cache._digest(payload), payload)))
+    path.write_bytes(b"\n".join((dossier.cache.FORMAT, key, dossier.cache._check(payload), payload)))
 
 
 @pytest.mark.parametrize("kind", ["truncated", "flipped", "empty", "garbage", "wrong-shape", "hostile"])
