@@ -3,11 +3,12 @@
 It is the preview's :class:`~dossier.session.Session` memory written to one file after a good
 build and read back before the next: each content file's bytes digest and what loading it gave,
 the scan of each article body, the shared-passage index, the Markdown facts of each page, and
-the page memo (view, templates' digests, output digest). It is written in parts, so that a build
-after a small edit writes little: ``build.pickle`` holds the session's memory except what each
-report gives the search index and the open data (its page text, ``mentions.csv`` rows, counted
-words), which sits in ``parts/<name>.pickle``, a group of reports to a file; the index names
-the part of each group, and a build writes only the groups whose reports it rendered again.
+the page memo (view, templates' digests, output digest), the exports' memory. It is written in
+parts, so that a build after a small edit writes little: ``build.pickle`` holds the session's
+memory except three maps of plain values (what each report gives the search index and the open
+data: its page text, ``mentions.csv`` rows, counted words; the exports' words of each search
+record; the exports' text of each page), which sit in ``parts/<name>.pickle``, about 128 entries
+to a part; the index names the parts, and a build writes only the parts whose entries changed.
 Nothing in it is taken on trust:
 
 - the whole file is for one Dossier: its key digests the cache format, Dossier's version, the
@@ -16,9 +17,10 @@ Nothing in it is taken on trust:
 - a content file is parsed again when its bytes changed, a page is rendered again when its
   view (which holds the configuration) or the digest of a template it uses changed, and a page
   is taken from the output folder only when the output's manifest names the same digest;
-- a damaged or truncated file (its payload digest does not match) or one that cannot be read
-  back is ignored, and the build runs as if there were none; a part that is missing, damaged or
-  not the one the index names only has its reports rendered again.
+- a damaged or truncated file (its checksums do not match) or one that cannot be read back is
+  ignored, and the build runs as if there were none; a part that is missing, damaged or not the
+  one the index names only has its reports rendered again, or its exports' entries made again
+  (the search index as a whole, when words are missing).
 
 Each file is written to a temporary name and renamed into place, so a reader sees an old file
 or a new one, never half of one; parts get a new name for new contents and are written before the index
@@ -41,7 +43,9 @@ from pathlib import Path
 
 from . import __version__
 from .emit import ArticleResult
+from .exports import Memory
 from .outdir import OutputError, finish_interrupted, read_manifest
+from .search import Words
 
 FOLDER = ".dossier-cache"
 FILE = "build.pickle"
@@ -171,8 +175,15 @@ def _reports(state: dict) -> dict:
     return {p: facts for p, (_key, facts) in state["_markdown"].items() if isinstance(facts, ArticleResult)}
 
 
-def part_of(slug: str, count: int) -> int:
-    return zlib.crc32(slug.encode("utf-8")) % count
+def part_of(key, count: int) -> int:
+    return zlib.crc32(str(key).encode("utf-8")) % count
+
+
+# What the parts hold: name -> (type of a key, test of a value). Each is a map of plain values whose
+# entries a build may lack (a report's payload: it is rendered again; the exports' memo: made again).
+MAPS = {"reports": (str, lambda v: isinstance(v, tuple) and len(v) == len(PAYLOAD)),
+        "words": (int, lambda v: isinstance(v, Words)),
+        "texts": (str, lambda v: isinstance(v, tuple))}
 
 
 class Cache:
@@ -181,39 +192,47 @@ class Cache:
         self.path = self.folder / FILE
         self.parts = self.folder / PARTS
         self.key = cache_key()
-        self._known: dict[int, tuple] = {}  # part -> (its file's name, {slug: payload}) as read
+        self._known: dict[str, dict] = {}  # map -> {group: (its file's name, its entries or None)} as read
 
     def load(self):
-        """What the last good build kept, its payloads put back, or None (no cache, another key,
-        damaged: all the same). A report whose part cannot be read is left out (it is rendered again)."""
+        """What the last good build kept, the parts put back, or None (no cache, another key, damaged:
+        all the same). A report whose part cannot be read is left out (it is rendered again)."""
         try:
             index = _unpack(self.path.read_bytes(), self.key)
         except OSError:
             return None
         if not isinstance(index, dict) or set(index) != {"state", "parts"} or not isinstance(index["state"], dict) \
-                or not isinstance(index["state"].get("_markdown"), dict) or not isinstance(index["parts"], tuple):
+                or not isinstance(index["state"].get("_markdown"), dict) \
+                or not isinstance(index["state"].get("exports"), Memory) or not isinstance(index["parts"], dict) \
+                or set(index["parts"]) != set(MAPS) or not all(isinstance(n, tuple) for n in index["parts"].values()):
             return None
-        state, names = index["state"], index["parts"]
-        self._known = {i: (name, self._read_part(name)) for i, name in enumerate(names)}
+        state = index["state"]
+        self._known = {m: {i: (name, self._read_part(name, m)) for i, name in enumerate(names)}
+                       for m, names in index["parts"].items()}
+        got = {m: {k: v for _name, part in known.values() for k, v in (part or {}).items()}
+               for m, known in self._known.items()}
         memo = state["_markdown"]
         for path, res in _reports(state).items():
-            got = self._known[part_of(res.slug, len(names))][1].get(res.slug) if names else None
-            if got is None:
-                del memo[path]
+            if res.slug in got["reports"]:
+                res.text, res.mention_rows, res.words = got["reports"][res.slug]
             else:
-                res.text, res.mention_rows, res.words = got
+                del memo[path]
+        memory = state["exports"]
+        memory.words, memory.texts = got["words"], got["texts"]
+        if any(part is None for part in self._known["words"].values()):
+            memory.search = None  # the index is updated from the last one's words: without them, made whole
         return state
 
-    def _read_part(self, name) -> dict:
-        """slug -> payload of the part file ``name``; empty when it is missing or damaged."""
+    def _read_part(self, name, kind: str) -> dict | None:
+        """The entries of the part file ``name``; None when it is missing or damaged."""
         try:  # a part's checksum covers its name: one swapped for another is not taken
             part = _unpack((self.parts / name).read_bytes(), self.key, name.encode()) if isinstance(name, str) else None
         except OSError:
-            return {}
+            return None
         if not isinstance(part, dict):
-            return {}
-        return {slug: got for slug, got in part.items() if isinstance(slug, str) and isinstance(got, tuple)
-                and len(got) == len(PAYLOAD)}
+            return None
+        key_type, good = MAPS[kind]
+        return {k: v for k, v in part.items() if isinstance(k, key_type) and good(v)}
 
     def restore(self, session, out: Path) -> bool:
         """Give ``session`` what the last good build kept, and the digests the output folder's manifest
@@ -232,40 +251,43 @@ class Cache:
 
     def save(self, state) -> None:
         """Write ``state`` atomically; a cache that cannot be written is only a slower next build."""
-        reports = _reports(state)
+        reports, memory = _reports(state), state["exports"]
         kept = {path: tuple(getattr(res, f) for f in PAYLOAD) for path, res in reports.items()}
+        maps = {"reports": {res.slug: kept[path] for path, res in reports.items()}, "words": memory.words,
+                "texts": memory.texts}
         try:
             self.folder.mkdir(exist_ok=True)
             self.parts.mkdir(exist_ok=True)
-            names = self._save_parts({res.slug: kept[path] for path, res in reports.items()})
-            for res in reports.values():  # the index holds no payload (the parts do)
+            names = {m: self._save_parts(m, entries) for m, entries in maps.items()}
+            for res in reports.values():  # the index holds none of what the parts hold
                 for f in PAYLOAD:
                     setattr(res, f, ArticleResult.__dataclass_fields__[f].default)
+            memory.words, memory.texts = {}, {}
             try:
                 payload = _dumps({"state": state, "parts": names})
             finally:
                 for path, res in reports.items():
                     res.text, res.mention_rows, res.words = kept[path]
+                memory.words, memory.texts = maps["words"], maps["texts"]
             _write(self.folder, FILE, _pack(payload, self.key))
-            self._sweep(set(names))
+            self._sweep({name for group in names.values() for name in group})
         except (OSError, pickle.PicklingError, RecursionError):
             pass
 
-    def _save_parts(self, payloads: dict) -> tuple:
-        """The file names of the parts of ``payloads`` (slug -> payload), writing the parts that changed."""
-        count = 1 << max(0, (len(payloads) // PER_PART).bit_length())
+    def _save_parts(self, kind: str, entries: dict) -> tuple:
+        """The file names of the parts of ``entries``, writing the parts that changed since they were read."""
+        count = 1 << max(0, (len(entries) // PER_PART).bit_length())
         groups: list[dict] = [{} for _ in range(count)]
-        for slug in sorted(payloads):
-            groups[part_of(slug, count)][slug] = payloads[slug]
+        for key in sorted(entries):
+            groups[part_of(key, count)][key] = entries[key]
+        known = self._known.get(kind, {})
         names = []
         for i, group in enumerate(groups):
-            known = self._known.get(i) if len(self._known) == count else None
-            if known is not None and known[1].keys() == group.keys() and \
-                    all(known[1][slug] is got or known[1][slug] == got for slug, got in group.items()):
-                names.append(known[0])
-                continue
-            name = os.urandom(16).hex() + ".pickle"  # a new name for new contents: never one the index names
-            _write(self.parts, name, _pack(_dumps(group), self.key, name.encode()))
+            name, old = known.get(i, (None, None)) if len(known) == count else (None, None)
+            if old is None or old.keys() != group.keys() or \
+                    not all(old[key] is got or old[key] == got for key, got in group.items()):
+                name = os.urandom(16).hex() + ".pickle"  # a new name for new contents: never one an index names
+                _write(self.parts, name, _pack(_dumps(group), self.key, name.encode()))
             names.append(name)
         return tuple(names)
 

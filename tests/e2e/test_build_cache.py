@@ -198,11 +198,15 @@ def _parts(archive) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in (archive.root / FOLDER / dossier.cache.PARTS).glob("*.pickle")}
 
 
-def _index(archive) -> list[str]:
-    """The part file of each group of reports, as the cache's index names them."""
+def _index(archive, kind: str = "reports") -> list[str]:
+    """The part file of each group of reports (or another of the maps in parts), as the cache's index names them."""
     cache = Cache(archive.root)
     assert cache.load() is not None
-    return [cache._known[i][0] for i in range(len(cache._known))]
+    return [cache._known[kind][i][0] for i in range(len(cache._known[kind]))]
+
+
+def _named(archive) -> set[str]:
+    return {name for kind in dossier.cache.MAPS for name in _index(archive, kind)}
 
 
 @pytest.fixture
@@ -211,7 +215,7 @@ def parted(tmp_path, monkeypatch) -> Archive:
     monkeypatch.setattr(dossier.cache, "PER_PART", 1)
     a = Archive(tmp_path)
     a.cached()
-    assert len(_index(a)) == 8 and set(_parts(a)) == set(_index(a))
+    assert len(_index(a)) == 8 and set(_parts(a)) == _named(a)
     return a
 
 
@@ -225,7 +229,7 @@ def test_a_build_writes_only_the_parts_of_the_reports_it_rendered_again(parted):
     groups = {dossier.cache.part_of(slug, 8) for slug in reports}
     assert {i for i in range(8) if after[i] != before[i]} <= groups  # the other groups keep their files
     assert any(after[i] != before[i] for i in groups)  # the edited report's text changed
-    assert set(_parts(parted)) == set(after)  # the replaced files are gone
+    assert set(_parts(parted)) == _named(parted)  # the replaced files are gone
     assert all(_parts(parted)[name] == files[name] for name in set(after) & set(before))
     parted.expect_cold()
 
@@ -235,7 +239,7 @@ def test_a_damaged_part_has_only_its_reports_rendered_again(parted, monkeypatch,
     folder = parted.root / FOLDER / dossier.cache.PARTS
     cache = Cache(parted.root)
     assert cache.load() is not None
-    names = [name for name, reports in cache._known.values() if reports]  # parts that hold a report
+    names = [name for name, reports in cache._known["reports"].values() if reports]  # parts that hold a report
     victim = folder / names[0]
     if kind == "deleted":
         victim.unlink()
@@ -250,6 +254,17 @@ def test_a_damaged_part_has_only_its_reports_rendered_again(parted, monkeypatch,
     assert 1 <= len(rendered) < 5  # the reports of the damaged part, not every report
     parted.expect_cold()
     assert parted.cached().rendered == frozenset()  # the part was written again
+
+
+@pytest.mark.parametrize("kind", ["words", "texts"])
+def test_a_damaged_part_of_the_exports_memo_is_made_again(parted, kind):
+    """The search index is updated from the last build's words: without them it is made whole."""
+    folder = parted.root / FOLDER / dossier.cache.PARTS
+    for name in _index(parted, kind)[:2]:
+        _damage("flipped", folder / name, parted.tmp)
+    EDITS["article"](parted)
+    parted.cached()
+    parted.expect_cold()
 
 
 def test_deleting_the_cache_changes_nothing_but_the_time(archive):
