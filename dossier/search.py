@@ -13,8 +13,8 @@ The files (all JSON, all numbers small integers):
 
 - ``search/index.json``, read when the reader first uses the field: the number of records,
   which term shards exist, where each text chunk starts, the filters with their values, and
-  ``v``, a checksum of the other files that the browser adds to their addresses so that a
-  cached old file is never mixed with a new index;
+  ``v``, a checksum of the other files (of each one's name, CRC-32 and length) that the
+  browser adds to their addresses so that a cached old file is never mixed with a new index;
 - ``search/t/<hex>.json``, one shard of the inverted index per term prefix (the hex of the
   prefix's UTF-8, so every name is safe on every file system): ``{term: [deltas]}``, where
   the running sum of the deltas is ``doc * 64 + weight`` for each record having the term, in

@@ -1,0 +1,59 @@
+"""What the search index and the open data cost in a cold build: CPU seconds and Python's memory.
+
+    python benchmarks/exports_memory.py [--articles 10000] [--workers 2] [--no-trace]
+
+Builds the benchmark archive (``_work/<N>/``, run.py's; written when missing) cold into a
+temporary folder, in this process, and measures the one call that makes the exports
+(``exports.exports``): its CPU time and, under ``tracemalloc`` (which slows it down several
+times: ``--no-trace`` for the time alone), the peak of Python's allocations during the call and
+what is still held once it returns (what the session keeps for the next build included).
+Prints; asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
+
+import dossier.pipeline as pipeline  # noqa: E402
+from dossier import exports  # noqa: E402
+from run import ensure_archive  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--articles", type=int, default=10000, help="archive size (run.py's archive: _work/<N>/)")
+    ap.add_argument("--workers", type=int, default=2, help="render processes")
+    ap.add_argument("--no-trace", action="store_true", help="CPU time alone, without tracemalloc")
+    args = ap.parse_args()
+    root = ensure_archive(args.articles, 1)
+    made, got = exports.exports, {}
+
+    def measured(*a, **kw):
+        if not args.no_trace:
+            tracemalloc.start()
+        cpu = time.process_time()
+        out = made(*a, **kw)
+        got["cpu"] = time.process_time() - cpu
+        if not args.no_trace:
+            got["held"], got["peak"] = (n / 2**20 for n in tracemalloc.get_traced_memory())
+            tracemalloc.stop()
+        return out
+
+    pipeline.exports.exports = measured
+    with tempfile.TemporaryDirectory() as tmp:
+        result = pipeline.build_site(root, out=Path(tmp) / "out", workers=args.workers)
+    stages = ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items())
+    print(f"{args.articles} articles: build ok={result.ok}; stages: {stages}")
+    print(f"exports: {got['cpu']:.2f} s CPU" + ("" if args.no_trace else
+          f" (under tracemalloc); Python peak {got['peak']:.0f} MB during the call, {got['held']:.0f} MB held after"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
