@@ -39,6 +39,7 @@ import tempfile
 import time
 import zlib
 from importlib import metadata
+from operator import attrgetter
 from pathlib import Path
 
 from . import __version__
@@ -124,13 +125,16 @@ def _records() -> dict:
             continue
         for cls in list(vars(module).values()):
             if isinstance(cls, type) and cls.__module__ == name and "__slots__" in vars(cls) \
-                    and dataclasses.is_dataclass(cls):
+                    and "__reduce__" not in vars(cls) and dataclasses.is_dataclass(cls):  # (model's have their own)
                 table[cls] = _reducer(cls, tuple(f.name for f in dataclasses.fields(cls)))
     return table
 
 
 def _reducer(cls: type, names: tuple):
-    return lambda obj: (cls, tuple([getattr(obj, n) for n in names]))
+    get = attrgetter(*names)
+    if len(names) == 1:
+        return lambda obj: (cls, (get(obj),))
+    return lambda obj: (cls, get(obj))
 
 
 HEADER_MAX = 512  # bytes: the format, the key and the checksum, each on its line, come before the payload
