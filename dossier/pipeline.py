@@ -171,8 +171,10 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     the preview does once the pages are served (see ``BuildResult.later``)."""
     outputs: dict[str, str] = {}
     errors: list = []
-    results = render_articles(site, renderer, session, staging, opts, outputs, errors)
+    split = [0.0, 0.0]
+    results = render_articles(site, renderer, session, staging, opts, outputs, errors, split)
     clock.lap("articles")
+    split_exports(clock, split)
     index = build_index(site, results)
     render_entities(site, index, renderer, session, staging, opts.workers, outputs, errors)
     clock.lap("entities")
@@ -252,18 +254,37 @@ class RenderState:
     views: tuple = ()  # listing views (each task gets an index: a view holds records, costly to pickle)
 
 
-def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, str]:
+def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, str, float, float]:
+    """(what rendering reported, the staged page's digest, seconds for the page, seconds for what the
+    search index and the open data take from it: the two are timed apart, see ``split_exports``)."""
+    start = time.perf_counter()
     try:
         res = state.renderer.article(slug)
     except jinja2.TemplateError as exc:
-        return ArticleResult(slug, None, [template_error(exc, state.renderer.root)], [], []), ""
+        return ArticleResult(slug, None, [template_error(exc, state.renderer.root)], [], []), "", 0.0, 0.0
     d = state.staging.put(res.output)
+    page = time.perf_counter()
     text = read_page(res.output.data.decode("utf-8"))  # for the open data and search: read here, in parallel
     res.text = (text.body, text.passages)
     res.mention_rows = pack_rows(opendata.mention_rows(state.renderer.urls, slug, res.mentions, text.body))
     res.words = count_words(exports.report_record(state.renderer.site, state.renderer.urls, slug, text.body))
     res.output = None  # the bytes stay on disk, not in the pipe or the memo
-    return res, d
+    return res, d, page - start, time.perf_counter() - page
+
+
+EXPORTS_IN_WORKERS = "exports in workers"  # a stage timing: see split_exports
+
+
+def split_exports(clock: Clock, split: list[float]) -> None:
+    """Move from the 'articles' stage the share the render workers spent on the search index's and the
+    open data's part of each report (its page read back, its words counted, its mention rows): work a
+    site generator without search or data does not do. ``split`` is [seconds on pages, seconds on that],
+    summed over the tasks; the stage's wall-clock time is divided in the same proportion."""
+    pages, extra = split
+    if extra > 0 and "articles" in clock.timings:
+        share = clock.timings["articles"] * extra / (pages + extra)
+        clock.timings["articles"] -= share
+        clock.timings[EXPORTS_IN_WORKERS] = clock.timings.get(EXPORTS_IN_WORKERS, 0.0) + share
 
 
 def article_key(renderer: Renderer, res: ArticleResult) -> View:
@@ -278,8 +299,10 @@ def _same_article(art, coverage: tuple, key: View) -> bool:
 
 
 def render_articles(site: Site, renderer: Renderer, session: Session, staging: Staging, opts: Options,
-                    outputs: dict, errors: list) -> dict[str, ArticleResult]:
-    """Article pages (Markdown, then the page, in the workers): article slug -> what each reported."""
+                    outputs: dict, errors: list, split: list | None = None) -> dict[str, ArticleResult]:
+    """Article pages (Markdown, then the page, in the workers): article slug -> what each reported;
+    ``split`` gets the workers' seconds on pages and on the exports' part (see ``split_exports``)."""
+    split = [0.0, 0.0] if split is None else split
     results: dict[str, ArticleResult] = {}
     todo = []
     steady = session.steady(renderer.frame, site)
@@ -297,7 +320,9 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
         renderer.warm()
     if opts.progress and len(todo) >= 500:
         opts.progress(f"rendering {len(todo)} articles")
-    for res, d in pool.run(_render_article_task, todo, RenderState(renderer, staging), opts.workers):
+    for res, d, page_s, exports_s in pool.run(_render_article_task, todo, RenderState(renderer, staging), opts.workers):
+        split[0] += page_s
+        split[1] += exports_s
         errors.extend(res.errors)
         if d:
             path = output_path(page_dir("article", res.slug))
