@@ -15,13 +15,17 @@ The files (all JSON, all numbers small integers):
   which term shards exist, where each text chunk starts, the filters with their values, and
   ``v``, a checksum of the other files (of each one's name, CRC-32 and length) that the
   browser adds to their addresses so that a cached old file is never mixed with a new index;
-- ``search/t/<hex>.json``, one shard of the inverted index per term prefix (the hex of the
-  prefix's UTF-8, so every name is safe on every file system): ``{term: [deltas]}``, where
-  the running sum of the deltas is ``doc * 64 + weight`` for each record having the term, in
-  record order (one small number per posting).  A term's shard is its first two characters; a
-  prefix with more than
-  ``SHARD_POSTINGS`` postings is split by one more character (the terms as long as the prefix
-  stay in its shard), again where needed.  A query downloads one shard per word;
+- ``search/t/<hex>.json``, a pack of neighbouring shards of the inverted index: ``{prefix: {term:
+  [deltas]}}``, where the running sum of a term's deltas is ``doc * 64 + weight`` for each record
+  having the term, in record order (one small number per posting).  A term's shard is its first
+  two characters; a prefix with more than ``SHARD_POSTINGS`` postings is split by one more
+  character (the terms as long as the prefix stay in its shard), again where needed.  The shards,
+  in sorted order, are packed so that a small archive writes few files: a pack begins at the first
+  shard and at each shard whose prefix's CRC-32 is a multiple of :func:`pack_every` (which depends
+  only on the number of records, so an edit moves pack boundaries only where it adds or removes a
+  shard); the pack's file is named by the hex of its first prefix's UTF-8 (safe on every file
+  system).  The manifest's ``shards`` maps each prefix to its pack's number in ``packs`` (the first
+  prefixes).  A query downloads one pack per word;
 - ``search/x/<n>.json``, the records themselves, in chunks of about ``CHUNK_CHARS``
   characters: ``[[url, title, type, meta, text], ...]``, fetched for the results shown;
 - ``search/f/<n>.json``, the records having one filter value (doc deltas), fetched when the
@@ -50,6 +54,7 @@ from .search_marks import MARKS
 
 FOLDER = "search"  # the index's folder in the output
 SHARD_POSTINGS = 12_000  # a two-character shard with more postings is split by three characters
+PACK_RECORDS = 24_000  # shards are packed about PACK_RECORDS / records to a file (see pack_every)
 CHUNK_CHARS = 16_000  # text per record chunk (a record longer than this has a chunk of its own)
 K1, B = 1.2, 0.75
 TITLE_BONUS = 1.5
@@ -229,28 +234,60 @@ def _dump(value) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode("ascii")  # escaped: faster to write than UTF-8
 
 
-def _shards(postings: dict[bytes, array], df: dict) -> tuple[Iterator[tuple[str, bytes]], frozenset]:
-    """The shard files, one at a time, and the prefixes that are split; ``df`` gets each term's number
-    of postings.  A shard's terms are neighbours in sorted order (a prefix's own terms, or the prefix
-    alone where it is split), so one shard is held in memory at a time, and each term's postings are
-    let go once written."""
+def pack_every(records: int) -> int:
+    """About how many shards go to a pack (file) for an index of ``records`` records: a shard's size
+    grows with the archive, so a pack holds fewer of them as the archive grows (one from about
+    ``PACK_RECORDS`` records)."""
+    return max(1, round(PACK_RECORDS / max(records, 1)))
+
+
+def starts_pack(key: str, every: int) -> bool:
+    """Whether shard ``key`` begins a pack (the first shard always does): its prefix alone decides."""
+    return every <= 1 or zlib.crc32(key.encode("utf-8")) % every == 0
+
+
+def pack_map(keys: list[str], every: int) -> dict[str, str]:
+    """Shard prefix -> the first prefix of its pack, for the sorted ``keys``."""
+    out, first = {}, ""
+    for key in keys:
+        if not out or starts_pack(key, every):
+            first = key
+        out[key] = first
+    return out
+
+
+def pack_name(first: str) -> str:
+    return f"t/{_hex(first)}.json"
+
+
+def _shards(postings: dict[bytes, array], df: dict, every: int) -> tuple[Iterator[tuple[str, bytes]], frozenset, dict]:
+    """The pack files, one at a time, the prefixes that are split and the shards' packs (shard prefix ->
+    first prefix of its pack; filled as the files are made); ``df`` gets each term's number of
+    postings.  A shard's terms are neighbours in sorted order (a prefix's own terms, or the prefix
+    alone where it is split), and so are a pack's shards, so one pack is held in memory at a time,
+    and each term's postings are let go once written."""
     terms = {t.decode("utf-8"): p for t, p in postings.items()}
     postings.clear()
     df.update((t, len(p)) for t, p in terms.items())
     split = split_of(df)
+    packs: dict[str, str] = {}
 
     def files() -> Iterator[tuple[str, bytes]]:
-        key, group = "", {}
+        first, pack, group = "", {}, {}
         for t in sorted(terms):
             k = shard_of(t, split)
-            if k != key:
-                if group:
-                    yield key, _dump(group)
-                key, group = k, {}
+            if k not in packs:
+                if pack and starts_pack(k, every):
+                    yield first, _dump(pack)
+                    pack = {}
+                if not pack:
+                    first = k
+                packs[k], group = first, {}
+                pack[k] = group
             group[t] = _deltas(terms.pop(t))
-        if group:
-            yield key, _dump(group)
-    return files(), split
+        if pack:
+            yield first, _dump(pack)
+    return files(), split, packs
 
 
 def chunk_starts(records: list[Record]) -> list[int]:
@@ -312,15 +349,15 @@ def index_of(records: list[Record], words: list[Words], state: list | None = Non
     """:func:`index_files` of records whose words are ``words``, one file at a time (the manifest
     last, then ``state`` gets the State): made as they are taken, so few are held at once."""
     bounds, df = array("d"), {}
-    shards, split = _shards(_postings(words, bounds), df)
+    shards, split, packs = _shards(_postings(words, bounds), df, pack_every(len(records)))
     sums: dict[str, tuple[int, int]] = {}
 
     def out(name: str, data: bytes) -> Output:
         sums[name] = (zlib.crc32(data), len(data))
         return Output(f"{FOLDER}/{name}", data)
 
-    for key, data in shards:
-        yield out(f"t/{_hex(key)}.json", data)
+    for first, data in shards:
+        yield out(pack_name(first), data)
     starts = chunk_starts(records)
     ends = [*starts[1:], len(records)]
     for n, (a, b) in enumerate(zip(starts, ends)):
@@ -329,10 +366,10 @@ def index_of(records: list[Record], words: list[Words], state: list | None = Non
     filters = files.pop("filters")
     for name, data in files.items():
         yield Output(f"{FOLDER}/{name}", data)
-    index = index_json(len(records), split, starts, filters, sums)
+    index = index_json(len(records), split, packs, starts, filters, sums)
     if state is not None:
         from .search_update import State  # noqa: PLC0415 - it imports this module
-        state.append(State.of(records, words, bounds, df, split, starts, sums, index))
+        state.append(State.of(records, words, bounds, df, split, packs, starts, sums, index))
     yield Output(f"{FOLDER}/index.json", index)
 
 
@@ -344,16 +381,18 @@ def filter_files(records: list[Record], sums: dict) -> dict:
     return {**files, "filters": table}
 
 
-def index_json(docs: int, split: frozenset, starts: list, filters: dict, sums: dict) -> bytes:
-    """The manifest; its ``v`` is a checksum of every other file's name, checksum and length."""
+def index_json(docs: int, split: frozenset, packs: dict, starts: list, filters: dict, sums: dict) -> bytes:
+    """The manifest; its ``v`` is a checksum of every other file's name, checksum and length.
+    ``packs``: shard prefix -> the first prefix of its pack (:func:`pack_map`)."""
     check = 0
     for name in sorted(sums):
         crc, length = sums[name]
         check = zlib.crc32(f"{name} {crc:08x} {length}\n".encode("utf-8"), check)
-    shards = sorted(bytes.fromhex(n[2:-5]).decode("utf-8") for n in sums if n.startswith("t/"))
-    return _dump({"version": 1, "v": f"{check:08x}", "docs": docs, "scale": SCALE, "weights": WEIGHTS,
-                  "shards": shards, "split": sorted(split), "chunks": _deltas(starts) if starts else [],
-                  "filters": filters})
+    firsts = sorted(set(packs.values()))
+    number = {first: n for n, first in enumerate(firsts)}
+    return _dump({"version": 2, "v": f"{check:08x}", "docs": docs, "scale": SCALE, "weights": WEIGHTS,
+                  "packs": firsts, "shards": {k: number[packs[k]] for k in sorted(packs)}, "split": sorted(split),
+                  "chunks": _deltas(starts) if starts else [], "filters": filters})
 
 
 def chunk_of(doc: int, starts: list[int]) -> int:

@@ -46,15 +46,16 @@ class State:
     total: int  # sum of the records' lengths
     df: dict  # term -> its number of postings
     split: frozenset
+    packs: dict  # shard prefix -> the first prefix of its pack (search.pack_map)
     starts: tuple  # the chunks' first records
     sums: dict  # file name under search/ -> (crc32, length), the manifest excepted
 
     @classmethod
     def made(cls, keys: array, entries: array, words: list[Words], bounds: array, df: dict, split: frozenset,
-             starts: list, sums: dict, index: bytes) -> "State":
+             packs: dict, starts: list, sums: dict, index: bytes) -> "State":
         from .write import digest  # noqa: PLC0415 - write imports the output folder's modules
         return cls(digest(index), keys.tobytes(), entries.tobytes(), bounds.tobytes(), sum(w.length for w in words),
-                   df, split, tuple(starts), dict(sums))
+                   df, split, dict(packs), tuple(starts), dict(sums))
 
     @classmethod
     def of(cls, records: list[Record], words: list[Words], *rest) -> "State":
@@ -104,19 +105,20 @@ def update(state: State | None, records: list[Record], words: list[Words], memo:
     if search.split_of(df) != state.split:
         return None
     sums = dict(state.sums)
-    made = _shards(diffs, state.split, sums, previous, read)
-    if made is None:
+    got = _packs(diffs, state, search.pack_every(n), sums, Packs(previous, read))
+    if got is None:
         return None
+    made, packs = got
     starts = search.chunk_starts(records)
     made.update(_chunks(records, starts, state.starts, keys, old_keys, entries, old_entries, sums))
     for name in [k for k in sums if k.startswith("f/")]:
         del sums[name]
     made.update(search.filter_files(records, sums))
-    made["index.json"] = search.index_json(n, state.split, starts, made.pop("filters"), sums)
+    made["index.json"] = search.index_json(n, state.split, packs, starts, made.pop("filters"), sums)
     carried = {f"{FOLDER}/{name}": previous.get(f"{FOLDER}/{name}") for name in sums if name not in made}
     if None in carried.values():
         return None
-    new = State.made(keys, entries, words, bounds, df, state.split, starts, sums, made["index.json"])
+    new = State.made(keys, entries, words, bounds, df, state.split, packs, starts, sums, made["index.json"])
     return [Output(f"{FOLDER}/{name}", data) for name, data in sorted(made.items())], carried, new
 
 
@@ -132,31 +134,77 @@ def _reweighed(words: list[Words], bounds: array, avg: float, changed: set) -> l
     return out
 
 
-def _shards(diffs: dict, split: frozenset, sums: dict, previous: dict, read) -> dict | None:
-    """The shard files the changed postings reach, made from the output's (None: one is not as listed)."""
+class Packs:
+    """The last build's pack files, read from the output folder when first needed and taken only when
+    their bytes are what the manifest lists (else ``get`` answers None)."""
+
+    def __init__(self, previous: dict, read) -> None:
+        self.previous, self.read, self.got = previous, read, {}
+
+    def get(self, first: str) -> dict | None:
+        if first not in self.got:
+            data = _verified(f"{FOLDER}/{search.pack_name(first)}", self.previous, self.read)
+            self.got[first] = None if data is None else json.loads(data)
+        return self.got[first]
+
+
+def _packs(diffs: dict, state: State, every: int, sums: dict, old: Packs) -> tuple[dict, dict] | None:
+    """The pack files the changed postings reach (name -> bytes; a shard that appears or goes moves
+    the pack boundaries around it only), and the new shard -> pack map; None: a pack is not as listed."""
+    groups = _groups(diffs, state, old)
+    if groups is None:
+        return None
+    keys = (state.packs.keys() | {k for k, g in groups.items() if g}) - {k for k, g in groups.items() if not g}
+    packs = search.pack_map(sorted(keys), every)
+    members, old_members = _members(packs), _members(state.packs)
+    made = {}
+    for first, ks in members.items():
+        if old_members.get(first) == ks and not any(k in groups for k in ks):
+            continue
+        pack = {}
+        for k in ks:
+            group = groups.get(k)
+            if group is None:
+                got = old.get(state.packs[k])
+                if got is None or k not in got:
+                    return None
+                group = got[k]
+            pack[k] = group
+        made[search.pack_name(first)] = search._dump(pack)
+    for first in old_members.keys() - members.keys():
+        sums.pop(search.pack_name(first), None)
+    sums.update((name, (zlib.crc32(data), len(data))) for name, data in made.items())
+    return made, packs
+
+
+def _groups(diffs: dict, state: State, old: Packs) -> dict | None:
+    """shard prefix -> its terms' new deltas (sorted; empty: the shard goes), for the shards changed."""
     by_shard: dict[str, dict] = {}
     for t, docs in diffs.items():
-        by_shard.setdefault(search.shard_of(t, split), {})[t] = docs
-    made = {}
+        by_shard.setdefault(search.shard_of(t, state.split), {})[t] = docs
+    groups = {}
     for key, changes in sorted(by_shard.items()):
-        name = f"t/{key.encode('utf-8').hex()}.json"
         group = {}
-        if name in sums:
-            data = _verified(f"{FOLDER}/{name}", previous, read)
-            if data is None:
+        if key in state.packs:
+            pack = old.get(state.packs[key])
+            if pack is None or key not in pack:
                 return None
-            group = json.loads(data)
+            group = pack[key]
         for t, docs in changes.items():
             postings = [p for p in _undelta(group.get(t, ())) if p // search.WEIGHTS not in docs]
             postings += [p for p in docs.values() if p is not None]
             postings.sort()
             group[t] = search._deltas(postings) if postings else None
-        group = {t: group[t] for t in sorted(group) if group[t] is not None}
-        sums.pop(name, None)
-        if group:
-            made[name] = search._dump(group)
-            sums[name] = (zlib.crc32(made[name]), len(made[name]))
-    return made
+        groups[key] = {t: group[t] for t in sorted(group) if group[t] is not None}
+    return groups
+
+
+def _members(packs: dict) -> dict[str, list]:
+    """first prefix of a pack -> its shards' prefixes, in order."""
+    out: dict[str, list] = {}
+    for key in sorted(packs):
+        out.setdefault(packs[key], []).append(key)
+    return out
 
 
 def _chunks(records, starts, old_starts, keys, old_keys, entries, old_entries, sums: dict) -> dict:

@@ -46,7 +46,7 @@ function Index(folder, man, fetchJson) {
   this.folder = folder;
   this.man = man;
   this.fetchJson = fetchJson;
-  this.shards = new Set(man.shards);
+  this.shards = new Map(Object.entries(man.shards)); /* shard prefix -> number of its pack in man.packs */
   this.split = new Set(man.split);
   this.starts = undelta(man.chunks);
   this.cache = {};
@@ -66,12 +66,12 @@ Index.prototype.shardOf = function (term) {
   return cs.slice(0, k).join("");
 };
 
-/* doc -> best score of one query word over the terms it matches in its shard. */
+/* doc -> best score of one query word over the terms it matches in its shard (in its pack's file). */
 Index.prototype.scores = function (word, isPrefix) {
   var key = this.shardOf(word), man = this.man;
   if (!this.shards.has(key)) return Promise.resolve(new Map());
-  return this.get("t/" + hex(key) + ".json").then(function (shard) {
-    var best = new Map(), n = man.docs;
+  return this.get("t/" + hex(man.packs[this.shards.get(key)]) + ".json").then(function (pack) {
+    var best = new Map(), n = man.docs, shard = pack[key];
     Object.keys(shard).forEach(function (term) {
       var exact = term === word;
       if (!exact && !(isPrefix && term.indexOf(word) === 0)) return;

@@ -34,7 +34,11 @@ class IndexReader:
         return json.loads(self.files["search/" + name])
 
     def shard(self, key: str) -> dict:
-        return self.get(f"t/{key.encode('utf-8').hex()}.json") if key in self.man["shards"] else {}
+        """The terms of shard ``key`` (in its pack's file) as the browser reads them."""
+        if key not in self.man["shards"]:
+            return {}
+        first = self.man["packs"][self.man["shards"][key]]
+        return self.get(f"t/{first.encode('utf-8').hex()}.json")[key]
 
     def postings(self, term: str) -> tuple[list[int], list[int]]:
         """(doc numbers, weights) of a term; empty when it is in no record."""

@@ -83,9 +83,12 @@ def test_the_browser_folds_as_the_build_does(tmp_path):
 QUERIES = ["the", "w1 w2", "caf", "ther", "th", "w12 w1", "Ångström", "the w3 "]
 
 
-def test_the_browser_ranks_as_the_reference_does(tmp_path, monkeypatch):
-    """search-core.js over the files, fetched from memory: the same records in the same order."""
+@pytest.mark.parametrize("every", [1, 3, 1000])
+def test_the_browser_ranks_as_the_reference_does(tmp_path, monkeypatch, every):
+    """search-core.js over the files, fetched from memory: the same records in the same order,
+    whether each shard has a file of its own, or packs hold several."""
     monkeypatch.setattr(search, "SHARD_POSTINGS", 40)
+    monkeypatch.setattr(search, "pack_every", lambda records: every)
     files = files_of(corpus(300))
     reader = IndexReader(files)
     body = """const files = input.files;
@@ -122,7 +125,7 @@ def test_manifest_lists_the_files():
     files = files_of(recs)
     man = json.loads(files["search/index.json"])
     assert man["docs"] == len(recs)
-    shards = {f"search/t/{k.encode().hex()}.json" for k in man["shards"]}
+    shards = {f"search/t/{k.encode().hex()}.json" for k in man["packs"]}
     chunks = {f"search/x/{n}.json" for n in range(len(man["chunks"]))}
     filters = {f"search/f/{v[2]}.json" for vals in man["filters"].values() for v in vals}
     assert set(files) == shards | chunks | filters | {"search/index.json"}
@@ -142,6 +145,25 @@ def test_every_term_is_in_its_own_shard_and_large_prefixes_are_split(monkeypatch
             assert shard_of(term, split) == key
             seen.add(term)
     assert seen == {w for r in recs for w in words(r.content) + words(r.title)}
+
+
+def test_a_small_archive_writes_few_packs_and_a_query_fetches_one_per_word():
+    recs = corpus(300)
+    files = files_of(recs)
+    reader = IndexReader(files)
+    assert search.pack_every(len(recs)) > 1 and search.pack_every(search.PACK_RECORDS * 2) == 1
+    assert len(reader.man["packs"]) < len(reader.man["shards"])
+    assert sum(p.startswith("search/t/") for p in files) == len(reader.man["packs"])
+    reader.search("w1 th")
+    assert len([f for f in reader.fetched if f.startswith("t/")]) == 2
+
+
+def test_packs_are_neighbouring_shards_and_begin_where_the_prefix_says(monkeypatch):
+    monkeypatch.setattr(search, "pack_every", lambda records: 3)
+    reader = IndexReader(files_of(corpus(300)))
+    keys, firsts = sorted(reader.man["shards"]), reader.man["packs"]
+    assert [reader.man["shards"][k] for k in keys] == sorted(reader.man["shards"][k] for k in keys)
+    assert [k for k in keys if k == keys[0] or search.starts_pack(k, 3)] == firsts
 
 
 def test_postings_round_trip():
@@ -172,11 +194,13 @@ def test_filters_list_their_records():
             assert docs == want and count == len(want)
 
 
+@pytest.mark.parametrize("every", [1, 2, 1000])
 @pytest.mark.parametrize("shard_postings", [search.SHARD_POSTINGS, 40])
 @pytest.mark.parametrize("query", ["the", "w1 w2", "w3 the", "caf", "Café", "ther", "th", "t", "w12 w1",
                                    "angström", "zzz", "the the"])
-def test_the_index_finds_what_a_naive_search_finds(query, shard_postings, monkeypatch):
+def test_the_index_finds_what_a_naive_search_finds(query, shard_postings, every, monkeypatch):
     monkeypatch.setattr(search, "SHARD_POSTINGS", shard_postings)
+    monkeypatch.setattr(search, "pack_every", lambda records: every)
     recs = corpus(300)
     reader = IndexReader(files_of(recs))
     assert bool(reader.split) == (shard_postings == 40)

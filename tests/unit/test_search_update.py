@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from dossier import search_update
+from dossier import search, search_update
 from dossier.search import Record, index_files, index_of, record_words, shard_of
 from dossier.write import digest
 from tests.unit.test_search_index import corpus
@@ -70,8 +70,15 @@ def edit(rnd: random.Random, r: Record, kind: str) -> Record:
     return replace(r, content=(r.content + " ") * 40)  # grow: moves the average length, and so many weights
 
 
+@pytest.fixture(params=[1, 3, 1000], ids=["one-shard-a-pack", "three-a-pack", "one-pack"])
+def every(request, monkeypatch):
+    """About how many shards a pack holds (search.pack_every): several packs, or one."""
+    monkeypatch.setattr(search, "pack_every", lambda records: request.param)
+    return request.param
+
+
 @pytest.mark.parametrize("seed", range(12))
-def test_updated_index_equals_the_index_made_whole_after_any_edits(seed):
+def test_updated_index_equals_the_index_made_whole_after_any_edits(seed, every):
     rnd = random.Random(seed)
     records = corpus(rnd.randint(40, 160), seed=seed)
     builds = Builds(records)
@@ -85,7 +92,7 @@ def test_updated_index_equals_the_index_made_whole_after_any_edits(seed):
     assert updated  # the update was taken, not only the whole index
 
 
-def test_one_edit_makes_again_only_the_files_it_reaches():
+def test_one_edit_makes_again_only_the_files_it_reaches(every):
     records = corpus(400, seed=5)
     builds = Builds(records)
     total = len(builds.files)
@@ -105,13 +112,28 @@ def test_nothing_changed_makes_only_the_small_files():
     assert not builds.whole and all(p.startswith(("search/f/", "search/index.json")) for p in builds.made)
 
 
+def test_a_new_shard_or_a_shard_gone_rewrites_only_the_packs_around_it(monkeypatch):
+    monkeypatch.setattr(search, "pack_every", lambda records: 3)
+    rnd = random.Random(8)
+    vocab = ["".join(rnd.choice("abcdefghijklmnoprstuvwy") for _ in range(5)) for _ in range(400)]  # no q
+    records = [Record(f"/{i}/", vocab[i], " ".join(rnd.choices(vocab, k=30)), "Report") for i in range(300)]
+    builds = Builds(records)
+    assert sum(p.startswith("search/t/") for p in builds.files) > 20
+    text = records[5].content
+    for added in ("quixotic", ""):  # a shard "qu" appears, then goes
+        records[5] = replace(records[5], content=f"{text} {added}")
+        assert builds.build(records) == whole(records)
+        assert not builds.whole and 1 <= sum(p.startswith("search/t/") for p in builds.made) <= 3, builds.made
+
+
 def test_a_hand_edited_shard_is_not_trusted():
     records = corpus(200, seed=3)
     builds = Builds(records)
     records[7] = replace(records[7], content=records[7].content + " then then then")
-    split = frozenset(json.loads(builds.files["search/index.json"])["split"])
-    shard = "search/t/" + shard_of("then", split).encode().hex() + ".json"
-    builds.files = {**builds.files, shard: builds.files[shard].replace(b"}", b',"zz":[1]}')}
+    man = json.loads(builds.files["search/index.json"])
+    first = man["packs"][man["shards"][shard_of("then", frozenset(man["split"]))]]
+    shard = "search/t/" + first.encode().hex() + ".json"
+    builds.files = {**builds.files, shard: builds.files[shard].replace(b"}", b',"zz":[1]}', 1)}
     assert builds.build(records) == whole(records) and builds.whole
 
 
