@@ -75,12 +75,16 @@ def _lines(data) -> str:
 
 
 def _csv(header: list[str] | None, rows: list[list]) -> bytes:
+    return _csv_text(header, rows).encode("utf-8")
+
+
+def _csv_text(header: list[str] | None, rows: list[list]) -> str:
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
     if header is not None:
         writer.writerow(header)
     writer.writerows(rows)
-    return buf.getvalue().encode("utf-8")
+    return buf.getvalue()
 
 
 def annotation(p: Passage, page_url: str, creator: dict, language: str) -> dict:
@@ -141,17 +145,17 @@ def _quoted(word: str) -> str:
     return quote(word, safe="")  # everything escaped: a comma or dash would end the directive
 
 
-def _enc(text: str) -> str:
-    return "%20".join(map(_quoted, text.split(" ")))  # words repeat: each is quoted once
+def _enc(words: list[str]) -> str:
+    return "%20".join(map(_quoted, words))  # words repeat: each is quoted once
 
 
 def text_fragment(sentence: str) -> str:
-    """A URL text fragment (``#:~:text=``) for a sentence; long ones by their first and last words."""
+    """A URL text fragment (``#:~:text=``) for a sentence; long ones by their first and last words
+    (the words joined by one space, quoted: each word quoted apart, joined by ``%20``)."""
     words = sentence.split()
-    enc = _enc
     if len(words) <= 10:
-        return ":~:text=" + enc(" ".join(words))
-    return ":~:text=" + enc(" ".join(words[:5])) + "," + enc(" ".join(words[-5:]))
+        return ":~:text=" + _enc(words)
+    return ":~:text=" + _enc(words[:5]) + "," + _enc(words[-5:])
 
 
 MENTION_COLUMNS = ["article", "entity", "sentence", "words", "offset", "link"]
@@ -172,7 +176,7 @@ def mention_rows(urls, slug: str, mentions: list, text: str) -> str:
         if at >= 0:
             cursor = at
         rows.append([slug, m.entity, m.sentence, m.sentence[m.start:m.end], offset, f"{page}#{text_fragment(core)}"])
-    return _csv(None, rows).decode("utf-8")
+    return _csv_text(None, rows)
 
 
 def mentions_csv(chunks) -> Output:

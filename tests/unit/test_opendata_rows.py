@@ -1,0 +1,39 @@
+"""opendata.py: the text fragments and mention rows the render workers make for data/mentions.csv."""
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import quote
+
+from hypothesis import given, settings, strategies as st
+
+from dossier.opendata import MENTION_COLUMNS, _csv, mentions_csv, text_fragment
+
+
+def _reference_fragment(sentence: str) -> str:
+    """The fragment as first written: the words joined by one space, the whole quoted at once."""
+    words = sentence.split()
+    if len(words) <= 10:
+        return ":~:text=" + quote(" ".join(words), safe="")
+    return ":~:text=" + quote(" ".join(words[:5]), safe="") + "," + quote(" ".join(words[-5:]), safe="")
+
+
+_TEXT = st.lists(st.sampled_from(list("ab ,-–é’%&#\n\t\u00a0\u2009") + ["Zoë", "O'Neil", "50%"]), max_size=60).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_a_fragment_is_the_sentence_words_quoted_as_one_string(sentence):
+    assert text_fragment(sentence) == _reference_fragment(sentence)
+
+
+def test_a_long_sentence_is_anchored_by_its_first_and_last_five_words():
+    got = text_fragment("One, two - three four five six seven eight nine ten eleven twelve.")
+    assert got == ":~:text=One%2C%20two%20-%20three%20four,eight%20nine%20ten%20eleven%20twelve."
+    assert text_fragment("") == ":~:text=" and text_fragment("  ") == ":~:text="
+
+
+def test_rows_read_back_as_the_csv_they_were_written_from():
+    rows = [["a", "e", 'She said "no", twice', "no", 3, "https://x/a/#:~:text=She%20said"], ["b", "f", "é\nz", "z", "", "u"]]
+    data = mentions_csv({"b": _csv(None, rows[1:]), "a": _csv(None, rows[:1]).decode("utf-8")}).data
+    assert list(csv.reader(io.StringIO(data.decode("utf-8"), newline=""))) == [MENTION_COLUMNS, *[[str(v) for v in r] for r in rows]]
