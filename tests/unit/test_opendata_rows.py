@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from hypothesis import given, settings, strategies as st
 
-from dossier.opendata import MENTION_COLUMNS, _csv, mentions_csv, text_fragment
+from dossier.opendata import MENTION_COLUMNS, _csv, _csv_field, mentions_csv, text_fragment
 
 
 def _reference_fragment(sentence: str) -> str:
@@ -37,3 +37,12 @@ def test_rows_read_back_as_the_csv_they_were_written_from():
     rows = [["a", "e", 'She said "no", twice', "no", 3, "https://x/a/#:~:text=She%20said"], ["b", "f", "é\nz", "z", "", "u"]]
     data = mentions_csv({"b": _csv(None, rows[1:]), "a": _csv(None, rows[:1]).decode("utf-8")}).data
     assert list(csv.reader(io.StringIO(data.decode("utf-8"), newline=""))) == [MENTION_COLUMNS, *[[str(v) for v in r] for r in rows]]
+
+
+_FIELD = st.one_of(st.none(), st.integers(-5, 10**6), _TEXT, st.text(max_size=20))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_FIELD, min_size=2, max_size=7))
+def test_a_field_is_written_as_the_csv_module_writes_it(row):
+    assert ",".join(map(_csv_field, row)) + "\r\n" == _csv(None, [row]).decode("utf-8")
