@@ -11,6 +11,7 @@ only when the page changed, the search index is updated from the last one
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -228,7 +229,7 @@ def _records(b: Built, texts: dict, passages: list) -> list[Record]:
         name = outlet.name if outlet else art.outlet
         kind = KIND_LABELS.get(ann.kind, ann.kind)
         exact = p.text[p.start:p.end]
-        note = " ".join(re.sub(r"<[^>]*>", " ", p.note_html).split())
+        note = note_text(p.note_html)
         recs.append(Record(f"{urls.of('article', art.slug)}#{ann.anchor}", f"“{_short(exact)}”", f"{exact} {note}",
                            "Annotation", (("Outlet", name), ("Annotation kind", kind)),
                            (("detail", f"{kind} · {art.title}"),)))
@@ -240,6 +241,17 @@ def _records(b: Built, texts: dict, passages: list) -> list[Record]:
         recs.append(Record(urls.of("page", slug), page.title, texts[output_path(page_dir("page", slug))],
                            "Page"))
     return recs
+
+
+# A tag that ends a line of text (a paragraph, a list item, a line break) stands for a space; any
+# other (a link, emphasis) for nothing, so "(<a>Army</a>)" reads "(Army)", not "( Army )".
+_BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|br|div|blockquote|h[1-6]|pre|table|tr|td|th|hr|dd|dt|dl)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def note_text(note_html: str) -> str:
+    """A note's words as the page shows them, for its search record: tags out, references read."""
+    return " ".join(html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", note_html))).split())
 
 
 def report_record(site, urls, slug: str, body: str) -> Record:
