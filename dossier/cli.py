@@ -145,7 +145,7 @@ def _build(args) -> int:
 
     try:
         result = Builder(root, args.out, args.base_url, strict=args.strict, workers=args.workers,
-                         progress=_progress, cache=not args.no_cache).build()
+                         progress=_progress, cache=not args.no_cache, once=args.no_cache).build()
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -170,7 +170,7 @@ def _check(args) -> int:
     from .pipeline import Builder
 
     with tempfile.TemporaryDirectory(prefix="dossier-check-") as tmp:
-        result = Builder(root, Path(tmp) / "out", args.base_url, strict=args.strict, workers=1).build()
+        result = Builder(root, Path(tmp) / "out", args.base_url, strict=args.strict, workers=1, once=True).build()
     code = _report(result, "check")
     if code == 0:
         print(f"ok: {result.pages} pages would be built, {_count(len(result.warnings), 'warning')}")

@@ -470,13 +470,16 @@ class Builder:
 
     def __init__(self, root: Path, out: Path | None = None, base_url: str | None = None, *, strict: bool = False,
                  workers: int | None = None, progress=None, swap: bool = True, preview: bool = False,
-                 cache: bool = False) -> None:
+                 cache: bool = False, once: bool = False) -> None:
+        """``once``: this Builder builds one time and keeps no cache (``build_site``, ``dossier check``,
+        ``dossier build --no-cache``), so nothing is remembered for a next build."""
         root = Path(root).resolve()
         self.opts = Options(root, Path(os.path.abspath(out)) if out else root / "output",  # a link is refused
                             base_url, strict, workers if workers is not None else min(os.cpu_count() or 1, 8),
                             progress, swap, preview)
         self.root, self.out = root, self.opts.out
         self.session = Session(root)
+        self.session.remembers = not once
         self.cache = Cache(root) if cache else None  # the build cache (``dossier build``; see dossier.cache)
         self._last: BuildResult | None = None
 
@@ -565,6 +568,4 @@ def asset_names(root: Path, changed: set) -> set[str]:
 def build_site(root: Path, *, out: Path | None = None, base_url: str | None = None, strict: bool = False,
                workers: int | None = None, progress=None) -> BuildResult:
     """Build the archive at ``root`` into ``out`` (default ``root/output``)."""
-    builder = Builder(root, out, base_url, strict=strict, workers=workers, progress=progress)
-    builder.session.remembers = False  # one build, no cache: nothing will ask for its pages' views again
-    return builder.build()
+    return Builder(root, out, base_url, strict=strict, workers=workers, progress=progress, once=True).build()

@@ -1,6 +1,8 @@
 """What a build keeps in memory between its stages is compact (sizes and counts, never timings)."""
 from __future__ import annotations
 
+import pytest
+
 from dossier.emit import ArticleResult, MentionRows
 from dossier.pipeline import Builder
 from tests.conftest import REPO_ROOT
@@ -30,8 +32,7 @@ def test_mention_rows_wait_for_the_exports_packed(tmp_path):
 
 def test_a_one_off_build_lets_go_of_what_only_a_next_build_reuses(tmp_path, tree):
     kept = Builder(REPO_ROOT, tmp_path / "kept", workers=1)
-    once = Builder(REPO_ROOT, tmp_path / "once", workers=1)
-    once.session.remembers = False  # as build_site makes it
+    once = Builder(REPO_ROOT, tmp_path / "once", workers=1, once=True)  # as build_site makes it
     assert kept.build().ok and once.build().ok
     assert tree(tmp_path / "once") == tree(tmp_path / "kept")
     assert kept.session._scans and kept.session._shared.where and kept.session._loaded
@@ -65,3 +66,21 @@ def test_the_build_cache_file_is_written_and_read_without_a_second_copy_of_its_p
     assert read < len(payload) * 1.5  # the objects read (one payload's worth), not a copy of the payload too
     damaged = data[:-1] + bytes([data[-1] ^ 1])
     assert _unpack(damaged, key) is None and _unpack(data[:60], key) is None and _unpack(b"", key) is None
+
+
+@pytest.mark.parametrize("argv", [["check"], ["build", "--no-cache"]])
+def test_check_and_a_build_without_the_cache_remember_nothing_for_a_next_build(argv, tmp_path, monkeypatch):
+    from dossier import cli, pipeline
+
+    made = []
+    real = pipeline.Builder.__init__
+
+    def spy(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(pipeline.Builder, "__init__", spy)
+    extra = ["--out", str(tmp_path / "out")] if argv[0] == "build" else []
+    assert cli.main([*argv, "--root", str(REPO_ROOT), *extra]) == 0
+    assert len(made) == 1 and made[0].session.remembers is False and made[0].cache is None
+    assert not made[0].session._scans and not made[0].session._loaded
