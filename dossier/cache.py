@@ -39,12 +39,12 @@ import tempfile
 import time
 import zlib
 from importlib import metadata
-from operator import attrgetter
 from pathlib import Path
 
 from . import __version__
 from .emit import ArticleResult
 from .exports import Memory
+from .model import reducer
 from .outdir import OutputError, finish_interrupted, read_manifest
 from .search import Words
 
@@ -126,15 +126,8 @@ def _records() -> dict:
         for cls in list(vars(module).values()):
             if isinstance(cls, type) and cls.__module__ == name and "__slots__" in vars(cls) \
                     and "__reduce__" not in vars(cls) and dataclasses.is_dataclass(cls):  # (model's have their own)
-                table[cls] = _reducer(cls, tuple(f.name for f in dataclasses.fields(cls)))
+                table[cls] = reducer(cls, tuple(f.name for f in dataclasses.fields(cls)))
     return table
-
-
-def _reducer(cls: type, names: tuple):
-    get = attrgetter(*names)
-    if len(names) == 1:
-        return lambda obj: (cls, (get(obj),))
-    return lambda obj: (cls, get(obj))
 
 
 HEADER_MAX = 512  # bytes: the format, the key and the checksum, each on its line, come before the payload

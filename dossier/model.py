@@ -12,12 +12,19 @@ from operator import attrgetter
 
 
 
+def reducer(cls: type, names: tuple):
+    """``obj -> (cls, (its fields named ``names``, in __init__ order))``: a record pickled as its class
+    called with its fields, five times faster to write and twice as fast to read as a frozen slotted
+    dataclass's own way (its ``__setstate__`` sets field by field in Python)."""
+    get = attrgetter(*names)
+    if len(names) == 1:  # one name: attrgetter gives the value, not a tuple
+        return lambda obj: (cls, (get(obj),))
+    return lambda obj: (cls, get(obj))
+
+
 def _quick_pickle(cls):
-    """Pickle a record as its class called with its fields: five times faster to write and twice as
-    fast to read as a frozen slotted dataclass's own way (its ``__setstate__`` sets field by field
-    in Python). Records cross the pool's pipes by the hundred thousand (an article's mentions)."""
-    fields_of = attrgetter(*cls.__slots__)  # a slotted dataclass: its fields, in __init__ order
-    cls.__reduce__ = lambda self: (cls, fields_of(self))
+    """Records cross the pool's pipes by the hundred thousand (an article's mentions): see ``reducer``."""
+    cls.__reduce__ = reducer(cls, tuple(cls.__slots__))  # a slotted dataclass: its fields, in __init__ order
     return cls
 
 
