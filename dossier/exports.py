@@ -15,9 +15,10 @@ import html
 import re
 import zlib
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
-from . import opendata, search_update
+from . import opendata, pool, search_update
 from .markdown.sidenotes import KIND_LABELS
 from .model import Output
 from .pagetext import PageText, read_page
@@ -63,6 +64,8 @@ class Built:
     article_words: dict = field(default_factory=dict)  # article slug -> search.Words of its record, counted in the workers
     previous: dict = field(default_factory=dict)  # output path -> digest of what the output folder holds
     stage: Callable[[Output], str] | None = None  # stages a file made, returns its digest (else: just the digest)
+    aside: bool = False  # make the search index in a forked process while this one makes the open data
+    keep: bool = True  # a next build takes up ``Memory`` (else the search index's words need not come back)
 
     def put(self, out: Output) -> str:
         return self.stage(out) if self.stage is not None else digest(out.data)
@@ -96,11 +99,25 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
     slugs = dict(zip(pages, site.articles))  # the first len(site.articles) pages are the articles
     texts = {p: _text(b, memory, p, slugs.get(p)) for p in pages}
     passages = _passages(b, texts)
-    files = opendata_files(b, memory, passages)
+    search = pool.aside(partial(_search_part, b, memory, texts, passages), b.aside)
+    try:
+        files = opendata_files(b, memory, passages)
+    except BaseException:
+        search.cancel()
+        raise
     lap("open data")
-    files.update(search_files(b, memory, _records(b, texts, passages)))
+    made, memory.search, words = search.result()
+    if words is not None:
+        memory.words = words
+    files.update(made)
     lap("search index")
     return files
+
+
+def _search_part(b: Built, memory: Memory, texts: dict, passages: list) -> tuple[dict, object, dict | None]:
+    """:func:`search_files`, and what it leaves in ``memory`` (to bring it back from a forked process)."""
+    made = search_files(b, memory, _records(b, texts, passages))
+    return made, memory.search, memory.words if b.keep else None
 
 
 def search_files(b: Built, memory: Memory, records: list[Record]) -> dict[str, str]:

@@ -187,7 +187,8 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     clock.lap("listings")
     later = None
     if not errors:
-        make = partial(export_files, site, renderer, results, index, session, rendered=session.rendered())
+        make = partial(export_files, site, renderer, results, index, session, rendered=session.rendered(),
+                       aside=not opts.preview and opts.workers > 1 and len(site.articles) >= pool.PARALLEL_MIN)
         if opts.preview and carry_exports(session.outputs(), outputs):
             later = partial(finish_exports, opts, session, make)
         else:
@@ -222,10 +223,11 @@ def finish_exports(opts: Options, session: Session, make: Callable) -> BuildResu
 
 
 def export_files(site: Site, renderer: Renderer, results: dict, index: Index, session: Session, staging: Staging,
-                 outputs: dict, clock: Clock, rendered: frozenset = frozenset()) -> dict[str, str]:
+                 outputs: dict, clock: Clock, rendered: frozenset = frozenset(), aside: bool = False) -> dict[str, str]:
     """The search index, the open data and the Data page, read from the pages this build made.
     ``rendered``: output paths of the pages rendered in this build (``Session.rendered``); every other
-    page, and its entry in ``results``, is the last build's, unchanged."""
+    page, and its entry in ``results``, is the last build's, unchanged.  ``aside``: the search index is
+    made in a forked process while this one makes the open data (``exports.Built.aside``)."""
     notes = {(s, ann_id): html for s, r in results.items() for ann_id, html in r.notes.items()}
 
     def read(path: str) -> bytes:
@@ -239,7 +241,7 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
         lambda ann: notes.get((ann.article, ann.id)) or renderer.markdown(ann.note, ann.source, ann.note_line - 1, []),
         lambda files: renderer.render(data_view(renderer.frame, files)),
         {s: r.words for s, r in results.items() if r.words is not None}, session.outputs(),
-        partial(session.stage, staging))
+        partial(session.stage, staging), aside, session.remembers)
     return exports.exports(built, session.exports, clock.lap)
 
 

@@ -46,6 +46,65 @@ def run(task: Callable[[Any, Any], Any], items: Iterable, state: Any, workers: i
         return list(pool.imap(_call, [(task, item) for item in items], chunksize=chunk))
 
 
+class Aside:
+    """``fn()`` started in a forked process beside what this one does next (see :func:`aside`)."""
+
+    def __init__(self, fn: Callable[[], Any], fork: bool) -> None:
+        self._fn, self._child = fn, None
+        if fork and fork_available():
+            ctx = mp.get_context("fork")
+            self._receive, send = ctx.Pipe(duplex=False)
+            self._child = ctx.Process(target=_aside_child, args=(fn, send))
+            self._child.start()
+            send.close()
+
+    def result(self) -> Any:
+        """Wait for the value (or raise the exception) of ``fn()``.  A child that ended without one
+        (killed, or its result would not pickle) is made up for by running ``fn`` here."""
+        if self._child is None:
+            return self._fn()
+        try:
+            ok, value = self._receive.recv()
+        except (EOFError, OSError):
+            ok, value = None, None
+        finally:
+            self._receive.close()
+            self._child.join()
+            self._child = None
+        if ok is None:
+            return self._fn()
+        if not ok:
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        """Stop the child (if it still runs) and wait for it: nothing it does outlives this call."""
+        if self._child is not None:
+            self._receive.close()
+            if self._child.exitcode is None:
+                self._child.terminate()
+            self._child.join()
+            self._child = None
+
+
+def aside(fn: Callable[[], Any], fork: bool = True) -> Aside:
+    """Start ``fn()`` now in a forked process (when ``fork`` and where fork is available; else it runs
+    here when its result is asked for): ``.result()`` waits for it, ``.cancel()`` stops it."""
+    return Aside(fn, fork)
+
+
+def _aside_child(fn: Callable[[], Any], send) -> None:
+    try:
+        got = (True, fn())
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        got = (False, exc)
+    try:
+        send.send(got)
+    except Exception:  # noqa: BLE001 - does not pickle: the parent runs fn itself
+        pass
+    send.close()
+
+
 @contextmanager
 def no_cyclic_gc():
     """For one build: it allocates millions of short-lived objects and few cycles, so the cyclic

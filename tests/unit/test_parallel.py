@@ -1,7 +1,9 @@
 """Work spread over the pool gives what the same work in one process gives (counts, not timings)."""
 from __future__ import annotations
 
-from dossier import pipeline, pool, session as session_mod
+import json
+
+from dossier import pipeline, pool, search_update, session as session_mod
 from dossier.pipeline import build_site
 from dossier.session import Session
 from tests.conftest import OUTLET, REPO_ROOT
@@ -72,3 +74,25 @@ def test_a_one_off_build_makes_no_page_keys_that_nothing_would_read(monkeypatch,
     builder = pipeline.Builder(REPO_ROOT, tmp_path / "kept", workers=1)
     assert builder.build().ok and len(keys) == len(list((REPO_ROOT / "content" / "articles").glob("*.md")))
     assert tree(tmp_path / "once") == tree(tmp_path / "kept")
+
+
+def test_the_search_index_made_beside_the_open_data_is_the_same_and_kept_for_the_next_build(monkeypatch, tmp_path,
+                                                                                             tree):
+    forked, updated = [], []
+    real_init, real_update = pool.Aside.__init__, search_update.update
+    monkeypatch.setattr(pool.Aside, "__init__", lambda self, fn, fork: forked.append(fork) or real_init(self, fn, fork))
+    monkeypatch.setattr(search_update, "update", lambda *a: updated.append(real_update(*a)) or updated[-1])
+    assert build_site(REPO_ROOT, out=tmp_path / "here", workers=1).ok
+    assert forked == [False]
+    _spread_everything(monkeypatch)
+    builder = pipeline.Builder(REPO_ROOT, tmp_path / "spread", workers=2)
+    assert builder.build().ok and forked == [False, True]
+    assert tree(tmp_path / "spread") == tree(tmp_path / "here")
+    memory = builder.session.exports  # what the forked process left came back: the index's State and words
+    docs = json.loads((tmp_path / "here" / "search" / "index.json").read_bytes())["docs"]
+    assert memory.search is not None and len(memory.words) == docs
+    monkeypatch.setattr(pool.Aside, "__init__", lambda self, fn, fork: real_init(self, fn, False))  # seen from here
+    updated.clear()
+    again = builder.build()
+    assert again.ok and again.written == ()
+    assert len(updated) == 1 and updated[0] is not None  # updated from that State, not made whole again
