@@ -21,7 +21,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).res
 
 import dossier.pipeline as pipeline  # noqa: E402
 from dossier import exports, opendata  # noqa: E402
-from dossier.pagetext import read_page  # noqa: E402
+from dossier.pagetext import read_body, read_page  # noqa: E402
 from dossier.search import count_words  # noqa: E402
 from run import ensure_archive  # noqa: E402
 
@@ -37,14 +37,15 @@ def _timed_task(spent: dict):
         marks.append(time.process_time())
         d = state.staging.put(res.output)
         marks.append(time.process_time())
-        text = read_page(res.output.data.decode("utf-8"))
-        res.text = (text.body, text.passages)
+        page, body_html, res.html = res.output.data.decode("utf-8"), res.html, ""
+        res.text = read_body(page, body_html) or read_page(page).read()
+        body = res.text[0]
         marks.append(time.process_time())
-        rows = opendata.mention_rows(r.urls, slug, res.mentions, text.body)
+        rows = opendata.mention_rows(r.urls, slug, res.mentions, body)
         marks.append(time.process_time())
         res.mention_rows = pipeline.pack_rows(rows)
         marks.append(time.process_time())
-        res.words = count_words(exports.report_record(r.site, r.urls, slug, text.body))
+        res.words = count_words(exports.report_record(r.site, r.urls, slug, body))
         marks.append(time.process_time())
         res.output = None
         for part, a, b in zip(PARTS, marks, marks[1:]):

@@ -41,6 +41,7 @@ class ArticleResult:
     text: tuple = ()  # (body, passages) of pagetext.read_page, read where the page was rendered
     mention_rows: bytes = b""  # its rows of data/mentions.csv, packed (``pack_rows``): kept until the exports
     words: object = None  # search.Words of the report's search record, counted there too
+    html: str = ""  # the body's HTML, for the exports' part beside the page (``pagetext.read_body``), then ""
 
 
 def pack_rows(rows: str) -> bytes:
@@ -133,7 +134,7 @@ class Renderer:
         view = article_view(self.frame, site, slug, body, mentions, env.get("placed", []), self.coverage.get(slug, ()))
         out = self.render(view, (art.source,))
         return ArticleResult(slug, out, errors, mentions, env.get("note_mentions", []), env.get("anchored", []),
-                             view.key().body, view.annotations, env.get("verbatim", {}), notes)
+                             view.key().body, view.annotations, env.get("verbatim", {}), notes, html=str(body))
 
     def entity(self, slug: str, mentions: list[Mention], together, annotations, wrote=(),
                headlines=()) -> tuple[Output, list, str]:

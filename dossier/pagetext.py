@@ -53,6 +53,10 @@ class PageText:
             self._main, self._inner = " ".join(_text(_BREAK.sub(" ", self._inner)).split()), ""
         return self._main
 
+    def read(self) -> tuple[str, dict]:
+        """``(body, passages)``, as :func:`read_body` gives them."""
+        return self.body, self.passages
+
     def first_words(self, n: int) -> list[str]:
         """``main.split()[:n]``, reading only as much of the page as those words need."""
         size = 20 * n + 1024  # about what an entity page takes for n words; then more
@@ -99,6 +103,26 @@ def read_page(page: str) -> PageText:
     body = _element(inner, _BODY, "div")
     text, passages = ("", {}) if body is None else _body(_without_skips(inner[body[1]:body[2]]))
     return PageText(inner, text, passages)
+
+
+_HIDING = re.compile(r"<!--|<(?:script|style|template|noscript)\b|</main\b", re.I)
+_DIV = re.compile(r"</?div\b", re.I)
+
+
+def read_body(page: str, body_html: str) -> tuple[str, dict] | None:
+    """``(body, passages)`` of :func:`read_page`, read from ``body_html`` (the article's HTML the page
+    was rendered with) instead of the whole page, when the page's body ``<div>`` holds exactly it
+    (``\n{body_html}\n</div>``, as the default theme writes it, its own ``<div>``s closed within it),
+    and nothing before it in ``<main>`` or in it hides or ends elements (a comment, a script, a
+    closing ``</main>``); else None (then read the page)."""
+    main = _MAIN.search(page)
+    div = main and _BODY.search(page, main.end())
+    held = f"\n{body_html}\n</div>"
+    if div is None or _HIDING.search(page, main.end(), div.start()) or _HIDING.search(body_html) \
+            or not page.startswith(held, div.end()) \
+            or _DIV.search(body_html) and _end_of(held + "<div>", "div", 0) != len(held):  # closed there
+        return None
+    return _body(_without_skips(held))
 
 
 def _without_skips(body: str) -> str:

@@ -25,7 +25,7 @@ from .emit import ArticleResult, MentionRows, Renderer, feed_xml, pack_rows, rob
 from .errors import DossierError, ErrorList
 from .index import Index, build_index
 from .model import Output
-from .pagetext import read_page
+from .pagetext import read_body, read_page
 from .search import FOLDER as SEARCH_FOLDER, count_words
 from .outdir import OutputError, check as check_output, recover as recover_output
 from .render import DEFAULT_LAYOUTS, LocatedTemplateError, template_error
@@ -266,10 +266,11 @@ def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, 
         return ArticleResult(slug, None, [template_error(exc, state.renderer.root)], [], []), "", 0.0, 0.0
     d = state.staging.put(res.output)
     page = time.perf_counter()
-    text = read_page(res.output.data.decode("utf-8"))  # for the open data and search: read here, in parallel
-    res.text = (text.body, text.passages)
-    res.mention_rows = pack_rows(opendata.mention_rows(state.renderer.urls, slug, res.mentions, text.body))
-    res.words = count_words(exports.report_record(state.renderer.site, state.renderer.urls, slug, text.body))
+    page_html, body_html, res.html = res.output.data.decode("utf-8"), res.html, ""
+    res.text = read_body(page_html, body_html) or read_page(page_html).read()  # for the open data and search
+    body = res.text[0]
+    res.mention_rows = pack_rows(opendata.mention_rows(state.renderer.urls, slug, res.mentions, body))
+    res.words = count_words(exports.report_record(state.renderer.site, state.renderer.urls, slug, body))
     res.output = None  # the bytes stay on disk, not in the pipe or the memo
     return res, d, page - start, time.perf_counter() - page
 

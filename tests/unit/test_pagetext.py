@@ -1,5 +1,5 @@
 """dossier.pagetext: the article text and passages read back from a built page."""
-from dossier.pagetext import read_page
+from dossier.pagetext import read_body, read_page
 
 PAGE = ('<html><head><script>var x = "<p>no</p>";</script></head><body><nav>Menu</nav><main>'
         '<h1>T&amp;itle</h1><div class="body"><p><mark class="k-note" id="ann-a" data-note="ann-a">One </mark>'
@@ -61,3 +61,51 @@ def test_the_first_words_are_those_of_the_whole_main_text():
                  "<main>" + "x" * 9000 + "<p>y</p></main>"):
         for n in (0, 1, 7, 300, 1000, 10 ** 6):
             assert read_page(page).first_words(n) == read_page(page).main.split()[:n], (page[:40], n)
+
+
+BODY = ('<p><mark class="k-note" data-note="ann-a">One</mark> two &amp; <b>three</b>.</p>\n'
+        '<aside class="sidenote"><div class="note-body"><p>Note.</p></div></aside><p>Four.</p>')
+
+
+def _page(before: str = "<h1>T</h1>", inside: str = f"\n{BODY}\n", after: str = "<footer>F</footer>") -> str:
+    return f'<html><head><script>x</script></head><body><main>{before}<div class="body">{inside}</div>{after}</main>'
+
+
+def test_the_body_handed_over_reads_as_the_page_does():
+    page = _page()
+    assert read_body(page, BODY) == read_page(page).read() == ("\nOne two & three.\nFour.\n", {"ann-a": (1, 4)})
+
+
+def test_a_page_that_does_not_hold_the_body_as_handed_over_is_read_whole():
+    """Any theme may wrap the body otherwise, or hide or end elements around it: then the page is read."""
+    pages = {
+        "more in the div": _page(inside=f"\n{BODY}\n<p>Extra</p>\n"),
+        "other spacing": _page(inside=BODY),
+        "a comment before it": _page(before='<!-- <div class="body">x</div> -->'),
+        "a script before it": _page(before='<script>"<div class=\\"body\\">"</script>'),
+        "main closed before it": '<main><p>M</p></main><div class="body">\n' + BODY + '\n</div>',
+        "no body div": f"<main>{BODY}</main>",
+        "no main": f'<div class="body">\n{BODY}\n</div>',
+    }
+    for name, page in pages.items():
+        assert read_body(page, BODY) is None, name
+    bodies = {"a div it closes that it did not open": "<p>a</p></div><div><p>b</p>",
+              "a div it leaves open": "<div><p>a</p>", "a comment in it": "<p>a<!-- b --></p>",
+              "a script in it": "<script>b</script><p>a</p>"}
+    for name, body in bodies.items():
+        assert read_body(_page(inside=f"\n{body}\n"), body) is None, name
+
+
+def test_every_seed_report_is_read_from_the_body_handed_over(tmp_path, monkeypatch):
+    """With the default theme no article page is read back whole, and what is read equals the page's."""
+    from dossier import pipeline
+    from tests.helpers import REPO_ROOT
+
+    seen = []
+    monkeypatch.setattr(pipeline, "read_body", lambda page, html: seen.append((page, read_body(page, html)))
+                        or seen[-1][1])
+    assert pipeline.build_site(REPO_ROOT, out=tmp_path / "site", workers=1).ok
+    assert len(seen) == len(list((REPO_ROOT / "content" / "articles").glob("*.md")))
+    for page, got in seen:
+        assert got is not None and got == read_page(page).read()
+    assert sum(bool(got[1]) for _page, got in seen) >= 4  # the annotated reports too
