@@ -19,7 +19,6 @@ import jinja2
 
 from . import exports, opendata, pool
 from .claimviews import claim_infos
-from .cache import Cache
 from .config import load_config
 from .emit import ArticleResult, MentionRows, Renderer, feed_xml, pack_rows, robots_txt, sitemap_xml
 from .errors import DossierError, ErrorList
@@ -483,7 +482,10 @@ class Builder:
         self.root, self.out = root, self.opts.out
         self.session = Session(root)
         self.session.remembers = not once
-        self.cache = Cache(root) if cache else None  # the build cache (``dossier build``; see dossier.cache)
+        self.cache = None  # the build cache (``dossier build``; see dossier.cache), imported only then
+        if cache:
+            from .cache import Cache
+            self.cache = Cache(root)
         self._last: BuildResult | None = None
 
     @property

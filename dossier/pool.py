@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, Callable, Iterable
 
 PARALLEL_MIN = 150  # below this many tasks, one process is faster than forking
@@ -33,10 +34,13 @@ def _call(job: tuple[Callable, Any]) -> Any:
 
 
 def run(task: Callable[[Any, Any], Any], items: Iterable, state: Any, workers: int,
-        minimum: int = PARALLEL_MIN) -> list:
+        minimum: int = PARALLEL_MIN, split: int | None = None) -> list:
     """``[task(state, item) for item in items]``, spread over ``workers`` forked processes when
-    there are at least ``minimum`` items (the order of the results is the order of the items)."""
+    there are at least ``minimum`` items (the order of the results is the order of the items);
+    with fewer, but at least ``split``, in two processes (``halves``)."""
     items = list(items)
+    if split is not None and split <= len(items) < minimum:
+        return halves(task, items, state, workers, split)
     if workers < 2 or len(items) < minimum or not fork_available():
         return [task(state, item) for item in items]
     # Chunks small enough that the workers finish together (the last chunk of one worker is time the
@@ -103,6 +107,25 @@ def _aside_child(fn: Callable[[], Any], send) -> None:
     except Exception:  # noqa: BLE001 - does not pickle: the parent runs fn itself
         pass
     send.close()
+
+
+def halves(task: Callable[[Any, Any], Any], items: Iterable, state: Any, workers: int, minimum: int) -> list:
+    """``[task(state, item) for item in items]``: with two or more workers and at least ``minimum``
+    items, the second half in one forked process (``aside``) while this one does the first half (for
+    a short stage a pool's start-up costs more than it gives: one fork, one pickle of the results)."""
+    items = list(items)
+    half = len(items) // 2
+    other = aside(partial(_each, task, state, items[half:]), fork=workers >= 2 and len(items) >= minimum)
+    try:
+        first = _each(task, state, items[:half])
+    except BaseException:
+        other.cancel()
+        raise
+    return first + other.result()
+
+
+def _each(task: Callable[[Any, Any], Any], state: Any, items: list) -> list:
+    return [task(state, item) for item in items]
 
 
 @contextmanager

@@ -43,7 +43,8 @@ def classify(root: Path, path: Path) -> str:
     return CONFIG if path == root / "site.yaml" else CONTENT
 
 
-LOAD_MIN = 5000  # files: below this, reading them in this process costs less than forking and pickling
+LOAD_MIN = 5000  # files: from this many on, reading them in a pool of ``workers`` processes
+SPLIT_MIN = 400  # files or bodies: from this many on (and below LOAD_MIN), in two processes (pool.halves)
 
 
 def _load_task(root: Path, item: tuple) -> tuple:
@@ -141,7 +142,7 @@ class Session:
                 todo.append((kind, path, stamp, cached))
         items = [(kind, path, cached and cached[1]) for kind, path, _stamp, cached in todo]
         for (_kind, path, stamp, cached), (d, result) in zip(todo, pool.run(_load_task, items, self.root, workers,
-                                                                             LOAD_MIN)):
+                                                                             LOAD_MIN, SPLIT_MIN)):
             self._loaded[str(path)] = (stamp, d, cached[2] if result is None else result)
         for key in [k for k in self._loaded if k not in live]:
             del self._loaded[key]
@@ -164,7 +165,7 @@ class Session:
         for slug in [s for s in self._scans if s not in site.articles]:
             del self._scans[slug]
         todo = [slug for slug, a in site.articles.items() if self._scans.get(slug, (None,))[0] is not a]
-        for slug, scan in zip(todo, pool.run(_scan_task, todo, site, workers, minimum=2000)):
+        for slug, scan in zip(todo, pool.run(_scan_task, todo, site, workers, 2000, SPLIT_MIN)):
             self._scans[slug] = (site.articles[slug], scan)
         return {slug: self._scans[slug][1] for slug in site.articles}
 

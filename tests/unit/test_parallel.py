@@ -15,15 +15,58 @@ def test_loading_in_workers_equals_loading_here(monkeypatch):
     minimums = []
     real_run = pool.run
 
-    def run(task, items, state, workers, minimum=pool.PARALLEL_MIN):
+    def run(task, items, state, workers, minimum=pool.PARALLEL_MIN, split=None):
         minimums.append(minimum)
-        return real_run(task, items, state, workers, minimum)
+        return real_run(task, items, state, workers, minimum, split)
 
     monkeypatch.setattr(pool, "run", run)
     spread = Session(REPO_ROOT).load(None, 2)
     assert minimums[0] == 1  # the files went to the pool, which forks from one file on
     assert spread == here
     assert len(here[0]) > 50 and not [e for e in here[1] if not e.warning]
+
+
+def _pid_of(state, item):
+    import os
+
+    if item == state:
+        raise ValueError(f"item {item}")
+    return item * 2, os.getpid()
+
+
+def test_halves_gives_the_results_in_order_the_second_half_from_a_child():
+    import os
+
+    got = pool.halves(_pid_of, range(9), -1, 2, 2)
+    assert [r for r, _pid in got] == [i * 2 for i in range(9)]
+    assert {pid for _r, pid in got[:4]} == {os.getpid()} and os.getpid() not in {pid for _r, pid in got[4:]}
+    assert pool.halves(_pid_of, range(9), -1, 1, 2) == [(i * 2, os.getpid()) for i in range(9)]  # one worker
+    assert pool.halves(_pid_of, range(9), -1, 2, 10) == [(i * 2, os.getpid()) for i in range(9)]  # too few
+
+
+def test_halves_raises_the_childs_exception_here():
+    import pytest
+
+    with pytest.raises(ValueError, match="item 7"):
+        pool.halves(_pid_of, range(9), 7, 2, 2)
+    with pytest.raises(ValueError, match="item 1"):
+        pool.halves(_pid_of, range(9), 1, 2, 2)
+
+
+def test_loading_and_scanning_in_two_processes_equals_one(monkeypatch, tmp_path, tree):
+    """Below LOAD_MIN files (and 2,000 bodies to scan), from SPLIT_MIN on: two processes (pool.halves)."""
+    here = Session(REPO_ROOT).load(None, 1)
+    calls = []
+    real = pool.halves
+    monkeypatch.setattr(pool, "halves", lambda task, items, state, workers, minimum: calls.append(
+        (task.__name__, workers)) or real(task, items, state, workers, minimum))
+    monkeypatch.setattr(session_mod, "SPLIT_MIN", 2)
+    assert Session(REPO_ROOT).load(None, 2) == here
+    assert calls == [("_load_task", 2)]
+    one = build_site(REPO_ROOT, out=tmp_path / "one", workers=1)  # halves() with one worker: no fork
+    two = build_site(REPO_ROOT, out=tmp_path / "two", workers=2)
+    assert calls[-2:] == [("_load_task", 2), ("_scan_task", 2)]
+    assert one.ok and two.ok and tree(tmp_path / "one") == tree(tmp_path / "two")
 
 
 def _spread_everything(monkeypatch) -> None:
