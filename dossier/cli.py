@@ -211,12 +211,13 @@ def _names(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    program = argv is None  # the program itself (build.py, ``dossier``, ``python -m dossier``), not a caller
+    argv = list(sys.argv[1:] if program else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "build")  # `dossier [--root DIR]` means build
     args = _parser().parse_args(argv)
     code = args.run(args)
-    if argv is None and args.run in (_build, _check):  # the program itself, its work done
+    if program and args.run in (_build, _check):  # its work done
         exit_now(code)
     return code
 

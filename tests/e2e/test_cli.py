@@ -53,3 +53,27 @@ def test_unknown_root_is_one_line():
     done = run("build", "--root", "/nonexistent/archive")
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == ["error: archive folder /nonexistent/archive does not exist"]
+
+
+def test_the_program_ends_without_the_interpreters_teardown_a_caller_gets_the_code(monkeypatch):
+    """``dossier build``/``check`` end with ``exit_now`` (os._exit: no release of every object one by
+    one); ``main(argv)`` called from Python returns the exit code instead."""
+    from dossier import cli
+
+    ended = []
+
+    class Ended(Exception):
+        pass
+
+    def exit_now(code):
+        ended.append(code)
+        raise Ended
+
+    monkeypatch.setattr(cli, "exit_now", exit_now)
+    assert cli.main(["check", "--root", str(MANY_ERRORS)]) == 1 and ended == []
+    monkeypatch.setattr(sys, "argv", ["dossier", "check", "--root", str(MANY_ERRORS)])
+    try:
+        cli.main()
+    except Ended:
+        pass
+    assert ended == [1]
