@@ -175,10 +175,11 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     clock.lap("articles")
     split_exports(clock, split)
     index = build_index(site, results)
-    render_entities(site, index, renderer, session, staging, opts.workers, outputs, errors)
+    views = listing_views(renderer, site, index, errors)  # Markdown only: no template error comes from here
+    listed = render_entities(site, index, renderer, session, staging, opts.workers, outputs, errors, views)
     clock.lap("entities")
     try:
-        render_views(listing_views(renderer, site, index, errors), renderer, session, staging, outputs, opts.workers)
+        render_views(views, renderer, session, staging, outputs, opts.workers, listed)
         render_free_pages(site, renderer, session, staging, outputs, errors)
         render_views([not_found_view(renderer.frame)], renderer, session, staging, outputs)
     except jinja2.TemplateError as exc:
@@ -344,8 +345,16 @@ def _render_entity_task(state: RenderState, slug: str) -> tuple:
     return slug, state.staging.put(out), errors, notes
 
 
+def _render_entity_or_view_task(state: RenderState, item: tuple[str, object]) -> tuple:
+    kind, x = item
+    return _render_entity_task(state, x) if kind == "entity" else _render_view_task(state, x)
+
+
 def render_entities(site: Site, index: Index, renderer: Renderer, session: Session, staging: Staging,
-                    workers: int, outputs: dict, errors: list) -> None:
+                    workers: int, outputs: dict, errors: list, views: list[View] = ()) -> list | None:
+    """Entity pages; when they go to the pool, the pages of ``views`` (the listings) go with them, so
+    that no core waits while the other renders the listings: then (view, (digest, template error or
+    None)) of each view to render is returned for ``render_views``, else None."""
     args = {slug: (index.mentions.get(slug, []), index.together.get(slug, ()), index.annotations_of.get(slug, []),
                    index.wrote.get(slug, ()), index.headlines.get(slug, ())) for slug in site.entities}
 
@@ -364,7 +373,12 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
             errors.extend(facts[1])
         else:
             todo.append(slug)
-    for slug, d, errs, notes in pool.run(_render_entity_task, todo, RenderState(renderer, staging, args), workers):
+    spread = pool.spreads(len(todo), workers)
+    listed = _views_todo(views, session, outputs) if spread else []
+    # The listings first: the longest pages (a large archive's home page) before the many short ones.
+    items = [("view", i) for i in range(len(listed))] + [("entity", slug) for slug in todo]
+    done = pool.run(_render_entity_or_view_task, items, RenderState(renderer, staging, args, tuple(listed)), workers)
+    for slug, d, errs, notes in done[len(listed):]:
         errors.extend(errs)
         if d:
             path = output_path(page_dir("entity", slug))
@@ -374,6 +388,7 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
             if session.remembers:
                 session.remember(path, key(slug, notes), d,
                                  ((ent, session.md_key, session.text_key(ent.notes)), (notes, errs)))
+    return list(zip(listed, done)) if spread else None
 
 
 VIEWS_PARALLEL = 8  # listing pages worth forking for,
@@ -399,10 +414,8 @@ def _render_view_task(state: RenderState, i: int) -> tuple[str, DossierError | N
         return "", template_error(exc, state.renderer.root)
 
 
-def render_views(views: list[View], renderer: Renderer, session: Session, staging: Staging, outputs: dict,
-                 workers: int = 1) -> None:
-    """Pages of ``views``, in the pool when there are enough of them (the listings of a large archive
-    are few but long); a template error is raised, the first in the order of ``views``."""
+def _views_todo(views: list[View], session: Session, outputs: dict) -> list[View]:
+    """The views whose page must be rendered; the others' pages are the last build's (into ``outputs``)."""
     todo = []
     for view in views:
         path = output_path(view.page.path)
@@ -411,13 +424,25 @@ def render_views(views: list[View], renderer: Renderer, session: Session, stagin
             todo.append(view)
         else:
             outputs[path] = d
-    spread = len(todo) >= VIEWS_PARALLEL and len(renderer.site.articles) >= VIEWS_PARALLEL_ARTICLES and workers > 1
-    if not spread:
-        done = [(session.stage(staging, renderer.render(view)), None) for view in todo]
+    return todo
+
+
+def render_views(views: list[View], renderer: Renderer, session: Session, staging: Staging, outputs: dict,
+                 workers: int = 1, rendered: list | None = None) -> None:
+    """Pages of ``views``, in the pool when there are enough of them (the listings of a large archive
+    are few but long); a template error is raised, the first in the order of ``views``. ``rendered``:
+    (view, what a worker made of it) for each view to render, from ``render_entities``: taken as it is."""
+    if rendered is not None:
+        todo, done, spread = [view for view, _ in rendered], [got for _, got in rendered], True
     else:
-        renderer.warm()
-        done = pool.run(_render_view_task, range(len(todo)), RenderState(renderer, staging, views=tuple(todo)),
-                        workers, minimum=VIEWS_PARALLEL)
+        todo = _views_todo(views, session, outputs)
+        spread = len(todo) >= VIEWS_PARALLEL and len(renderer.site.articles) >= VIEWS_PARALLEL_ARTICLES and workers > 1
+        if not spread:
+            done = [(session.stage(staging, renderer.render(view)), None) for view in todo]
+        else:
+            renderer.warm()
+            done = pool.run(_render_view_task, range(len(todo)), RenderState(renderer, staging, views=tuple(todo)),
+                            workers, minimum=VIEWS_PARALLEL)
     for view, (d, error) in zip(todo, done):
         if error is not None:
             raise LocatedTemplateError(error)

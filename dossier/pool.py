@@ -33,15 +33,21 @@ def _call(job: tuple[Callable, Any]) -> Any:
     return fn(_state, item)
 
 
+def spreads(items: int, workers: int, minimum: int | None = None) -> bool:
+    """Whether ``run`` spreads this many items over forked processes (``minimum``: PARALLEL_MIN)."""
+    return workers >= 2 and items >= (PARALLEL_MIN if minimum is None else minimum) and fork_available()
+
+
 def run(task: Callable[[Any, Any], Any], items: Iterable, state: Any, workers: int,
-        minimum: int = PARALLEL_MIN, split: int | None = None) -> list:
+        minimum: int | None = None, split: int | None = None) -> list:
     """``[task(state, item) for item in items]``, spread over ``workers`` forked processes when
     there are at least ``minimum`` items (the order of the results is the order of the items);
     with fewer, but at least ``split``, in two processes (``halves``)."""
     items = list(items)
+    minimum = PARALLEL_MIN if minimum is None else minimum
     if split is not None and split <= len(items) < minimum:
         return halves(task, items, state, workers, split)
-    if workers < 2 or len(items) < minimum or not fork_available():
+    if not spreads(len(items), workers, minimum):
         return [task(state, item) for item in items]
     # Chunks small enough that the workers finish together (the last chunk of one worker is time the
     # other core idles: 256 articles were 0.4 s), large enough that handing them out costs nothing.

@@ -15,7 +15,7 @@ def test_loading_in_workers_equals_loading_here(monkeypatch):
     minimums = []
     real_run = pool.run
 
-    def run(task, items, state, workers, minimum=pool.PARALLEL_MIN, split=None):
+    def run(task, items, state, workers, minimum=None, split=None):
         minimums.append(minimum)
         return real_run(task, items, state, workers, minimum, split)
 
@@ -139,3 +139,24 @@ def test_the_search_index_made_beside_the_open_data_is_the_same_and_kept_for_the
     again = builder.build()
     assert again.ok and again.written == ()
     assert len(updated) == 1 and updated[0] is not None  # updated from that State, not made whole again
+
+
+def test_listings_go_to_the_entity_pages_pool_when_it_forks(monkeypatch, tmp_path, tree):
+    """No core waits while the other renders the listings: they are tasks of the entity pages' pool."""
+    here = build_site(REPO_ROOT, out=tmp_path / "here", workers=1)
+    monkeypatch.setattr(pool, "PARALLEL_MIN", 1)
+    sent = []
+    real_run = pool.run
+
+    def run(task, items, state, workers, minimum=None, split=None):
+        items = list(items)
+        if task is pipeline._render_entity_or_view_task:
+            sent.append([kind for kind, _x in items])
+        return real_run(task, items, state, workers, minimum, split)
+
+    monkeypatch.setattr(pool, "run", run)
+    spread = build_site(REPO_ROOT, out=tmp_path / "spread", workers=2)
+    entities = len(list((REPO_ROOT / "content" / "entities").rglob("*.md")))
+    assert len(sent) == 1 and sent[0].count("entity") == entities
+    assert sent[0].count("view") > 5 and sent[0][:sent[0].count("view")] == ["view"] * sent[0].count("view")
+    assert here.ok and spread.ok and tree(tmp_path / "spread") == tree(tmp_path / "here")
