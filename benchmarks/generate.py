@@ -21,8 +21,13 @@ byte-identical files.  It writes
 
 Prose comes from sentence templates whose slots are filled from word lists,
 indexed by bytes from ``Random.randbytes`` (fast: 10,000 articles in a few
-seconds).  Almost every third word is a slot, so long word-for-word passages
-shared between articles are rare, as in a real archive.
+seconds).  No sentence is written twice by chance (a sentence whose words came
+out as an earlier one's is drawn again): the templates' sentences would
+otherwise collide with the square of the archive's size (reports sharing a
+sentence by chance: 2 of 1,000, 455 of 10,000, 33,159 of 100,000).  Shared
+passages come from wire copy instead, as in a real archive: about one report
+in ``WIRE_EVERY`` reprints one to three adjacent sentences of a recent report
+of its story, so they grow with the archive, not with its square.
 """
 from __future__ import annotations
 
@@ -33,6 +38,8 @@ import re
 import shutil
 import sys
 import time
+import zlib
+from collections import deque
 from pathlib import Path
 
 # --------------------------------------------------------------------------
@@ -233,6 +240,15 @@ TYPE_DIRS = {"person": "people", "organisation": "organisations", "place": "plac
 TYPE_CODE = {"person": "P", "organisation": "O", "place": "L", "event": "E", "outlet": "U"}
 
 _SLOT = re.compile(r"\{(\w+)\}")
+_WORDS = re.compile(r"[a-z0-9]+")
+WIRE_EVERY = 40  # one report in this many reprints a passage of a recent report of its story
+WIRE_RECENT = 64  # the reports of a story a reprint is taken from (the latest ones)
+
+
+def _sentence_key(text: str) -> int:
+    """A sentence's words, lower-cased, without punctuation (as Dossier compares sentences), as a number."""
+    words = " ".join(_WORDS.findall(text.lower())).encode()
+    return zlib.crc32(words) | zlib.adler32(words) << 32
 
 
 def _spread(words: list[str]) -> tuple[str, ...]:
@@ -379,6 +395,7 @@ class _Writer:
         self.mention = {k: [_Template(t, tables) for t in v] for k, v in MENTION.items()}
         self.titles = [_Template(t, tables) for t in TITLES_T]
         self.randbytes = rng.randbytes
+        self.seen: set[int] = set()  # every sentence written so far (see _sentence_key)
 
     def sentence(self, tpl: _Template, bs: bytes) -> str:
         return tpl.fmt.format(*[t[b] for t, b in zip(tpl.tables, bs)])
@@ -416,6 +433,10 @@ class _Writer:
                         tpl = plain[bs[1]]
                         s = tpl.fmt.format(*[t[b] for t, b in zip(tpl.tables, bs[4:])])
                         has = False
+                    key = _sentence_key(s)
+                    if key in self.seen:  # never the same words twice by chance: draw again
+                        continue
+                    self.seen.add(key)
                     num = tpl.tables[tpl.num_slot][bs[4 + tpl.num_slot]] if tpl.num_slot >= 0 else None
                     item = (s, has, num, s.count(" ") + 1)
                 else:
@@ -478,6 +499,16 @@ def _pick_quotes(rng: random.Random, body: str, sentences, k: int, need_number: 
     return out
 
 
+def _reprint(rng: random.Random, paragraphs: list[str], source: list) -> list[str]:
+    """``paragraphs`` with one to three adjacent sentences of ``source`` (another report's sentences)
+    put before one of its paragraphs: a passage of wire copy."""
+    n = min(len(source), rng.randint(1, 3))
+    start = rng.randrange(len(source) - n + 1)
+    at = rng.randrange(len(paragraphs))
+    copy = " ".join(text for text, _has, _num in source[start:start + n])
+    return paragraphs[:at] + [copy + " " + paragraphs[at]] + paragraphs[at + 1:]
+
+
 def generate(root: Path, n_articles: int = 1000, seed: int = 1) -> None:
     """Write a synthetic archive of ``n_articles`` articles into ``root`` (its ``content`` is replaced)."""
     root = Path(root)
@@ -533,6 +564,7 @@ def generate(root: Path, n_articles: int = 1000, seed: int = 1) -> None:
     start = dt.date(2023, 1, 1)
     width = len(str(n_articles))
     claim_values: dict[str, str] = {}
+    wire: dict[str, deque] = {}  # story -> the sentences of its latest reports
     for i in range(n_articles):
         n_cast = rng.randint(3, 6)
         cast = []
@@ -550,6 +582,10 @@ def generate(root: Path, n_articles: int = 1000, seed: int = 1) -> None:
         byline = REPORTERS[rng.randrange(len(REPORTERS))] if rng.random() < 0.85 else "Staff reporter"
         # ~10 mentions in ~40 sentences: a sentence carries a mention with probability 56/256.
         paragraphs, sentences = writer.article(cast, 56, rng.randint(640, 760))
+        recent = wire.setdefault(story, deque(maxlen=WIRE_RECENT))
+        if recent and rng.randrange(WIRE_EVERY) == 0:
+            paragraphs = _reprint(rng, paragraphs, recent[rng.randrange(len(recent))])
+        recent.append(sentences)
         body = "\n\n".join(paragraphs)
         front = (f"---\ntitle: {title}\noutlet: {outlet['slug']}\npublished: {published.isoformat()}\n"
                  f"byline: {byline}\nstory: {story}\ntags: {_yaml_list(tags)}\n---\n")
