@@ -54,7 +54,7 @@ class Built:
     urls: object
     digests: dict  # output path -> digest of every output so far
     read: Callable[[str], bytes]  # output path -> the built page's bytes
-    mentions: dict  # article slug -> Mention records of its body
+    mentions: dict  # article slug -> the entities its body names (slugs)
     anchored: dict  # article slug -> ids of the annotations placed in its text
     claims: tuple  # claim slugs
     article_texts: dict  # article slug -> (body, passages) read from its page where it was rendered
@@ -157,8 +157,8 @@ def opendata_files(b: Built, memory: Memory, passages: list) -> dict[str, str]:
     site, urls = b.site, b.urls
     named: dict[str, set] = {}
     counts: dict[str, int] = {}
-    for slug, ms in b.mentions.items():
-        named[slug] = {m.entity for m in ms}
+    for slug, ents in b.mentions.items():
+        named[slug] = set(ents)
         for e in named[slug]:
             counts[e] = counts.get(e, 0) + 1
     base = (urls.absolute(""), urls.url(""))

@@ -97,6 +97,7 @@ def build(opts: Options, session: Session, changed=None) -> BuildResult:
     clock.lap("load")
     # Later stages run on what loaded cleanly, so every mistake of a run is reported at once.
     draft = assemble(config, records, errs, failed)
+    del records  # the Site holds them (see ``release_bodies``)
     session.md_key = markdown_key(draft)
     clock.lap("assemble")
     scans = session.scan(draft, opts.workers)  # per body: the entities it names, its sentence keys
@@ -174,9 +175,12 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     results = render_articles(site, renderer, session, staging, opts, outputs, errors, split)
     clock.lap("articles")
     split_exports(clock, split)
+    if not session.remembers:
+        release_bodies(site, renderer)
     index = build_index(site, results)
     views = listing_views(renderer, site, index, errors)  # Markdown only: no template error comes from here
     listed = render_entities(site, index, renderer, session, staging, opts.workers, outputs, errors, views)
+    named = None if session.remembers else release_mentions(results, index)
     clock.lap("entities")
     try:
         render_views(views, renderer, session, staging, outputs, opts.workers, listed)
@@ -187,7 +191,7 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     clock.lap("listings")
     later = None
     if not errors:
-        make = partial(export_files, site, renderer, results, index, session, rendered=session.rendered(),
+        make = partial(export_files, site, renderer, results, index, session, rendered=session.rendered(), named=named,
                        aside=not opts.preview and opts.workers > 1 and len(site.articles) >= pool.PARALLEL_MIN)
         if opts.preview and carry_exports(session.outputs(), outputs):
             later = partial(finish_exports, opts, session, make)
@@ -223,11 +227,15 @@ def finish_exports(opts: Options, session: Session, make: Callable) -> BuildResu
 
 
 def export_files(site: Site, renderer: Renderer, results: dict, index: Index, session: Session, staging: Staging,
-                 outputs: dict, clock: Clock, rendered: frozenset = frozenset(), aside: bool = False) -> dict[str, str]:
+                 outputs: dict, clock: Clock, rendered: frozenset = frozenset(), aside: bool = False,
+                 named: dict | None = None) -> dict[str, str]:
     """The search index, the open data and the Data page, read from the pages this build made.
     ``rendered``: output paths of the pages rendered in this build (``Session.rendered``); every other
     page, and its entry in ``results``, is the last build's, unchanged.  ``aside``: the search index is
-    made in a forked process while this one makes the open data (``exports.Built.aside``)."""
+    made in a forked process while this one makes the open data (``exports.Built.aside``). ``named``:
+    article slug -> the entities its body names, when the mentions were let go (``release_mentions``)."""
+    if named is None:
+        named = {s: {m.entity for m in r.mentions} for s, r in results.items()}
     notes = {(s, ann_id): html for s, r in results.items() for ann_id, html in r.notes.items()}
 
     def read(path: str) -> bytes:
@@ -235,7 +243,7 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
         return staged.read_bytes() if staged.exists() else (staging.out / path).read_bytes()
 
     built = exports.Built(
-        site, renderer.urls, outputs, read, {s: r.mentions for s, r in results.items()},
+        site, renderer.urls, outputs, read, named,
         {s: tuple(r.anchored) for s, r in results.items()}, tuple(index.claims),
         {s: r.text for s, r in results.items()}, MentionRows(results),
         lambda ann: notes.get((ann.article, ann.id)) or renderer.markdown(ann.note, ann.source, ann.note_line - 1, []),
@@ -273,6 +281,28 @@ def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, 
     res.words = count_words(exports.report_record(state.renderer.site, state.renderer.urls, slug, body))
     res.output = None  # the bytes stay on disk, not in the pipe or the memo
     return res, d, page - start, time.perf_counter() - page
+
+
+def release_bodies(site: Site, renderer: Renderer) -> None:
+    """Past the article pages, nothing reads an article's Markdown: a one-off build (nothing kept for a
+    next build, whose memo compares records) lets the bodies go, a third of what the Site holds."""
+    for slug, art in site.articles.items():
+        site.articles[slug] = replace(art, body="")
+    renderer.by_source = {a.source: a for a in site.articles.values()}
+    pool.trim()
+
+
+def release_mentions(results: dict, index: Index) -> dict[str, frozenset]:
+    """Past the entity pages, only which entities each article names is read (the open data): a one-off
+    build lets the mentions go (each holds its sentence) and the text-order annotations of each article
+    (only a next build's memo compares them). Returns article slug -> the entities its body names."""
+    named = {slug: frozenset(m.entity for m in res.mentions) for slug, res in results.items()}
+    for res in results.values():
+        res.mentions, res.placed = [], ()
+    index.mentions.clear()
+    index.headlines.clear()
+    pool.trim()
+    return named
 
 
 EXPORTS_IN_WORKERS = "exports in workers"  # a stage timing: see split_exports

@@ -186,6 +186,7 @@ class Session:
             self._scans.clear()
             self._shared = SharedPassages()
             self._coverage = None
+            pool.trim()  # before the render workers fork: they would count it too
 
     def tools(self, layouts: Layouts) -> tuple:
         """(Markdown parser, Jinja2 environment, template name -> signature), kept while no template changed."""

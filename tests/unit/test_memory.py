@@ -1,6 +1,8 @@
 """What a build keeps in memory between its stages is compact (sizes and counts, never timings)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from dossier.emit import ArticleResult, MentionRows
@@ -84,3 +86,33 @@ def test_check_and_a_build_without_the_cache_remember_nothing_for_a_next_build(a
     assert cli.main([*argv, "--root", str(REPO_ROOT), *extra]) == 0
     assert len(made) == 1 and made[0].session.remembers is False and made[0].cache is None
     assert not made[0].session._scans and not made[0].session._loaded
+
+
+def test_a_one_off_build_lets_go_of_bodies_and_mentions_once_their_pages_are_made(tmp_path, tree, monkeypatch):
+    """What the exports get from a one-off build: no article body (the Site's and the entity pages'
+    records alike), no mention and no text-order annotation in the per-article results or the index;
+    only which entities each article names. The output is the build's that keeps everything."""
+    from dossier import pipeline
+
+    seen = []
+    real = pipeline.export_files
+
+    def spy(site, renderer, results, index, session, *args, **kwargs):
+        seen.append((session.remembers, dict(site.articles), dict(renderer.by_source), results, index,
+                     kwargs.get("named")))
+        return real(site, renderer, results, index, session, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "export_files", spy)
+    kept = Builder(REPO_ROOT, tmp_path / "kept", workers=1)
+    once = Builder(REPO_ROOT, tmp_path / "once", workers=1, once=True)
+    assert kept.build().ok and once.build().ok
+    assert tree(tmp_path / "once") == tree(tmp_path / "kept")
+    (_r, kept_articles, _b, kept_results, kept_index, kept_named), (remembers, articles, by_source, results, index, named) = seen
+    assert remembers is False and kept_named is None
+    assert all(a.body for a in kept_articles.values()) and any(r.mentions for r in kept_results.values())
+    assert articles.keys() == kept_articles.keys() and len(by_source) == len(articles)
+    assert not any(a.body for a in [*articles.values(), *by_source.values()])
+    assert [replace(a, body="") for a in kept_articles.values()] == list(articles.values())
+    assert not any(r.mentions or r.placed for r in results.values())
+    assert not index.mentions and not index.headlines and kept_index.mentions
+    assert named == {s: frozenset(m.entity for m in r.mentions) for s, r in kept_results.items()}
