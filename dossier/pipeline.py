@@ -289,7 +289,8 @@ def release_bodies(site: Site, renderer: Renderer) -> None:
     for slug, art in site.articles.items():
         site.articles[slug] = replace(art, body="")
     renderer.by_source = {a.source: a for a in site.articles.values()}
-    pool.trim()
+    if len(site.articles) >= pool.PARALLEL_MIN:  # worth it when workers fork next
+        pool.trim()
 
 
 def release_mentions(results: dict, index: Index) -> dict[str, frozenset]:
@@ -301,7 +302,8 @@ def release_mentions(results: dict, index: Index) -> dict[str, frozenset]:
         res.mentions, res.placed = [], ()
     index.mentions.clear()
     index.headlines.clear()
-    pool.trim()
+    if len(results) >= pool.PARALLEL_MIN:  # the search index's process forks next
+        pool.trim()
     return named
 
 

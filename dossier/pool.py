@@ -8,8 +8,6 @@ output is the same bytes, only slower.
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import multiprocessing as mp
 from contextlib import contextmanager
@@ -154,16 +152,22 @@ def trim() -> None:
     """Give the memory freed since the last call back to the system where the C library can
     (glibc's ``malloc_trim``): freed text lies in holes between live objects, which the allocator keeps
     resident, and which a forked worker would count as its own. Nothing elsewhere."""
-    if _libc is not None:
+    global _libc
+    if _libc is None:
+        _libc = _load_libc()
+    if _libc:
         _libc.malloc_trim(0)
 
 
 def _load_libc():
+    """glibc, or False (another C library, or none found)."""
+    import ctypes  # here: a build that never trims does not import it
+
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc if hasattr(libc, "malloc_trim") else None
+        libc = ctypes.CDLL("libc.so.6")
     except OSError:
-        return None
+        return False
+    return libc if hasattr(libc, "malloc_trim") else False
 
 
-_libc = _load_libc()
+_libc = None  # not looked for yet

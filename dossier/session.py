@@ -182,11 +182,13 @@ class Session:
         what only a next build would reuse: what loading gave, the scans, the shared-passage index
         (about 5 kB an article, held through rendering and the exports otherwise)."""
         if not self.remembers:
+            many = len(self._loaded) >= pool.PARALLEL_MIN
             self._loaded.clear()
             self._scans.clear()
             self._shared = SharedPassages()
             self._coverage = None
-            pool.trim()  # before the render workers fork: they would count it too
+            if many:  # before the render workers fork: they would count it too
+                pool.trim()
 
     def tools(self, layouts: Layouts) -> tuple:
         """(Markdown parser, Jinja2 environment, template name -> signature), kept while no template changed."""
