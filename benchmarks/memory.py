@@ -4,7 +4,9 @@
 
 Builds the benchmark archive ``_work/<N>/`` (written by ``run.py``'s generator when missing) in this
 process through ``build_site`` and prints, after each stage the pipeline times, the process's
-resident memory (VmRSS) and its peak so far (VmHWM), then the peak of the largest worker. With
+resident memory (VmRSS), its peak so far (VmHWM) and the stage's CPU seconds (this process and the
+workers it waited for, user + sys: comparable on a busy machine where wall-clock time is not), then
+the peak of the largest worker and the build's CPU per article. With
 ``--sizes`` it also walks the structures alive when the exports begin (the Site, the per-article
 results field by field, the index, the session's state) and prints their deep sizes: slower, and
 the walk itself costs memory, so the peak printed with it is not the build's own. With ``--cli``
@@ -82,11 +84,16 @@ def in_process(root: Path, out: Path, workers: int | None, sizes: bool) -> None:
     import dossier.pipeline as pipeline
 
     lap = pipeline.Clock.lap
+    last = [cpu_seconds()]
+    n = len(list((root / "content" / "articles").glob("*.md")))
 
     def measured(clock, name: str) -> None:
         lap(clock, name)
         rss, hwm = status_mb()
-        print(f"  after {name:14s} RSS {rss:6d} MB   peak so far {hwm:6d} MB", flush=True)
+        now = cpu_seconds()
+        spent, last[0] = now - last[0], now
+        print(f"  after {name:14s} RSS {rss:6d} MB   peak so far {hwm:6d} MB   CPU {spent:7.2f} s"
+              f" ({spent / max(n, 1) * 1e6:6.0f} µs an article)", flush=True)
 
     pipeline.Clock.lap = measured
     if sizes:
@@ -98,10 +105,20 @@ def in_process(root: Path, out: Path, workers: int | None, sizes: bool) -> None:
             return export_files(*args, **kwargs)
 
         pipeline.export_files = walked
+    start = cpu_seconds()
     result = pipeline.build_site(root, out=out, workers=workers)
+    spent = cpu_seconds() - start
     rss, hwm = status_mb()
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
     print(f"ok: {result.ok}; build process peak {hwm} MB (RSS at the end {rss} MB); largest worker {kids} MB")
+    print(f"CPU of the build (this process and its workers, user + sys): {spent:.1f} s, "
+          f"{spent / max(n, 1) * 1e3:.3f} ms an article ({n} articles)")
+
+
+def cpu_seconds() -> float:
+    """User + system seconds of this process and of the children it has waited for (the pools' workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def cli(root: Path, out: Path, workers: int | None) -> None:
