@@ -1,26 +1,38 @@
 """The build cache: what ``dossier build`` remembers between runs, in ``.dossier-cache/`` at the archive root.
 
-It is the preview's :class:`~dossier.session.Session` memory written to one file after a good
-build and read back before the next: each content file's bytes digest and what loading it gave,
-the scan of each article body, the shared-passage index, the Markdown facts of each page, and
-the page memo (view, templates' digests, output digest), the exports' memory. It is written in
-parts, so that a build after a small edit writes little: ``build.pickle`` holds the session's
-memory except three maps of plain values (what each report gives the search index and the open
-data: its page text, ``mentions.csv`` rows, counted words; the exports' words of each search
-record; the exports' text of each page), which sit in ``parts/<name>.pickle``, about 128 entries
-to a part; the index names the parts, and a build writes only the parts whose entries changed.
+It is the preview's :class:`~dossier.session.Session` memory written after a good build and read
+back before the next: each content file's bytes digest and what loading it gave, the scan of each
+article body, the shared-passage index, the Markdown facts of each page, the page memo (view,
+templates' digests, output digest), the exports' memory. It is written in parts, so that a build
+after a small edit writes little:
+
+- ``parts/<name>.pickle``: the maps kept by key, a group of keys to a part (about 128 keys): what
+  loading each content file gave (family ``files``); the Markdown facts, the page memo and the
+  exports' text of each output path (``pages``: the three of one path sit in one part); the search
+  records' words (``words``). A build writes only the parts whose entries changed.
+- ``build.pickle``, the index: the names of the parts, and the rest of the session's memory (scans,
+  shared passages, coverage, the Markdown key, the exports' memo of the search index and data files).
+
+A record (what loading a file gave) is written once, in its file's part; the other parts and the
+index refer to it by its file and place, ``_ref((file, i))``, and so does a page's Markdown key to the
+archive's (``"md_key"``), so that what a build compares by identity is the same object once read.
+Each part lists the files it refers to; a part that refers to a file loaded again (or to a Markdown
+key that changed) is written again, so that a reference never comes to stand for another record.
+
 Nothing in it is taken on trust:
 
-- the whole file is for one Dossier: its key digests the cache format, Dossier's version, the
+- the whole cache is for one Dossier: its key digests the cache format, Dossier's version, the
   Python and library versions that shape the output, and Dossier's own source files; another
   key and the file is passed over;
 - a content file is parsed again when its bytes changed, a page is rendered again when its
   view (which holds the configuration) or the digest of a template it uses changed, and a page
   is taken from the output folder only when the output's manifest names the same digest;
-- a damaged or truncated file (its checksums do not match) or one that cannot be read back is
-  ignored, and the build runs as if there were none; a part that is missing, damaged or not the
-  one the index names only has its reports rendered again, or its exports' entries made again
-  (the search index as a whole, when words are missing).
+- a damaged or truncated file (its length and CRC-32 do not match) or one that cannot be read back
+  is ignored: the index, or a part of the loaded files (the records everything refers to), and the
+  build runs as if there were none; a part of pages that is missing, damaged, refers to a record
+  there is not, or is not the one the index names only has its pages rendered again; without a
+  part of words the search index is made whole;
+- only Dossier's records and plain containers are read back, never a function (``_Unpickler``).
 
 Each file is written to a temporary name and renamed into place, so a reader sees an old file
 or a new one, never half of one; parts get a new name for new contents and are written before the index
@@ -42,18 +54,18 @@ from importlib import metadata
 from pathlib import Path
 
 from . import __version__
-from .emit import ArticleResult
 from .exports import Memory
+from .load import Loaded
 from .model import reducer
 from .outdir import OutputError, finish_interrupted, read_manifest
 from .search import Words
+from .session import KEPT
 
 FOLDER = ".dossier-cache"
 FILE = "build.pickle"
-PARTS = "parts"  # the reports' export payloads, a group to a file
-FORMAT = b"dossier-cache/2"
+PARTS = "parts"  # the maps kept by key, a group of keys to a file
+FORMAT = b"dossier-cache/3"
 PER_PART = 128  # reports per part, about (their number is a power of two)
-PAYLOAD = ("text", "mention_rows", "words")  # ArticleResult's fields kept in the parts
 STALE_SECONDS = 3600  # a temporary file this old was left by a killed build
 LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "jinja2", "markupsafe", "pyyaml", "pyahocorasick", "mdurl")
 _SAFE_BUILTINS = frozenset({"set", "frozenset", "dict", "list", "tuple", "str", "bytes", "int", "float", "bool",
@@ -68,9 +80,9 @@ def _digest(data: bytes) -> bytes:
 
 
 def _check(data: bytes, name: bytes = b"") -> bytes:
-    """What finds a damaged or truncated file (and, with ``name``, a part under another part's name):
-    two checksums, ten times faster than a digest over the 100 MB of a large archive's cache."""
-    return b"%08x%08x" % (zlib.crc32(data, zlib.crc32(name)), zlib.adler32(data, zlib.adler32(name)))
+    """What finds a damaged or truncated file (and, with ``name``, a part under another part's name): its
+    length and a CRC-32, thirty times faster than a digest over the 300 MB of a large archive's cache."""
+    return b"%08x%x" % (zlib.crc32(data, zlib.crc32(name)), len(data))
 
 
 def _version(name: str) -> str:
@@ -94,12 +106,25 @@ def cache_key() -> bytes:
     return _digest("\n".join(parts).encode())
 
 
+def _ref(pid):
+    """What a reference to a shared object is written as a call of (see ``_refs``); the unpickler
+    looks ``pid`` up in its ``shared`` instead."""
+    raise pickle.UnpicklingError(f"{pid!r}: a reference read without its records")
+
+
 class _Unpickler(pickle.Unpickler):
-    """Only the classes a cache holds: Dossier's records and a few plain containers, never a function."""
+    """Only the classes a cache holds: Dossier's records and a few plain containers, never a function.
+    A reference to a shared object (``_ref``) is looked up in ``shared``: one not there fails."""
+
+    def __init__(self, f, shared: dict | None = None) -> None:
+        super().__init__(f)
+        self.shared = shared or {}
 
     def find_class(self, module: str, name: str):
         if module == "builtins" and name in _SAFE_BUILTINS or name in _SAFE.get(module, ()):
             return super().find_class(module, name)
+        if module == __name__ and name == _ref.__name__:
+            return self.shared.__getitem__
         if module == "dossier" or module.startswith("dossier."):
             found = super().find_class(module, name)
             if isinstance(found, type):
@@ -107,18 +132,45 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the build cache")
 
 
-def _dumps(obj) -> bytes:
+def _dumps(obj, table: dict | None = None) -> bytes:
     """``pickle.dumps``, Dossier's slotted records as (class, fields): a dataclass's own ``__getstate__``
-    and ``__setstate__`` look its fields up for every record, a third of the cache's time."""
+    and ``__setstate__`` look its fields up for every record, a third of the cache's time. ``table``:
+    another dispatch table (``_refs``)."""
     f = io.BytesIO()
     pickler = pickle.Pickler(f, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _records()
+    pickler.dispatch_table = _records() if table is None else table
     pickler.dump(obj)
     return f.getvalue()
 
 
+def _refs(shared: dict, refs: list) -> dict:
+    """A dispatch table that writes each object of ``shared`` (persistent id -> object) as a reference
+    to it, ``_ref(pid)``, and adds the file (or the name) it refers to to the set ``refs[0]``: a part
+    holds its own entries only, and what a build compares by identity (a record, the Markdown key)
+    is the same object once read. Only the classes of these objects pay for it."""
+    ids = {id(obj): pid for pid, obj in shared.items()}
+    table = dict(_records())
+    for cls in {type(obj) for obj in shared.values()}:
+        own = table.get(cls) or (lambda obj: obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL))
+
+        def reduce(obj, own=own):
+            pid = ids.get(id(obj))
+            if pid is None:
+                return own(obj)
+            refs[0].add(pid[0] if isinstance(pid, tuple) else pid)
+            return _ref, (pid,)
+        table[cls] = reduce
+    return table
+
+
+_TABLE: list = [None, {}]  # (the Dossier modules it was made from, the table)
+
+
 def _records() -> dict:
     """class -> reducer, for every slotted dataclass of Dossier's modules (each takes its fields in ``__init__``)."""
+    names = tuple(n for n in sys.modules if n == "dossier" or n.startswith("dossier."))
+    if _TABLE[0] == names:
+        return _TABLE[1]
     table = {}
     for name, module in list(sys.modules.items()):
         if name != "dossier" and not name.startswith("dossier."):
@@ -127,6 +179,7 @@ def _records() -> dict:
             if isinstance(cls, type) and cls.__module__ == name and "__slots__" in vars(cls) \
                     and "__reduce__" not in vars(cls) and dataclasses.is_dataclass(cls):  # (model's have their own)
                 table[cls] = reducer(cls, tuple(f.name for f in dataclasses.fields(cls)))
+    _TABLE[:] = [names, table]
     return table
 
 
@@ -139,9 +192,10 @@ def _pack(payload: bytes, key: bytes, name: bytes = b"") -> tuple[bytes, bytes]:
     return b"\n".join((FORMAT, key, _check(payload, name), b"")), payload
 
 
-def _unpack(data: bytes, key: bytes, name: bytes = b""):
-    """The object ``data`` holds, or None (not ours, another key, damaged, written under another ``name``).
-    The payload is checked and read where it lies in ``data``, not copied out of it."""
+def _unpack(data: bytes, key: bytes, name: bytes = b"", shared: dict | None = None):
+    """The object ``data`` holds, or None (not ours, another key, damaged, written under another ``name``,
+    a reference to an object not in ``shared``). The payload is checked and read where it lies in
+    ``data``, not copied out of it."""
     try:
         magic, found, check, _rest = data[:HEADER_MAX].split(b"\n", 3)
         start = len(magic) + len(found) + len(check) + 3
@@ -149,7 +203,7 @@ def _unpack(data: bytes, key: bytes, name: bytes = b""):
             return None
         f = io.BytesIO(data)  # shares the bytes
         f.seek(start)
-        return _Unpickler(f).load()
+        return _Unpickler(f, shared).load()
     except Exception:  # noqa: BLE001 - whatever is wrong with the file, it is only not used
         return None
 
@@ -167,20 +221,65 @@ def _write(folder: Path, name: str, pieces: tuple[bytes, ...]) -> None:
         raise
 
 
-def _reports(state: dict) -> dict:
-    """Output path -> ArticleResult of each report the session remembers."""
-    return {p: facts for p, (_key, facts) in state["_markdown"].items() if isinstance(facts, ArticleResult)}
+def _loads(blob: bytes, shared: dict):
+    """The object of a pickle in a file already checked, its references looked up in ``shared``; None when
+    it cannot be read back."""
+    try:
+        return _Unpickler(io.BytesIO(blob), shared).load()
+    except Exception:  # noqa: BLE001 - as a damaged file
+        return None
 
 
 def part_of(key, count: int) -> int:
     return zlib.crc32(str(key).encode("utf-8")) % count
 
 
-# What the parts hold: name -> (type of a key, test of a value). Each is a map of plain values whose
-# entries a build may lack (a report's payload: it is rendered again; the exports' memo: made again).
-MAPS = {"reports": (str, lambda v: isinstance(v, tuple) and len(v) == len(PAYLOAD)),
-        "words": (int, lambda v: isinstance(v, Words)),
-        "texts": (str, lambda v: isinstance(v, tuple))}
+# The maps kept in parts, by family: the maps of a family share its keys' groups (the Markdown facts, the
+# page memo and the exports' text of an output path sit in one part), and a part holds a dict of them.
+FAMILIES = {"files": ("_loaded",), "pages": ("_markdown", "_pages", "texts"), "words": ("words",)}
+KEY_TYPES = {"files": str, "pages": str, "words": int}
+SPLIT = ("_loaded", "_markdown", "_pages")  # the session's maps in parts; "texts" and "words": the exports memo's
+GOOD = {"_loaded": lambda v: isinstance(v, tuple) and len(v) == 3 and isinstance(v[2], Loaded),
+        "_markdown": lambda v: isinstance(v, tuple) and len(v) == 2,
+        "_pages": lambda v: isinstance(v, tuple) and len(v) == 3,
+        "texts": lambda v: isinstance(v, tuple),
+        "words": lambda v: isinstance(v, Words)}
+
+
+def _maps(state: dict) -> dict:
+    memory = state["exports"]
+    return {**{m: state[m] for m in SPLIT}, "texts": memory.texts, "words": memory.words}
+
+
+def _records_of(loaded: dict) -> dict:
+    """(file, index) -> each record loading gave: the objects the other parts refer to."""
+    return {(path, i): rec for path, entry in loaded.items() for i, rec in enumerate(entry[2].records)}
+
+
+def _site_wide(state: dict, records: dict) -> dict:
+    """The persistent ids of the objects the parts of pages refer to: every record, and the Markdown key
+    (each page's Markdown key holds it: it is compared by identity first, in constant time)."""
+    shared = dict(records)
+    if state["_md_key"] is not None:
+        shared["md_key"] = state["_md_key"]
+    return shared
+
+
+def _meanings(state: dict) -> dict:
+    """What a reference in a part stands for, by what it names: each file's Loaded (its records), the
+    Markdown key. A part that refers to one that is no longer the same object is written again."""
+    meanings = {path: entry[2] for path, entry in state["_loaded"].items()}
+    meanings["md_key"] = state["_md_key"]
+    return meanings
+
+
+def _same(old: dict, group: dict) -> bool:
+    """Whether a part's maps as read (or last written) hold what ``group`` holds."""
+    for m, entries in group.items():
+        was = old.get(m, {})
+        if was.keys() != entries.keys() or not all(was[k] is v or was[k] == v for k, v in entries.items()):
+            return False
+    return True
 
 
 class Cache:
@@ -189,47 +288,67 @@ class Cache:
         self.path = self.folder / FILE
         self.parts = self.folder / PARTS
         self.key = cache_key()
-        self._known: dict[str, dict] = {}  # map -> {group: (its file's name, its entries or None)} as read
+        # family -> {group: (its file's name, its maps or None, the files (and names) it refers to)}
+        self._known: dict[str, dict] = {}
+        self._shared: dict = {}  # what the references of the parts read meant: file -> its Loaded, name -> object
 
     def load(self):
         """What the last good build kept, the parts put back, or None (no cache, another key, damaged:
-        all the same). A report whose part cannot be read is left out (it is rendered again)."""
+        all the same). The entries of a part that cannot be read are left out (their pages are rendered
+        again); a part of the loaded files missing leaves the whole cache unused."""
         try:
             index = _unpack(self.path.read_bytes(), self.key)
         except OSError:
             return None
-        if not isinstance(index, dict) or set(index) != {"state", "parts"} or not isinstance(index["state"], dict) \
-                or not isinstance(index["state"].get("_markdown"), dict) \
-                or not isinstance(index["state"].get("exports"), Memory) or not isinstance(index["parts"], dict) \
-                or set(index["parts"]) != set(MAPS) or not all(isinstance(n, tuple) for n in index["parts"].values()):
+        if not isinstance(index, dict) or set(index) != {"site", "parts"} or not isinstance(index["site"], bytes) \
+                or not isinstance(index["parts"], dict) or set(index["parts"]) != set(FAMILIES) \
+                or not all(isinstance(n, tuple) for n in index["parts"].values()):
             return None
-        state = index["state"]
-        self._known = {m: {i: (name, self._read_part(name, m)) for i, name in enumerate(names)}
-                       for m, names in index["parts"].items()}
-        got = {m: {k: v for _name, part in known.values() for k, v in (part or {}).items()}
-               for m, known in self._known.items()}
-        memo = state["_markdown"]
-        for path, res in _reports(state).items():
-            if res.slug in got["reports"]:
-                res.text, res.mention_rows, res.words = got["reports"][res.slug]
-            else:
-                del memo[path]
+        self._known = {}
+        maps = self._read_family("files", index["parts"]["files"], {})
+        if any(part is None for _name, part, _refs in self._known["files"].values()):
+            return None  # the records the rest refers to
+        records = _records_of(maps["_loaded"])
+        state = _loads(index["site"], records)
+        if not isinstance(state, dict) or set(state) != set(KEPT) - set(SPLIT) \
+                or not isinstance(state.get("exports"), Memory):
+            return None
+        shared = _site_wide(state, records)
+        maps.update(self._read_family("pages", index["parts"]["pages"], shared))
+        maps.update(self._read_family("words", index["parts"]["words"], shared))
+        state.update({m: maps[m] for m in SPLIT})
         memory = state["exports"]
-        memory.words, memory.texts = got["words"], got["texts"]
-        if any(part is None for part in self._known["words"].values()):
+        memory.words, memory.texts = maps["words"], maps["texts"]
+        if any(part is None for _name, part, _refs in self._known["words"].values()):
             memory.search = None  # the index is updated from the last one's words: without them, made whole
+        self._shared = _meanings(state)
         return state
 
-    def _read_part(self, name, kind: str) -> dict | None:
-        """The entries of the part file ``name``; None when it is missing or damaged."""
+    def _read_family(self, family: str, names: tuple, shared: dict) -> dict:
+        """map -> its entries in the parts ``names`` of ``family`` (those that can be read)."""
+        known = self._known[family] = {}
+        maps: dict = {m: {} for m in FAMILIES[family]}
+        for i, name in enumerate(names):
+            part = self._read_part(name, family, shared)
+            known[i] = (name, *(part or (None, None)))
+            for m, entries in (part[0] if part else {}).items():
+                maps[m].update(entries)
+        return maps
+
+    def _read_part(self, name, family: str, shared: dict) -> tuple | None:
+        """(the maps of the part file ``name``, what it refers to); None when it is missing or damaged."""
         try:  # a part's checksum covers its name: one swapped for another is not taken
-            part = _unpack((self.parts / name).read_bytes(), self.key, name.encode()) if isinstance(name, str) else None
+            part = _unpack((self.parts / name).read_bytes(), self.key, name.encode(), shared) \
+                if isinstance(name, str) else None
         except OSError:
             return None
-        if not isinstance(part, dict):
+        if not isinstance(part, tuple) or len(part) != 2 or not isinstance(part[0], dict) \
+                or set(part[0]) != set(FAMILIES[family]) or not isinstance(part[1], set) \
+                or not all(isinstance(e, dict) for e in part[0].values()):
             return None
-        key_type, good = MAPS[kind]
-        return {k: v for k, v in part.items() if isinstance(k, key_type) and good(v)}
+        key_type = KEY_TYPES[family]
+        return {m: {k: v for k, v in entries.items() if isinstance(k, key_type) and GOOD[m](v)}
+                for m, entries in part[0].items()}, frozenset(part[1])
 
     def restore(self, session, out: Path) -> bool:
         """Give ``session`` what the last good build kept, and the digests the output folder's manifest
@@ -243,50 +362,56 @@ class Cache:
         except OutputError:
             manifest = None  # the build says what is wrong with it
         # Only what is there: a page deleted from the output by hand is made again.
-        there = {rel: d for rel, d in (manifest.files if manifest else {}).items() if os.path.isfile(out / rel)}
+        folder = os.path.join(out, "")
+        there = {rel: d for rel, d in (manifest.files if manifest else {}).items() if os.path.isfile(folder + rel)}
         return session.restore(state, there)
 
     def save(self, state) -> None:
         """Write ``state`` atomically; a cache that cannot be written is only a slower next build."""
-        reports, memory = _reports(state), state["exports"]
-        kept = {path: tuple(getattr(res, f) for f in PAYLOAD) for path, res in reports.items()}
-        maps = {"reports": {res.slug: kept[path] for path, res in reports.items()}, "words": memory.words,
-                "texts": memory.texts}
+        maps = _maps(state)
+        records = _records_of(state["_loaded"])
+        now = _meanings(state)
+        changed = {ref for ref, obj in self._shared.items() if now.get(ref) is not obj}
+        memory = state["exports"]
         try:
             self.folder.mkdir(exist_ok=True)
             self.parts.mkdir(exist_ok=True)
-            names = {m: self._save_parts(m, entries) for m, entries in maps.items()}
-            for res in reports.values():  # the index holds none of what the parts hold
-                for f in PAYLOAD:
-                    setattr(res, f, ArticleResult.__dataclass_fields__[f].default)
-            memory.words, memory.texts = {}, {}
+            names = {"files": self._save_family("files", maps, None, changed)}
+            memory.words, memory.texts = {}, {}  # the index holds none of what the parts hold
             try:
-                payload = _dumps({"state": state, "parts": names})
+                site = _dumps({n: v for n, v in state.items() if n not in SPLIT}, _refs(records, [set()]))
             finally:
-                for path, res in reports.items():
-                    res.text, res.mention_rows, res.words = kept[path]
                 memory.words, memory.texts = maps["words"], maps["texts"]
-            _write(self.folder, FILE, _pack(payload, self.key))
+            names["pages"] = self._save_family("pages", maps, _site_wide(state, records), changed)
+            names["words"] = self._save_family("words", maps, None, changed)
+            _write(self.folder, FILE, _pack(_dumps({"site": site, "parts": names}), self.key))
+            self._shared = now
             self._sweep({name for group in names.values() for name in group})
         except (OSError, pickle.PicklingError, RecursionError):
-            pass
+            self._known = {}
 
-    def _save_parts(self, kind: str, entries: dict) -> tuple:
-        """The file names of the parts of ``entries``, writing the parts that changed since they were read."""
-        count = 1 << max(0, (len(entries) // PER_PART).bit_length())
-        groups: list[dict] = [{} for _ in range(count)]
-        for key in sorted(entries):
-            groups[part_of(key, count)][key] = entries[key]
-        known = self._known.get(kind, {})
-        names = []
+    def _save_family(self, family: str, maps: dict, shared: dict | None, changed: set) -> tuple:
+        """The file names of the parts of ``family``, writing those whose entries changed since they were
+        read, or that refer to a file loaded again (or to a new Markdown key): ``changed``."""
+        keys = set().union(*(maps[m] for m in FAMILIES[family]))
+        count = 1 << max(0, (len(keys) // PER_PART).bit_length())
+        groups: list[dict] = [{m: {} for m in FAMILIES[family]} for _ in range(count)]
+        for m in FAMILIES[family]:
+            for key, value in maps[m].items():
+                groups[part_of(key, count)][m][key] = value
+        known = self._known.get(family, {})
+        now = self._known[family] = {}
+        box: list = [set()]
+        table = None if shared is None else _refs(shared, box)
         for i, group in enumerate(groups):
-            name, old = known.get(i, (None, None)) if len(known) == count else (None, None)
-            if old is None or old.keys() != group.keys() or \
-                    not all(old[key] is got or old[key] == got for key, got in group.items()):
-                name = os.urandom(16).hex() + ".pickle"  # a new name for new contents: never one an index names
-                _write(self.parts, name, _pack(_dumps(group), self.key, name.encode()))
-            names.append(name)
-        return tuple(names)
+            name, old, refs = known.get(i, (None, None, None)) if len(known) == count else (None, None, None)
+            if old is None or refs & changed or not _same(old, group):
+                name, box[0] = os.urandom(16).hex() + ".pickle", set()  # a new name for new contents
+                payload = _dumps((group, box[0]), table)  # the set is filled before it is written
+                _write(self.parts, name, _pack(payload, self.key, name.encode()))
+                refs = frozenset(box[0])
+            now[i] = (name, group, refs)
+        return tuple(now[i][0] for i in range(count))
 
     def _sweep(self, names: set) -> None:
         """Remove the parts the index no longer names, and what a build killed while writing the cache

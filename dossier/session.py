@@ -28,6 +28,13 @@ KEPT = {"_loaded": dict, "_scans": dict, "_shared": SharedPassages, "_coverage":
         "_around": (tuple, type(None))}
 
 
+class MarkdownKey(tuple):
+    """``Session.md_key``: a tuple of its own type, so that the build cache writes it once and the
+    Markdown key of each page refers to it (see ``dossier.cache``)."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Layouts:
     files: list  # (layouts folder, relative path, path), vetted by sources.scan_layouts
@@ -207,7 +214,7 @@ class Session:
         When it changes, what was derived from the archive as a whole goes: the scans (the names
         matched), the shared passages (the articles they name), other coverage."""
         if key != self._md_key:
-            self._md_key = key
+            self._md_key = None if key is None else MarkdownKey(key)
             self._scans.clear()
             self._shared = SharedPassages()
             self._coverage = None

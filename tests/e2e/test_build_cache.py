@@ -6,6 +6,7 @@ disk, never from memory.
 """
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import shutil
 from pathlib import Path
@@ -176,10 +177,10 @@ def _damage(kind: str, path: Path, tmp: Path) -> None:
         _forge(path, Evil())
 
 
-def _forge(path: Path, state) -> None:
+def _forge(path: Path, state, name: bytes = b"") -> None:
     payload = pickle.dumps(state)
     key = Cache(path.parents[1]).key
-    path.write_bytes(b"\n".join((dossier.cache.FORMAT, key, dossier.cache._check(payload), payload)))
+    path.write_bytes(b"\n".join((dossier.cache.FORMAT, key, dossier.cache._check(payload, name), payload)))
 
 
 @pytest.mark.parametrize("kind", ["truncated", "flipped", "empty", "garbage", "wrong-shape", "hostile"])
@@ -198,53 +199,93 @@ def _parts(archive) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in (archive.root / FOLDER / dossier.cache.PARTS).glob("*.pickle")}
 
 
-def _index(archive, kind: str = "reports") -> list[str]:
-    """The part file of each group of reports (or another of the maps in parts), as the cache's index names them."""
+def _index(archive, family: str = "pages") -> list[str]:
+    """The part file of each group of a family of maps in parts, as the cache's index names them."""
     cache = Cache(archive.root)
     assert cache.load() is not None
-    return [cache._known[kind][i][0] for i in range(len(cache._known[kind]))]
+    return [cache._known[family][i][0] for i in range(len(cache._known[family]))]
 
 
 def _named(archive) -> set[str]:
-    return {name for kind in dossier.cache.MAPS for name in _index(archive, kind)}
+    return {name for family in dossier.cache.FAMILIES for name in _index(archive, family)}
 
 
 @pytest.fixture
 def parted(tmp_path, monkeypatch) -> Archive:
-    """The archive with one report to a part, about (eight groups for its five reports)."""
+    """The archive with one page (or file) to a part, about."""
     monkeypatch.setattr(dossier.cache, "PER_PART", 1)
     a = Archive(tmp_path)
     a.cached()
-    assert len(_index(a)) == 8 and set(_parts(a)) == _named(a)
+    assert len(_index(a)) > 8 and set(_parts(a)) == _named(a)
     return a
 
 
-def test_a_build_writes_only_the_parts_of_the_reports_it_rendered_again(parted):
+def test_a_build_writes_only_the_parts_of_the_pages_it_rendered_again(parted):
     before, files = _index(parted), _parts(parted)
     assert parted.cached().rendered == frozenset() and _parts(parted) == files  # nothing rewritten
+    known = Cache(parted.root)
+    known.load()
+    edited = str(parted.root / "content/articles/one.md")
     EDITS["article"](parted)
     result = parted.cached()
     after = _index(parted)
-    reports = {p.split("/")[1] for p in result.rendered if p.startswith("articles/")}
-    groups = {dossier.cache.part_of(slug, 8) for slug in reports}
-    assert {i for i in range(8) if after[i] != before[i]} <= groups  # the other groups keep their files
-    assert any(after[i] != before[i] for i in groups)  # the edited report's text changed
+    assert len(after) == len(before)
+    groups = {dossier.cache.part_of(path, len(before)) for path in result.rendered}
+    referring = {i for i, (_name, _maps, refs) in known._known["pages"].items() if edited in refs}
+    assert {i for i in range(len(after)) if after[i] != before[i]} <= groups | referring  # the others keep theirs
+    assert any(after[i] != before[i] for i in groups)  # the edited report's facts changed
     assert set(_parts(parted)) == _named(parted)  # the replaced files are gone
     assert all(_parts(parted)[name] == files[name] for name in set(after) & set(before))
     parted.expect_cold()
 
 
-@pytest.mark.parametrize("kind", ["deleted", "truncated", "flipped", "swapped"])
-def test_a_damaged_part_has_only_its_reports_rendered_again(parted, monkeypatch, kind):
+def _memo(state: dict) -> dict:
+    return {name: state[name] for name in ("_loaded", "_markdown", "_pages", "_scans", "_md_key", "_around")}
+
+
+@pytest.mark.parametrize("kind", ["article", "entity", "annotation", "add-article", "delete-article", "nothing"])
+def test_what_the_cache_gives_back_equals_what_the_build_kept(parted, kind):
+    """The session's memory read back from the parts equals the session's memory after the build (each
+    part refers to the records it holds by their file: a file loaded again leaves no part saying otherwise)."""
+    EDITS[kind](parted)
+    builder = Builder(parted.root, parted.out, workers=1, cache=True)
+    assert builder.build().ok
+    kept = _memo(builder.session.state())
+    assert _memo(Cache(parted.root).load()) == kept
+
+
+def test_a_part_referring_to_a_record_loaded_again_is_written_again(parted):
+    """A memo entry kept through a build holds the record it was made from; when that record's file is
+    loaded again, the part is written again, holding the old record itself, not a reference that would
+    now read as the new one."""
+    cache = Cache(parted.root)
+    state = cache.load()
+    path = str(parted.root / "content/articles/one.md")
+    stamp, d, loaded = state["_loaded"][path]
+    old = loaded.records[0]
+    state["_loaded"][path] = (stamp, d, dataclasses.replace(loaded, records=(dataclasses.replace(old, title="New"),)))
+    cache.save(state)
+    back = Cache(parted.root).load()
+    assert back["_markdown"] == state["_markdown"] and back["_pages"] == state["_pages"]
+    assert back["_markdown"]["articles/one/index.html"][0][0] == old  # not the record loaded now
+    assert back["_loaded"][path][2].records[0].title == "New"
+
+
+@pytest.mark.parametrize("kind", ["deleted", "truncated", "flipped", "swapped", "dangling"])
+def test_a_damaged_part_has_only_its_pages_rendered_again(parted, monkeypatch, kind):
     folder = parted.root / FOLDER / dossier.cache.PARTS
     cache = Cache(parted.root)
     assert cache.load() is not None
-    names = [name for name, reports in cache._known["reports"].values() if reports]  # parts that hold a report
+    names = [name for name, maps, _refs in cache._known["pages"].values()
+             if any(p.startswith("articles/") for p in maps["_markdown"])]  # parts that hold an article's facts
     victim = folder / names[0]
     if kind == "deleted":
         victim.unlink()
     elif kind == "swapped":  # another part's (valid) file under this part's name
         victim.write_bytes((folder / names[1]).read_bytes())
+    elif kind == "dangling":  # a valid part referring to a record no file gave
+        _forge(victim, ({m: {} for m in dossier.cache.FAMILIES["pages"]}, {_Ref(("nowhere.md", 0))}),
+               victim.name.encode())
     else:
         _damage(kind, victim, parted.tmp)
     rendered = []
@@ -256,11 +297,35 @@ def test_a_damaged_part_has_only_its_reports_rendered_again(parted, monkeypatch,
     assert parted.cached().rendered == frozenset()  # the part was written again
 
 
-@pytest.mark.parametrize("kind", ["words", "texts"])
-def test_a_damaged_part_of_the_exports_memo_is_made_again(parted, kind):
+class _Ref:
+    """Pickled as the cache's reference to a shared object."""
+
+    def __init__(self, pid) -> None:
+        self.pid = pid
+
+    def __reduce__(self):
+        return dossier.cache._ref, (self.pid,)
+
+
+@pytest.mark.parametrize("kind", ["deleted", "flipped"])
+def test_a_damaged_part_of_the_loaded_files_leaves_the_cache_unused(parted, kind):
+    """The other parts refer to the records the loaded files gave: without one of those, none is trusted."""
+    victim = parted.root / FOLDER / dossier.cache.PARTS / _index(parted, "files")[0]
+    if kind == "deleted":
+        victim.unlink()
+    else:
+        _damage(kind, victim, parted.tmp)
+    assert Cache(parted.root).load() is None
+    EDITS["article"](parted)
+    parted.cached()
+    parted.expect_cold()
+    assert parted.cached().rendered == frozenset()  # written afresh
+
+
+def test_a_damaged_part_of_the_exports_memo_is_made_again(parted):
     """The search index is updated from the last build's words: without them it is made whole."""
     folder = parted.root / FOLDER / dossier.cache.PARTS
-    for name in _index(parted, kind)[:2]:
+    for name in _index(parted, "words")[:2]:
         _damage("flipped", folder / name, parted.tmp)
     EDITS["article"](parted)
     parted.cached()
