@@ -262,12 +262,15 @@ class RenderState:
     staging: Staging
     entity_args: dict = field(default_factory=dict)  # entity slug -> (mentions, together, annotations, wrote, headlines)
     views: tuple = ()  # listing views (each task gets an index: a view holds records, costly to pickle)
+    bodies: list = field(default_factory=lambda: [True])  # [False] once this process let the bodies go
 
 
 def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, str, float, float]:
     """(what rendering reported, the staged page's digest, seconds for the page, seconds for what the
     search index and the open data take from it: the two are timed apart, see ``split_exports``)."""
     start = time.perf_counter()
+    if not state.bodies[0]:  # a worker forked again (its first died) after the bodies went: never a blank page
+        raise RuntimeError(f"{slug}: an article task in a process forked after the bodies were let go")
     try:
         res = state.renderer.article(slug)
     except jinja2.TemplateError as exc:
@@ -283,9 +286,18 @@ def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, 
     return res, d, page - start, time.perf_counter() - page
 
 
+def _bodies_go(state: RenderState, site: Site, renderer: Renderer) -> None:
+    """The render workers are forked, with the bodies: this process lets its own go while they render,
+    so the results coming back take up the memory the bodies leave."""
+    state.bodies[0] = False
+    release_bodies(site, renderer)
+
+
 def release_bodies(site: Site, renderer: Renderer) -> None:
     """Past the article pages, nothing reads an article's Markdown: a one-off build (nothing kept for a
     next build, whose memo compares records) lets the bodies go, a third of what the Site holds."""
+    if not any(a.body for a in site.articles.values()):
+        return  # let go already (or none)
     for slug, art in site.articles.items():
         site.articles[slug] = replace(art, body="")
     renderer.by_source = {a.source: a for a in site.articles.values()}
@@ -355,7 +367,9 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
         renderer.warm()
     if opts.progress and len(todo) >= 500:
         opts.progress(f"rendering {len(todo)} articles")
-    for res, d, page_s, exports_s in pool.run(_render_article_task, todo, RenderState(renderer, staging), opts.workers):
+    state = RenderState(renderer, staging)
+    forked = None if session.remembers else partial(_bodies_go, state, site, renderer)
+    for res, d, page_s, exports_s in pool.run(_render_article_task, todo, state, opts.workers, forked=forked):
         split[0] += page_s
         split[1] += exports_s
         errors.extend(res.errors)

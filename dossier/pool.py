@@ -39,10 +39,11 @@ def spreads(items: int, workers: int, minimum: int | None = None) -> bool:
 
 
 def run(task: Callable[[Any, Any], Any], items: Iterable, state: Any, workers: int,
-        minimum: int | None = None, split: int | None = None) -> list:
+        minimum: int | None = None, split: int | None = None, forked: Callable[[], None] | None = None) -> list:
     """``[task(state, item) for item in items]``, spread over ``workers`` forked processes when
     there are at least ``minimum`` items (the order of the results is the order of the items);
-    with fewer, but at least ``split``, in two processes (``halves``)."""
+    with fewer, but at least ``split``, in two processes (``halves``). ``forked()`` is called here
+    once the pool's workers are forked (only then), while they work."""
     items = list(items)
     minimum = PARALLEL_MIN if minimum is None else minimum
     if split is not None and split <= len(items) < minimum:
@@ -53,7 +54,10 @@ def run(task: Callable[[Any, Any], Any], items: Iterable, state: Any, workers: i
     # other core idles: 256 articles were 0.4 s), large enough that handing them out costs nothing.
     chunk = max(1, min(64, len(items) // (workers * 16)))
     with mp.get_context("fork").Pool(workers, initializer=_init, initargs=(state,)) as pool:
-        return list(pool.imap(_call, [(task, item) for item in items], chunksize=chunk))
+        done = pool.imap(_call, [(task, item) for item in items], chunksize=chunk)
+        if forked is not None:
+            forked()
+        return list(done)
 
 
 class Aside:

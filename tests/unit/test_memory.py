@@ -135,3 +135,44 @@ def test_trim_gives_memory_freed_between_live_objects_back_to_the_system():
     held = _rss_kb()
     pool.trim()
     assert held - _rss_kb() > 40_000  # of the 72 MB freed, most whole pages went back (kB)
+
+
+def test_bodies_go_while_the_article_workers_render_and_a_worker_forked_after_that_refuses(tmp_path, tree, monkeypatch):
+    """A one-off build lets its own copy of the bodies go once the render workers are forked with
+    them (``pool.run``'s ``forked``); a worker the pool would fork again after that raises rather
+    than render a page from an empty body."""
+    from dossier import pipeline, pool
+
+    monkeypatch.setattr(pool, "PARALLEL_MIN", 2)
+    calls = []
+    real = pipeline._bodies_go
+
+    def spy(state, site, renderer):
+        real(state, site, renderer)
+        calls.append((state, [a.body for a in site.articles.values()]))
+
+    monkeypatch.setattr(pipeline, "_bodies_go", spy)
+    once = Builder(REPO_ROOT, tmp_path / "once", workers=2, once=True)
+    kept = Builder(REPO_ROOT, tmp_path / "kept", workers=2)
+    assert once.build().ok and kept.build().ok
+    assert tree(tmp_path / "once") == tree(tmp_path / "kept")
+    ((state, bodies),) = calls  # the one-off build only, once
+    assert state.bodies == [False] and not any(bodies)
+    slug = next(iter(state.renderer.site.articles))
+    with pytest.raises(RuntimeError, match="forked after the bodies were let go"):
+        pipeline._render_article_task(state, slug)
+
+
+def test_forked_is_called_once_the_pool_has_forked_and_only_then():
+    from dossier import pool
+
+    called = []
+    assert pool.run(_double, range(300), None, 2, forked=lambda: called.append(1)) == [2 * i for i in range(300)]
+    assert called == [1] or not pool.fork_available()
+    called.clear()
+    assert pool.run(_double, range(300), None, 1, forked=lambda: called.append(1)) == [2 * i for i in range(300)]
+    assert called == []
+
+
+def _double(_state, i: int) -> int:
+    return 2 * i
