@@ -148,11 +148,11 @@ def test_listings_go_to_the_entity_pages_pool_when_it_forks(monkeypatch, tmp_pat
     sent = []
     real_run = pool.run
 
-    def run(task, items, state, workers, minimum=None, split=None):
+    def run(task, items, state, workers, minimum=None, split=None, **more):
         items = list(items)
         if task is pipeline._render_entity_or_view_task:
             sent.append([kind for kind, _x in items])
-        return real_run(task, items, state, workers, minimum, split)
+        return real_run(task, items, state, workers, minimum, split, **more)
 
     monkeypatch.setattr(pool, "run", run)
     spread = build_site(REPO_ROOT, out=tmp_path / "spread", workers=2)
