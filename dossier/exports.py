@@ -64,7 +64,7 @@ class Built:
     article_words: dict = field(default_factory=dict)  # article slug -> search.Words of its record, counted in the workers
     previous: dict = field(default_factory=dict)  # output path -> digest of what the output folder holds
     stage: Callable[[Output], str] | None = None  # stages a file made, returns its digest (else: just the digest)
-    aside: bool = False  # make the search index in a forked process while this one makes the open data
+    aside: bool = False  # make a whole search index in a forked process while this one makes the open data
     keep: bool = True  # a next build takes up ``Memory`` (else the search index's words need not come back)
 
     def put(self, out: Output) -> str:
@@ -99,7 +99,8 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
     slugs = dict(zip(pages, site.articles))  # the first len(site.articles) pages are the articles
     texts = {p: _text(b, memory, p, slugs.get(p)) for p in pages}
     passages = _passages(b, texts)
-    search = pool.aside(partial(_search_part, b, memory, texts, passages), b.aside)
+    # Forked only to make the index whole: an update from the last one is quicker than the fork.
+    search = pool.aside(partial(_search_part, b, memory, texts, passages), b.aside and memory.search is None)
     try:
         files = opendata_files(b, memory, passages)
     except BaseException:
