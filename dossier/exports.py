@@ -14,11 +14,12 @@ import hashlib
 import html
 import re
 import zlib
+from array import array
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable
 
-from . import opendata, pool, search_update
+from . import opendata, pool, search, search_update
 from .markdown.sidenotes import KIND_LABELS
 from .model import Output
 from .pagetext import PageText, read_page
@@ -64,7 +65,7 @@ class Built:
     article_words: dict = field(default_factory=dict)  # article slug -> search.Words of its record, counted in the workers
     previous: dict = field(default_factory=dict)  # output path -> digest of what the output folder holds
     stage: Callable[[Output], str] | None = None  # stages a file made, returns its digest (else: just the digest)
-    aside: bool = False  # make a whole search index in a forked process while this one makes the open data
+    aside: bool = False  # a whole search index: its term files made in a forked process beside the open data
     keep: bool = True  # a next build takes up ``Memory`` (else the search index's words need not come back)
 
     def put(self, out: Output) -> str:
@@ -99,34 +100,61 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
     slugs = dict(zip(pages, site.articles))  # the first len(site.articles) pages are the articles
     texts = {p: _text(b, memory, p, slugs.get(p)) for p in pages}
     passages = _passages(b, texts)
-    # Forked only to make the index whole: an update from the last one is quicker than the fork.
-    search = pool.aside(partial(_search_part, b, memory, texts, passages), b.aside and memory.search is None)
+    # Made whole, the index's term files are made in a forked process while this one makes the open data
+    # and then the record chunks; an update from the last index is quicker than the fork.
+    terms = pool.aside(partial(_term_part, b, memory, texts, passages)) if b.aside and memory.search is None else None
     try:
         files = opendata_files(b, memory, passages)
+        lap("open data")
+        records = _records(b, texts, passages)
+        files.update(search_files(b, memory, records) if terms is None else _record_part(b, memory, records, terms))
     except BaseException:
-        search.cancel()
+        if terms is not None:
+            terms.cancel()
         raise
-    lap("open data")
-    made, memory.search, words = search.result()
-    if words is not None:
-        memory.words = words
-    files.update(made)
     lap("search index")
     return files
 
 
-def _search_part(b: Built, memory: Memory, texts: dict, passages: list) -> tuple[dict, object, dict | None]:
-    """:func:`search_files`, and what it leaves in ``memory`` (to bring it back from a forked process)."""
-    made = search_files(b, memory, _records(b, texts, passages))
-    return made, memory.search, memory.words if b.keep else None
+def _term_part(b: Built, memory: Memory, texts: dict, passages: list) -> tuple:
+    """The search index's term files (``search.term_files``), staged; what the manifest takes of them;
+    the records' words' keys and total length; the words kept for a next build (when one comes)."""
+    records = _records(b, texts, passages)
+    words = _record_words(b, memory, records)
+    made: dict = {}
+    files = {o.path: b.put(o) for o in search.term_files(words, len(records), made)}
+    return files, made, (array("Q", (w.key for w in words)), sum(w.length for w in words)), \
+        memory.words if b.keep else None
+
+
+def _record_part(b: Built, memory: Memory, records: list[Record], terms: pool.Aside) -> dict[str, str]:
+    """The search index's record chunks and filter files made here, the term files taken from ``terms``
+    (see :func:`_term_part`), then the manifest and the State a next build updates the index from."""
+    rest: dict = {}
+    files = {o.path: b.put(o) for o in search.record_files(records, rest)}
+    made, term_made, words, kept = terms.result()
+    files.update(made)
+    if kept is not None:
+        memory.words = kept
+    state: list = []
+    index = search.manifest(records, words, term_made, rest, state)
+    files[index.path] = b.put(index)
+    memory.search = state[0]
+    return files
+
+
+def _record_words(b: Built, memory: Memory, records: list[Record]) -> list:
+    """Each record's Words: a report's as its render worker counted them, the others counted here (or
+    the last build's, by key); ``memory.words`` is left with them."""
+    words = b.article_words
+    counted = {i: words[slug] for i, slug in enumerate(b.site.articles) if slug in words}  # reports come first
+    return record_words(records, counted, memory.words)
 
 
 def search_files(b: Built, memory: Memory, records: list[Record]) -> dict[str, str]:
     """The search index: updated from the output's when that is possible, else made whole."""
-    words = b.article_words
-    counted = {i: words[slug] for i, slug in enumerate(b.site.articles) if slug in words}  # reports come first
     last = dict(memory.words)
-    words = record_words(records, counted, memory.words)
+    words = _record_words(b, memory, records)
     got = search_update.update(memory.search, records, words, last, b.previous, b.read)
     if got is not None:
         outs, files, memory.search = got

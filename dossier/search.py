@@ -348,29 +348,52 @@ def index_files(records: list[Record], counted: dict | None = None, memo: dict |
 def index_of(records: list[Record], words: list[Words], state: list | None = None) -> Iterator[Output]:
     """:func:`index_files` of records whose words are ``words``, one file at a time (the manifest
     last, then ``state`` gets the State): made as they are taken, so few are held at once."""
+    terms: dict = {}
+    yield from term_files(words, len(records), terms)
+    rest: dict = {}
+    yield from record_files(records, rest)
+    yield manifest(records, words, terms, rest, state)
+
+
+def term_files(words: list[Words], records: int, made: dict) -> Iterator[Output]:
+    """The index's term packs for records whose words are ``words``, one at a time; once all are
+    taken, ``made`` holds what the manifest takes of them (``sums``: each file's checksum and size)."""
     bounds, df = array("d"), {}
-    shards, split, packs = _shards(_postings(words, bounds), df, pack_every(len(records)))
+    shards, split, packs = _shards(_postings(words, bounds), df, pack_every(records))
     sums: dict[str, tuple[int, int]] = {}
-
-    def out(name: str, data: bytes) -> Output:
-        sums[name] = (zlib.crc32(data), len(data))
-        return Output(f"{FOLDER}/{name}", data)
-
     for first, data in shards:
-        yield out(pack_name(first), data)
+        name = pack_name(first)
+        sums[name] = (zlib.crc32(data), len(data))
+        yield Output(f"{FOLDER}/{name}", data)
+    made.update(bounds=bounds, df=df, split=split, packs=packs, sums=sums)
+
+
+def record_files(records: list[Record], made: dict) -> Iterator[Output]:
+    """The index's record chunks and filter files, one at a time; once all are taken, ``made`` holds
+    what the manifest takes of them (independent of the words: see :func:`term_files`)."""
+    sums: dict[str, tuple[int, int]] = {}
     starts = chunk_starts(records)
     ends = [*starts[1:], len(records)]
     for n, (a, b) in enumerate(zip(starts, ends)):
-        yield out(f"x/{n}.json", chunk_file(records[a:b]))
+        data = chunk_file(records[a:b])
+        sums[f"x/{n}.json"] = (zlib.crc32(data), len(data))
+        yield Output(f"{FOLDER}/x/{n}.json", data)
     files = filter_files(records, sums)
-    filters = files.pop("filters")
+    made.update(starts=starts, filters=files.pop("filters"), sums=sums)
     for name, data in files.items():
         yield Output(f"{FOLDER}/{name}", data)
-    index = index_json(len(records), split, packs, starts, filters, sums)
+
+
+def manifest(records: list[Record], words, terms: dict, rest: dict, state: list | None = None) -> Output:
+    """``index.json`` from what :func:`term_files` and :func:`record_files` left; ``state`` gets the
+    State.  ``words``: the records' Words, or (their keys as an array("Q"), the sum of their lengths)."""
+    sums = {**terms["sums"], **rest["sums"]}
+    index = index_json(len(records), terms["split"], terms["packs"], rest["starts"], rest["filters"], sums)
     if state is not None:
         from .search_update import State  # noqa: PLC0415 - it imports this module
-        state.append(State.of(records, words, bounds, df, split, packs, starts, sums, index))
-    yield Output(f"{FOLDER}/index.json", index)
+        state.append(State.of(records, words, terms["bounds"], terms["df"], terms["split"], terms["packs"],
+                              rest["starts"], sums, index))
+    return Output(f"{FOLDER}/index.json", index)
 
 
 def filter_files(records: list[Record], sums: dict) -> dict:

@@ -51,16 +51,20 @@ class State:
     sums: dict  # file name under search/ -> (crc32, length), the manifest excepted
 
     @classmethod
-    def made(cls, keys: array, entries: array, words: list[Words], bounds: array, df: dict, split: frozenset,
+    def made(cls, keys: array, entries: array, words, bounds: array, df: dict, split: frozenset,
              packs: dict, starts: list, sums: dict, index: bytes) -> "State":
+        """``words``: the records' Words, or the sum of their lengths."""
         from .write import digest  # noqa: PLC0415 - write imports the output folder's modules
-        return cls(digest(index), keys.tobytes(), entries.tobytes(), bounds.tobytes(), sum(w.length for w in words),
+        total = words if isinstance(words, int) else sum(w.length for w in words)
+        return cls(digest(index), keys.tobytes(), entries.tobytes(), bounds.tobytes(), total,
                    df, split, dict(packs), tuple(starts), dict(sums))
 
     @classmethod
-    def of(cls, records: list[Record], words: list[Words], *rest) -> "State":
-        """The State of an index made whole (see :func:`search.index_files`)."""
-        return cls.made(array("Q", (w.key for w in words)), array("Q", map(entry_key, records)), words, *rest)
+    def of(cls, records: list[Record], words, *rest) -> "State":
+        """The State of an index made whole (see :func:`search.index_files`); ``words``: the records'
+        Words, or (their keys as an array("Q"), the sum of their lengths)."""
+        keys, total = words if isinstance(words, tuple) else (array("Q", (w.key for w in words)), words)
+        return cls.made(keys, array("Q", map(entry_key, records)), total, *rest)
 
 
 def update(state: State | None, records: list[Record], words: list[Words], memo: dict, previous: dict,

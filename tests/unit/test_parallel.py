@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 from dossier import pipeline, pool, search_update, session as session_mod
 from dossier.pipeline import build_site
@@ -119,25 +120,37 @@ def test_a_one_off_build_makes_no_page_keys_that_nothing_would_read(monkeypatch,
     assert tree(tmp_path / "once") == tree(tmp_path / "kept")
 
 
-def test_the_search_index_made_beside_the_open_data_is_the_same_and_kept_for_the_next_build(monkeypatch, tmp_path,
+def test_the_search_terms_made_beside_the_open_data_are_the_same_and_kept_for_the_next_build(monkeypatch, tmp_path,
                                                                                              tree):
+    """A whole index: its term files come from a forked process (``exports._term_part``); what that process
+    leaves for a next build comes back, and a next build after an edit updates the index from it to the
+    bytes a cold build makes."""
+    root = tmp_path / "archive"
+    for name in ("content", "layouts"):
+        shutil.copytree(REPO_ROOT / name, root / name)
+    shutil.copy(REPO_ROOT / "site.yaml", root / "site.yaml")
     forked, updated = [], []
     real_init, real_update = pool.Aside.__init__, search_update.update
-    monkeypatch.setattr(pool.Aside, "__init__", lambda self, fn, fork: forked.append(fork) or real_init(self, fn, fork))
+    monkeypatch.setattr(pool.Aside, "__init__", lambda self, fn, fork=True: forked.append(fork) or real_init(self, fn, fork))
     monkeypatch.setattr(search_update, "update", lambda *a: updated.append(real_update(*a)) or updated[-1])
-    assert build_site(REPO_ROOT, out=tmp_path / "here", workers=1).ok
-    assert forked == [False]
+    assert build_site(root, out=tmp_path / "here", workers=1).ok
+    assert forked == []
     _spread_everything(monkeypatch)
-    builder = pipeline.Builder(REPO_ROOT, tmp_path / "spread", workers=2)
-    assert builder.build().ok and forked == [False, True]
+    builder = pipeline.Builder(root, tmp_path / "spread", workers=2)
+    assert builder.build().ok and forked == [True]
     assert tree(tmp_path / "spread") == tree(tmp_path / "here")
     memory = builder.session.exports  # what the forked process left came back: the index's State and words
     docs = json.loads((tmp_path / "here" / "search" / "index.json").read_bytes())["docs"]
     assert memory.search is not None and len(memory.words) == docs
+    article = sorted((root / "content" / "articles").glob("*.md"))[0]
+    article.write_text(article.read_text(encoding="utf-8") + "\nA zyzzyva was seen.\n", encoding="utf-8")
     updated.clear()
     again = builder.build()
-    assert again.ok and again.written == () and forked[-1] is False  # an update is made here, not forked
+    assert again.ok and forked == [True]  # an update is made here, not forked
     assert len(updated) == 1 and updated[0] is not None  # from that State, not made whole again
+    assert build_site(root, out=tmp_path / "cold", workers=1).ok
+    assert tree(tmp_path / "spread") == tree(tmp_path / "cold")
+    assert any(b'"zyzzyva"' in p.read_bytes() for p in (tmp_path / "cold" / "search" / "t").iterdir())
 
 
 def test_listings_go_to_the_entity_pages_pool_when_it_forks(monkeypatch, tmp_path, tree):
