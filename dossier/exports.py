@@ -67,9 +67,17 @@ class Built:
     stage: Callable[[Output], str] | None = None  # stages a file made, returns its digest (else: just the digest)
     aside: bool = False  # a whole search index: its term files made in a forked process beside the open data
     keep: bool = True  # a next build takes up ``Memory`` (else the search index's words need not come back)
+    stage_pieces: Callable | None = None  # (path, pieces) -> (digest, size): stages a file written piece by piece
 
     def put(self, out: Output) -> str:
         return self.stage(out) if self.stage is not None else digest(out.data)
+
+    def put_any(self, out) -> tuple[str, int]:
+        """An ``Output`` or an ``opendata.Streamed`` staged: (its digest, its size)."""
+        if isinstance(out, opendata.Streamed) and self.stage_pieces is not None:
+            return self.stage_pieces(out.path, out.pieces())
+        data = out.data
+        return self.put(Output(out.path, data)), len(data)
 
 
 def _text(b: Built, memory: Memory, path: str, slug: str | None = None):
@@ -201,8 +209,7 @@ def opendata_files(b: Built, memory: Memory, passages: list) -> dict[str, str]:
         memory.data.pop(name, None)
         memory.pending[name] = (fp, {})
         for out in make():
-            memory.pending[name][1][out.path] = len(out.data)
-            files[out.path] = b.put(out)
+            files[out.path], memory.pending[name][1][out.path] = b.put_any(out)
 
     claims = sorted(getattr(site, "claims", {}).items())
     part("passages", lambda: (base, site.config, claims, [_passage_key(p, site) for p in passages]),

@@ -16,6 +16,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from typing import Callable, Iterator
 from urllib.parse import quote
 
 from .model import Output
@@ -191,12 +192,27 @@ def mention_rows(urls, slug: str, mentions: list, text: str) -> str:
     return "".join(row + "\r\n" for row in rows)
 
 
-def mentions_csv(chunks) -> Output:
+@dataclass(frozen=True)
+class Streamed:
+    """A file made piece by piece as it is written, never held whole: ``pieces()`` gives its bytes in order."""
+
+    path: str
+    pieces: Callable[[], Iterator[bytes]]
+
+    @property
+    def data(self) -> bytes:
+        return b"".join(self.pieces())
+
+
+def mentions_csv(chunks) -> Streamed:
     """``chunks``: article slug -> :func:`mention_rows` of it (text, or UTF-8 bytes: a mapping that makes
-    them as asked holds one article's at a time); the rows come in slug order."""
-    rows = (chunks[slug] for slug in sorted(chunks))
-    return Output("data/mentions.csv", b"".join([_csv(MENTION_COLUMNS, []), *(r if isinstance(r, bytes) else
-                                                                               r.encode("utf-8") for r in rows)]))
+    them as asked holds one article's at a time); the rows come in slug order, one article's at a time."""
+    def pieces() -> Iterator[bytes]:
+        yield _csv(MENTION_COLUMNS, [])
+        for slug in sorted(chunks):
+            rows = chunks[slug]
+            yield rows if isinstance(rows, bytes) else rows.encode("utf-8")
+    return Streamed("data/mentions.csv", pieces)
 
 
 def claims_json(passages: list[Passage], site, urls) -> Output:

@@ -249,7 +249,7 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
         lambda ann: notes.get((ann.article, ann.id)) or renderer.markdown(ann.note, ann.source, ann.note_line - 1, []),
         lambda files: renderer.render(data_view(renderer.frame, files)),
         {s: r.words for s, r in results.items() if r.words is not None}, session.outputs(),
-        partial(session.stage, staging), aside, session.remembers)
+        partial(session.stage, staging), aside, session.remembers, partial(session.stage_pieces, staging))
     return exports.exports(built, session.exports, clock.lap)
 
 

@@ -272,6 +272,13 @@ class Session:
             staging.put(out)
         return d
 
+    def stage_pieces(self, staging: Staging, path: str, pieces) -> tuple[str, int]:
+        """Stage a file written piece by piece (``Staging.put_pieces``) unless the output folder holds these
+        bytes already: (its digest, its size)."""
+        d, size = staging.put_pieces(path, pieces)
+        self.unstage_if_same(staging, path, d)
+        return d, size
+
     def unstage_if_same(self, staging: Staging, path: str, d: str) -> None:
         """A page a worker staged that came out byte for byte as before is not rewritten."""
         if self._digests.get(path) == d and (staging.out / path).exists():

@@ -70,6 +70,18 @@ class Staging:
         target.write_bytes(output.data)
         return digest(output.data)
 
+    def put_pieces(self, path: str, pieces) -> tuple[str, int]:
+        """Stage one file written piece by piece, never held whole: (the digest of its bytes, its size)."""
+        target = self.dir / safe_rel(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        h, size = hashlib.blake2b(digest_size=16), 0
+        with open(target, "wb") as f:
+            for piece in pieces:
+                h.update(piece)
+                f.write(piece)
+                size += len(piece)
+        return h.hexdigest(), size
+
     def discard(self) -> None:
         if self.dir.exists() and not self._journaled:
             outdir.remove_tree(self.dir)

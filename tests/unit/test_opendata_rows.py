@@ -46,3 +46,26 @@ _FIELD = st.one_of(st.none(), st.integers(-5, 10**6), _TEXT, st.text(max_size=20
 @given(st.lists(_FIELD, min_size=2, max_size=7))
 def test_a_field_is_written_as_the_csv_module_writes_it(row):
     assert ",".join(map(_csv_field, row)) + "\r\n" == _csv(None, [row]).decode("utf-8")
+
+
+def test_mentions_csv_is_staged_one_article_at_a_time(tmp_path):
+    """The file is written as its pieces come: an article's rows are asked for only as they are written."""
+    from dossier.write import Staging, digest
+
+    taken = []
+
+    class Rows(dict):
+        def __getitem__(self, slug):
+            taken.append(slug)
+            return f"{slug},e,s,w,1,l\r\n"
+
+    out = mentions_csv(Rows.fromkeys(["b", "a", "c"]))
+    pieces = out.pieces()
+    assert next(pieces).startswith(b"article,entity,") and taken == []
+    assert next(pieces) == b"a,e,s,w,1,l\r\n" and taken == ["a"]
+    staging = Staging(tmp_path / "out")
+    staging.dir.mkdir(parents=True)
+    got = staging.put_pieces(out.path, out.pieces())
+    data = (staging.dir / "data" / "mentions.csv").read_bytes()
+    assert got == (digest(data), len(data)) and data == out.data
+    assert data.decode().splitlines()[1:] == ["a,e,s,w,1,l", "b,e,s,w,1,l", "c,e,s,w,1,l"]
