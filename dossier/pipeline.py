@@ -172,10 +172,11 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     outputs: dict[str, str] = {}
     errors: list = []
     split = [0.0, 0.0]
-    results = render_articles(site, renderer, session, staging, opts, outputs, errors, split)
+    release = not session.remembers and bodies_unread(layouts)
+    results = render_articles(site, renderer, session, staging, opts, outputs, errors, split, release)
     clock.lap("articles")
     split_exports(clock, split)
-    if not session.remembers:
+    if release:
         release_bodies(site, renderer)
     index = build_index(site, results)
     views = listing_views(renderer, site, index, errors)  # Markdown only: no template error comes from here
@@ -293,9 +294,16 @@ def _bodies_go(state: RenderState, site: Site, renderer: Renderer) -> None:
     release_bodies(site, renderer)
 
 
+def bodies_unread(layouts: Layouts) -> bool:
+    """Whether only Dossier's own templates are in use: past the article pages they never read an
+    article's body. An archive's own templates may print it on any page (its records are theirs)."""
+    return all(d == DEFAULT_LAYOUTS or rel.startswith("assets/") for d, rel, _path in layouts.files)
+
+
 def release_bodies(site: Site, renderer: Renderer) -> None:
-    """Past the article pages, nothing reads an article's Markdown: a one-off build (nothing kept for a
-    next build, whose memo compares records) lets the bodies go, a third of what the Site holds."""
+    """Past the article pages, Dossier's own templates read no article's Markdown (``bodies_unread``):
+    a one-off build (nothing kept for a next build, whose memo compares records) lets the bodies go,
+    a third of what the Site holds."""
     if not any(a.body for a in site.articles.values()):
         return  # let go already (or none)
     for slug, art in site.articles.items():
@@ -346,9 +354,11 @@ def _same_article(art, coverage: tuple, key: View) -> bool:
 
 
 def render_articles(site: Site, renderer: Renderer, session: Session, staging: Staging, opts: Options,
-                    outputs: dict, errors: list, split: list | None = None) -> dict[str, ArticleResult]:
+                    outputs: dict, errors: list, split: list | None = None,
+                    release: bool = False) -> dict[str, ArticleResult]:
     """Article pages (Markdown, then the page, in the workers): article slug -> what each reported;
-    ``split`` gets the workers' seconds on pages and on the exports' part (see ``split_exports``)."""
+    ``split`` gets the workers' seconds on pages and on the exports' part (see ``split_exports``);
+    ``release``: this process lets the bodies go once the workers are forked (``release_bodies``)."""
     split = [0.0, 0.0] if split is None else split
     results: dict[str, ArticleResult] = {}
     todo = []
@@ -368,7 +378,7 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
     if opts.progress and len(todo) >= 500:
         opts.progress(f"rendering {len(todo)} articles")
     state = RenderState(renderer, staging)
-    forked = None if session.remembers else partial(_bodies_go, state, site, renderer)
+    forked = partial(_bodies_go, state, site, renderer) if release else None
     for res, d, page_s, exports_s in pool.run(_render_article_task, todo, state, opts.workers, forked=forked):
         split[0] += page_s
         split[1] += exports_s

@@ -176,3 +176,19 @@ def test_forked_is_called_once_the_pool_has_forked_and_only_then():
 
 def _double(_state, i: int) -> int:
     return 2 * i
+
+
+def test_bodies_are_kept_when_the_archive_has_templates_of_its_own(tmp_path):
+    """An archive's own templates may print an article's body on any page: only with Dossier's
+    templates alone (the archive's assets aside) does a one-off build let the bodies go."""
+    from pathlib import Path
+
+    from dossier.pipeline import bodies_unread
+    from dossier.render import DEFAULT_LAYOUTS
+    from dossier.session import Layouts
+
+    own = tmp_path / "layouts"
+    theme = [(DEFAULT_LAYOUTS, "entity.html", DEFAULT_LAYOUTS / "entity.html")]
+    assert bodies_unread(Layouts(theme, [], ()))
+    assert bodies_unread(Layouts([*theme, (own, "assets/site.css", own / "assets" / "site.css")], [], ()))
+    assert not bodies_unread(Layouts([*theme, (own, "entity.html", Path(own / "entity.html"))], [], ()))
