@@ -201,7 +201,9 @@ class Session:
         """(Markdown parser, Jinja2 environment, template name -> signature), kept while no template changed."""
         if self._tools is None or self._tools[0] != layouts.stamp:
             jinja = make_env(self.root)
-            self._tools = (layouts.stamp, make_md(), jinja, template_signatures(jinja, layouts.files))
+            # The signatures (every template parsed once more) key the page memo: a one-off build keeps none.
+            signatures = template_signatures(jinja, layouts.files) if self.remembers else {}
+            self._tools = (layouts.stamp, make_md(), jinja, signatures)
         return self._tools[1:]
 
     @property

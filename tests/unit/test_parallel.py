@@ -172,3 +172,15 @@ def test_listings_go_to_the_entity_pages_pool_when_it_forks(monkeypatch, tmp_pat
     assert len(sent) == 1 and sent[0].count("entity") == entities
     assert sent[0].count("view") > 5 and sent[0][:sent[0].count("view")] == ["view"] * sent[0].count("view")
     assert here.ok and spread.ok and tree(tmp_path / "spread") == tree(tmp_path / "here")
+
+
+def test_a_one_off_build_parses_no_template_for_the_page_memos_signatures(monkeypatch, tmp_path, tree):
+    """The signatures (each template parsed once more) key the page memo, which a one-off build does not keep."""
+    made = []
+    real = session_mod.template_signatures
+    monkeypatch.setattr(session_mod, "template_signatures", lambda *a: made.append(1) or real(*a))
+    once = build_site(REPO_ROOT, out=tmp_path / "once", workers=1)
+    assert once.ok and made == []
+    kept = pipeline.Builder(REPO_ROOT, tmp_path / "kept", workers=1)
+    assert kept.build().ok and made == [1]
+    assert tree(tmp_path / "once") == tree(tmp_path / "kept")
