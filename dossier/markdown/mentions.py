@@ -56,39 +56,54 @@ def sentence_around(plain: str, start: int, end: int, ends: list[int] | None = N
     return sentence, start - s + len(lead), end - s + len(lead)
 
 
+_TOKEN_FIELDS = ("type", "tag", "nesting", "attrs", "map", "level", "children", "content", "markup", "info", "meta",
+                 "block", "hidden")
+
+
+def _token(type_: str, tag: str, nesting: int, level: int, content: str = "", attrs: dict | None = None,
+           meta: dict | None = None) -> Token:
+    """``Token(type_, tag, nesting, level=level, content=content, attrs=attrs, meta=meta)``: an article
+    makes about fifty (four a name linked), and markdown-it's dataclass constructor costs three
+    times this (each field through its default, then ``__post_init__``)."""
+    tok = _new(Token)
+    tok.type, tok.tag, tok.nesting, tok.attrs, tok.map, tok.level = type_, tag, nesting, attrs or {}, None, level
+    tok.children, tok.content, tok.markup, tok.info, tok.meta, tok.block, tok.hidden = \
+        None, content, "", "", meta or {}, False, False
+    return tok
+
+
+_new = object.__new__
+if getattr(Token, "__slots__", None) != _TOKEN_FIELDS:  # another markdown-it's Token: its own constructor
+    def _token(type_: str, tag: str, nesting: int, level: int, content: str = "", attrs: dict | None = None,  # noqa: F811
+               meta: dict | None = None) -> Token:
+        return Token(type_, tag, nesting, attrs=attrs or {}, level=level, content=content, meta=meta or {})
+
+
 def _pieces(text: str, level: int) -> list[Token]:
     """Text with '\n' -> text and softbreak tokens."""
     if "\n" not in text:  # the common case: one piece of one line
-        return [Token("text", "", 0, level=level, content=text)] if text else []
+        return [_token("text", "", 0, level, text)] if text else []
     out = []
     for n, part in enumerate(text.split("\n")):
         if n:
-            out.append(Token("softbreak", "br", 0, level=level))
+            out.append(_token("softbreak", "br", 0, level))
         if part:
-            tok = Token("text", "", 0, level=level)
-            tok.content = part
-            out.append(tok)
+            out.append(_token("text", "", 0, level, part))
     return out
 
 
 def _link(state_env: dict, slug: str, level: int, ident: str) -> tuple[Token, Token]:
     # No title attribute (mouse-only, and read out after every link): dossier.js previews the entity
     # from the page's list of mentioned entities.
-    open_ = Token("link_open", "a", 1, level=level)
-    open_.attrs = {"class": "m", "href": state_env["urls"].of("entity", slug)}
-    if ident:
-        open_.attrs = {"id": ident, **open_.attrs}
-    open_.meta = {"mention": slug}
-    close = Token("link_close", "a", -1, level=level)
-    return open_, close
+    href = state_env["urls"].of("entity", slug)
+    attrs = {"id": ident, "class": "m", "href": href} if ident else {"class": "m", "href": href}
+    return _token("link_open", "a", 1, level, attrs=attrs, meta={"mention": slug}), _token("link_close", "a", -1, level)
 
 
 def _spot(ident: str, level: int) -> tuple[Token, Token]:
     """An element around a mention left unlinked (``link_mentions: first``), for its id: where an
     entity page's listed sentence lands."""
-    open_ = Token("mention_open", "span", 1, level=level)
-    open_.attrs = {"id": ident}
-    return open_, Token("mention_close", "span", -1, level=level)
+    return _token("mention_open", "span", 1, level, attrs={"id": ident}), _token("mention_close", "span", -1, level)
 
 
 def _rule(state: StateCore) -> None:
@@ -106,20 +121,21 @@ def _rule(state: StateCore) -> None:
         if tok.type != "inline" or not tok.children or (i and tokens[i - 1].type == "heading_open"):
             continue
         collect = env.get("mentions")
-        plain = "".join(visible_piece(child) for child in tok.children) if collect is not None else ""
-        found = _link_names(tok, env, site.matcher)
+        found, pieces = _link_names(tok, env, site.matcher)
         if found and opener is not None and env.get("block_ids"):  # where an entity page's mentions link to
             opener.attrSet("id", f"par-{block}")
         if collect is not None and found:
+            plain = "".join(pieces)
             ends = sentence_ends(plain)
             for slug, s, e, n in found:
                 sentence, a, b = sentence_around(plain, s, e, ends)
                 collect.append(Mention(slug, env.get("source", ""), sentence, a, b, block, n))
 
 
-def _link_names(tok: Token, env, matcher) -> list[tuple[str, int, int, int]]:
+def _link_names(tok: Token, env, matcher) -> tuple[list[tuple[str, int, int, int]], list[str]]:
     """Link the names in ``tok``'s runs of text outside links; (entity, start, end, number) of every
-    name found, in visible-text offsets (the links added do not move them: they have no visible text).
+    name found, in visible-text offsets (the links added do not move them: they have no visible text),
+    and the visible text of ``tok``'s children (``visible_piece``), joined by the caller when needed.
     In an article's body (``block_ids``) every name found is numbered in text order from 1 and its
     element gets the id ``m-<number>``: the link, or a span around a name left unlinked; elsewhere
     the number is 0 and nothing gets an id."""
@@ -161,6 +177,7 @@ def _link_names(tok: Token, env, matcher) -> list[tuple[str, int, int, int]]:
             pos = e
         out.extend(_pieces(text[pos:], level))
 
+    pieces = []
     plain_len = run_start = 0
     for child in tok.children:
         t = child.type
@@ -174,11 +191,13 @@ def _link_names(tok: Token, env, matcher) -> list[tuple[str, int, int, int]]:
                 run = []
             out.append(child)
             in_link += 1 if t == "link_open" else -1 if t == "link_close" else 0
-        plain_len += len(visible_piece(child))
+        piece = visible_piece(child)
+        pieces.append(piece)
+        plain_len += len(piece)
     if run:
         flush(run_start)
     tok.children = out
-    return found
+    return found, pieces
 
 
 def plugin(md: MarkdownIt) -> None:
