@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .model import Annotation, Article, Claim
+from .model import Annotation, ArticleHead, Claim
 
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _ASIDE = re.compile(r"\([^)]*\)")
@@ -26,7 +26,7 @@ def number_in(value: str) -> float | None:
 @dataclass(frozen=True, slots=True)
 class ClaimRow:
     annotation: Annotation
-    article: Article
+    article: ArticleHead
     passage: str  # the article's own words of the passage
     number: float | None  # on the claim's scale, when its values are numbers
     anchor: str  # the passage's id in the article page
@@ -42,7 +42,7 @@ class ClaimInfo:
 
 
 def claim_infos(claims: dict, files: dict[str, Claim], verbatim: dict) -> tuple[ClaimInfo, ...]:
-    """``claims``: key -> [(Annotation, Article)] (the index); ``files``: the editors' claim
+    """``claims``: key -> [(Annotation, ArticleHead)] (the index); ``files``: the editors' claim
     records; ``verbatim``: (article slug, annotation id) -> the passage's own words."""
     out = []
     for key, pairs in claims.items():

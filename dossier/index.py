@@ -54,10 +54,10 @@ def other_coverage(site: Site, entity_sets: dict[str, frozenset]) -> dict[str, l
 class Index:
     mentions: dict  # entity slug -> [Mention], article by article in site order
     articles_of: dict  # entity slug -> [article slug] naming it, in site order
-    annotations_of: dict  # entity slug -> [(Annotation, Article)] whose note names it
+    annotations_of: dict  # entity slug -> [(Annotation, ArticleHead)] whose note names it
     together: dict  # entity slug -> ((other slug, articles naming both), ...) most first, at most TOGETHER_LIMIT
-    placed: tuple  # (Annotation, Article) found in the text, newest article first
-    claims: dict  # claim -> [(Annotation, Article)] in ``placed`` order, claims sorted
+    placed: tuple  # (Annotation, ArticleHead) found in the text, newest article first
+    claims: dict  # claim -> [(Annotation, ArticleHead)] in ``placed`` order, claims sorted
     verbatim: dict  # (article slug, annotation id) -> the article's own words of the passage
     wrote: dict = field(default_factory=dict)  # person entity slug -> [article slug] whose byline names them
     headlines: dict = field(default_factory=dict)  # entity slug -> [Mention] of it in a report's headline
@@ -100,7 +100,7 @@ def _annotations_of(site: Site, results: dict) -> dict:
             ann = ann_by_id.get((slug, ann_id))
             if ann is not None and (ent, slug, ann_id) not in listed:
                 listed.add((ent, slug, ann_id))
-                found[ent].append((ann, site.articles[slug]))
+                found[ent].append((ann, site.head(slug)))
     return dict(found)
 
 
@@ -121,7 +121,7 @@ def _placed(site: Site, results: dict) -> tuple[tuple, dict]:
     for slug in reversed(list(site.articles)):
         res = results.get(slug)
         ids = set(res.anchored) if res else set()
-        placed += [(a, site.articles[slug]) for a in site.annotations.get(slug, ()) if a.id in ids]
+        placed += [(a, site.head(slug)) for a in site.annotations.get(slug, ()) if a.id in ids]
     claims: dict[str, list] = defaultdict(list)
     for a, art in placed:
         if a.claim:

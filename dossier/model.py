@@ -52,6 +52,30 @@ class Article:
 
 @_quick_pickle
 @dataclass(frozen=True, slots=True)
+class ArticleHead:
+    """What a page other than the article's own shows of an article (a listing's line, an entity
+    page's report, other coverage): its front matter, not its body. A page that lists a report is
+    then made again when its title, date, outlet... change, not when only its text does."""
+
+    slug: str
+    title: str
+    outlet: str
+    published: dt.date
+    source: str
+    date_note: str = ""
+    url: str = ""
+    byline: str = ""
+    story: str = ""
+    tags: tuple[str, ...] = ()
+
+
+def head_of(art: Article) -> ArticleHead:
+    return ArticleHead(art.slug, art.title, art.outlet, art.published, art.source, art.date_note, art.url,
+                       art.byline, art.story, art.tags)
+
+
+@_quick_pickle
+@dataclass(frozen=True, slots=True)
 class Entity:
     slug: str
     name: str

@@ -98,6 +98,7 @@ def build(opts: Options, session: Session, changed=None) -> BuildResult:
     # Later stages run on what loaded cleanly, so every mistake of a run is reported at once.
     draft = assemble(config, records, errs, failed)
     del records  # the Site holds them (see ``release_bodies``)
+    session.heads(draft)  # kept by ``with_annotations``
     session.md_key = markdown_key(draft)
     clock.lap("assemble")
     scans = session.scan(draft, opts.workers)  # per body: the entities it names, its sentence keys
@@ -307,8 +308,7 @@ def release_bodies(site: Site, renderer: Renderer) -> None:
     if not any(a.body for a in site.articles.values()):
         return  # let go already (or none)
     for slug, art in site.articles.items():
-        site.articles[slug] = replace(art, body="")
-    renderer.by_source = {a.source: a for a in site.articles.values()}
+        site.articles[slug] = replace(art, body="")  # the renderer's by-source map holds heads: no body
     if len(site.articles) >= pool.PARALLEL_MIN:  # worth it when workers fork next
         pool.trim()
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from . import exports, load as loader, pool
 from .index import other_coverage
 from .markdown import make_md
+from .model import head_of
 from .passages import SharedPassages, sentence_keys
 from .render import DEFAULT_LAYOUTS, layout_dirs, make_env, template_signatures
 from .site import Site
@@ -91,6 +92,7 @@ class Session:
         self.exports = exports.Memory()  # page texts, the last search index and data files
         self._around = None  # what every article page reads of the whole archive, last build (``steady``)
         self._around_new = None
+        self._heads: dict[str, tuple] = {}  # article slug -> (Article, ArticleHead), last build
         self.remembers = True  # False: one build and no build cache (``build_site``): no page memo to fill
 
     # -- load ------------------------------------------------------------------------
@@ -183,6 +185,21 @@ class Session:
         if self._coverage is None or self._coverage[0] != entity_sets or self._coverage[2] != site.by_story:
             self._coverage = (entity_sets, other_coverage(site, entity_sets), site.by_story)
         return self._coverage[1]
+
+    def heads(self, site: Site) -> None:
+        """Give ``site`` every article's head, the last build's object where it is equal, so that the
+        views of this build and the page memo's compare in constant time where nothing changed."""
+        if not self.remembers:
+            return  # made on first use (``Site.head``)
+        last, kept = self._heads, {}
+        for slug, art in site.articles.items():
+            hit = last.get(slug)
+            if hit is None or hit[0] is not art:
+                head = head_of(art)
+                hit = (art, hit[1] if hit is not None and hit[1] == head else head)
+            kept[slug] = hit
+        self._heads = kept
+        site.heads.update((slug, head) for slug, (_art, head) in kept.items())
 
     def release(self) -> None:
         """Past shared passages and other coverage, a one-off build (``remembers`` False) lets go of

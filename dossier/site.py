@@ -13,7 +13,7 @@ from .bylines import byline_parts, people_table
 from .config import SiteConfig
 from .errors import ErrorList
 from .linking import Matcher
-from .model import Annotation, Article, Claim, Entity, Page
+from .model import Annotation, Article, ArticleHead, Claim, Entity, Page, head_of
 from .suggest import Budget, brief
 from .urls import slugify
 
@@ -37,6 +37,7 @@ class Site:
     _ids: dict | None = field(repr=False, default=None)  # article slug -> its annotations' ids (made on first use)
     _claim_keys: frozenset | None = field(repr=False, default=None)
     _people: dict | None = field(repr=False, default=None)  # NFC name -> person entity (bylines)
+    heads: dict = field(repr=False, default_factory=dict)  # article slug -> ArticleHead, made on first use
 
     def suggest(self, slug: str) -> str:
         """`` (did you mean 'x'?)`` for an unknown wikilink target, by slug or an entity's name or alias
@@ -91,6 +92,13 @@ class Site:
     def claim_heading(self, key: str) -> str:
         claim = self.claims.get(key)
         return claim.heading if claim else key.replace("-", " ").capitalize()
+
+    def head(self, slug: str) -> ArticleHead:
+        """What pages other than its own show of the article ``slug`` (see ``model.ArticleHead``)."""
+        head = self.heads.get(slug)
+        if head is None:
+            head = self.heads[slug] = head_of(self.articles[slug])
+        return head
 
     def chronological(self) -> list[Article]:
         return sorted(self.articles.values(), key=lambda a: (a.published, a.slug))

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from .claimviews import ClaimInfo
 from .config import SiteConfig
 from .markdown.sidenotes import KIND_LABELS
-from .model import ANNOTATION_KINDS, Annotation, Article, Entity, Mention, Page
+from .model import ANNOTATION_KINDS, Annotation, Article, ArticleHead, Entity, Mention, Page
 from .render import human_date
 from .urls import Urls, page_dir
 from .write import digest
@@ -141,19 +141,19 @@ def _make(cls, frame: Frame, site, page: tuple, **fields):
 
 
 def _articles_in(value, found: dict) -> None:
-    if isinstance(value, Article):
+    if isinstance(value, (ArticleHead, Article)):
         found[value.slug] = None
     elif isinstance(value, tuple):
         for item in value:  # leaves here, not in a call each (views hold tens of thousands)
             if isinstance(item, tuple):
                 _articles_in(item, found)
-            elif isinstance(item, Article):
+            elif isinstance(item, (ArticleHead, Article)):
                 found[item.slug] = None
 
 
 @dataclass(frozen=True)
 class HomeView(View):
-    articles: tuple  # newest first
+    articles: tuple  # ArticleHead, newest first
     main_entities: tuple  # (Entity, articles naming it)
     timeline: tuple  # dated events, earliest first
     entity_count: int  # entities that are not outlets
@@ -161,7 +161,7 @@ class HomeView(View):
 
 
 def home_view(frame: Frame, site, articles_of: dict, claims: tuple = ()) -> HomeView:
-    articles = tuple(reversed(site.chronological()))
+    articles = tuple(site.head(a.slug) for a in reversed(site.chronological()))
     counts = {e: len(a) for e, a in articles_of.items()}
     main = sorted((e for e in site.entities.values() if e.type != "outlet" and counts.get(e.slug)),
                   key=lambda e: (-counts[e.slug], e.name))[:site.config.home_entities]
@@ -178,7 +178,7 @@ class ArticleView(View):
     outlet: Entity | None
     body: str  # Markup; in ``key()`` its digest
     mentioned: tuple  # (Entity, mentions) most first
-    coverage: tuple  # (Article, shared entities)
+    coverage: tuple  # (ArticleHead, shared entities)
     annotations: tuple  # annotations placed in the text, in text order
     byline: tuple = ()  # (text, person Entity or None): the byline, its names linked to their entities
 
@@ -199,8 +199,8 @@ def article_view(frame: Frame, site, slug: str, body: str, mentions, placed, cov
 
 
 def coverage_of(site, coverage) -> tuple:
-    """An article view's ``coverage``: (Article, shared entities) of each (slug, shared entities)."""
-    return tuple((site.articles[s], n) for s, n in coverage)
+    """An article view's ``coverage``: (ArticleHead, shared entities) of each (slug, shared entities)."""
+    return tuple((site.head(s), n) for s, n in coverage)
 
 
 def _byline(site, art: Article) -> tuple:
@@ -215,11 +215,11 @@ def _byline(site, art: Article) -> tuple:
 class EntityView(View):
     entity: Entity
     notes: str  # Markup
-    mentions: tuple  # (Article, (Mention, ...)) by date
+    mentions: tuple  # (ArticleHead, (Mention, ...)) by date
     together: tuple  # (Entity, articles naming both)
-    outlet_articles: tuple  # an outlet's own articles
-    annotations: tuple  # (Annotation, Article) whose note names the entity
-    wrote: tuple = ()  # the reports whose byline names this person, by date
+    outlet_articles: tuple  # an outlet's own articles (ArticleHead)
+    annotations: tuple  # (Annotation, ArticleHead) whose note names the entity
+    wrote: tuple = ()  # the reports (ArticleHead) whose byline names this person, by date
     headlines: FrozenMap = FrozenMap()  # article slug -> the Mention of the entity in its headline
 
     def key(self) -> View:
@@ -227,8 +227,8 @@ class EntityView(View):
 
 
 def entity_view(frame: Frame, site, slug: str, notes: str, mentions: list[Mention], together, annotations,
-                by_source: Mapping[str, Article], wrote=(), headlines=()) -> EntityView:
-    """``by_source``: article source path -> Article (made once per build); ``headlines``: the
+                by_source: Mapping[str, ArticleHead], wrote=(), headlines=()) -> EntityView:
+    """``by_source``: article source path -> its ArticleHead (made once per build); ``headlines``: the
     entity's mentions in headlines (their reports are listed too when the text does not name it)."""
     ent = site.entities[slug]
     by_article: dict[str, list[Mention]] = defaultdict(list)
@@ -241,8 +241,8 @@ def entity_view(frame: Frame, site, slug: str, notes: str, mentions: list[Mentio
     return _make(EntityView, frame, site, ("entity.html", page_dir("entity", slug), ent.name, ent.description),
                  entity=ent, notes=notes, mentions=tuple(grouped),
                  together=tuple((site.entities[e], n) for e, n in together),
-                 outlet_articles=tuple(site.articles[s] for s in site.by_outlet.get(slug, ())),
-                 annotations=tuple(annotations), wrote=tuple(site.articles[s] for s in wrote),
+                 outlet_articles=tuple(site.head(s) for s in site.by_outlet.get(slug, ())),
+                 annotations=tuple(annotations), wrote=tuple(site.head(s) for s in wrote),
                  headlines=FrozenMap((by_source[m.source].slug, m) for m in headlines if m.source in by_source))
 
 
@@ -264,11 +264,11 @@ def entities_view(frame: Frame, site, articles_of: dict) -> EntitiesView:
 
 @dataclass(frozen=True)
 class OutletsView(View):
-    outlets: tuple  # (outlet Entity, (Article, ...)) by name
+    outlets: tuple  # (outlet Entity, (ArticleHead, ...)) by name
 
 
 def outlets_view(frame: Frame, site) -> OutletsView:
-    rows = [(site.entities[o], tuple(site.articles[s] for s in slugs)) for o, slugs in site.by_outlet.items()
+    rows = [(site.entities[o], tuple(site.head(s) for s in slugs)) for o, slugs in site.by_outlet.items()
             if o in site.entities]
     rows.sort(key=lambda oa: oa[0].name.lower())
     return _make(OutletsView, frame, site, ("outlets.html", page_dir("index", "outlets"), "Outlets"), outlets=tuple(rows))
@@ -282,7 +282,7 @@ class TagsView(View):
 @dataclass(frozen=True)
 class TagView(View):
     tag: str
-    articles: tuple  # newest first
+    articles: tuple  # ArticleHead, newest first
 
 
 def tag_views(frame: Frame, site) -> list[View]:
@@ -291,22 +291,22 @@ def tag_views(frame: Frame, site) -> list[View]:
                                tags=tuple((t, len(s)) for t, s in tags))]
     for tag, slugs in tags:
         views.append(_make(TagView, frame, site, ("tag.html", page_dir("tag", tag), f"Tagged “{tag}”"), tag=tag,
-                           articles=tuple(site.articles[s] for s in reversed(slugs))))
+                           articles=tuple(site.head(s) for s in reversed(slugs))))
     return views
 
 
 @dataclass(frozen=True)
 class AnnotationsView(View):
-    by_kind: tuple  # (kind, label, ((Annotation, Article), ...))
-    by_article: tuple  # (Article, (Annotation, ...)) newest first
-    claims: tuple  # (claim, ((Annotation, Article), ...)) by claim
+    by_kind: tuple  # (kind, label, ((Annotation, ArticleHead), ...))
+    by_article: tuple  # (ArticleHead, (Annotation, ...)) newest first
+    claims: tuple  # (claim, ((Annotation, ArticleHead), ...)) by claim
     total: int
 
 
 @dataclass(frozen=True)
 class ClaimView(View):
     claim: str
-    rows: tuple  # (Annotation, Article), oldest report first (as before ``info``: themes may read it)
+    rows: tuple  # (Annotation, ArticleHead), oldest report first (as before ``info``: themes may read it)
     info: ClaimInfo  # title, question, rows (ClaimRow, oldest report first), scale
     summary: str  # Markup: the editors' summary (content/claims/<key>.md), or ""
     others: tuple  # ClaimInfo of the other claims
@@ -322,8 +322,8 @@ def annotation_views(frame: Frame, site, placed: tuple, claims: dict, infos: tup
     grouped: dict[str, list[Annotation]] = defaultdict(list)
     for a, art in placed:
         grouped[art.slug].append(a)
-    by_article = tuple((art, tuple(grouped[art.slug])) for art in reversed(list(site.articles.values()))
-                       if art.slug in grouped)
+    by_article = tuple((site.head(slug), tuple(grouped[slug])) for slug in reversed(list(site.articles))
+                       if slug in grouped)
     views: list[View] = [_make(
         AnnotationsView, frame, site, ("annotations.html", page_dir("index", "annotations"), "Annotations"),
         by_kind=tuple(g for g in by_kind if g[2]), by_article=by_article,
@@ -379,7 +379,7 @@ def helpers(urls: Urls, view: View) -> dict[str, Any]:
     notes = view.note_counts
 
     def href(obj) -> str:
-        kind = {Article: "article", Entity: "entity", Page: "page"}.get(type(obj))
+        kind = {ArticleHead: "article", Article: "article", Entity: "entity", Page: "page"}.get(type(obj))
         if kind is None:
             raise TypeError(type(obj))
         return urls.of(kind, obj.slug)

@@ -27,8 +27,8 @@ SHARED = ("The committee heard evidence from residents about the closure of the 
 PINNED_ARTICLES = 4  # a-000 .. a-003: linked from notes and pages, so never deleted or renamed
 PINNED_ENTITIES = ("p-00", "p-01", "daily")
 
-A_FIELDS = ("slug", "title", "outlet", "published", "date_note", "url", "byline", "story", "tags", "source",
-            "body", "body_line")
+A_FIELDS = ("slug", "title", "outlet", "published", "date_note", "url", "byline", "story", "tags", "source")
+A_PAGE_FIELDS = ("body", "body_line")  # on the article's own page only (elsewhere a view holds its ArticleHead)
 E_FIELDS = ("slug", "name", "type", "source", "aliases", "owns", "description", "same_as", "date", "notes",
             "notes_line")
 N_FIELDS = ("article", "quote", "note", "note_line", "line", "source", "id", "kind", "claim", "value", "which",
@@ -41,7 +41,8 @@ def _dump(var: str, fields: tuple[str, ...]) -> str:
     return "<dl>" + "".join(f"<dd>{{{{ {var}.{f} }}}}</dd>" for f in fields) + "</dl>"
 
 
-DUMP = (f"{{% macro article(a) %}}{_dump('a', A_FIELDS)}<p>{{{{ outlet_name(a) }}}} {{{{ note_count(a) }}}} "
+DUMP = (f"{{% macro article(a) %}}{_dump('a', A_FIELDS)}{{% if a.body is defined %}}{_dump('a', A_PAGE_FIELDS)}"
+        f"{{% endif %}}<p>{{{{ outlet_name(a) }}}} {{{{ note_count(a) }}}} "
         "{{ a.published|date }}</p>{% endmacro %}\n"
         f"{{% macro entity(e) %}}{_dump('e', E_FIELDS)}{{% endmacro %}}\n"
         f"{{% macro note(n) %}}{_dump('n', N_FIELDS)}{{% endmacro %}}\n"
