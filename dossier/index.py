@@ -63,9 +63,57 @@ class Index:
     headlines: dict = field(default_factory=dict)  # entity slug -> [Mention] of it in a report's headline
 
 
-def build_index(site: Site, results: dict) -> Index:
+class Memo:
+    """What the index keeps between the preview's builds, so that a build after an edit redoes only the
+    edited articles' part of co-occurrence and of headlines and bylines (the result is the same as
+    from nothing: a fresh Memo is the clean build)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, tuple] = {}  # article slug -> (its result, the entities it counts in ``together``)
+        self.counts: dict[str, Counter] = {}  # entity -> other entity -> articles naming both
+        self.members: Counter = Counter()  # entity -> articles counted for it
+        self.ranked: dict[str, tuple] = {}  # entity -> its ``together`` row, while its counts are unchanged
+        self.heads: dict[str, tuple] = {}  # article slug -> (ArticleHead, names key, people it wrote, headline mentions)
+
+    def together(self, results: dict) -> dict:
+        """Co-occurrence, counted per article: changed articles' counts taken out and put in again."""
+        touched: set[str] = set()
+        for slug in [s for s in self.seen if s not in results]:
+            self._count(self.seen.pop(slug)[1], -1, touched)
+        for slug, res in results.items():
+            old = self.seen.get(slug)
+            if old is not None and old[0] is res:
+                continue
+            ents = tuple(sorted({m.entity for m in res.mentions}))
+            ents = () if len(ents) > CROWDED else ents
+            if old is None or old[1] != ents:
+                self._count(old[1] if old else (), -1, touched)
+                self._count(ents, 1, touched)
+            self.seen[slug] = (res, ents)
+        for e in touched:
+            self.ranked.pop(e, None)
+            if e in self.counts:
+                self.ranked[e] = tuple(sorted(self.counts[e].items(), key=lambda kv: (-kv[1], kv[0]))[:TOGETHER_LIMIT])
+        return dict(self.ranked)
+
+    def _count(self, ents: tuple, sign: int, touched: set) -> None:
+        for e in ents:
+            touched.add(e)
+            counts = self.counts.setdefault(e, Counter())
+            counts.update({x: sign for x in ents if x != e})
+            self.members[e] += sign
+            if sign < 0:
+                for x in [x for x, n in counts.items() if n <= 0]:
+                    del counts[x]
+                if self.members[e] <= 0:
+                    del self.counts[e], self.members[e]
+
+
+def build_index(site: Site, results: dict, memo: Memo | None = None, names_key: object = None) -> Index:
     """``results``: article slug -> the article pass's result (``mentions``, ``note_mentions``,
-    ``anchored``), for the articles that rendered."""
+    ``anchored``), for the articles that rendered. ``memo``: the last build's (``names_key``: what
+    the matcher and bylines read, the same object while unchanged: ``Session.md_key``)."""
+    memo = memo if memo is not None and names_key is not None else Memo()
     mentions: dict[str, list] = defaultdict(list)
     articles_of: dict[str, list[str]] = defaultdict(list)
     for slug, res in results.items():
@@ -74,20 +122,28 @@ def build_index(site: Site, results: dict) -> Index:
         for e in dict.fromkeys(m.entity for m in res.mentions):  # first-seen order, each once
             articles_of[e].append(slug)
     verbatim = {(slug, ann_id): text for slug, res in results.items() for ann_id, text in res.verbatim.items()}
-    return Index(dict(mentions), dict(articles_of), _annotations_of(site, results), _together(results),
-                 *_placed(site, results), verbatim, *_bylines_and_headlines(site, results))
+    return Index(dict(mentions), dict(articles_of), _annotations_of(site, results), memo.together(results),
+                 *_placed(site, results), verbatim, *_bylines_and_headlines(site, results, memo, names_key))
 
 
-def _bylines_and_headlines(site: Site, results: dict) -> tuple[dict, dict]:
+def _bylines_and_headlines(site: Site, results: dict, memo: Memo, names_key) -> tuple[dict, dict]:
     """(person -> the reports they wrote, entity -> its mentions in headlines), in site order."""
     wrote: dict[str, list[str]] = defaultdict(list)
     headlines: dict[str, list[Mention]] = defaultdict(list)
+    kept = {}
     for slug in results:
-        art = site.articles[slug]
-        for person in dict.fromkeys(s for _t, s in site.byline(art) if s):
+        head = site.head(slug)
+        hit = memo.heads.get(slug)
+        if hit is None or hit[0] is not head or hit[1] is not names_key:
+            art = site.articles[slug]
+            hit = (head, names_key, tuple(dict.fromkeys(s for _t, s in site.byline(art) if s)),
+                   tuple(Mention(ent, art.source, art.title, start, end) for start, end, ent in site.matcher.find(art.title)))
+        kept[slug] = hit
+        for person in hit[2]:
             wrote[person].append(slug)
-        for start, end, ent in site.matcher.find(art.title):
-            headlines[ent].append(Mention(ent, art.source, art.title, start, end))
+        for m in hit[3]:
+            headlines[m.entity].append(m)
+    memo.heads = kept
     return dict(wrote), dict(headlines)
 
 
@@ -102,18 +158,6 @@ def _annotations_of(site: Site, results: dict) -> dict:
                 listed.add((ent, slug, ann_id))
                 found[ent].append((ann, site.head(slug)))
     return dict(found)
-
-
-def _together(results: dict) -> dict:
-    """Co-occurrence, counted per article."""
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for res in results.values():
-        ents = sorted({m.entity for m in res.mentions})
-        if len(ents) > CROWDED:
-            continue
-        for e in ents:
-            counts[e].update(x for x in ents if x != e)
-    return {e: tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:TOGETHER_LIMIT]) for e, c in counts.items()}
 
 
 def _placed(site: Site, results: dict) -> tuple[tuple, dict]:

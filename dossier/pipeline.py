@@ -179,7 +179,7 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     split_exports(clock, split)
     if release:
         release_bodies(site, renderer)
-    index = build_index(site, results)
+    index = build_index(site, results, session.index_memo if session.remembers else None, session.md_key)
     views = listing_views(renderer, site, index, errors)  # Markdown only: no template error comes from here
     listed = render_entities(site, index, renderer, session, staging, opts.workers, outputs, errors, views)
     named = None if session.remembers else release_mentions(results, index)
@@ -393,6 +393,10 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
 
 
 # -- entities --------------------------------------------------------------------------
+def _any(_key) -> bool:
+    return True
+
+
 def _render_entity_task(state: RenderState, slug: str) -> tuple:
     try:
         out, errors, notes = state.renderer.entity(slug, *state.entity_args[slug])
@@ -423,7 +427,9 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
     for slug, ent in site.entities.items():
         path = output_path(page_dir("entity", slug))
         facts = session.markdown(path, (ent, session.md_key, session.text_key(ent.notes)))
-        d = facts and session.reuse(path, key(slug, facts[0]))
+        # With ``Session.quiet``, a view made of the last build's inputs is the last build's view: not made.
+        same = session.same_inputs(path, (args[slug], site.by_outlet.get(slug))) and session.quiet
+        d = facts and (same and session.reuse_if(path, _any) or session.reuse(path, key(slug, facts[0])))
         if d:
             outputs[path] = d
             errors.extend(facts[1])

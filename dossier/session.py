@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import exports, load as loader, pool
+from . import exports, index, load as loader, pool
 from .index import other_coverage
 from .markdown import make_md
 from .model import head_of
@@ -93,6 +93,11 @@ class Session:
         self._around = None  # what every article page reads of the whole archive, last build (``steady``)
         self._around_new = None
         self._heads: dict[str, tuple] = {}  # article slug -> (Article, ArticleHead), last build
+        self._heads_new: dict | None = None
+        self._inputs: dict = {}  # output path -> what made its view, last build (``same_inputs``)
+        self._inputs_new: dict | None = None
+        self.quiet = False  # ``steady`` and no article's head changed since the last build (``heads``)
+        self.index_memo = index.Memo()  # co-occurrence, bylines and headlines of the last build's articles
         self.remembers = True  # False: one build and no build cache (``build_site``): no page memo to fill
 
     # -- load ------------------------------------------------------------------------
@@ -189,16 +194,18 @@ class Session:
     def heads(self, site: Site) -> None:
         """Give ``site`` every article's head, the last build's object where it is equal, so that the
         views of this build and the page memo's compare in constant time where nothing changed."""
+        self.quiet = False
         if not self.remembers:
             return  # made on first use (``Site.head``)
-        last, kept = self._heads, {}
+        last, kept, same = self._heads, {}, len(self._heads) == len(site.articles)
         for slug, art in site.articles.items():
             hit = last.get(slug)
             if hit is None or hit[0] is not art:
                 head = head_of(art)
+                same = same and hit is not None and hit[1] == head
                 hit = (art, hit[1] if hit is not None and hit[1] == head else head)
             kept[slug] = hit
-        self._heads = kept
+        self._heads_new, self._heads_same, self._inputs_new = kept, same, {}
         site.heads.update((slug, head) for slug, (_art, head) in kept.items())
 
     def release(self) -> None:
@@ -265,7 +272,17 @@ class Session:
         every annotation) equals what the last build read. Then an article page whose record, Markdown
         facts and other coverage are what its memo's view holds has that view: it need not be made."""
         self._around_new = (frame, tuple(site.entities.values()), site.annotations)
-        return self._around is not None and self._around == self._around_new
+        steady = self._around is not None and self._around == self._around_new
+        self.quiet = steady and self._heads_new is not None and self._heads_same
+        return steady
+
+    def same_inputs(self, path: str, inputs) -> bool:
+        """Whether ``inputs`` (what the view of the page at ``path`` is made of besides what ``quiet``
+        covers) equal the last build's; they are kept for the next build."""
+        if self._inputs_new is None:
+            return False
+        self._inputs_new[path] = inputs
+        return self._inputs.get(path, self) == inputs
 
     def reuse_if(self, path: str, same) -> str | None:
         """The digest of the page at ``path`` when ``same(its memo's view key)`` holds and its templates
@@ -322,6 +339,10 @@ class Session:
         self.exports.committed(outputs)
         if self._around_new is not None:
             self._around, self._around_new = self._around_new, None
+        if self._heads_new is not None:
+            self._heads, self._heads_new = self._heads_new, None
+        if self._inputs_new is not None:
+            self._inputs, self._inputs_new = self._inputs_new, None
         if missing:
             self._pages.clear()
             self._digests = {}
@@ -345,5 +366,6 @@ class Session:
         """Nothing of the build reached the output folder: forget what it rendered."""
         self._new = {}
         self.exports.pending = {}
-        self._around_new = None
+        self._around_new = self._heads_new = None
+        self._inputs_new = None
         self._coverage = None

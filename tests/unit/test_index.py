@@ -4,9 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
+from hypothesis import given, settings, strategies as st
+
 from dossier.config import SiteConfig
 from dossier.errors import ErrorList
-from dossier.index import COVERAGE_LIMIT, build_index, other_coverage
+from dossier.index import COVERAGE_LIMIT, Memo, build_index, other_coverage
 from dossier.model import Annotation, Article, Entity, Mention
 from dossier.site import assemble
 
@@ -76,3 +78,23 @@ def test_build_index_mentions_articles_annotations_together_and_claims():
     assert [a.id for a, _ in index.placed] == ["d2", "n1", "d1"]
     assert list(index.claims) == ["count"]
     assert [a.id for a, _ in index.claims["count"]] == ["d2", "d1"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from("abcdefgh"), st.lists(st.sampled_from("pqrstuvw"), max_size=6),
+                                max_size=8), min_size=1, max_size=6))
+def test_the_index_memo_gives_what_a_fresh_index_gives_after_any_edits(builds):
+    """Co-occurrence kept between builds (the preview's ``index.Memo``) equals co-occurrence counted from
+    nothing, whatever articles were added, edited (a new result) or removed in between."""
+    memo, last = Memo(), {}
+    for named in builds:
+        results = {}
+        for slug, ents in named.items():
+            res = result([mention(e, slug) for e in ents])
+            old = last.get(slug)  # an unchanged article keeps its result object, as the preview does
+            results[slug] = old if old is not None and old.mentions == res.mentions else res
+        fresh = Memo()
+        assert memo.together(results) == fresh.together(results)
+        assert {e: dict(c) for e, c in memo.counts.items()} == {e: dict(c) for e, c in fresh.counts.items()}
+        assert dict(memo.members) == dict(fresh.members)  # nothing left at zero
+        last = results
