@@ -163,7 +163,8 @@ def links_key(site: Site) -> str:
 def article_md_key(site: Site, slug: str, session: Session) -> tuple:
     """What an article's Markdown facts are reused on."""
     anns = site.annotations.get(slug, ())
-    return (site.articles[slug], anns, session.md_key, session.text_key(site.articles[slug].body, *(a.note for a in anns)))
+    return (site.articles[slug], anns, session.md_key, session.text_key(session.body_links(site, slug),
+                                                                        *(a.note for a in anns)))
 
 
 def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Session, staging: Staging,
@@ -348,6 +349,11 @@ def article_key(renderer: Renderer, res: ArticleResult) -> View:
                         renderer.coverage.get(res.slug, ()))
 
 
+def _any(_key) -> bool:
+    """``Session.reuse_if``'s test when the inputs of a page's view are known to be the last build's."""
+    return True
+
+
 def _same_article(art, coverage: tuple, key: View) -> bool:
     """With ``Session.steady`` and the memo's Markdown facts, all an article view holds besides these two."""
     return key.article == art and key.coverage == coverage
@@ -366,8 +372,11 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
     for slug, art in site.articles.items():
         path = output_path(page_dir("article", slug))
         res = session.markdown(path, article_md_key(site, slug, session))
-        d = res and (steady and session.reuse_if(path, partial(_same_article, art, coverage_of(
-            site, renderer.coverage.get(slug, ())))) or session.reuse(path, article_key(renderer, res)))
+        coverage = renderer.coverage.get(slug, ())
+        # With ``Session.quiet``, a view made of the last build's inputs is the last build's view: not made.
+        d = res and (session.same_inputs(path, (art, coverage)) and session.quiet and session.reuse_if(path, _any)
+                     or steady and session.reuse_if(path, partial(_same_article, art, coverage_of(site, coverage)))
+                     or session.reuse(path, article_key(renderer, res)))
         if d:
             results[slug], outputs[path] = res, d
             errors.extend(res.errors)
@@ -393,10 +402,6 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
 
 
 # -- entities --------------------------------------------------------------------------
-def _any(_key) -> bool:
-    return True
-
-
 def _render_entity_task(state: RenderState, slug: str) -> tuple:
     try:
         out, errors, notes = state.renderer.entity(slug, *state.entity_args[slug])

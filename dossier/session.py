@@ -92,7 +92,7 @@ class Session:
         self.exports = exports.Memory()  # page texts, the last search index and data files
         self._around = None  # what every article page reads of the whole archive, last build (``steady``)
         self._around_new = None
-        self._heads: dict[str, tuple] = {}  # article slug -> (Article, ArticleHead), last build
+        self._heads: dict[str, tuple] = {}  # article slug -> (Article, ArticleHead, wikilink in its body?), last build
         self._heads_new: dict | None = None
         self._inputs: dict = {}  # output path -> what made its view, last build (``same_inputs``)
         self._inputs_new: dict | None = None
@@ -203,10 +203,16 @@ class Session:
             if hit is None or hit[0] is not art:
                 head = head_of(art)
                 same = same and hit is not None and hit[1] == head
-                hit = (art, hit[1] if hit is not None and hit[1] == head else head)
+                hit = (art, hit[1] if hit is not None and hit[1] == head else head, "[[" in art.body)
             kept[slug] = hit
         self._heads_new, self._heads_same, self._inputs_new = kept, same, {}
-        site.heads.update((slug, head) for slug, (_art, head) in kept.items())
+        site.heads.update((slug, hit[1]) for slug, hit in kept.items())
+
+    def body_links(self, site: Site, slug: str) -> str:
+        """The article's body, or only "[[" when it has a wikilink (found once per body: see ``text_key``)."""
+        art = site.articles[slug]
+        hit = (self._heads_new or {}).get(slug)
+        return art.body if hit is None or hit[0] is not art else "[[" * hit[2]
 
     def release(self) -> None:
         """Past shared passages and other coverage, a one-off build (``remembers`` False) lets go of
