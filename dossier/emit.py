@@ -85,7 +85,7 @@ class Renderer:
         self._templates: dict = {}
         self.link_first = site.config.link_mentions != "all"
         self.link_per_block = site.config.link_mentions == "paragraph"
-        self.by_source = {a.source: site.head(a.slug) for a in site.articles.values()}  # entity pages' reports
+        self.by_source = {a.source: site.heads[a.slug] for a in site.articles.values()}  # entity pages' reports
         self.memo = MacroMemo()  # the templates' ``memo(macro, ...)``: for this build only
 
     def markdown(self, text: str, source: str, line0: int, errors: list, *, self_slug: str = "") -> Markup:

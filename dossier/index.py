@@ -132,7 +132,7 @@ def _bylines_and_headlines(site: Site, results: dict, memo: Memo, names_key) -> 
     headlines: dict[str, list[Mention]] = defaultdict(list)
     kept = {}
     for slug in results:
-        head = site.head(slug)
+        head = site.heads[slug]
         hit = memo.heads.get(slug)
         if hit is None or hit[0] is not head or hit[1] is not names_key:
             art = site.articles[slug]
@@ -156,16 +156,16 @@ def _annotations_of(site: Site, results: dict) -> dict:
             ann = ann_by_id.get((slug, ann_id))
             if ann is not None and (ent, slug, ann_id) not in listed:
                 listed.add((ent, slug, ann_id))
-                found[ent].append((ann, site.head(slug)))
+                found[ent].append((ann, site.heads[slug]))
     return dict(found)
 
 
 def _placed(site: Site, results: dict) -> tuple[tuple, dict]:
     placed = []
-    for slug in reversed(list(site.articles)):
+    for slug in reversed([s for s in site.articles if s in site.annotations]):  # site order, newest first
         res = results.get(slug)
         ids = set(res.anchored) if res else set()
-        placed += [(a, site.head(slug)) for a in site.annotations.get(slug, ()) if a.id in ids]
+        placed += [(a, site.heads[slug]) for a in site.annotations[slug] if a.id in ids]
     claims: dict[str, list] = defaultdict(list)
     for a, art in placed:
         if a.claim:

@@ -181,7 +181,7 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     if release:
         release_bodies(site, renderer)
     index = build_index(site, results, session.index_memo if session.remembers else None, session.md_key)
-    views = listing_views(renderer, site, index, errors)  # Markdown only: no template error comes from here
+    views = listings(renderer, site, index, session, outputs, errors)  # no template error comes from here
     listed = render_entities(site, index, renderer, session, staging, opts.workers, outputs, errors, views)
     named = None if session.remembers else release_mentions(results, index)
     clock.lap("entities")
@@ -471,6 +471,25 @@ def listing_views(renderer: Renderer, site: Site, index: Index, errors: list) ->
     return [*annotation_views(frame, site, index.placed, index.claims, infos, summaries),
             home_view(frame, site, index.articles_of, infos),
             entities_view(frame, site, index.articles_of), outlets_view(frame, site), *tag_views(frame, site)]
+
+
+def listings(renderer: Renderer, site: Site, index: Index, session: Session, outputs: dict, errors: list) -> list:
+    """The listing pages' views; none when, with ``Session.quiet``, what they are made of is the last
+    build's: then their pages are the last build's (into ``outputs``), and no view is made."""
+    inputs = (index.articles_of, index.placed, index.verbatim, site.claims, session.md_key, session.links_key)
+    last = session.last_inputs("listing pages")  # (their paths, their Markdown's errors)
+    if session.same_inputs("listings", inputs) and session.quiet and last is not None:
+        digests = {path: session.reuse_if(path, _any) for path in last[0]}
+        if all(digests.values()):
+            outputs.update(digests)
+            errors.extend(last[1])
+            session.keep_inputs("listing pages", last)
+            return []
+    found: list = []
+    views = listing_views(renderer, site, index, found)
+    errors.extend(found)
+    session.keep_inputs("listing pages", (tuple(output_path(v.page.path) for v in views), tuple(found)))
+    return views
 
 
 def _render_view_task(state: RenderState, i: int) -> tuple[str, DossierError | None]:

@@ -290,6 +290,14 @@ class Session:
         self._inputs_new[path] = inputs
         return self._inputs.get(path, self) == inputs
 
+    def last_inputs(self, key: str):
+        """What the last build kept under ``key`` (``same_inputs``, ``keep_inputs``), or None."""
+        return self._inputs.get(key)
+
+    def keep_inputs(self, key: str, value) -> None:
+        if self._inputs_new is not None:
+            self._inputs_new[key] = value
+
     def reuse_if(self, path: str, same) -> str | None:
         """The digest of the page at ``path`` when ``same(its memo's view key)`` holds and its templates
         are what they were (``reuse`` without a view to compare: see ``steady``)."""

@@ -18,6 +18,18 @@ from .suggest import Budget, brief
 from .urls import slugify
 
 
+class Heads(dict):
+    """Article slug -> what pages other than its own show of it (``model.ArticleHead``), made on first use."""
+
+    def __init__(self, articles: dict[str, Article]) -> None:
+        super().__init__()
+        self.articles = articles
+
+    def __missing__(self, slug: str) -> ArticleHead:
+        head = self[slug] = head_of(self.articles[slug])
+        return head
+
+
 @dataclass
 class Site:
     config: SiteConfig
@@ -37,7 +49,11 @@ class Site:
     _ids: dict | None = field(repr=False, default=None)  # article slug -> its annotations' ids (made on first use)
     _claim_keys: frozenset | None = field(repr=False, default=None)
     _people: dict | None = field(repr=False, default=None)  # NFC name -> person entity (bylines)
-    heads: dict = field(repr=False, default_factory=dict)  # article slug -> ArticleHead, made on first use
+    heads: dict | None = field(repr=False, default=None)  # article slug -> ArticleHead (``Heads``)
+
+    def __post_init__(self) -> None:
+        if self.heads is None:
+            self.heads = Heads(self.articles)
 
     def suggest(self, slug: str) -> str:
         """`` (did you mean 'x'?)`` for an unknown wikilink target, by slug or an entity's name or alias
@@ -92,13 +108,6 @@ class Site:
     def claim_heading(self, key: str) -> str:
         claim = self.claims.get(key)
         return claim.heading if claim else key.replace("-", " ").capitalize()
-
-    def head(self, slug: str) -> ArticleHead:
-        """What pages other than its own show of the article ``slug`` (see ``model.ArticleHead``)."""
-        head = self.heads.get(slug)
-        if head is None:
-            head = self.heads[slug] = head_of(self.articles[slug])
-        return head
 
     def chronological(self) -> list[Article]:
         return sorted(self.articles.values(), key=lambda a: (a.published, a.slug))

@@ -161,7 +161,7 @@ class HomeView(View):
 
 
 def home_view(frame: Frame, site, articles_of: dict, claims: tuple = ()) -> HomeView:
-    articles = tuple(site.head(a.slug) for a in reversed(site.chronological()))
+    articles = tuple(site.heads[a.slug] for a in reversed(site.chronological()))
     counts = {e: len(a) for e, a in articles_of.items()}
     main = sorted((e for e in site.entities.values() if e.type != "outlet" and counts.get(e.slug)),
                   key=lambda e: (-counts[e.slug], e.name))[:site.config.home_entities]
@@ -200,7 +200,7 @@ def article_view(frame: Frame, site, slug: str, body: str, mentions, placed, cov
 
 def coverage_of(site, coverage) -> tuple:
     """An article view's ``coverage``: (ArticleHead, shared entities) of each (slug, shared entities)."""
-    return tuple((site.head(s), n) for s, n in coverage)
+    return tuple((site.heads[s], n) for s, n in coverage)
 
 
 def _byline(site, art: Article) -> tuple:
@@ -241,8 +241,8 @@ def entity_view(frame: Frame, site, slug: str, notes: str, mentions: list[Mentio
     return _make(EntityView, frame, site, ("entity.html", page_dir("entity", slug), ent.name, ent.description),
                  entity=ent, notes=notes, mentions=tuple(grouped),
                  together=tuple((site.entities[e], n) for e, n in together),
-                 outlet_articles=tuple(site.head(s) for s in site.by_outlet.get(slug, ())),
-                 annotations=tuple(annotations), wrote=tuple(site.head(s) for s in wrote),
+                 outlet_articles=tuple(site.heads[s] for s in site.by_outlet.get(slug, ())),
+                 annotations=tuple(annotations), wrote=tuple(site.heads[s] for s in wrote),
                  headlines=FrozenMap((by_source[m.source].slug, m) for m in headlines if m.source in by_source))
 
 
@@ -268,7 +268,7 @@ class OutletsView(View):
 
 
 def outlets_view(frame: Frame, site) -> OutletsView:
-    rows = [(site.entities[o], tuple(site.head(s) for s in slugs)) for o, slugs in site.by_outlet.items()
+    rows = [(site.entities[o], tuple(site.heads[s] for s in slugs)) for o, slugs in site.by_outlet.items()
             if o in site.entities]
     rows.sort(key=lambda oa: oa[0].name.lower())
     return _make(OutletsView, frame, site, ("outlets.html", page_dir("index", "outlets"), "Outlets"), outlets=tuple(rows))
@@ -291,7 +291,7 @@ def tag_views(frame: Frame, site) -> list[View]:
                                tags=tuple((t, len(s)) for t, s in tags))]
     for tag, slugs in tags:
         views.append(_make(TagView, frame, site, ("tag.html", page_dir("tag", tag), f"Tagged “{tag}”"), tag=tag,
-                           articles=tuple(site.head(s) for s in reversed(slugs))))
+                           articles=tuple(site.heads[s] for s in reversed(slugs))))
     return views
 
 
@@ -322,7 +322,7 @@ def annotation_views(frame: Frame, site, placed: tuple, claims: dict, infos: tup
     grouped: dict[str, list[Annotation]] = defaultdict(list)
     for a, art in placed:
         grouped[art.slug].append(a)
-    by_article = tuple((site.head(slug), tuple(grouped[slug])) for slug in reversed(list(site.articles))
+    by_article = tuple((site.heads[slug], tuple(grouped[slug])) for slug in reversed(list(site.articles))
                        if slug in grouped)
     views: list[View] = [_make(
         AnnotationsView, frame, site, ("annotations.html", page_dir("index", "annotations"), "Annotations"),

@@ -71,7 +71,7 @@ def test_build_index_mentions_articles_annotations_together_and_claims():
     assert [m.source for m in index.mentions["p"]] == ["content/articles/a.md"] * 2 + ["content/articles/b.md"]
     assert index.articles_of == {"p": ["a", "b"], "q": ["a", "b"], "r": ["b", "c"]}
     # Each (entity, annotation) once; a note counts even when its quote was not placed.
-    assert index.annotations_of == {"q": [(ann["n1"], site.head("a"))], "r": [(ann["lost"], site.head("b"))]}
+    assert index.annotations_of == {"q": [(ann["n1"], site.heads["a"])], "r": [(ann["lost"], site.heads["b"])]}
     assert index.together["p"] == (("q", 2), ("r", 1))
     assert index.together["r"] == (("p", 1), ("q", 1))
     # Placed annotations, newest article first; "lost" was not found in the text.

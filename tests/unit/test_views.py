@@ -121,7 +121,7 @@ def test_annotation_views(world):
     site, frame, index = world
     infos = claim_infos(index.claims, site.claims, index.verbatim)
     page, claim = same_twice(lambda: tuple(views.annotation_views(frame, site, index.placed, index.claims, infos)))
-    head = site.head("a")  # what listings show of an article: its front matter, not its body
+    head = site.heads["a"]  # what listings show of an article: its front matter, not its body
     assert page.total == 1 and page.by_kind == (("discrepancy", "Discrepancy", ((ANN, head),)),)
     assert page.by_article == ((head, (ANN,)),) and page.claims == (("count", ((ANN, head),)),)
     assert claim.claim == "count" and [(r.annotation, r.article) for r in claim.info.rows] == [(ANN, head)]
