@@ -74,6 +74,37 @@ class Memo:
         self.members: Counter = Counter()  # entity -> articles counted for it
         self.ranked: dict[str, tuple] = {}  # entity -> its ``together`` row, while its counts are unchanged
         self.heads: dict[str, tuple] = {}  # article slug -> (ArticleHead, names key, people it wrote, headline mentions)
+        self.results: dict = {}  # article slug -> its result, last build (in site order)
+        self.mentions: dict[str, list] = {}  # entity -> its mentions, last build (``by_entity``)
+        self.articles_of: dict[str, list] = {}
+
+    def by_entity(self, results: dict) -> tuple[dict, dict]:
+        """(entity -> its mentions, entity -> the articles naming it), article by article in site order.
+        While the articles and their order are the last build's, only the entities that the articles
+        with a new result named, before or now, get new lists; the dicts are new, the lists never changed."""
+        changed = [slug for slug, res in results.items() if self.results.get(slug) is not res]
+        if list(results) != list(self.results) or len(changed) > len(results) // 4:
+            mentions: dict[str, list] = defaultdict(list)
+            articles_of: dict[str, list[str]] = defaultdict(list)
+            for slug, res in results.items():
+                for m in res.mentions:
+                    mentions[m.entity].append(m)
+                for e in dict.fromkeys(m.entity for m in res.mentions):  # first-seen order, each once
+                    articles_of[e].append(slug)
+            mentions, articles_of = dict(mentions), dict(articles_of)
+        else:
+            mentions, articles_of = dict(self.mentions), dict(self.articles_of)
+            where = {slug: i for i, slug in enumerate(results)} if changed else {}
+            named = {m.entity for slug in changed for res in (self.results[slug], results[slug]) for m in res.mentions}
+            for e in named:
+                slugs = sorted(set(self.articles_of.get(e, ())).union(changed), key=where.__getitem__)
+                found = [(slug, [m for m in results[slug].mentions if m.entity == e]) for slug in slugs]
+                mentions[e] = [m for _slug, ms in found for m in ms]
+                articles_of[e] = [slug for slug, ms in found if ms]
+                if not articles_of[e]:
+                    del mentions[e], articles_of[e]
+        self.results, self.mentions, self.articles_of = dict(results), mentions, articles_of
+        return mentions, articles_of
 
     def together(self, results: dict) -> dict:
         """Co-occurrence, counted per article: changed articles' counts taken out and put in again."""
@@ -114,15 +145,9 @@ def build_index(site: Site, results: dict, memo: Memo | None = None, names_key: 
     ``anchored``), for the articles that rendered. ``memo``: the last build's (``names_key``: what
     the matcher and bylines read, the same object while unchanged: ``Session.md_key``)."""
     memo = memo if memo is not None and names_key is not None else Memo()
-    mentions: dict[str, list] = defaultdict(list)
-    articles_of: dict[str, list[str]] = defaultdict(list)
-    for slug, res in results.items():
-        for m in res.mentions:
-            mentions[m.entity].append(m)
-        for e in dict.fromkeys(m.entity for m in res.mentions):  # first-seen order, each once
-            articles_of[e].append(slug)
+    mentions, articles_of = memo.by_entity(results)
     verbatim = {(slug, ann_id): text for slug, res in results.items() for ann_id, text in res.verbatim.items()}
-    return Index(dict(mentions), dict(articles_of), _annotations_of(site, results), memo.together(results),
+    return Index(mentions, articles_of, _annotations_of(site, results), memo.together(results),
                  *_placed(site, results), verbatim, *_bylines_and_headlines(site, results, memo, names_key))
 
 

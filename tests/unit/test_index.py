@@ -98,3 +98,25 @@ def test_the_index_memo_gives_what_a_fresh_index_gives_after_any_edits(builds):
         assert {e: dict(c) for e, c in memo.counts.items()} == {e: dict(c) for e, c in fresh.counts.items()}
         assert dict(memo.members) == dict(fresh.members)  # nothing left at zero
         last = results
+
+
+ENTS = st.lists(st.sampled_from("pqrstuvw"), max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(ENTS, min_size=8, max_size=8), st.lists(st.tuples(st.integers(0, 7), ENTS), max_size=8))
+def test_the_index_memo_redoes_only_the_edited_articles_part(first, edits):
+    """The same articles in the same order, one edited at a time (the preview after a save): the mentions
+    and articles of each entity equal what a fresh index gives, and an unedited entity keeps its lists."""
+    slugs = "abcdefgh"
+    results = {s: result([mention(e, s) for e in ents]) for s, ents in zip(slugs, first)}
+    memo = Memo()
+    memo.by_entity(results)
+    for i, ents in edits:
+        results = {**results, slugs[i]: result([mention(e, slugs[i]) for e in ents])}
+        before = dict(memo.mentions)
+        got = memo.by_entity(results)
+        assert got == Memo().by_entity(results)
+        named = {m.entity for m in results[slugs[i]].mentions}  # now, or before (a mention from its file):
+        assert all(got[0][e] is before[e] for e in got[0] if e in before and e not in named and
+                   all(m.source != f"content/articles/{slugs[i]}.md" for m in before[e]))
