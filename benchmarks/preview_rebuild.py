@@ -13,7 +13,6 @@ and data files that follow (``BuildResult.later``). Prints figures; asserts noth
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
 import tempfile
@@ -25,25 +24,13 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from dossier.pipeline import Builder  # noqa: E402
-from generate import generate  # noqa: E402
+from serve_latency import archive_args, edit_archive  # noqa: E402
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--articles", type=int, default=10000)
-    ap.add_argument("--edits", type=int, default=5)
-    ap.add_argument("--seed-archive", action="store_true", help="the seed archive (content/, site.yaml), copied")
-    args = ap.parse_args()
+    args = archive_args(argparse.ArgumentParser(description=__doc__.split("\n\n")[0]))
     with tempfile.TemporaryDirectory(prefix="dossier-rebuild-") as tmp:
-        if args.seed_archive:
-            work = Path(tmp) / "seed"
-            shutil.copytree(HERE.parent / "content", work / "content")
-            shutil.copy2(HERE.parent / "site.yaml", work / "site.yaml")
-        else:
-            work = HERE / "_work" / f"serve-{args.articles}"
-            if not (work / "content" / "articles").is_dir():
-                shutil.rmtree(work, ignore_errors=True)
-                generate(work, args.articles)
+        work, _ = edit_archive(args, Path(tmp))
         return measure(work, Path(tmp) / "out", args.edits)
 
 

@@ -34,23 +34,34 @@ from dossier.serve import PreviewServer  # noqa: E402
 from generate import generate  # noqa: E402
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def archive_args(ap: argparse.ArgumentParser) -> argparse.Namespace:
+    """The archive options of this script and of ``preview_rebuild.py``, parsed."""
     ap.add_argument("--articles", type=int, default=10000)
     ap.add_argument("--edits", type=int, default=5)
     ap.add_argument("--seed-archive", action="store_true", help="the seed archive (content/, site.yaml), copied")
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def edit_archive(args: argparse.Namespace, tmp: Path) -> tuple[Path, str]:
+    """The archive whose article is saved, and what to call it: a copy of the seed archive in
+    ``tmp``, or the generated ``_work/serve-N`` (written when missing)."""
     if args.seed_archive:
-        with tempfile.TemporaryDirectory(prefix="dossier-latency-") as tmp:
-            work = Path(tmp) / "seed"
-            shutil.copytree(HERE.parent / "content", work / "content")
-            shutil.copy2(HERE.parent / "site.yaml", work / "site.yaml")
-            return measure(work, "the seed archive", args.edits)
+        work = tmp / "seed"
+        shutil.copytree(HERE.parent / "content", work / "content")
+        shutil.copy2(HERE.parent / "site.yaml", work / "site.yaml")
+        return work, "the seed archive"
     work = HERE / "_work" / f"serve-{args.articles}"
     if not (work / "content" / "articles").is_dir():
         shutil.rmtree(work, ignore_errors=True)
         generate(work, args.articles)
-    return measure(work, f"{args.articles} articles", args.edits)
+    return work, f"{args.articles} articles"
+
+
+def main() -> int:
+    args = archive_args(argparse.ArgumentParser(description=__doc__.split("\n\n")[0]))
+    with tempfile.TemporaryDirectory(prefix="dossier-latency-") as tmp:
+        work, what = edit_archive(args, Path(tmp))
+        return measure(work, what, args.edits)
 
 
 def measure(work: Path, what: str, edits: int) -> int:
