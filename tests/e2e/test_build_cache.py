@@ -21,11 +21,7 @@ from dossier.cache import FOLDER, Cache
 from dossier.pipeline import Builder, build_site
 from dossier.render import DEFAULT_LAYOUTS
 from tests.e2e.test_incremental import FILES
-from tests.helpers.files import write_files
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+from tests.helpers.files import differences, tree, write_files
 
 
 class Archive:
@@ -46,7 +42,7 @@ class Archive:
         result = build_site(self.root, out=dest, workers=1)
         assert result.ok, [str(e) for e in result.errors]
         got, want = tree(self.out), tree(dest)
-        assert sorted(k for k in got.keys() | want.keys() if got.get(k) != want.get(k)) == []
+        assert differences(got, want) == []
 
     def edit(self, rel: str, old: str, new: str) -> None:
         path = self.root / rel

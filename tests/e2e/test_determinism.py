@@ -13,12 +13,9 @@ import pytest
 from dossier import pool
 from dossier.pipeline import build_site
 from dossier.pool import PARALLEL_MIN
+from tests.helpers.files import tree
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def assert_same_tree(a: Path, b: Path) -> None:

@@ -14,8 +14,8 @@ import pytest
 
 from dossier import exports, opendata
 from dossier.pipeline import Builder, build_site
-from tests.e2e.test_build_cache import tree
 from tests.helpers import REPO_ROOT
+from tests.helpers.files import differences, tree
 
 
 def _generate(root: Path, n: int) -> None:
@@ -104,4 +104,4 @@ def test_one_edit_remakes_only_the_export_files_it_reaches(tmp_path, built, kind
     cold = build_site(root, out=tmp_path / "cold", workers=1)
     assert cold.ok
     got, want = tree(root / "output"), tree(tmp_path / "cold")
-    assert sorted(k for k in got.keys() | want.keys() if got.get(k) != want.get(k)) == []
+    assert differences(got, want) == []

@@ -9,6 +9,7 @@ import pytest
 
 from dossier.pipeline import Builder, build_site
 from dossier.render import DEFAULT_LAYOUTS
+from tests.helpers.files import tree
 
 FILES = {
     "site.yaml": "title: Incremental\n",
@@ -38,10 +39,6 @@ FILES = {
     "content/annotations/two.md": "> received a request\n\nFrom the Ministry, per the Home Office.\n",
     "content/pages/about.md": "---\ntitle: About\norder: 1\n---\nAbout [[one]].\n",
 }
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def touch_later(path: Path) -> None:

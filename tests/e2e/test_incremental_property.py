@@ -31,6 +31,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
 from tests.helpers.archive_edits import EDITS, broken
 from tests.helpers.archive_model import DEFAULT_LAYOUTS, generated
+from tests.helpers.files import differences, tree
 
 PREVIEW_WORKERS = 2  # the first build forks a pool of this many workers (the preview uses one per core)
 
@@ -71,14 +72,6 @@ def pipeline_builds(root: Path, out: Path) -> tuple[Callable, Callable, Callable
 EXAMPLES = int(os.environ.get("DOSSIER_PROPTEST_EXAMPLES", "0"))
 CACHED_EVERY = int(os.environ.get("DOSSIER_PROPTEST_CACHED_EVERY", "3"))  # steps between two cached builds
 STEPS = int(os.environ.get("DOSSIER_PROPTEST_STEPS", "12"))
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def differences(got: dict, want: dict) -> list[str]:
-    return sorted(k for k in set(got) | set(want) if got.get(k) != want.get(k))
 
 
 _forks: list[int] = []  # while a build runs: one item per fork of this process (a render pool's worker)

@@ -14,8 +14,8 @@ import pytest
 
 from dossier.pipeline import Builder, build_site
 from dossier.render import DEFAULT_LAYOUTS
-from tests.e2e.test_incremental import FILES, touch_later, tree
-from tests.helpers.files import write_files
+from tests.e2e.test_incremental import FILES, touch_later
+from tests.helpers.files import differences, tree, write_files
 
 ARTICLES = ("one", "two", "three", "four", "five")
 
@@ -67,7 +67,7 @@ class Archive:
         result = build_site(self.root, out=cold, workers=1)
         assert result.ok, [str(e) for e in result.errors]
         got, want = tree(self.out), tree(cold)
-        assert sorted(k for k in got.keys() | want.keys() if got.get(k) != want.get(k)) == []
+        assert differences(got, want) == []
         return rendered
 
 
