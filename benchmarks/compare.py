@@ -5,7 +5,7 @@ the same measure for all three. Dossier's figure for the comparison leaves out t
 not do (the search index, the open data): those stages are printed on their own. Their part of the
 render workers' time (each report's page read back, its words counted, its mention rows made) is the
 stage ``exports in workers``: the articles stage's wall-clock time shared out in proportion to the
-seconds the workers spent on each (``dossier.pipeline.split_exports``).
+seconds the workers spent on each (``dossier.article_pages.split_exports``).
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ import pytest
 
 import dossier.cache
 import dossier.emit
-import dossier.pipeline
+import dossier.article_pages
 import dossier.render
 from dossier.cache import FOLDER, Cache
 from dossier.pipeline import Builder, build_site
@@ -117,8 +117,8 @@ def test_views_are_made_only_for_the_article_pages_that_may_have_changed(archive
     """While no entity, annotation or site-wide setting changed, an article page whose record, Markdown
     and other coverage are as they were is reused without its view being made to be compared."""
     made = []
-    real = dossier.pipeline.article_key
-    monkeypatch.setattr(dossier.pipeline, "article_key", lambda r, res: made.append(res.slug) or real(r, res))
+    real = dossier.article_pages.article_key
+    monkeypatch.setattr(dossier.article_pages, "article_key", lambda r, res: made.append(res.slug) or real(r, res))
     EDITS[kind](archive)
     result = archive.cached()
     rendered = {p.split("/")[1] for p in result.rendered if p.startswith("articles/")}

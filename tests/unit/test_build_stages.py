@@ -1,7 +1,7 @@
 """Each stage's timing holds its own work: the exports' files are written inside their stages."""
 from __future__ import annotations
 
-from dossier import pipeline, write
+from dossier import article_pages, pipeline, write
 from dossier.pipeline import build_site
 from tests.conftest import REPO_ROOT
 
@@ -30,7 +30,7 @@ def test_the_search_index_and_data_files_are_written_within_their_own_stages(mon
 def test_the_workers_share_for_search_and_data_is_its_own_stage(tmp_path):
     result = build_site(REPO_ROOT, out=tmp_path / "out", workers=1)
     assert result.ok
-    share = result.timings[pipeline.EXPORTS_IN_WORKERS]
+    share = result.timings[article_pages.EXPORTS_IN_WORKERS]
     assert 0 < share < result.timings["articles"] + share
     assert sum(result.timings.values()) <= result.seconds  # moved from 'articles', not counted twice
 
@@ -38,7 +38,7 @@ def test_the_workers_share_for_search_and_data_is_its_own_stage(tmp_path):
 def test_split_exports_shares_the_articles_stage_in_proportion():
     clock = pipeline.Clock()
     clock.timings["articles"] = 10.0
-    pipeline.split_exports(clock, [3.0, 1.0])
-    assert clock.timings == {"articles": 7.5, pipeline.EXPORTS_IN_WORKERS: 2.5}
-    pipeline.split_exports(clock, [1.0, 0.0])  # nothing rendered: nothing moved
-    assert clock.timings == {"articles": 7.5, pipeline.EXPORTS_IN_WORKERS: 2.5}
+    article_pages.split_exports(clock, [3.0, 1.0])
+    assert clock.timings == {"articles": 7.5, article_pages.EXPORTS_IN_WORKERS: 2.5}
+    article_pages.split_exports(clock, [1.0, 0.0])  # nothing rendered: nothing moved
+    assert clock.timings == {"articles": 7.5, article_pages.EXPORTS_IN_WORKERS: 2.5}

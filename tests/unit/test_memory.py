@@ -142,17 +142,17 @@ def test_bodies_go_while_the_article_workers_render_and_a_worker_forked_after_th
     """A one-off build lets its own copy of the bodies go once the render workers are forked with
     them (``pool.run``'s ``forked``); a worker the pool would fork again after that raises rather
     than render a page from an empty body."""
-    from dossier import pipeline, pool
+    from dossier import article_pages, pool
 
     monkeypatch.setattr(pool, "PARALLEL_MIN", 2)
     calls = []
-    real = pipeline._bodies_go
+    real = article_pages._bodies_go
 
     def spy(state, site, renderer):
         real(state, site, renderer)
         calls.append((state, [a.body for a in site.articles.values()]))
 
-    monkeypatch.setattr(pipeline, "_bodies_go", spy)
+    monkeypatch.setattr(article_pages, "_bodies_go", spy)
     once = Builder(REPO_ROOT, tmp_path / "once", workers=2, once=True)
     kept = Builder(REPO_ROOT, tmp_path / "kept", workers=2)
     assert once.build().ok and kept.build().ok
@@ -161,7 +161,7 @@ def test_bodies_go_while_the_article_workers_render_and_a_worker_forked_after_th
     assert state.bodies == [False] and not any(bodies)
     slug = next(iter(state.renderer.site.articles))
     with pytest.raises(RuntimeError, match="forked after the bodies were let go"):
-        pipeline._render_article_task(state, slug)
+        article_pages._render_article_task(state, slug)
 
 
 def test_forked_is_called_once_the_pool_has_forked_and_only_then():
@@ -184,7 +184,7 @@ def test_bodies_are_kept_when_the_archive_has_templates_of_its_own(tmp_path):
     templates alone (the archive's assets aside) does a one-off build let the bodies go."""
     from pathlib import Path
 
-    from dossier.pipeline import bodies_unread
+    from dossier.article_pages import bodies_unread
     from dossier.render import DEFAULT_LAYOUTS
     from dossier.session import Layouts
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from dossier import pipeline, pool, search_update, session as session_mod
+from dossier import article_pages, index_pages, pipeline, pool, search_update, session as session_mod
 from dossier.pipeline import build_site
 from dossier.session import Session
 from tests.conftest import OUTLET, REPO_ROOT
@@ -74,8 +74,8 @@ def _spread_everything(monkeypatch) -> None:
     """Every stage that can use the pool does, however small the archive."""
     monkeypatch.setattr(pool, "PARALLEL_MIN", 1)
     monkeypatch.setattr(session_mod, "LOAD_MIN", 1)
-    monkeypatch.setattr(pipeline, "VIEWS_PARALLEL", 1)
-    monkeypatch.setattr(pipeline, "VIEWS_PARALLEL_ARTICLES", 1)
+    monkeypatch.setattr(index_pages, "VIEWS_PARALLEL", 1)
+    monkeypatch.setattr(index_pages, "VIEWS_PARALLEL_ARTICLES", 1)
 
 
 def test_a_build_in_workers_equals_a_build_here(monkeypatch, tmp_path, tree):
@@ -111,8 +111,8 @@ def test_a_second_build_spread_over_workers_rewrites_nothing(monkeypatch, tmp_pa
 def test_a_one_off_build_makes_no_page_keys_that_nothing_would_read(monkeypatch, tmp_path, tree):
     """``build_site`` is one build without a cache: its pages' views are not made again as memo keys."""
     keys = []
-    real = pipeline.article_key
-    monkeypatch.setattr(pipeline, "article_key", lambda *a: keys.append(a) or real(*a))
+    real = article_pages.article_key
+    monkeypatch.setattr(article_pages, "article_key", lambda *a: keys.append(a) or real(*a))
     once = build_site(REPO_ROOT, out=tmp_path / "once", workers=1)
     assert once.ok and keys == []
     builder = pipeline.Builder(REPO_ROOT, tmp_path / "kept", workers=1)
@@ -162,7 +162,7 @@ def test_listings_go_to_the_entity_pages_pool_when_it_forks(monkeypatch, tmp_pat
 
     def run(task, items, state, workers, minimum=None, split=None, **more):
         items = list(items)
-        if task is pipeline._render_entity_or_view_task:
+        if task is index_pages._render_entity_or_view_task:
             sent.append([kind for kind, _x in items])
         return real_run(task, items, state, workers, minimum, split, **more)
 

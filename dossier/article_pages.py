@@ -1,0 +1,179 @@
+"""The article pages of a build: each report's Markdown and page, made in the render workers, with
+what the search index and the open data take from it (timed apart: ``split_exports``), and what a
+one-off build lets go once the pages are made (``release_bodies``, ``release_mentions``).
+
+What is reused from the last build is asked of the :class:`dossier.session.Session`."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import TYPE_CHECKING
+
+import jinja2
+
+from . import exports, opendata, pool
+from .emit import ArticleResult, Renderer, pack_rows
+from .index import Index
+from .pagetext import read_body, read_page
+from .render import DEFAULT_LAYOUTS, template_error
+from .search import count_words
+from .session import Layouts, Session
+from .site import Site
+from .urls import output_path, page_dir
+from .views import View, article_view, coverage_of
+from .write import Staging
+
+if TYPE_CHECKING:
+    from .pipeline import Clock, Options
+
+
+def article_md_key(site: Site, slug: str, session: Session) -> tuple:
+    """What an article's Markdown facts are reused on."""
+    anns = site.annotations.get(slug, ())
+    return (site.articles[slug], anns, session.md_key, session.text_key(session.body_links(site, slug),
+                                                                        *(a.note for a in anns)))
+
+
+@dataclass(frozen=True)
+class RenderState:
+    """What the render tasks need, handed to the worker processes by the pool's initializer."""
+
+    renderer: Renderer
+    staging: Staging
+    entity_args: dict = field(default_factory=dict)  # entity slug -> (mentions, together, annotations, wrote, headlines)
+    views: tuple = ()  # listing views (each task gets an index: a view holds records, costly to pickle)
+    bodies: list = field(default_factory=lambda: [True])  # [False] once this process let the bodies go
+
+
+def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, str, float, float]:
+    """(what rendering reported, the staged page's digest, seconds for the page, seconds for what the
+    search index and the open data take from it: the two are timed apart, see ``split_exports``)."""
+    start = time.perf_counter()
+    if not state.bodies[0]:  # a worker forked again (its first died) after the bodies went: never a blank page
+        raise RuntimeError(f"{slug}: an article task in a process forked after the bodies were let go")
+    try:
+        res = state.renderer.article(slug)
+    except jinja2.TemplateError as exc:
+        return ArticleResult(slug, None, [template_error(exc, state.renderer.root)], [], []), "", 0.0, 0.0
+    d = state.staging.put(res.output)
+    page = time.perf_counter()
+    page_html, body_html, res.html = res.output.data.decode("utf-8"), res.html, ""
+    res.text = read_body(page_html, body_html) or read_page(page_html).read()  # for the open data and search
+    body = res.text[0]
+    res.mention_rows = pack_rows(opendata.mention_rows(state.renderer.urls, slug, res.mentions, body))
+    res.words = count_words(exports.report_record(state.renderer.site, state.renderer.urls, slug, body))
+    res.output = None  # the bytes stay on disk, not in the pipe or the memo
+    return res, d, page - start, time.perf_counter() - page
+
+
+def _bodies_go(state: RenderState, site: Site, renderer: Renderer) -> None:
+    """The render workers are forked, with the bodies: this process lets its own go while they render,
+    so the results coming back take up the memory the bodies leave."""
+    state.bodies[0] = False
+    release_bodies(site, renderer)
+
+
+def bodies_unread(layouts: Layouts) -> bool:
+    """Whether only Dossier's own templates are in use: past the article pages they never read an
+    article's body. An archive's own templates may print it on any page (its records are theirs)."""
+    return all(d == DEFAULT_LAYOUTS or rel.startswith("assets/") for d, rel, _path in layouts.files)
+
+
+def release_bodies(site: Site, renderer: Renderer) -> None:
+    """Past the article pages, Dossier's own templates read no article's Markdown (``bodies_unread``):
+    a one-off build (nothing kept for a next build, whose memo compares records) lets the bodies go,
+    a third of what the Site holds."""
+    if not any(a.body for a in site.articles.values()):
+        return  # let go already (or none)
+    for slug, art in site.articles.items():
+        site.articles[slug] = replace(art, body="")  # the renderer's by-source map holds heads: no body
+    if len(site.articles) >= pool.PARALLEL_MIN:  # worth it when workers fork next
+        pool.trim()
+
+
+def release_mentions(results: dict, index: Index) -> dict[str, frozenset]:
+    """Past the entity pages, only which entities each article names is read (the open data): a one-off
+    build lets the mentions go (each holds its sentence) and the text-order annotations of each article
+    (only a next build's memo compares them). Returns article slug -> the entities its body names."""
+    named = {slug: frozenset(m.entity for m in res.mentions) for slug, res in results.items()}
+    for res in results.values():
+        res.mentions, res.placed = [], ()
+    index.mentions.clear()
+    index.headlines.clear()
+    if len(results) >= pool.PARALLEL_MIN:  # the search index's process forks next
+        pool.trim()
+    return named
+
+
+EXPORTS_IN_WORKERS = "exports in workers"  # a stage timing: see split_exports
+
+
+def split_exports(clock: Clock, split: list[float]) -> None:
+    """Move from the 'articles' stage the share the render workers spent on the search index's and the
+    open data's part of each report (its page read back, its words counted, its mention rows): work a
+    site generator without search or data does not do. ``split`` is [seconds on pages, seconds on that],
+    summed over the tasks; the stage's wall-clock time is divided in the same proportion."""
+    pages, extra = split
+    if extra > 0 and "articles" in clock.timings:
+        share = clock.timings["articles"] * extra / (pages + extra)
+        clock.timings["articles"] -= share
+        clock.timings[EXPORTS_IN_WORKERS] = clock.timings.get(EXPORTS_IN_WORKERS, 0.0) + share
+
+
+def article_key(renderer: Renderer, res: ArticleResult) -> View:
+    """The key of an article page's view, from what rendering its Markdown reported."""
+    return article_view(renderer.frame, renderer.site, res.slug, res.body, res.mentions, res.placed,
+                        renderer.coverage.get(res.slug, ()))
+
+
+def _any(_key) -> bool:
+    """``Session.reuse_if``'s test when the inputs of a page's view are known to be the last build's."""
+    return True
+
+
+def _same_article(art, coverage: tuple, key: View) -> bool:
+    """With ``Session.steady`` and the memo's Markdown facts, all an article view holds besides these two."""
+    return key.article == art and key.coverage == coverage
+
+
+def render_articles(site: Site, renderer: Renderer, session: Session, staging: Staging, opts: Options,
+                    outputs: dict, errors: list, split: list | None = None,
+                    release: bool = False) -> dict[str, ArticleResult]:
+    """Article pages (Markdown, then the page, in the workers): article slug -> what each reported;
+    ``split`` gets the workers' seconds on pages and on the exports' part (see ``split_exports``);
+    ``release``: this process lets the bodies go once the workers are forked (``release_bodies``)."""
+    split = [0.0, 0.0] if split is None else split
+    results: dict[str, ArticleResult] = {}
+    todo = []
+    steady = session.steady(renderer.frame, site)
+    for slug, art in site.articles.items():
+        path = output_path(page_dir("article", slug))
+        res = session.markdown(path, article_md_key(site, slug, session))
+        coverage = renderer.coverage.get(slug, ())
+        # With ``Session.quiet``, a view made of the last build's inputs is the last build's view: not made.
+        d = res and (session.same_inputs(path, (art, coverage)) and session.quiet and session.reuse_if(path, _any)
+                     or steady and session.reuse_if(path, partial(_same_article, art, coverage_of(site, coverage)))
+                     or session.reuse(path, article_key(renderer, res)))
+        if d:
+            results[slug], outputs[path] = res, d
+            errors.extend(res.errors)
+        else:
+            todo.append(slug)
+    if len(todo) >= pool.PARALLEL_MIN:
+        renderer.warm()
+    if opts.progress and len(todo) >= 500:
+        opts.progress(f"rendering {len(todo)} articles")
+    state = RenderState(renderer, staging)
+    forked = partial(_bodies_go, state, site, renderer) if release else None
+    for res, d, page_s, exports_s in pool.run(_render_article_task, todo, state, opts.workers, forked=forked):
+        split[0] += page_s
+        split[1] += exports_s
+        errors.extend(res.errors)
+        if d:
+            path = output_path(page_dir("article", res.slug))
+            results[res.slug], outputs[path] = res, d
+            session.unstage_if_same(staging, path, d)
+            if session.remembers:  # the key is a view: worth making only for a next build
+                session.remember(path, article_key(renderer, res), d, (article_md_key(site, res.slug, session), res))
+    return {slug: results[slug] for slug in site.articles if slug in results}

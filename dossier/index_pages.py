@@ -1,0 +1,172 @@
+"""The pages made from the index: entity pages, the listings (home, entities, outlets, tags,
+annotations and claims) and the free pages, each reused from the last build when its view is the same.
+Entity pages and listings share one pool (``render_entities``), so that no core waits."""
+from __future__ import annotations
+
+import jinja2
+
+from . import pool
+from .article_pages import RenderState, _any
+from .claimviews import claim_infos
+from .emit import Renderer
+from .errors import DossierError
+from .index import Index
+from .render import LocatedTemplateError, template_error
+from .session import Session
+from .site import Site
+from .urls import output_path, page_dir
+from .views import (FrozenMap, View, annotation_views, entities_view, entity_view, free_page_view, home_view,
+                    outlets_view, tag_views)
+from .write import Staging
+
+
+def _render_entity_task(state: RenderState, slug: str) -> tuple:
+    try:
+        out, errors, notes = state.renderer.entity(slug, *state.entity_args[slug])
+    except jinja2.TemplateError as exc:
+        return slug, "", [template_error(exc, state.renderer.root)], ""
+    return slug, state.staging.put(out), errors, notes
+
+
+def _render_entity_or_view_task(state: RenderState, item: tuple[str, object]) -> tuple:
+    kind, x = item
+    return _render_entity_task(state, x) if kind == "entity" else _render_view_task(state, x)
+
+
+def render_entities(site: Site, index: Index, renderer: Renderer, session: Session, staging: Staging,
+                    workers: int, outputs: dict, errors: list, views: list[View] = ()) -> list | None:
+    """Entity pages; when they go to the pool, the pages of ``views`` (the listings) go with them, so
+    that no core waits while the other renders the listings: then (view, (digest, template error or
+    None)) of each view to render is returned for ``render_views``, else None."""
+    args = {slug: (index.mentions.get(slug, []), index.together.get(slug, ()), index.annotations_of.get(slug, []),
+                   index.wrote.get(slug, ()), index.headlines.get(slug, ())) for slug in site.entities}
+
+    def key(slug: str, notes: str) -> View:
+        mentions, together, annotations, wrote, headlines = args[slug]
+        return entity_view(renderer.frame, site, slug, notes, mentions, together, annotations, renderer.by_source,
+                           wrote, headlines)
+
+    todo = []
+    for slug, ent in site.entities.items():
+        path = output_path(page_dir("entity", slug))
+        facts = session.markdown(path, (ent, session.md_key, session.text_key(ent.notes)))
+        # With ``Session.quiet``, a view made of the last build's inputs is the last build's view: not made.
+        same = session.same_inputs(path, (args[slug], site.by_outlet.get(slug))) and session.quiet
+        d = facts and (same and session.reuse_if(path, _any) or session.reuse(path, key(slug, facts[0])))
+        if d:
+            outputs[path] = d
+            errors.extend(facts[1])
+        else:
+            todo.append(slug)
+    spread = pool.spreads(len(todo), workers)
+    listed = _views_todo(views, session, outputs) if spread else []
+    # The listings first: the longest pages (a large archive's home page) before the many short ones.
+    items = [("view", i) for i in range(len(listed))] + [("entity", slug) for slug in todo]
+    done = pool.run(_render_entity_or_view_task, items, RenderState(renderer, staging, args, tuple(listed)), workers)
+    for slug, d, errs, notes in done[len(listed):]:
+        errors.extend(errs)
+        if d:
+            path = output_path(page_dir("entity", slug))
+            outputs[path] = d
+            session.unstage_if_same(staging, path, d)
+            ent = site.entities[slug]
+            if session.remembers:
+                session.remember(path, key(slug, notes), d,
+                                 ((ent, session.md_key, session.text_key(ent.notes)), (notes, errs)))
+    return list(zip(listed, done)) if spread else None
+
+
+VIEWS_PARALLEL = 8  # listing pages worth forking for,
+VIEWS_PARALLEL_ARTICLES = 5000  # when the archive has enough articles to make them long (a fork costs ~0.1 s)
+
+
+def listing_views(renderer: Renderer, site: Site, index: Index, errors: list) -> list[View]:
+    frame = renderer.frame
+    infos = claim_infos(index.claims, site.claims, index.verbatim)
+    summaries = FrozenMap((key, renderer.markdown(c.summary, c.source, c.summary_line - 1, errors))
+                          for key, c in site.claims.items() if c.summary.strip())
+    return [*annotation_views(frame, site, index.placed, index.claims, infos, summaries),
+            home_view(frame, site, index.articles_of, infos),
+            entities_view(frame, site, index.articles_of), outlets_view(frame, site), *tag_views(frame, site)]
+
+
+def listings(renderer: Renderer, site: Site, index: Index, session: Session, outputs: dict, errors: list) -> list:
+    """The listing pages' views; none when, with ``Session.quiet``, what they are made of is the last
+    build's: then their pages are the last build's (into ``outputs``), and no view is made."""
+    inputs = (index.articles_of, index.placed, index.verbatim, site.claims, session.md_key, session.links_key)
+    last = session.last_inputs("listing pages")  # (their paths, their Markdown's errors)
+    if session.same_inputs("listings", inputs) and session.quiet and last is not None:
+        digests = {path: session.reuse_if(path, _any) for path in last[0]}
+        if all(digests.values()):
+            outputs.update(digests)
+            errors.extend(last[1])
+            session.keep_inputs("listing pages", last)
+            return []
+    found: list = []
+    views = listing_views(renderer, site, index, found)
+    errors.extend(found)
+    session.keep_inputs("listing pages", (tuple(output_path(v.page.path) for v in views), tuple(found)))
+    return views
+
+
+def _render_view_task(state: RenderState, i: int) -> tuple[str, DossierError | None]:
+    """(digest of the staged page of view ``i``, None) or ("", the template error)."""
+    try:
+        return state.staging.put(state.renderer.render(state.views[i])), None
+    except jinja2.TemplateError as exc:
+        return "", template_error(exc, state.renderer.root)
+
+
+def _views_todo(views: list[View], session: Session, outputs: dict) -> list[View]:
+    """The views whose page must be rendered; the others' pages are the last build's (into ``outputs``)."""
+    todo = []
+    for view in views:
+        path = output_path(view.page.path)
+        d = session.reuse(path, view)
+        if d is None:
+            todo.append(view)
+        else:
+            outputs[path] = d
+    return todo
+
+
+def render_views(views: list[View], renderer: Renderer, session: Session, staging: Staging, outputs: dict,
+                 workers: int = 1, rendered: list | None = None) -> None:
+    """Pages of ``views``, in the pool when there are enough of them (the listings of a large archive
+    are few but long); a template error is raised, the first in the order of ``views``. ``rendered``:
+    (view, what a worker made of it) for each view to render, from ``render_entities``: taken as it is."""
+    if rendered is not None:
+        todo, done, spread = [view for view, _ in rendered], [got for _, got in rendered], True
+    else:
+        todo = _views_todo(views, session, outputs)
+        spread = len(todo) >= VIEWS_PARALLEL and len(renderer.site.articles) >= VIEWS_PARALLEL_ARTICLES and workers > 1
+        if not spread:
+            done = [(session.stage(staging, renderer.render(view)), None) for view in todo]
+        else:
+            renderer.warm()
+            done = pool.run(_render_view_task, range(len(todo)), RenderState(renderer, staging, views=tuple(todo)),
+                            workers, minimum=VIEWS_PARALLEL)
+    for view, (d, error) in zip(todo, done):
+        if error is not None:
+            raise LocatedTemplateError(error)
+        path = output_path(view.page.path)
+        if spread:  # a worker staged it: not rewritten when it came out as before
+            session.unstage_if_same(staging, path, d)
+        session.remember(path, view, d)
+        outputs[path] = d
+
+
+def render_free_pages(site: Site, renderer: Renderer, session: Session, staging: Staging, outputs: dict,
+                      errors: list) -> None:
+    for page in site.pages.values():
+        path = output_path(page_dir("page", page.slug))
+        facts = session.markdown(path, (page, session.md_key, session.text_key(page.body)))
+        d = facts and session.reuse(path, free_page_view(renderer.frame, page, facts[0]))
+        if d:
+            outputs[path] = d
+            errors.extend(facts[1])
+            continue
+        out, errs, key = renderer.free_page(page)
+        outputs[path] = session.stage(staging, out)
+        errors.extend(errs)
+        session.remember(path, key, outputs[path], ((page, session.md_key, session.text_key(page.body)), (key.body, errs)))
