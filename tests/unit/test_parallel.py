@@ -184,3 +184,26 @@ def test_a_one_off_build_parses_no_template_for_the_page_memos_signatures(monkey
     kept = pipeline.Builder(REPO_ROOT, tmp_path / "kept", workers=1)
     assert kept.build().ok and made == [1]
     assert tree(tmp_path / "once") == tree(tmp_path / "kept")
+
+
+def test_objects_made_without_the_cyclic_collector_are_not_walked_when_it_comes_back():
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    assert gc.isenabled()
+    with pool.no_cyclic_gc():
+        assert not gc.isenabled()
+        kept = [[i] for i in range(50_000)]  # far past generation 0's threshold
+        cycle = Node()
+        cycle.me = cycle
+        gone = weakref.ref(cycle)
+        del cycle
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert gc.get_count()[0] < gc.get_threshold()[0]  # moved on, not waiting to be walked
+    assert gone() is not None  # a cycle made inside waits for a full collection ...
+    gc.collect()
+    assert gone() is None  # ... which still finds it
+    assert len(kept) == 50_000
