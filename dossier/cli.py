@@ -144,8 +144,11 @@ def _build(args) -> int:
     from .pipeline import Builder
 
     try:
-        result = Builder(root, args.out, args.base_url, strict=args.strict, workers=args.workers,
-                         progress=_progress, cache=not args.no_cache, once=args.no_cache).build()
+        # Kept on ``args`` until the program ends (``exit_now``): the builder holds what the build
+        # read and made, millions of objects whose release one by one would come before the exit.
+        args.builder = Builder(root, args.out, args.base_url, strict=args.strict, workers=args.workers,
+                               progress=_progress, cache=not args.no_cache, once=args.no_cache)
+        result = args.builder.build()
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -170,7 +173,8 @@ def _check(args) -> int:
     from .pipeline import Builder
 
     with tempfile.TemporaryDirectory(prefix="dossier-check-") as tmp:
-        result = Builder(root, Path(tmp) / "out", args.base_url, strict=args.strict, workers=1, once=True).build()
+        args.builder = Builder(root, Path(tmp) / "out", args.base_url, strict=args.strict, workers=1, once=True)
+        result = args.builder.build()  # the builder kept until the program ends, as in ``_build``
     code = _report(result, "check")
     if code == 0:
         print(f"ok: {result.pages} pages would be built, {_count(len(result.warnings), 'warning')}")

@@ -77,3 +77,40 @@ def test_the_program_ends_without_the_interpreters_teardown_a_caller_gets_the_co
     except Ended:
         pass
     assert ended == [1]
+
+
+def test_the_program_keeps_the_builder_until_it_ends(monkeypatch, tmp_path):
+    """What a build read and made is left to the exit (``exit_now``), not released one object at a time
+    before it: the builder is still alive when the program ends, for ``build`` and for ``check``."""
+    import shutil
+    import weakref
+
+    from dossier import cli, pipeline
+
+    archive = tmp_path / "archive"
+    shutil.copytree(REPO / "tests" / "fixtures" / "sites" / "minimal", archive)
+    made, alive = [], []
+    init = pipeline.Builder.__init__
+
+    def remember(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
+    class Ended(Exception):
+        pass
+
+    def exit_now(code):
+        alive.append((code, made[-1]() is not None))
+        raise Ended
+
+    monkeypatch.setattr(pipeline.Builder, "__init__", remember)
+    monkeypatch.setattr(cli, "exit_now", exit_now)
+    for command in (["build", "--root", str(archive), "--base-url", "https://example.org/"],
+                    ["check", "--root", str(archive)]):
+        monkeypatch.setattr(sys, "argv", ["dossier", *command])
+        try:
+            cli.main()
+        except Ended:
+            pass
+    assert alive == [(0, True), (0, True)]
+    assert cli.main(["check", "--root", str(archive)]) == 0 and made[-1]() is None  # a caller's: released
