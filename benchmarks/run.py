@@ -201,12 +201,61 @@ def child_baseline(root: Path, out: Path, result_file: Path) -> None:
     result_file.write_text(json.dumps(data))
 
 
-def measure(mode: str, root: Path, out: Path, workers: int | None, hugo: str | None = None) -> dict:
-    """One cold run in a fresh process; returns the child's report plus what the parent saw.
-    ``mode``: build (``build_site``), cli (``build.py build``), baseline (the floor) or hugo."""
+# ----------------------------------------------------------------------------- the same start for every tool
+
+PACKAGES = ("dossier", "jinja2", "markupsafe", "markdown_it", "yaml", "ahocorasick", "mdurl")
+
+
+def _read_all(path: Path) -> int:
+    """Read every file under ``path`` (or ``path`` itself) once, so that it is in the page cache; bytes read."""
+    total = 0
+    paths = [path] if path.is_file() else [Path(d) / f for d, _dirs, files in os.walk(path) for f in files]
+    for p in paths:
+        try:
+            with open(p, "rb") as f:
+                while chunk := f.read(1 << 20):
+                    total += len(chunk)
+        except OSError:
+            pass
+    return total
+
+
+def warm_inputs(mode: str, root: Path, hugo: str | None) -> list[Path]:
+    """What a run of ``mode`` reads, made to be in the page cache before it is timed: the archive (the
+    Hugo copy for Hugo), the program (Python and the packages the build imports, or Hugo's binary)."""
+    import importlib.util
+
+    if mode == "hugo":
+        paths = [root, Path(shutil.which(hugo) or hugo)]
+    else:
+        paths = [root / "content", root / "site.yaml", Path(sys.executable).resolve(), REPO / "layouts"]
+        for name in PACKAGES:
+            spec = importlib.util.find_spec(name)
+            if spec is not None and spec.origin:
+                origin = Path(spec.origin)
+                paths.append(origin.parent if spec.submodule_search_locations else origin)
+    for p in paths:
+        _read_all(p)
+    return paths
+
+
+def same_start(mode: str, root: Path, out: Path, hugo: str | None) -> None:
+    """Every tool starts the same way: its output folder gone, its inputs and program in the page cache,
+    and nothing of an earlier run (or of deleting its output) left to write back to the disk (``sync``),
+    so that no run pays for another's writes. Until 2026-11-24's third session only the output folder was
+    deleted, and the page cache held whatever the last run had left (see benchmarks/README.md)."""
     if out.exists():
         shutil.rmtree(out)
     shutil.rmtree(out.parent / "hugo_cache", ignore_errors=True)
+    warm_inputs(mode, root, hugo)
+    if hasattr(os, "sync"):
+        os.sync()
+
+
+def measure(mode: str, root: Path, out: Path, workers: int | None, hugo: str | None = None) -> dict:
+    """One cold run in a fresh process; returns the child's report plus what the parent saw.
+    ``mode``: build (``build_site``), cli (``build.py build``), baseline (the floor) or hugo."""
+    same_start(mode, root, out, hugo)
     fd, tmp = tempfile.mkstemp(prefix="dossier-bench-", suffix=".json")
     os.close(fd)
     result_file = Path(tmp)
@@ -363,28 +412,27 @@ def _sizes(text: str) -> list[int]:
 
 
 def run_size(n: int, args: argparse.Namespace, hugo: str | None) -> dict:
-    """Dossier, Hugo and the floor, cold, on the archive of ``n`` articles; the best run of each."""
+    """Dossier, Hugo and the floor, cold, on the archive of ``n`` articles; the best run of each. The
+    runs alternate (Dossier, Hugo, the floor, then again), so that a busy moment of the machine or of
+    its disk falls on all three alike, and each starts as :func:`same_start` says."""
     root = ensure_archive(n, args.seed, args.regenerate)
-    best: dict = {"articles": n}
+    tools = []  # (key, title, mode, input, output folder, hugo)
     if not args.no_build:
-        mode = "cli" if args.cli else "build"
-        out = root / "output"
-        runs = [measure(mode, root, out, args.workers) for _ in range(max(1, args.repeat))]
-        best["dossier"] = report(f"Dossier cold build ({'build.py' if args.cli else 'build_site'})", runs, n)
-        if not args.keep and out.exists():
-            shutil.rmtree(out)
+        tools.append(("dossier", f"Dossier cold build ({'build.py' if args.cli else 'build_site'})",
+                      "cli" if args.cli else "build", root, root / "output", None))
     if hugo:
         site = hugo_site.export(root, json.dumps(_stamp(n, args.seed)) + hugo_site.__doc__)
-        out = root / "hugo_output"
-        runs = [measure("hugo", site, out, None, hugo) for _ in range(max(1, args.repeat))]
-        best["hugo"] = report("Hugo cold build (hugo --source hugo/)", runs, n)
-        if not args.keep and out.exists():
-            shutil.rmtree(out)
+        tools.append(("hugo", "Hugo cold build (hugo --source hugo/)", "hugo", site, root / "hugo_output", hugo))
     if not args.no_floor:
-        out = root / "baseline_output"
-        runs = [measure("baseline", root, out, None) for _ in range(max(1, args.repeat))]
-        best["floor"] = report(f"Python floor: markdown-it commonmark + trivial Jinja2 + write, {floor.PROCESSES} "
-                               "processes (articles only)", runs, n)
+        tools.append(("floor", f"Python floor: markdown-it commonmark + trivial Jinja2 + write, {floor.PROCESSES} "
+                      "processes (articles only)", "baseline", root, root / "baseline_output", None))
+    runs: dict = {key: [] for key, *_ in tools}
+    for _ in range(max(1, args.repeat)):
+        for key, _title, mode, src, out, exe in tools:
+            runs[key].append(measure(mode, src, out, args.workers if key == "dossier" else None, exe))
+    best: dict = {"articles": n}
+    for key, title, _mode, _src, out, _exe in tools:
+        best[key] = report(title, runs[key], n)
         if not args.keep and out.exists():
             shutil.rmtree(out)
     compare.print_size(best)
