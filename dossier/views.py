@@ -391,10 +391,32 @@ def helpers(urls: Urls, view: View) -> dict[str, Any]:
     ctx = {"urls": urls, "url": urls.url, "url_for": urls.of, "href": href, "highlight": highlight,
            "type_labels": TYPE_LABELS, "kind_labels": KIND_LABELS, "outlet_name": outlet_name,
            "outlet_of": lambda article: outlets.get(article.outlet),
-           "note_count": lambda article: notes.get(article.slug, 0)}
+           "note_count": lambda article: notes.get(article.slug, 0), "mention_items": mention_items}
     return ctx
 
 
 def highlight(m: Mention) -> Markup:
+    return Markup(_highlighted(m))
+
+
+def _highlighted(m: Mention) -> str:
     s = m.sentence
-    return Markup(f"{escape(s[:m.start])}<strong>{escape(s[m.start:m.end])}</strong>{escape(s[m.end:])}")
+    return f"{escape(s[:m.start])}<strong>{escape(s[m.start:m.end])}</strong>{escape(s[m.end:])}"
+
+
+def mention_items(link: str, mentions) -> Markup:
+    """An entity page's mentions of it in one report (``link``: the report's URL), one ``<li>`` a line,
+    each sentence ``highlight``-ed and linked to the mention (``#m-<number>``) or its paragraph
+    (``#par-<block>``). What the default theme's loop over them wrote, made in one call: an entity
+    page lists every sentence naming it, tens of thousands in a large archive."""
+    href = escape(link)
+    lines = []
+    for m in mentions:
+        text = _highlighted(m)
+        if m.number:
+            lines.append(f'<li><a href="{href}#m-{m.number}">{text}</a></li>\n')
+        elif m.block:
+            lines.append(f'<li><a href="{href}#par-{m.block}">{text}</a></li>\n')
+        else:
+            lines.append(f"<li>{text}</li>\n")
+    return Markup("".join(lines))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import jinja2
 import pytest
 from markupsafe import Markup
 
@@ -146,3 +147,23 @@ def test_helpers_read_only_the_view(world):
     assert h["outlet_of"](article("x", 1, outlet="gone")) is None
     assert views.helpers(urls, views.not_found_view(frame))["note_count"](site.articles["a"]) == 0  # not in the view
     assert h["kind_labels"]["shared"] == "Also in"
+
+
+LOOP = ("{% for m in ms %}<li>{% if m.number %}<a href=\"{{ link }}#m-{{ m.number }}\">{{ highlight(m) }}</a>"
+        "{% elif m.block %}<a href=\"{{ link }}#par-{{ m.block }}\">{{ highlight(m) }}</a>{% else %}{{ highlight(m) }}"
+        "{% endif %}</li>\n{% endfor %}")
+
+
+def test_mention_items_writes_what_the_template_loop_over_the_mentions_wrote():
+    """An entity page's sentences of one report, in one call (the default theme's ``mention_items``):
+    the bytes of the Jinja loop it replaced, escaping included."""
+    ms = (Mention("ann", "content/articles/a.md", "Ann <Example> & co. said \"no\".", 0, 13, block=2, number=3),
+          Mention("ann", "content/articles/a.md", "Then 'Ann' left.", 6, 9, block=4),
+          Mention("ann", "content/annotations/a.md", "A note on Ann.", 10, 13))
+    loop = jinja2.Environment(autoescape=True).from_string(LOOP)
+    for link in ("/sub/articles/a/", "/q?a=1&b=\"2\""):
+        made = views.mention_items(link, ms)
+        assert isinstance(made, Markup)
+        assert made == loop.render(ms=ms, link=link, highlight=views.highlight)
+    assert views.mention_items("/x/", ()) == ""
+    assert '<li><a href="/x/#m-3"><strong>Ann &lt;Example&gt;</strong> &amp; co.' in views.mention_items("/x/", ms[:1])
