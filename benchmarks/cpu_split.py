@@ -26,7 +26,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import ensure_archive  # noqa: E402
+from run import compiled, ensure_archive  # noqa: E402
 
 CHILD = r'''
 import json, os, resource, sys, time
@@ -74,6 +74,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     root = ensure_archive(args.articles, args.seed)
+    compiled(args.repo.resolve())
     runs = []
     with tempfile.TemporaryDirectory(prefix="dossier-cpu-") as tmp:
         for _ in range(args.repeat):

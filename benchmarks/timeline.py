@@ -25,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import _proc_tree, ensure_archive  # noqa: E402
+from run import _proc_tree, compiled, ensure_archive  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -91,6 +91,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     root = ensure_archive(args.articles, args.seed)
+    compiled(args.repo.resolve())
     with tempfile.TemporaryDirectory(prefix="dossier-timeline-") as tmp:
         out = Path(tmp) / "output"
         env = dict(os.environ, PYTHONPATH=str(args.repo.resolve()))
