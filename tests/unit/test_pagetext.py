@@ -98,11 +98,11 @@ def test_a_page_that_does_not_hold_the_body_as_handed_over_is_read_whole():
 
 def test_every_seed_report_is_read_from_the_body_handed_over(tmp_path, monkeypatch):
     """With the default theme no article page is read back whole, and what is read equals the page's."""
-    from dossier import pipeline
+    from dossier import article_pages, pipeline
     from tests.helpers import REPO_ROOT
 
     seen = []
-    monkeypatch.setattr(pipeline, "read_body", lambda page, html: seen.append((page, read_body(page, html)))
+    monkeypatch.setattr(article_pages, "read_body", lambda page, html: seen.append((page, read_body(page, html)))
                         or seen[-1][1])
     assert pipeline.build_site(REPO_ROOT, out=tmp_path / "site", workers=1).ok
     assert len(seen) == len(list((REPO_ROOT / "content" / "articles").glob("*.md")))
