@@ -11,11 +11,13 @@ after a small edit writes little:
   exports' text of each output path (``pages``: the three of one path sit in one part); the search
   records' words (``words``). A build writes only the parts whose entries changed.
 - ``build.pickle``, the index: the names of the parts, and the rest of the session's memory (scans,
-  shared passages, coverage, the Markdown key, the exports' memo of the search index and data files).
+  shared passages, coverage, the Markdown key, each article's head, the exports' memo of the search
+  index and data files).
 
 A record (what loading a file gave) is written once, in its file's part; the other parts and the
 index refer to it by its file and place, ``_ref((file, i))``, and so does a page's Markdown key to the
-archive's (``"md_key"``), so that what a build compares by identity is the same object once read.
+archive's (``"md_key"``) and a view to an article's head (``"head:<slug>"``, written in the index), so
+that what a build compares by identity is the same object once read.
 Each part lists the files it refers to; a part that refers to a file loaded again (or to a Markdown
 key that changed) is written again, so that a reference never comes to stand for another record.
 
@@ -54,6 +56,7 @@ from . import __version__
 from .cache_pickle import FORMAT, _check, _dumps, _loads, _pack, _ref, _refs, _unpack, _write  # noqa: F401 (tests)
 from .exports import Memory
 from .load import Loaded
+from .model import ArticleHead
 from .outdir import OutputError, finish_interrupted, read_manifest
 from .search import Words
 from .session import KEPT
@@ -61,6 +64,7 @@ from .session import KEPT
 FOLDER = ".dossier-cache"
 FILE = "build.pickle"
 PARTS = "parts"  # the maps kept by key, a group of keys to a file
+HEAD = "head:"  # the persistent id of an article's head: "head:<slug>" (a file's are absolute paths)
 PER_PART = 128  # reports per part, about (their number is a power of two)
 STALE_SECONDS = 3600  # a temporary file this old was left by a killed build
 LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "jinja2", "markupsafe", "pyyaml", "pyahocorasick", "mdurl")
@@ -115,20 +119,31 @@ def _records_of(loaded: dict) -> dict:
     return {(path, i): rec for path, entry in loaded.items() for i, rec in enumerate(entry[2].records)}
 
 
+def _heads(state: dict) -> dict:
+    """``"head:<slug>"`` -> each article's head as the last build showed it on other pages (``Session.heads``)."""
+    return {HEAD + slug: hit[1] for slug, hit in state["_heads"].items()
+            if isinstance(slug, str) and isinstance(hit, tuple) and len(hit) == 3 and isinstance(hit[1], ArticleHead)}
+
+
 def _site_wide(state: dict, records: dict) -> dict:
-    """The persistent ids of the objects the parts of pages refer to: every record, and the Markdown key
-    (each page's Markdown key holds it: it is compared by identity first, in constant time)."""
+    """The persistent ids of the objects the parts of pages refer to: every record, the Markdown key
+    (each page's Markdown key holds it: it is compared by identity first, in constant time) and each
+    article's head (the views of listings, entity pages and other coverage hold them: written once, in
+    the index, and the same objects as the session's once read, so that views compare in constant time)."""
     shared = dict(records)
     if state["_md_key"] is not None:
         shared["md_key"] = state["_md_key"]
+    shared.update(_heads(state))
     return shared
 
 
 def _meanings(state: dict) -> dict:
     """What a reference in a part stands for, by what it names: each file's Loaded (its records), the
-    Markdown key. A part that refers to one that is no longer the same object is written again."""
+    Markdown key, each article's head. A part that refers to one that is no longer the same object is
+    written again."""
     meanings = {path: entry[2] for path, entry in state["_loaded"].items()}
     meanings["md_key"] = state["_md_key"]
+    meanings.update(_heads(state))
     return meanings
 
 

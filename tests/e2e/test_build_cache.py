@@ -236,10 +236,11 @@ def test_a_build_writes_only_the_parts_of_the_pages_it_rendered_again(parted):
 
 
 def _memo(state: dict) -> dict:
-    return {name: state[name] for name in ("_loaded", "_markdown", "_pages", "_scans", "_md_key", "_around")}
+    return {name: state[name] for name in ("_loaded", "_markdown", "_pages", "_scans", "_md_key", "_around", "_heads")}
 
 
-@pytest.mark.parametrize("kind", ["article", "entity", "annotation", "add-article", "delete-article", "nothing"])
+@pytest.mark.parametrize("kind", ["article", "article-front-matter", "entity", "annotation", "add-article",
+                                  "delete-article", "nothing"])
 def test_what_the_cache_gives_back_equals_what_the_build_kept(parted, kind):
     """The session's memory read back from the parts equals the session's memory after the build (each
     part refers to the records it holds by their file: a file loaded again leaves no part saying otherwise)."""
@@ -267,7 +268,33 @@ def test_a_part_referring_to_a_record_loaded_again_is_written_again(parted):
     assert back["_loaded"][path][2].records[0].title == "New"
 
 
-@pytest.mark.parametrize("kind", ["deleted", "truncated", "flipped", "swapped", "dangling"])
+def test_the_views_read_back_hold_the_articles_heads_the_index_holds(parted):
+    """An article's head (what other pages show of it) is written once, in the index; the views of the
+    parts refer to it, so that once read they hold the session's own heads and compare in constant time."""
+    state = Cache(parted.root).load()
+    heads = {slug: hit[1] for slug, hit in state["_heads"].items()}
+    home = state["_pages"]["index.html"][1]
+    assert home.articles and all(head is heads[head.slug] for head in home.articles)
+    coverage = [head for _sig, view, _d in state["_pages"].values() for head, _n in getattr(view, "coverage", ())]
+    assert coverage and all(head is heads[head.slug] for head in coverage)
+
+
+def test_a_part_referring_to_an_articles_head_that_changed_is_written_again(parted):
+    """A view kept through a build holds the head it was made with: when the article's front matter
+    changed, the parts referring to its head are written again, holding the old head itself."""
+    cache = Cache(parted.root)
+    state = cache.load()
+    art, old, links = state["_heads"]["one"]
+    state["_heads"]["one"] = (art, dataclasses.replace(old, title="New"), links)
+    cache.save(state)
+    back = Cache(parted.root).load()
+    assert back["_pages"] == state["_pages"] and back["_heads"]["one"][1].title == "New"
+    kept = [head for _sig, view, _d in back["_pages"].values() for head, _n in getattr(view, "coverage", ())
+            if head.slug == "one"]
+    assert kept and all(head == old and head is not back["_heads"]["one"][1] for head in kept)
+
+
+@pytest.mark.parametrize("kind", ["deleted", "truncated", "flipped", "swapped", "dangling", "dangling-head"])
 def test_a_damaged_part_has_only_its_pages_rendered_again(parted, monkeypatch, kind):
     folder = parted.root / FOLDER / dossier.cache.PARTS
     cache = Cache(parted.root)
@@ -281,6 +308,9 @@ def test_a_damaged_part_has_only_its_pages_rendered_again(parted, monkeypatch, k
         victim.write_bytes((folder / names[1]).read_bytes())
     elif kind == "dangling":  # a valid part referring to a record no file gave
         _forge(victim, ({m: {} for m in dossier.cache.FAMILIES["pages"]}, {_Ref(("nowhere.md", 0))}),
+               victim.name.encode())
+    elif kind == "dangling-head":  # ... or to the head of an article there is not
+        _forge(victim, ({m: {} for m in dossier.cache.FAMILIES["pages"]}, {_Ref(dossier.cache.HEAD + "nowhere")}),
                victim.name.encode())
     else:
         _damage(kind, victim, parted.tmp)
