@@ -110,8 +110,21 @@ GOOD = {"_loaded": lambda v: isinstance(v, tuple) and len(v) == 3 and isinstance
 
 
 def _maps(state: dict) -> dict:
+    """The maps kept in parts: the session's, the exports memo's texts, and the search records' words
+    but a report's (its Markdown facts hold them: see ``_reports_words``)."""
     memory = state["exports"]
-    return {**{m: state[m] for m in SPLIT}, "texts": memory.texts, "words": memory.words}
+    held = {id(w) for w in _reports_words(state["_markdown"])}
+    return {**{m: state[m] for m in SPLIT}, "texts": memory.texts,
+            "words": {k: w for k, w in memory.words.items() if id(w) not in held}}
+
+
+def _reports_words(markdown: dict):
+    """The search words of each report, as its Markdown facts hold them (``ArticleResult.words``, counted
+    where it was rendered): the same objects as the exports memo's, written once, in the facts."""
+    for hit in markdown.values():
+        words = getattr(hit[1], "words", None)
+        if isinstance(words, Words):
+            yield words
 
 
 def _records_of(loaded: dict) -> dict:
@@ -192,7 +205,9 @@ class Cache:
         maps.update(self._read_family("words", index["parts"]["words"], shared))
         state.update({m: maps[m] for m in SPLIT})
         memory = state["exports"]
-        memory.words, memory.texts = maps["words"], maps["texts"]
+        memory.words = {w.key: w for w in _reports_words(maps["_markdown"])}
+        memory.words.update(maps["words"])
+        memory.texts = maps["texts"]
         if any(part is None for _name, part, _refs in self._known["words"].values()):
             memory.search = None  # the index is updated from the last one's words: without them, made whole
         self._shared = _meanings(state)
@@ -247,6 +262,7 @@ class Cache:
         now = _meanings(state)
         changed = {ref for ref, obj in self._shared.items() if now.get(ref) is not obj}
         memory = state["exports"]
+        words = memory.words
         try:
             self.folder.mkdir(exist_ok=True)
             self.parts.mkdir(exist_ok=True)
@@ -255,7 +271,7 @@ class Cache:
             try:
                 site = _dumps({n: v for n, v in state.items() if n not in SPLIT}, _refs(records, [set()]))
             finally:
-                memory.words, memory.texts = maps["words"], maps["texts"]
+                memory.words, memory.texts = words, maps["texts"]
             names["pages"] = self._save_family("pages", maps, _site_wide(state, records), changed)
             names["words"] = self._save_family("words", maps, None, changed)
             _write(self.folder, FILE, _pack(_dumps({"site": site, "parts": names}), self.key))

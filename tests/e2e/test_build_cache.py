@@ -268,6 +268,26 @@ def test_a_part_referring_to_a_record_loaded_again_is_written_again(parted):
     assert back["_loaded"][path][2].records[0].title == "New"
 
 
+@pytest.mark.parametrize("kind", ["article", "article-front-matter", "annotation", "delete-article", "nothing"])
+def test_the_search_words_read_back_are_those_the_build_kept_a_reports_written_once(parted, kind):
+    """A report's search words are written once, in its Markdown facts (``ArticleResult.words``), not again in
+    the parts of words; read back, the exports' memory has every record's words the build kept."""
+    EDITS[kind](parted)
+    builder = Builder(parted.root, parted.out, workers=1, cache=True)
+    assert builder.build().ok
+    kept = builder.session.state()["exports"].words
+    cache = Cache(parted.root)
+    back = cache.load()["exports"].words
+    assert kept and all(back.get(key) == words for key, words in kept.items())
+    reports = {res.words.key for _key, res in _facts(cache) if getattr(res, "words", None) is not None}
+    in_parts = {key for _name, maps, _refs in cache._known["words"].values() for key in maps["words"]}
+    assert reports and not reports & in_parts
+
+
+def _facts(cache: Cache) -> list:
+    return [hit for _name, maps, _refs in cache._known["pages"].values() for hit in maps["_markdown"].values()]
+
+
 def test_the_views_read_back_hold_the_articles_heads_the_index_holds(parted):
     """An article's head (what other pages show of it) is written once, in the index; the views of the
     parts refer to it, so that once read they hold the session's own heads and compare in constant time."""
