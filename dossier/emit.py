@@ -22,7 +22,7 @@ from .pagemeta import head_meta
 from .render import MacroMemo, human_date, make_env, render_template
 from .site import Site
 from .urls import Urls, output_path, page_dir
-from .views import Frame, View, article_view, entity_view, free_page_view, helpers, make_frame
+from .views import Frame, View, article_view, entity_view, free_page_view, helpers, html_digest, make_frame
 
 @dataclass
 class ArticleResult:
@@ -134,7 +134,7 @@ class Renderer:
         view = article_view(self.frame, site, slug, body, mentions, env.get("placed", []), self.coverage.get(slug, ()))
         out = self.render(view, (art.source,))
         return ArticleResult(slug, out, errors, mentions, env.get("note_mentions", []), env.get("anchored", []),
-                             view.key().body, view.annotations, env.get("verbatim", {}), notes, html=str(body))
+                             html_digest(body), view.annotations, env.get("verbatim", {}), notes, html=str(body))
 
     def entity(self, slug: str, mentions: list[Mention], together, annotations, wrote=(),
                headlines=()) -> tuple[Output, list, str]:

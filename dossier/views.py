@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -100,6 +100,12 @@ class Frame:
         return tuple(NavItem(t, u, False) for t, u in self.nav)
 
 
+@cache
+def _field_names(cls) -> tuple[str, ...]:
+    """A view class's field names, found once (``dataclasses.fields`` walks them again on every call)."""
+    return tuple(f.name for f in fields(cls))
+
+
 def make_frame(site) -> Frame:
     config = site.config
     urls = Urls(config.base_path, config.origin)
@@ -121,7 +127,7 @@ class View:
     note_counts: FrozenMap  # slug -> annotations, of every article in the view that has any (``note_count``)
 
     def context(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in _field_names(type(self))}
 
     def key(self) -> "View":
         """What the page is reused on: the view itself, or (``Html`` fields) it with each piece of
