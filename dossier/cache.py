@@ -7,16 +7,17 @@ templates' digests, output digest), the exports' memory. It is written in parts,
 after a small edit writes little:
 
 - ``parts/<name>.pickle``: the maps kept by key, a group of keys to a part (about 128 keys): what
-  loading each content file gave (family ``files``); the Markdown facts, the page memo and the
+  loading each content file gave (family ``files``); each article's scan and head (``articles``:
+  the shared-passage index's sentence keys are its scan's lists); the Markdown facts, the page memo and the
   exports' text of each output path (``pages``: the three of one path sit in one part); the search
-  records' words (``words``). A build writes only the parts whose entries changed.
-- ``build.pickle``, the index: the names of the parts, and the rest of the session's memory (scans,
-  shared passages, coverage, the Markdown key, each article's head, the exports' memo of the search
+  records' words but a report's, which its Markdown facts hold (``words``). A build writes only the parts whose entries changed.
+- ``build.pickle``, the index: the names of the parts, and the rest of the session's memory (the
+  shared passages but their sentence keys, coverage, the Markdown key, the exports' memo of the search
   index and data files).
 
 A record (what loading a file gave) is written once, in its file's part; the other parts and the
 index refer to it by its file and place, ``_ref((file, i))``, and so does a page's Markdown key to the
-archive's (``"md_key"``) and a view to an article's head (``"head:<slug>"``, written in the index), so
+archive's (``"md_key"``) and a view to an article's head (``"head:<slug>"``, in its part of articles), so
 that what a build compares by identity is the same object once read.
 Each part lists the files it refers to; a part that refers to a file loaded again (or to a Markdown
 key that changed) is written again, so that a reference never comes to stand for another record.
@@ -33,7 +34,7 @@ Nothing in it is taken on trust:
   is ignored: the index, or a part of the loaded files (the records everything refers to), and the
   build runs as if there were none; a part of pages that is missing, damaged, refers to a record
   there is not, or is not the one the index names only has its pages rendered again; without a
-  part of words the search index is made whole;
+  part of words the search index is made whole; without a part of articles, the shared passages are found again in every article;
 - only Dossier's records and plain containers are read back, never a function (``_Unpickler``).
 
 Each file is written to a temporary name and renamed into place, so a reader sees an old file
@@ -57,6 +58,7 @@ from .cache_pickle import FORMAT, _check, _dumps, _loads, _pack, _ref, _refs, _u
 from .exports import Memory
 from .load import Loaded
 from .model import ArticleHead
+from .passages import SharedPassages
 from .outdir import OutputError, finish_interrupted, read_manifest
 from .search import Words
 from .session import KEPT
@@ -99,10 +101,15 @@ def part_of(key, count: int) -> int:
 
 # The maps kept in parts, by family: the maps of a family share its keys' groups (the Markdown facts, the
 # page memo and the exports' text of an output path sit in one part), and a part holds a dict of them.
-FAMILIES = {"files": ("_loaded",), "pages": ("_markdown", "_pages", "texts"), "words": ("words",)}
-KEY_TYPES = {"files": str, "pages": str, "words": int}
-SPLIT = ("_loaded", "_markdown", "_pages")  # the session's maps in parts; "texts" and "words": the exports memo's
+# Each article's scan and head (by slug) are read after the index and before the pages (views refer to heads).
+FAMILIES = {"files": ("_loaded",), "articles": ("_scans", "_heads"), "pages": ("_markdown", "_pages", "texts"),
+            "words": ("words",)}
+KEY_TYPES = {"files": str, "articles": str, "pages": str, "words": int}
+SPLIT = ("_loaded", "_scans", "_heads", "_markdown", "_pages")  # the session's maps in parts; "texts" and
+# "words": the exports memo's
 GOOD = {"_loaded": lambda v: isinstance(v, tuple) and len(v) == 3 and isinstance(v[2], Loaded),
+        "_scans": lambda v: isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], tuple) and len(v[1]) == 2,
+        "_heads": lambda v: isinstance(v, tuple) and len(v) == 3,
         "_markdown": lambda v: isinstance(v, tuple) and len(v) == 2,
         "_pages": lambda v: isinstance(v, tuple) and len(v) == 3,
         "texts": lambda v: isinstance(v, tuple),
@@ -125,6 +132,26 @@ def _reports_words(markdown: dict):
         words = getattr(hit[1], "words", None)
         if isinstance(words, Words):
             yield words
+
+
+def _passage_slugs(state: dict):
+    """What the index holds of the shared-passage index's sentence keys: the slugs, when each article's
+    keys are the very list its scan holds (the scans are in parts: ``_passage_keys`` puts them back), else
+    the keys themselves."""
+    keys, scans = state["_shared"].keys, state["_scans"]
+    same = all(isinstance(hit := scans.get(slug), tuple) and hit[1][1] is ks for slug, ks in keys.items())
+    return tuple(keys) if same else keys
+
+
+def _passage_keys(state: dict, whole: bool) -> None:
+    """The shared-passage index's sentence keys given back from the scans read (the same lists: it tells
+    a changed article by identity); a fresh index when a scan it needs was not read (``whole`` False)."""
+    shared, scans = state["_shared"], state["_scans"]
+    if isinstance(shared.keys, tuple):
+        if not whole or not all(slug in scans for slug in shared.keys):
+            state["_shared"] = SharedPassages()  # made again from every article's keys
+            return
+        shared.keys = {slug: scans[slug][1][1] for slug in shared.keys}
 
 
 def _records_of(loaded: dict) -> dict:
@@ -200,6 +227,9 @@ class Cache:
         if not isinstance(state, dict) or set(state) != set(KEPT) - set(SPLIT) \
                 or not isinstance(state.get("exports"), Memory):
             return None
+        maps.update(self._read_family("articles", index["parts"]["articles"], records))
+        state.update({m: maps[m] for m in FAMILIES["articles"]})
+        _passage_keys(state, all(part is not None for _name, part, _refs in self._known["articles"].values()))
         shared = _site_wide(state, records)
         maps.update(self._read_family("pages", index["parts"]["pages"], shared))
         maps.update(self._read_family("words", index["parts"]["words"], shared))
@@ -267,11 +297,13 @@ class Cache:
             self.folder.mkdir(exist_ok=True)
             self.parts.mkdir(exist_ok=True)
             names = {"files": self._save_family("files", maps, None, changed)}
-            memory.words, memory.texts = {}, {}  # the index holds none of what the parts hold
+            names["articles"] = self._save_family("articles", maps, records, changed)
+            passages, keys = state["_shared"], state["_shared"].keys
+            memory.words, memory.texts, passages.keys = {}, {}, _passage_slugs(state)  # what the parts hold: not here
             try:
                 site = _dumps({n: v for n, v in state.items() if n not in SPLIT}, _refs(records, [set()]))
             finally:
-                memory.words, memory.texts = words, maps["texts"]
+                memory.words, memory.texts, passages.keys = words, maps["texts"], keys
             names["pages"] = self._save_family("pages", maps, _site_wide(state, records), changed)
             names["words"] = self._save_family("words", maps, None, changed)
             _write(self.folder, FILE, _pack(_dumps({"site": site, "parts": names}), self.key))

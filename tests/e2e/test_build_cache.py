@@ -195,6 +195,15 @@ def _parts(archive) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in (archive.root / FOLDER / dossier.cache.PARTS).glob("*.pickle")}
 
 
+def _harm(archive, family: str, kind: str) -> None:
+    """The first part of ``family`` deleted, or damaged as ``_damage`` does."""
+    victim = archive.root / FOLDER / dossier.cache.PARTS / _index(archive, family)[0]
+    if kind == "deleted":
+        victim.unlink()
+    else:
+        _damage(kind, victim, archive.tmp)
+
+
 def _index(archive, family: str = "pages") -> list[str]:
     """The part file of each group of a family of maps in parts, as the cache's index names them."""
     cache = Cache(archive.root)
@@ -249,6 +258,59 @@ def test_what_the_cache_gives_back_equals_what_the_build_kept(parted, kind):
     assert builder.build().ok
     kept = _memo(builder.session.state())
     assert _memo(Cache(parted.root).load()) == kept
+
+
+@pytest.mark.parametrize("kind", ["article", "add-article", "delete-article", "nothing"])
+def test_the_shared_passage_index_read_back_equals_the_builds_its_keys_those_of_the_scans(parted, kind):
+    """The scans are in parts (by article): the shared-passage index the cache gives back has the keys the
+    build kept, each the very list the article's scan read back holds (an article's keys that are not the
+    last build's object are taken for an edit)."""
+    EDITS[kind](parted)
+    builder = Builder(parted.root, parted.out, workers=1, cache=True)
+    assert builder.build().ok
+    kept = builder.session.state()["_shared"]
+    back = Cache(parted.root).load()
+    assert kept.keys and vars(back["_shared"]) == vars(kept)
+    assert all(keys is back["_scans"][slug][1][1] for slug, keys in back["_shared"].keys.items())
+
+
+@pytest.mark.parametrize("kind", ["deleted", "flipped"])
+def test_a_damaged_part_of_the_scans_makes_the_shared_passages_again(parted, kind):
+    _harm(parted, "articles", kind)
+    state = Cache(parted.root).load()
+    assert state is not None and not state["_shared"].keys  # made again from every article's keys
+    EDITS["article"](parted)
+    parted.cached()
+    parted.expect_cold()
+    assert parted.cached().rendered == frozenset()  # written afresh
+
+
+SHARED = "The decision comes after an officer, known as NX121, was charged with the murder of Chris Kaba."
+REPRINT = {"content/articles/six.md": ("---\ntitle: Six\noutlet: weekly\npublished: 2023-09-27\n---\n"
+                                      f"Quite another opening for this report here. {SHARED}\n"),
+           "content/articles/seven.md": ("---\ntitle: Seven\noutlet: daily\npublished: 2023-09-28\n---\n"
+                                        f"Opening line of the first report here. {SHARED}\n")}
+
+
+def test_shared_passages_after_edits_from_the_cache_equal_a_cold_builds(parted):
+    """Two reports print one sentence: edited away, back, the archive's scans part damaged in between, each
+    cached build (its scans and shared passages read back from the cache) equals a cold build."""
+    write_files(parted.root, REPRINT)
+    parted.cached()
+    parted.expect_cold()
+    assert b"ann-shared-" in tree(parted.out)["articles/six/index.html"]  # the passage is marked
+    parted.edit("content/articles/six.md", SHARED, "A sentence of its own now, nothing like the other report's.")
+    parted.cached()
+    parted.expect_cold()
+    assert b"ann-shared-" not in tree(parted.out)["articles/six/index.html"]
+    _harm(parted, "articles", "flipped")
+    parted.edit("content/articles/six.md", "A sentence of its own now, nothing like the other report's.", SHARED)
+    parted.cached()
+    parted.expect_cold()
+    assert b"ann-shared-" in tree(parted.out)["articles/six/index.html"]
+    parted.edit("content/articles/seven.md", "Opening line", "First line")
+    parted.cached()
+    parted.expect_cold()
 
 
 def test_a_part_referring_to_a_record_loaded_again_is_written_again(parted):
@@ -356,11 +418,7 @@ class _Ref:
 @pytest.mark.parametrize("kind", ["deleted", "flipped"])
 def test_a_damaged_part_of_the_loaded_files_leaves_the_cache_unused(parted, kind):
     """The other parts refer to the records the loaded files gave: without one of those, none is trusted."""
-    victim = parted.root / FOLDER / dossier.cache.PARTS / _index(parted, "files")[0]
-    if kind == "deleted":
-        victim.unlink()
-    else:
-        _damage(kind, victim, parted.tmp)
+    _harm(parted, "files", kind)
     assert Cache(parted.root).load() is None
     EDITS["article"](parted)
     parted.cached()
