@@ -20,6 +20,7 @@ from .render import DEFAULT_LAYOUTS, template_error
 from .search import count_words
 from .session import Layouts, Session
 from .site import Site
+from .spool import Spool
 from .urls import output_path, page_dir
 from .views import View, article_view, coverage_of
 from .write import Staging
@@ -44,6 +45,7 @@ class RenderState:
     entity_args: dict = field(default_factory=dict)  # entity slug -> (mentions, together, annotations, wrote, headlines)
     views: tuple = ()  # listing views (each task gets an index: a view holds records, costly to pickle)
     bodies: list = field(default_factory=lambda: [True])  # [False] once this process let the bodies go
+    spool: Spool | None = None  # each report's text and words go there (a one-off build: ``dossier.spool``)
 
 
 def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, str, float, float]:
@@ -63,6 +65,8 @@ def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, 
     body = res.text[0]
     res.mention_rows = pack_rows(opendata.mention_rows(state.renderer.urls, slug, res.mentions, body))
     res.words = count_words(exports.report_record(state.renderer.site, state.renderer.urls, slug, body))
+    if state.spool is not None:
+        res.spooled, res.text, res.words = state.spool.put(res.text, res.words), (), None
     res.output = None  # the bytes stay on disk, not in the pipe or the memo
     return res, d, page - start, time.perf_counter() - page
 
@@ -139,10 +143,11 @@ def _same_article(art, coverage: tuple, key: View) -> bool:
 
 def render_articles(site: Site, renderer: Renderer, session: Session, staging: Staging, opts: Options,
                     outputs: dict, errors: list, split: list | None = None,
-                    release: bool = False) -> dict[str, ArticleResult]:
+                    release: bool = False, spool: Spool | None = None) -> dict[str, ArticleResult]:
     """Article pages (Markdown, then the page, in the workers): article slug -> what each reported;
     ``split`` gets the workers' seconds on pages and on the exports' part (see ``split_exports``);
-    ``release``: this process lets the bodies go once the workers are forked (``release_bodies``)."""
+    ``release``: this process lets the bodies go once the workers are forked (``release_bodies``);
+    ``spool``: each report's text and words wait there for the exports (:mod:`dossier.spool`)."""
     split = [0.0, 0.0] if split is None else split
     results: dict[str, ArticleResult] = {}
     todo = []
@@ -164,7 +169,7 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
         renderer.warm()
     if opts.progress and len(todo) >= 500:
         opts.progress(f"rendering {len(todo)} articles")
-    state = RenderState(renderer, staging)
+    state = RenderState(renderer, staging, spool=spool)
     forked = partial(_bodies_go, state, site, renderer) if release else None
     for res, d, page_s, exports_s in pool.run(_render_article_task, todo, state, opts.workers, forked=forked):
         split[0] += page_s

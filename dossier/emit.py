@@ -42,6 +42,7 @@ class ArticleResult:
     mention_rows: bytes = b""  # its rows of data/mentions.csv, packed (``pack_rows``): kept until the exports
     words: object = None  # search.Words of the report's search record, counted there too
     html: str = ""  # the body's HTML, for the exports' part beside the page (``pagetext.read_body``), then ""
+    spooled: tuple | None = None  # where ``text`` and ``words`` wait instead, in a one-off build (``spool.Piece``)
 
 
 def pack_rows(rows: str) -> bytes:

@@ -15,6 +15,7 @@ import html
 import re
 import zlib
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable
@@ -106,7 +107,8 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
     for stale in [p for p in memory.texts if p not in live]:
         del memory.texts[stale]
     slugs = dict(zip(pages, site.articles))  # the first len(site.articles) pages are the articles
-    texts = {p: _text(b, memory, p, slugs.get(p)) for p in pages}
+    spooled = hasattr(b.article_texts, "body")  # read one report at a time, never all held (dossier.spool)
+    texts = {p: _text(b, memory, p, slugs.get(p)) for p in pages if not (spooled and slugs.get(p) in b.article_texts)}
     passages = _passages(b, texts)
     # Made whole, the index's term files are made in a forked process while this one makes the open data
     # and then the record chunks; an update from the last index is quicker than the fork.
@@ -131,8 +133,11 @@ def _term_part(b: Built, memory: Memory, texts: dict, passages: list) -> tuple:
     words = _record_words(b, memory, records)
     made: dict = {}
     files = {o.path: b.put(o) for o in search.term_files(words, len(records), made)}
-    return files, made, (array("Q", (w.key for w in words)), sum(w.length for w in words)), \
-        memory.words if b.keep else None
+    keys, total = array("Q"), 0
+    for w in words:  # one pass: spooled words are read again each time
+        keys.append(w.key)
+        total += w.length
+    return files, made, (keys, total), memory.words if b.keep else None
 
 
 def _record_part(b: Built, memory: Memory, records: list[Record], terms: pool.Aside) -> dict[str, str]:
@@ -155,6 +160,9 @@ def _record_words(b: Built, memory: Memory, records: list[Record]) -> list:
     """Each record's Words: a report's as its render worker counted them, the others counted here (or
     the last build's, by key); ``memory.words`` is left with them."""
     words = b.article_words
+    if isinstance(records, _Records):  # a one-off build: the reports' words wait in the spool, made of these records
+        return _Records(words.__getitem__, list(b.site.articles),
+                        record_words(records[records.reports:], None, None))
     counted = {i: words[slug] for i, slug in enumerate(b.site.articles) if slug in words}  # reports come first
     return record_words(records, counted, memory.words)
 
@@ -177,9 +185,13 @@ def search_files(b: Built, memory: Memory, records: list[Record]) -> dict[str, s
 def _passages(b: Built, texts: dict) -> list[opendata.Passage]:
     out = []
     for slug, art in sorted(b.site.articles.items()):
-        text = texts[output_path(page_dir("article", slug))]
+        anns = b.site.annotations.get(slug, ())
+        if not anns:
+            continue
+        path = output_path(page_dir("article", slug))
+        text = texts[path] if path in texts else PageText("", *b.article_texts[slug])
         placed = set(b.anchored.get(slug, ()))
-        for ann in b.site.annotations.get(slug, ()):
+        for ann in anns:
             span = text.passages.get(ann.anchor)
             if ann.id in placed and span is not None:
                 html = opendata.absolute_links(str(b.note_html(ann)), b.urls)
@@ -266,11 +278,40 @@ def _fingerprint(inputs) -> str:
     return inputs.hex() if isinstance(inputs, bytes) else digest(repr(inputs).encode("utf-8"))
 
 
+class _Records(Sequence):
+    """A sequence whose first items are ``make(key)`` of each of ``keys``, made each time one is read
+    (never held: a one-off build's reports, from their spooled text), then the items of ``rest``."""
+
+    def __init__(self, make: Callable, keys: list, rest: list) -> None:
+        self._make, self._keys, self._rest = make, keys, rest
+        self.reports = len(keys)
+
+    def __len__(self) -> int:
+        return self.reports + len(self._rest)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        i = i + len(self) if i < 0 else i
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._make(self._keys[i]) if i < self.reports else self._rest[i - self.reports]
+
+    def __iter__(self):
+        yield from map(self._make, self._keys)
+        yield from self._rest
+
+
 def _records(b: Built, texts: dict, passages: list) -> list[Record]:
+    """Every search record: the reports first, then the entities, the passages, the claims, the pages."""
     site, urls = b.site, b.urls
-    # A report's body without its notes (they are records of their own).
-    recs = [report_record(site, urls, slug, texts[output_path(page_dir("article", slug))].body)
-            for slug in site.articles]
+    spooled = getattr(b.article_texts, "body", None)
+
+    def report(slug: str) -> Record:  # a report's body without its notes (they are records of their own)
+        path = output_path(page_dir("article", slug))
+        return report_record(site, urls, slug, texts[path].body if path in texts else spooled(slug))
+
+    recs: list = []
     for slug, ent in site.entities.items():
         words = texts[output_path(page_dir("entity", slug))]
         typ = TYPE_NAMES.get(ent.type, ent.type)
@@ -293,7 +334,9 @@ def _records(b: Built, texts: dict, passages: list) -> list[Record]:
     for slug, page in site.pages.items():
         recs.append(Record(urls.of("page", slug), page.title, texts[output_path(page_dir("page", slug))],
                            "Page"))
-    return recs
+    if spooled is not None:
+        return _Records(report, list(site.articles), recs)
+    return [*map(report, site.articles), *recs]
 
 
 # A tag that ends a line of text (a paragraph, a list item, a line break) stands for a space; any

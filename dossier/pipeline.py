@@ -31,6 +31,7 @@ from .search import FOLDER as SEARCH_FOLDER
 from .outdir import check as check_output, recover as recover_output
 from .render import DEFAULT_LAYOUTS, template_error
 from .session import ASSET, Layouts, Session, classify
+from .spool import Spool, Texts, WordsOf
 from .site import Site, assemble
 from .urls import Urls
 from .views import data_view, not_found_view
@@ -169,7 +170,8 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     errors: list = []
     split = [0.0, 0.0]
     release = not session.remembers and bodies_unread(layouts)
-    results = render_articles(site, renderer, session, staging, opts, outputs, errors, split, release)
+    spool = None if session.remembers else Spool.make(staging.dir)  # what the exports take of each report
+    results = render_articles(site, renderer, session, staging, opts, outputs, errors, split, release, spool)
     clock.lap("articles")
     split_exports(clock, split)
     if release:
@@ -189,11 +191,14 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     later = None
     if not errors:
         make = partial(export_files, site, renderer, results, index, session, rendered=session.rendered(), named=named,
-                       aside=not opts.preview and opts.workers > 1 and len(site.articles) >= pool.PARALLEL_MIN)
+                       aside=not opts.preview and opts.workers > 1 and len(site.articles) >= pool.PARALLEL_MIN,
+                       spool=spool)
         if opts.preview and carry_exports(session.outputs(), outputs):
             later = partial(finish_exports, opts, session, make)
         else:
             outputs.update(make(staging, outputs, clock))  # staged as they are made, in their stages' time
+    if spool is not None:
+        spool.close()  # gone before the staging folder becomes the output
     for out in extra_files(site, renderer.urls, layouts, outputs):
         outputs[out.path] = session.stage(staging, out)
     clock.lap("listings")
@@ -225,12 +230,13 @@ def finish_exports(opts: Options, session: Session, make: Callable) -> BuildResu
 
 def export_files(site: Site, renderer: Renderer, results: dict, index: Index, session: Session, staging: Staging,
                  outputs: dict, clock: Clock, rendered: frozenset = frozenset(), aside: bool = False,
-                 named: dict | None = None) -> dict[str, str]:
+                 named: dict | None = None, spool: Spool | None = None) -> dict[str, str]:
     """The search index, the open data and the Data page, read from the pages this build made.
     ``rendered``: output paths of the pages rendered in this build (``Session.rendered``); every other
     page, and its entry in ``results``, is the last build's, unchanged.  ``aside``: the search index is
     made in a forked process while this one makes the open data (``exports.Built.aside``). ``named``:
-    article slug -> the entities its body names, when the mentions were let go (``release_mentions``)."""
+    article slug -> the entities its body names, when the mentions were let go (``release_mentions``).
+    ``spool``: the reports' texts and words wait there, not in ``results`` (:mod:`dossier.spool`)."""
     if named is None:
         named = {s: {m.entity for m in r.mentions} for s, r in results.items()}
     notes = {(s, ann_id): html for s, r in results.items() for ann_id, html in r.notes.items()}
@@ -242,10 +248,11 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
     built = exports.Built(
         site, renderer.urls, outputs, read, named,
         {s: tuple(r.anchored) for s, r in results.items()}, tuple(index.claims),
-        {s: r.text for s, r in results.items()}, MentionRows(results),
+        Texts(spool, results) if spool else {s: r.text for s, r in results.items()}, MentionRows(results),
         lambda ann: notes.get((ann.article, ann.id)) or renderer.markdown(ann.note, ann.source, ann.note_line - 1, []),
         lambda files: renderer.render(data_view(renderer.frame, files)),
-        {s: r.words for s, r in results.items() if r.words is not None}, session.outputs(),
+        WordsOf(spool, results) if spool else {s: r.words for s, r in results.items() if r.words is not None},
+        session.outputs(),
         partial(session.stage, staging), aside, session.remembers, partial(session.stage_pieces, staging))
     return exports.exports(built, session.exports, clock.lap)
 

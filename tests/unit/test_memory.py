@@ -193,3 +193,79 @@ def test_bodies_are_kept_when_the_archive_has_templates_of_its_own(tmp_path):
     assert bodies_unread(Layouts(theme, [], ()))
     assert bodies_unread(Layouts([*theme, (own, "assets/site.css", own / "assets" / "site.css")], [], ()))
     assert not bodies_unread(Layouts([*theme, (own, "entity.html", Path(own / "entity.html"))], [], ()))
+
+
+def test_a_one_off_build_spools_each_reports_text_and_words_and_the_exports_read_them_back(tmp_path, tree, monkeypatch):
+    """What the exports take of each report (its text, its counted words) waits on disk in a one-off
+    build, not in the per-article results: they hold where it lies; the exports read it back one
+    report at a time (the search records made again from it each time, never all held), and the
+    spool's folder is gone before the staging folder becomes the output, which is the build's that
+    keeps everything in memory, byte for byte."""
+    from dossier import exports, pipeline, pool, spool
+
+    monkeypatch.setattr(pool, "PARALLEL_MIN", 2)  # the reports rendered in two forked workers
+    seen, records = [], []
+    real_export, real_records = pipeline.export_files, exports._records
+
+    def spy(site, renderer, results, index, session, *args, **kwargs):
+        seen.append((dict(results), kwargs.get("spool")))
+        return real_export(site, renderer, results, index, session, *args, **kwargs)
+
+    def made(*args):
+        got = real_records(*args)
+        if isinstance(got, exports._Records):  # read while the spool is there
+            records.append((got, list(got), got[:], got[-1], got[3], got[3]))
+        else:
+            records.append(got)
+        return got
+
+    monkeypatch.setattr(pipeline, "export_files", spy)
+    monkeypatch.setattr(exports, "_records", made)
+    kept = Builder(REPO_ROOT, tmp_path / "kept", workers=2)
+    once = Builder(REPO_ROOT, tmp_path / "once", workers=2, once=True)
+    assert kept.build().ok and once.build().ok
+    assert tree(tmp_path / "once") == tree(tmp_path / "kept")
+    (kept_results, none), (results, used) = seen
+    assert none is None and used is not None and not used.folder.exists()
+    assert not list(tmp_path.glob(".*staging*"))
+    assert all(r.text and r.words is not None and r.spooled is None for r in kept_results.values())
+    assert all(r.text == () and r.words is None for r in results.values())
+    assert len({r.spooled.pid for r in results.values()}) == 2  # each worker wrote its own file
+    eager, (lazy, listed, sliced, last, third, again) = records[0], records[-1]
+    assert isinstance(eager, list) and lazy.reports == len(results) == len(kept_results)
+    assert listed == eager and sliced == eager and last == eager[-1]
+    assert third == again == eager[3] and third is not again  # made again each time it is read: never held
+
+
+def test_the_spool_gives_back_what_each_process_put_and_refuses_a_file_cut_short(tmp_path):
+    import os
+
+    from dossier.search import Record, count_words
+    from dossier.spool import Spool
+
+    s = Spool.make(tmp_path)
+    texts = [(f"Report {i} – “quoted” \u2028 text " * (i + 1), {f"ann-{i}": (0, i)}) for i in range(40)]
+    words = [count_words(Record(f"/r/{i}", f"Title {i}", t[0], "Report")) for i, t in enumerate(texts)]
+    pieces = [s.put(t, w) for t, w in zip(texts[:20], words[:20])]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a worker: its own file, its pieces handed back through a pipe
+        import pickle
+        os.close(read)
+        os.write(write, pickle.dumps([s.put(t, w) for t, w in zip(texts[20:], words[20:])]))
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as f:
+        import pickle
+        pieces += pickle.loads(f.read())
+    os.waitpid(pid, 0)
+    assert len({p.pid for p in pieces}) == 2
+    assert [s.text(p) for p in pieces] == texts
+    assert [s.body(p) for p in pieces] == [t[0] for t in texts]
+    assert [s.words(p) for p in pieces] == words
+    last = pieces[-1]
+    os.truncate(s.folder / str(last.pid), last.at + last.body)
+    with pytest.raises(OSError, match="cut short"):
+        s.text(last)
+    s.close()
+    assert not s.folder.exists() and list(tmp_path.iterdir()) == []

@@ -1,0 +1,131 @@
+"""What the exports take of each report, spooled to disk from rendering until the exports read it.
+
+A render worker reads each report's text back from its page (its body as the page shows it and
+where the annotated passages lie) and counts the words of its search record (``search.Words``).
+Held in the build process from the article pages until the exports, they were about 9 kB a report:
+870 MB at 100,000 articles, and every process forked meanwhile (the entity pages' pool, the search
+index's) counted them as its own.  In a one-off build (``build_site``, ``dossier check``,
+``build --no-cache``: nothing is kept for a next build) each process that renders reports appends
+them to its own file in a folder of the staging folder instead, and what comes back is where they
+lie (a :class:`Piece`, a few numbers); the exports read them back one report at a time, as they
+need them (:class:`Texts`, :class:`WordsOf`).  The folder goes before the staging folder becomes the
+output (:meth:`Spool.close`), and with it when a build fails (``Staging.discard``).
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+from .search import Words
+
+FOLDER = ".dossier-spool"  # in the staging folder; never an output's name (outputs are listed, this is not)
+
+
+class Piece(NamedTuple):
+    """Where one report's part lies: the file of the process that wrote it, the offset, the length of
+    its body (UTF-8) and of what follows it (the pickled passages and words)."""
+
+    pid: int
+    at: int
+    body: int
+    rest: int
+
+
+class Spool:
+    """One folder of per-process files, appended to by whichever process renders (each opens its own
+    file, named by its pid, the first time it writes: a forked worker inherits this object unopened
+    for itself), read back in the build process with ``pread``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._pid = 0  # the process whose file ``_fd`` is
+        self._fd = -1
+        self._at = 0  # the length of this process's file
+        self._readers: dict[int, int] = {}  # pid -> a descriptor to read that process's file
+
+    @classmethod
+    def make(cls, staging_dir: Path) -> "Spool":
+        folder = staging_dir / FOLDER
+        folder.mkdir()
+        return cls(folder)
+
+    def put(self, text: tuple[str, dict], words: Words) -> Piece:
+        """Append a report's ``(body, passages)`` and its ``search.Words``; where they lie."""
+        pid = os.getpid()
+        if self._pid != pid:  # unbuffered and appended: what a killed worker wrote before its result stays whole
+            self._fd = os.open(self.folder / str(pid), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+            self._pid, self._at = pid, 0
+        body = text[0].encode("utf-8", "surrogatepass")
+        rest = pickle.dumps((text[1], (words.key, words.length, words.terms, words.counts, words.title)),
+                            pickle.HIGHEST_PROTOCOL)
+        data = memoryview(body + rest)
+        while data:
+            data = data[os.write(self._fd, data):]
+        piece = Piece(pid, self._at, len(body), len(rest))
+        self._at += len(body) + len(rest)
+        return piece
+
+    def _read(self, piece: Piece, start: int, size: int) -> bytes:
+        fd = self._readers.get(piece.pid)
+        if fd is None:
+            fd = self._readers[piece.pid] = os.open(self.folder / str(piece.pid), os.O_RDONLY)
+        data = os.pread(fd, size, piece.at + start)
+        if len(data) != size:
+            raise OSError(f"{self.folder / str(piece.pid)}: spooled report cut short")
+        return data
+
+    def body(self, piece: Piece) -> str:
+        return self._read(piece, 0, piece.body).decode("utf-8", "surrogatepass")
+
+    def text(self, piece: Piece) -> tuple[str, dict]:
+        """``(body, passages)`` as the worker read them from the page."""
+        data = self._read(piece, 0, piece.body + piece.rest)
+        passages, _words = pickle.loads(data[piece.body:])
+        return data[:piece.body].decode("utf-8", "surrogatepass"), passages
+
+    def words(self, piece: Piece) -> Words:
+        return Words(*pickle.loads(self._read(piece, piece.body, piece.rest))[1])
+
+    def close(self) -> None:
+        """Close every file and remove the folder (before the staging folder is committed)."""
+        for fd in [*self._readers.values(), *([self._fd] if self._pid == os.getpid() else [])]:
+            os.close(fd)
+        self._readers, self._pid, self._fd = {}, 0, -1
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class _Spooled(Mapping):
+    """article slug -> what its worker spooled, read when asked for (never held)."""
+
+    def __init__(self, spool: Spool, results: dict) -> None:
+        self._spool, self._results = spool, results
+
+    def __contains__(self, slug) -> bool:
+        return slug in self._results
+
+    def __iter__(self):
+        return iter(self._results)
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+
+class Texts(_Spooled):
+    """article slug -> ``(body, passages)`` of its page; ``body(slug)`` reads the body alone."""
+
+    def __getitem__(self, slug: str) -> tuple[str, dict]:
+        return self._spool.text(self._results[slug].spooled)
+
+    def body(self, slug: str) -> str:
+        return self._spool.body(self._results[slug].spooled)
+
+
+class WordsOf(_Spooled):
+    """article slug -> the ``search.Words`` of its search record, as its worker counted them."""
+
+    def __getitem__(self, slug: str):
+        return self._spool.words(self._results[slug].spooled)
