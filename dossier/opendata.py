@@ -46,10 +46,18 @@ class Passage:
 
     annotation: object  # model.Annotation
     article: object  # model.Article
-    text: str  # the article's text as the page shows it
-    start: int
+    text: str  # the article's text as the page shows it, around the passage (see ``passage``)
+    start: int  # where the passage is in ``text``
     end: int
     note_html: str
+    at: int = 0  # where ``text`` begins in the article's text
+
+
+def passage(annotation, article, body: str, start: int, end: int, note_html: str) -> Passage:
+    """The passage ``body[start:end]`` with what the data files show around it (``CONTEXT_LEN``
+    characters either side), not the whole text: the passages wait together for the exports."""
+    at = max(0, start - CONTEXT_LEN)
+    return Passage(annotation, article, body[at:end + CONTEXT_LEN], start - at, end - at, note_html, at)
 
 
 _ONE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode  # the C encoder (no indent)
@@ -105,7 +113,8 @@ def annotation(p: Passage, page_url: str, creator: dict, language: str) -> dict:
     quote_sel = {"type": "TextQuoteSelector", "exact": exact,
                  "prefix": p.text[max(0, p.start - CONTEXT_LEN):p.start], "suffix": p.text[p.end:p.end + CONTEXT_LEN]}
     targets = [{"type": "SpecificResource", "source": page_url,
-                "selector": [quote_sel, {"type": "TextPositionSelector", "start": p.start, "end": p.end}]}]
+                "selector": [quote_sel, {"type": "TextPositionSelector", "start": p.at + p.start,
+                                         "end": p.at + p.end}]}]
     if art.url:
         targets.append({"type": "SpecificResource", "source": art.url, "selector": dict(quote_sel)})
     return {
