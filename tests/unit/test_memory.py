@@ -269,3 +269,55 @@ def test_the_spool_gives_back_what_each_process_put_and_refuses_a_file_cut_short
         s.text(last)
     s.close()
     assert not s.folder.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("start,end", [(0, 5), (3, 40), (31, 33), (32, 60), (100, 130), (150, 158), (158, 160)])
+def test_a_passage_waits_with_its_context_only_and_gives_the_data_files_what_the_whole_text_gives(start, end):
+    """``opendata.passage`` keeps ``CONTEXT_LEN`` characters either side of the passage, not the
+    article's text: the annotation's selectors, its claim's passage, its search record's quote and
+    the fingerprint of the data files' inputs are those the whole text gives."""
+    from types import SimpleNamespace
+
+    from dossier import exports, opendata
+
+    body = "".join(chr(0x41 + i % 26) + ("” " if i % 7 == 0 else "") for i in range(160))
+    ann = SimpleNamespace(anchor="ann-x", note="n", kind="note")
+    art = SimpleNamespace(slug="a", url="", outlet="o", published=None)
+    whole = opendata.Passage(ann, art, body, start, end, "<p>n</p>")
+    kept = opendata.passage(ann, art, body, start, end, "<p>n</p>")
+    assert len(kept.text) <= end - start + 2 * opendata.CONTEXT_LEN
+    page = "https://example.org/articles/a/"
+    assert opendata.annotation(kept, page, {}, "en") == opendata.annotation(whole, page, {}, "en")
+    site = SimpleNamespace(entities={})
+    assert exports._passage_key(kept, site) == exports._passage_key(whole, site)
+    assert kept.text[kept.start:kept.end] == body[start:end]
+
+
+class _Cyclic:
+    def __init__(self) -> None:
+        self.me = self  # a reference cycle: only the cyclic collector frees it
+
+
+_alive: "weakref.WeakSet" = None  # made in the test, inherited by the pool's forked workers
+
+
+def _leave_a_cycle(_state, _i: int) -> int:
+    _alive.add(_Cyclic())
+    return len(_alive)
+
+
+def test_a_pool_worker_frees_the_reference_cycles_its_tasks_leave_with_the_collector_off():
+    """A build runs with the cyclic collector off, and a page rendered with macros imported ``with
+    context`` leaves a cycle holding its whole view: a worker frees them every ``COLLECT_EVERY``
+    tasks (looking only at what it made since, not at what it was forked with)."""
+    import weakref
+
+    from dossier import pool
+
+    global _alive
+    _alive = weakref.WeakSet()
+    with pool.no_cyclic_gc():
+        counts = pool.run(_leave_a_cycle, range(1000), None, 2)
+    assert pool.fork_available() and len(counts) == 1000
+    assert max(counts) <= pool.COLLECT_EVERY + 1 < 500  # without the collections, up to 500 in a worker
+    assert len(_alive) == 0  # nothing ran here
