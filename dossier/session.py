@@ -319,7 +319,7 @@ class Session:
         """Stage an output unless the output folder holds these bytes already; its digest."""
         d = digest(out.data)
         if self._digests.get(out.path) != d or not (staging.out / out.path).exists():
-            staging.put(out)
+            staging.write(out)
         return d
 
     def stage_pieces(self, staging: Staging, path: str, pieces) -> tuple[str, int]:

@@ -51,6 +51,7 @@ class Staging:
         self.out = out
         self.dir = outdir.staging_path(out)
         self._journaled = False  # a journal is in the staging folder: it must be rolled forward, not removed
+        self._folders: set[str] = set()  # folders under ``dir`` made by this process (``_target``)
 
     def begin(self) -> None:
         """Create the staging folder, the manifest first: a leftover is always recognisably Dossier's."""
@@ -65,15 +66,27 @@ class Staging:
 
     def put(self, output: Output) -> str:
         """Stage one file; returns the digest of its bytes."""
-        target = self.dir / safe_rel(output.path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(output.data)
+        self.write(output)
         return digest(output.data)
+
+    def write(self, output: Output) -> None:
+        """Stage one file (``put`` without the digest, for a caller that has it)."""
+        with open(self._target(output.path), "wb") as f:
+            f.write(output.data)
+
+    def _target(self, path: str) -> str:
+        """Where ``path`` is staged, its folder made (each folder once per process: a build stages
+        thousands of files in a few hundred folders, and nothing removes a folder while it stages)."""
+        rel = safe_rel(path)
+        folder = os.path.dirname(rel)
+        if folder not in self._folders:
+            (self.dir / folder).mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        return os.path.join(self.dir, rel)
 
     def put_pieces(self, path: str, pieces) -> tuple[str, int]:
         """Stage one file written piece by piece, never held whole: (the digest of its bytes, its size)."""
-        target = self.dir / safe_rel(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self._target(path)
         h, size = hashlib.blake2b(digest_size=16), 0
         with open(target, "wb") as f:
             for piece in pieces:
