@@ -125,6 +125,25 @@ def read_body(page: str, body_html: str) -> tuple[str, dict] | None:
     return _body(_without_skips(held))
 
 
+def first_words(page: bytes, n: int) -> list[str]:
+    """``read_page(page.decode()).first_words(n)`` (``main.split()[:n]``) from a page's bytes, decoding
+    and reading only its head while nothing in ``<main>`` before those words hides or ends elements (a
+    comment, a script, ``</main>``): an entity page's first words, of a page of up to a few hundred kB."""
+    size = 20 * n + 4096  # the page's head and about what n words take; then more
+    while size < len(page):
+        cut = page.rfind(b"<", 0, size)  # never inside a tag, a character reference or a UTF-8 sequence
+        head = page[:max(cut, 0)].decode("utf-8")
+        main = _MAIN.search(head)
+        if main is not None:
+            if _HIDING.search(head, main.end()):
+                break
+            found = _text(_BREAK.sub(" ", head[main.end():])).split()
+            if len(found) > n:  # the n-th word is followed by a space in the page too: it is whole
+                return found[:n]
+        size *= 2
+    return read_page(page.decode("utf-8")).first_words(n)
+
+
 def _without_skips(body: str) -> str:
     """The body's HTML without margin notes and note numbers."""
     kept, pos = [], 0

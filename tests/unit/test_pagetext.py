@@ -1,5 +1,5 @@
 """dossier.pagetext: the article text and passages read back from a built page."""
-from dossier.pagetext import read_body, read_page
+from dossier.pagetext import first_words, read_body, read_page
 
 PAGE = ('<html><head><script>var x = "<p>no</p>";</script></head><body><nav>Menu</nav><main>'
         '<h1>T&amp;itle</h1><div class="body"><p><mark class="k-note" id="ann-a" data-note="ann-a">One </mark>'
@@ -109,3 +109,21 @@ def test_every_seed_report_is_read_from_the_body_handed_over(tmp_path, monkeypat
     for page, got in seen:
         assert got is not None and got == read_page(page).read()
     assert sum(bool(got[1]) for _page, got in seen) >= 4  # the annotated reports too
+
+
+def test_the_first_words_of_a_page_s_bytes_are_read_page_s(tmp_path):
+    """``first_words(bytes, n)`` (read from the page's head only where nothing there hides text) gives
+    ``read_page``'s first words on every seed page and on pages that hide or end elements early."""
+    from dossier.pipeline import build_site
+    from tests.helpers import REPO_ROOT
+
+    assert build_site(REPO_ROOT, out=tmp_path / "site").ok
+    pages = [p.read_bytes() for p in sorted((tmp_path / "site").rglob("*.html"))]
+    words = "<p>Ünïcode “quoted” w&amp;rd <a href='/x/'>li<b>nk</b></a> end.</p>" * 900
+    pages += [f"<main>{before}{words}</main><p>after</p>".encode("utf-8") for before in (
+        "", "<!-- a <p>comment</p> -->", "<script>var s = '<p>x</p>';</script>", "</main><main>",
+        "<h1>T</h1>" + "<b>" * 3000 + "x")]
+    pages += [b"<p>no main</p>" * 2000, "<main>é</main>".encode("utf-8")]
+    for page in pages:
+        for n in (0, 1, 300, 5000):
+            assert first_words(page, n) == read_page(page.decode("utf-8")).first_words(n), (page[:60], n)
