@@ -133,12 +133,14 @@ def _term_part(b: Built, memory: Memory, texts: dict, passages: list) -> tuple:
     records = _records(b, texts, passages)
     words = _record_words(b, memory, records)
     made: dict = {}
-    files = {o.path: b.put(o) for o in search.term_files(words, len(records), made)}
+    files = {o.path: b.put(o) for o in search.term_files(words, len(records), made, b.keep)}
+    if not b.keep:  # a one-off build: no State for a next build
+        return files, made, None, None
     keys, total = array("Q"), 0
     for w in words:  # one pass: spooled words are read again each time
         keys.append(w.key)
         total += w.length
-    return files, made, (keys, total), memory.words if b.keep else None
+    return files, made, (keys, total), memory.words
 
 
 def _record_part(b: Built, memory: Memory, records: list[Record], terms: pool.Aside) -> dict[str, str]:
@@ -150,10 +152,10 @@ def _record_part(b: Built, memory: Memory, records: list[Record], terms: pool.As
     files.update(made)
     if kept is not None:
         memory.words = kept
-    state: list = []
+    state: list | None = [] if b.keep else None
     index = search.manifest(records, words, term_made, rest, state)
     files[index.path] = b.put(index)
-    memory.search = state[0]
+    memory.search = state[0] if state else None
     return files
 
 
@@ -177,9 +179,9 @@ def search_files(b: Built, memory: Memory, records: list[Record]) -> dict[str, s
         outs, files, memory.search = got
         files.update((o.path, b.put(o)) for o in outs)
         return files
-    state = []
+    state: list | None = [] if b.keep else None  # a one-off build makes no State for a next one
     files = {o.path: b.put(o) for o in index_of(records, words, state)}
-    memory.search = state[0]
+    memory.search = state[0] if state else None
     return files
 
 
@@ -215,7 +217,8 @@ def opendata_files(b: Built, memory: Memory, passages: list) -> dict[str, str]:
     files: dict[str, str] = {}
 
     def part(name: str, inputs: Callable[[], object], make: Callable[[], list]) -> None:
-        fp, hit = _fingerprint(inputs()), memory.data.get(name)
+        # A one-off build (``Built.keep`` false) has no last build to compare with and no next one.
+        fp, hit = (_fingerprint(inputs()), memory.data.get(name)) if b.keep else (None, None)
         if hit is not None and hit[0] == fp and all(b.previous.get(p) == d for p, (d, _n) in hit[1].items()):
             files.update((p, d) for p, (d, _n) in hit[1].items())
             return

@@ -349,23 +349,24 @@ def index_of(records: list[Record], words: list[Words], state: list | None = Non
     """:func:`index_files` of records whose words are ``words``, one file at a time (the manifest
     last, then ``state`` gets the State): made as they are taken, so few are held at once."""
     terms: dict = {}
-    yield from term_files(words, len(records), terms)
+    yield from term_files(words, len(records), terms, state is not None)
     rest: dict = {}
     yield from record_files(records, rest)
     yield manifest(records, words, terms, rest, state)
 
 
-def term_files(words: list[Words], records: int, made: dict) -> Iterator[Output]:
+def term_files(words: list[Words], records: int, made: dict, bounds: bool = True) -> Iterator[Output]:
     """The index's term packs for records whose words are ``words``, one at a time; once all are
-    taken, ``made`` holds what the manifest takes of them (``sums``: each file's checksum and size)."""
-    bounds, df = array("d"), {}
-    shards, split, packs = _shards(_postings(words, bounds), df, pack_every(records))
+    taken, ``made`` holds what the manifest takes of them (``sums``: each file's checksum and size;
+    ``bounds``: the records' norm bounds, only a State's, so made only when ``bounds`` is true)."""
+    norms, df = array("d") if bounds else None, {}
+    shards, split, packs = _shards(_postings(words, norms), df, pack_every(records))
     sums: dict[str, tuple[int, int]] = {}
     for first, data in shards:
         name = pack_name(first)
         sums[name] = (zlib.crc32(data), len(data))
         yield Output(f"{FOLDER}/{name}", data)
-    made.update(bounds=bounds, df=df, split=split, packs=packs, sums=sums)
+    made.update(bounds=norms, df=df, split=split, packs=packs, sums=sums)
 
 
 def record_files(records: list[Record], made: dict) -> Iterator[Output]:
@@ -386,7 +387,8 @@ def record_files(records: list[Record], made: dict) -> Iterator[Output]:
 
 def manifest(records: list[Record], words, terms: dict, rest: dict, state: list | None = None) -> Output:
     """``index.json`` from what :func:`term_files` and :func:`record_files` left; ``state`` gets the
-    State.  ``words``: the records' Words, or (their keys as an array("Q"), the sum of their lengths)."""
+    State.  ``words``: the records' Words, or (their keys as an array("Q"), the sum of their lengths), or
+    None when no State is made."""
     sums = {**terms["sums"], **rest["sums"]}
     index = index_json(len(records), terms["split"], terms["packs"], rest["starts"], rest["filters"], sums)
     if state is not None:
