@@ -87,15 +87,14 @@ def _csv(header: list[str] | None, rows: list[list]) -> bytes:
     return _csv_text(header, rows).encode("utf-8")
 
 
-_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
-
-
 def _csv_field(value) -> str:
     """One field as ``_csv`` writes it (``csv.writer``'s excel dialect: quoted, its quotes doubled, when
     it holds a comma, a quote or a line break; None empty): for the rows made once per report, where
     csv.writer took as long as the rest of the rows' making."""
     text = "" if value is None else str(value)
-    return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    return '"' + text + '"' if "," in text or "\n" in text or "\r" in text else text  # `in`: quicker than a regex
 
 
 def _csv_text(header: list[str] | None, rows: list[list]) -> str:
