@@ -127,3 +127,13 @@ def test_the_first_words_of_a_page_s_bytes_are_read_page_s(tmp_path):
     for page in pages:
         for n in (0, 1, 300, 5000):
             assert first_words(page, n) == read_page(page.decode("utf-8")).first_words(n), (page[:60], n)
+
+
+def test_block_tags_break_lines_in_any_case_of_their_names():
+    """The quicker lower-case reading is taken only where every tag name is lower-case ASCII: a capital,
+    a letter that matches one case-insensitively (long s, Kelvin sign) or a comment takes the exact one."""
+    from dossier.pagetext import _BREAK, _breaks
+
+    for html in ("<P>a</P><Div>b</dIv>", "<\u017fection>x</\u017fection>y", "<bloc\u212aquote>q</bloc\u212aquote>",
+                 "<p>a<br/>b</p>", "<!-- c --><li>x", "<h1>T</h1><H2>u</H2>", "a<td\tx>b<TD>c", "<main>one</main>"):
+        assert _breaks(html) == _BREAK.sub(" ", html), html
