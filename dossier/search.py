@@ -44,8 +44,9 @@ import unicodedata
 import zlib
 from array import array
 from bisect import bisect_right
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
+from functools import partial
 from typing import Iterator
 from itertools import islice
 
@@ -206,21 +207,18 @@ def _postings(counted: list[Words], bounds: array | None = None) -> dict[bytes, 
     gets each record's :func:`norm_bounds`."""
     avglen = sum(c.length for c in counted) / max(len(counted), 1) or 1.0
     bonus = TITLE_BONUS_POINTS
-    terms: dict[bytes, array] = {}
-    get = terms.get
+    terms: defaultdict[bytes, array] = defaultdict(partial(array, "I"))
+    append, postings = array.append, terms.__getitem__
     for doc, c in enumerate(counted):
         at = doc * WEIGHTS
         table, _norm, counts = weight_table(c, avglen, at)
         if bounds is not None:
             bounds.extend(norm_bounds(table, at, counts))
-        for t, v in zip(c.terms.split(), map(table.__getitem__, counts)):
-            p = get(t)
-            if p is None:
-                terms[t] = array("I", (v,))
-            else:
-                p.append(v)
+        # Each posting appended to its term's array in C (map; a deque of length 0 takes the Nones).
+        deque(map(append, map(postings, c.terms.split()), map(table.__getitem__, counts)), 0)
         for t in c.title.split():
             terms[t][-1] += bonus
+    terms.default_factory = None  # a dict from here: a missing term is a KeyError
     return terms
 
 
