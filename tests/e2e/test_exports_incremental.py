@@ -6,7 +6,6 @@ The archive is the benchmark's (``benchmarks/generate.py``), small; each cached 
 """
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
@@ -14,15 +13,12 @@ import pytest
 
 from dossier import exports, opendata
 from dossier.pipeline import Builder, build_site
-from tests.helpers import REPO_ROOT
+from tests.helpers.bench_archive import generate
 from tests.helpers.files import differences, tree
 
 
 def _generate(root: Path, n: int) -> None:
-    spec = importlib.util.spec_from_file_location("bench_generate_exports", REPO_ROOT / "benchmarks" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.generate(root, n, seed=5)
+    generate(root, n, seed=5)
 
 
 @pytest.fixture(scope="module")

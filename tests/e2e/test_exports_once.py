@@ -1,0 +1,37 @@
+"""A one-off build (``build_site``, ``dossier check``, ``build --no-cache``) makes no state for a next
+build in its exports (no search State, no norm bounds, no fingerprints of the data files' inputs), and
+its search index and data files are byte for byte a remembering build's, made in one process or with
+the term files in a forked process."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dossier import pool
+from dossier.pipeline import Builder
+from tests.helpers.bench_archive import generate
+from tests.helpers.files import differences, tree
+
+
+def _built(root: Path, out: Path, once: bool, workers: int) -> Builder:
+    builder = Builder(root, out, workers=workers, once=once)
+    assert builder.build().ok
+    return builder
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_one_off_build_keeps_no_exports_state_and_writes_the_same_bytes(tmp_path, monkeypatch, workers):
+    monkeypatch.setattr(pool, "PARALLEL_MIN", 8)  # 40 reports: rendered in workers, the term files forked
+    generate(tmp_path / "archive", 40, seed=11)
+    once = _built(tmp_path / "archive", tmp_path / "once", True, workers)
+    kept = _built(tmp_path / "archive", tmp_path / "kept", False, workers)
+    assert once.session.exports.search is None
+    assert all(fp is None for fp, _sizes in once.session.exports.data.values())
+    assert kept.session.exports.search is not None and len(kept.session.exports.search.bounds) > 0
+    assert all(isinstance(fp, str) for fp, _sizes in kept.session.exports.data.values())
+    assert set(once.session.exports.data) == set(kept.session.exports.data) == {"passages", "entities", "articles",
+                                                                                "mentions"}
+    got, want = tree(tmp_path / "once"), tree(tmp_path / "kept")
+    assert any(p.startswith("search/t/") for p in got) and "data/mentions.csv" in got
+    assert differences(got, want) == []
