@@ -8,9 +8,10 @@ after a small edit writes little:
 
 - ``parts/<name>.pickle``: the maps kept by key, a group of keys to a part (about 128 keys): what
   loading each content file gave (family ``files``); each article's scan and head (``articles``:
-  the shared-passage index's sentence keys are its scan's lists); the Markdown facts, the page memo and the
-  exports' text of each output path (``pages``: the three of one path sit in one part); the search
-  records' words but a report's, which its Markdown facts hold (``words``). A build writes only the parts whose entries changed.
+  the shared-passage index's sentence keys are its scan's lists); the Markdown facts, the page memo
+  and the exports' text of each output path (``pages``: the three of one path sit in one part); the
+  search records' words but a report's, which its Markdown facts hold (``words``). A build writes
+  only the parts whose entries changed.
 - ``build.pickle``, the index: the names of the parts, and the rest of the session's memory (the
   shared passages but their sentence keys, coverage, the Markdown key, the exports' memo of the search
   index and data files).
@@ -34,7 +35,8 @@ Nothing in it is taken on trust:
   is ignored: the index, or a part of the loaded files (the records everything refers to), and the
   build runs as if there were none; a part of pages that is missing, damaged, refers to a record
   there is not, or is not the one the index names only has its pages rendered again; without a
-  part of words the search index is made whole; without a part of articles, the shared passages are found again in every article;
+  part of words the search index is made whole; without a part of articles, the shared passages
+  are found again in every article;
 - only Dossier's records and plain containers are read back, never a function (``_Unpickler``).
 
 Each file is written to a temporary name and renamed into place, so a reader sees an old file
