@@ -122,14 +122,15 @@ def _maps(state: dict) -> dict:
     """The maps kept in parts: the session's, the exports memo's texts, and the search records' words
     but a report's (its Markdown facts hold them: see ``_reports_words``)."""
     memory = state["exports"]
-    held = {id(w) for w in _reports_words(state["_markdown"])}
+    held = {w.key: w for w in _reports_words(state["_markdown"])}  # equal, or the same object
     return {**{m: state[m] for m in SPLIT}, "texts": memory.texts,
-            "words": {k: w for k, w in memory.words.items() if id(w) not in held}}
+            "words": {k: w for k, w in memory.words.items() if (h := held.get(k)) is not w and h != w}}
 
 
 def _reports_words(markdown: dict):
     """The search words of each report, as its Markdown facts hold them (``ArticleResult.words``, counted
-    where it was rendered): the same objects as the exports memo's, written once, in the facts."""
+    where it was rendered): what the exports memo holds of reports (the same objects, or, when the search
+    index was made in a forked process, equal ones), written once, in the facts."""
     for hit in markdown.values():
         words = getattr(hit[1], "words", None)
         if isinstance(words, Words):

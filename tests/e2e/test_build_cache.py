@@ -346,6 +346,22 @@ def test_the_search_words_read_back_are_those_the_build_kept_a_reports_written_o
     assert reports and not reports & in_parts
 
 
+def test_a_reports_words_counted_in_a_forked_process_are_written_once_too(parted, monkeypatch):
+    """Made whole, the search index counts in a forked process (``pool.aside``): the words it gives back are
+    equal to the facts', not the same objects, and are left out of the parts of words all the same."""
+    import dossier.pool
+    monkeypatch.setattr(dossier.pool, "PARALLEL_MIN", 1)
+    shutil.rmtree(parted.root / FOLDER)
+    builder = Builder(parted.root, parted.out, workers=2, cache=True)
+    assert builder.build().ok
+    cache = Cache(parted.root)
+    back = cache.load()["exports"].words
+    assert all(back.get(key) == words for key, words in builder.session.state()["exports"].words.items())
+    reports = {res.words.key for _key, res in _facts(cache) if getattr(res, "words", None) is not None}
+    in_parts = {key for _name, maps, _refs in cache._known["words"].values() for key in maps["words"]}
+    assert reports and not reports & in_parts
+
+
 def _facts(cache: Cache) -> list:
     return [hit for _name, maps, _refs in cache._known["pages"].values() for hit in maps["_markdown"].values()]
 
