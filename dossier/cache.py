@@ -151,10 +151,11 @@ def _passage_keys(state: dict, whole: bool) -> None:
     a changed article by identity); a fresh index when a scan it needs was not read (``whole`` False)."""
     shared, scans = state["_shared"], state["_scans"]
     if isinstance(shared.keys, tuple):
-        if not whole or not all(slug in scans for slug in shared.keys):
+        keys = {slug: scans[slug][1][1] for slug in shared.keys if isinstance(slug, str) and slug in scans}
+        if not whole or len(keys) != len(shared.keys) or not all(isinstance(ks, list) for ks in keys.values()):
             state["_shared"] = SharedPassages()  # made again from every article's keys
             return
-        shared.keys = {slug: scans[slug][1][1] for slug in shared.keys}
+        shared.keys = keys
 
 
 def _records_of(loaded: dict) -> dict:
@@ -228,7 +229,7 @@ class Cache:
         records = _records_of(maps["_loaded"])
         state = _loads(index["site"], records)
         if not isinstance(state, dict) or set(state) != set(KEPT) - set(SPLIT) \
-                or not isinstance(state.get("exports"), Memory):
+                or not isinstance(state.get("exports"), Memory) or not isinstance(state.get("_shared"), SharedPassages):
             return None
         maps.update(self._read_family("articles", index["parts"]["articles"], records))
         state.update({m: maps[m] for m in FAMILIES["articles"]})

@@ -292,6 +292,26 @@ REPRINT = {"content/articles/six.md": ("---\ntitle: Six\noutlet: weekly\npublish
                                         f"Opening line of the first report here. {SHARED}\n")}
 
 
+@pytest.mark.parametrize("slugs", [("one", "nowhere"), ("one", ["not", "a", "slug"]), ("bad-scan",)])
+def test_shared_passage_keys_not_all_in_the_scans_read_give_a_fresh_index(slugs):
+    """What the index names of the sentence keys must each be an article's scan read back, holding a list;
+    else (a part missing, a forged file) the shared passages are found again, nothing is trusted."""
+    from dossier.passages import SharedPassages
+
+    passages = SharedPassages()
+    passages.keys, passages.where = slugs, {1: "one"}
+    state = {"_shared": passages, "_scans": {"one": (None, (frozenset(), [1])), "bad-scan": (None, (frozenset(), 1))}}
+    dossier.cache._passage_keys(state, True)
+    assert state["_shared"] is not passages and state["_shared"].keys == {} and state["_shared"].where == {}
+    passages.keys = ("one",)
+    state["_shared"] = passages
+    dossier.cache._passage_keys(state, False)  # a part of articles was not read
+    assert state["_shared"] is not passages
+    state["_shared"] = passages
+    dossier.cache._passage_keys(state, True)
+    assert state["_shared"] is passages and passages.keys["one"] is state["_scans"]["one"][1][1]
+
+
 def test_shared_passages_after_edits_from_the_cache_equal_a_cold_builds(parted):
     """Two reports print one sentence: edited away, back, the archive's scans part damaged in between, each
     cached build (its scans and shared passages read back from the cache) equals a cold build."""
