@@ -111,25 +111,26 @@ def _rule(state: StateCore) -> None:
     site = env.get("site")
     if site is None or not site.alias_table:
         return
-    tokens = state.tokens
-    block, opener = 0, None
-    for i, tok in enumerate(tokens):
+    block, opener, after = 0, None, ""
+    per_block, block_ids, collect = env.get("link_per_block"), env.get("block_ids"), env.get("mentions")
+    for tok in state.tokens:
+        before, after = after, tok.type
         if tok.level == 0 and tok.nesting == 1:
             block, opener = block + 1, tok
-            if env.get("link_per_block"):
+            if per_block:
                 env["linked"].clear()
-        if tok.type != "inline" or not tok.children or (i and tokens[i - 1].type == "heading_open"):
+        if after != "inline" or not tok.children or before == "heading_open":
             continue
-        collect = env.get("mentions")
         found, pieces = _link_names(tok, env, site.matcher)
-        if found and opener is not None and env.get("block_ids"):  # where an entity page's mentions link to
+        if found and opener is not None and block_ids:  # where an entity page's mentions link to
             opener.attrSet("id", f"par-{block}")
         if collect is not None and found:
             plain = "".join(pieces)
             ends = sentence_ends(plain)
+            source = env.get("source", "")
             for slug, s, e, n in found:
                 sentence, a, b = sentence_around(plain, s, e, ends)
-                collect.append(Mention(slug, env.get("source", ""), sentence, a, b, block, n))
+                collect.append(Mention(slug, source, sentence, a, b, block, n))
 
 
 def _link_names(tok: Token, env, matcher) -> tuple[list[tuple[str, int, int, int]], list[str]]:
@@ -142,13 +143,15 @@ def _link_names(tok: Token, env, matcher) -> tuple[list[tuple[str, int, int, int
     link_first = env.get("link_first")
     linked: set = env["linked"]
     self_slug = env.get("self")
+    block_ids = env.get("block_ids")
     out: list[Token] = []
     found: list[tuple[str, int, int, int]] = []  # entity, start, end in plain text, number
     in_link = 0
     run: list[Token] = []
 
     def flush(run_start: int) -> None:
-        text = "".join(t.content if t.type == "text" else "\n" for t in run)
+        text = run[0].content if len(run) == 1 and run[0].type == "text" else \
+            "".join(t.content if t.type == "text" else "\n" for t in run)
         spans = matcher.find(text.replace("\n", " "))  # a name may wrap over two source lines
         if not spans:
             out.extend(run)
@@ -159,7 +162,7 @@ def _link_names(tok: Token, env, matcher) -> tuple[list[tuple[str, int, int, int
             if slug == self_slug:
                 continue
             number = 0
-            if env.get("block_ids"):
+            if block_ids:
                 number = env["mention_number"] = env.get("mention_number", 0) + 1
             found.append((slug, run_start + s, run_start + e, number))
             ident = f"m-{number}" if number else ""
