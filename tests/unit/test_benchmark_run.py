@@ -1,0 +1,66 @@
+"""benchmarks/run.py: every tool's run starts the same way, and the tools' runs alternate."""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+
+from tests.conftest import REPO_ROOT
+
+BENCH = REPO_ROOT / "benchmarks"
+
+
+def _run_module():
+    if "bench_run_under_test" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("bench_run_under_test", BENCH / "run.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules["bench_run_under_test"] = module
+    return sys.modules["bench_run_under_test"]
+
+
+def test_a_run_starts_without_its_output_and_with_its_inputs_as_they_were(tmp_path, monkeypatch):
+    run = _run_module()
+    synced = []
+    monkeypatch.setattr(run.os, "sync", lambda: synced.append(True))  # the machine's whole disk: not in a test
+    root = tmp_path / "archive"
+    (root / "content" / "articles").mkdir(parents=True)
+    (root / "content" / "articles" / "a.md").write_text("---\ntitle: A\n---\nText.\n")
+    (root / "site.yaml").write_text("title: T\n")
+    out = root / "output"
+    (out / "articles" / "a").mkdir(parents=True)
+    (out / "articles" / "a" / "index.html").write_text("old")
+    (root / "hugo_cache").mkdir()
+    run.same_start("build", root, out, None)
+    assert synced == [True]
+    assert not out.exists() and not (root / "hugo_cache").exists()
+    assert (root / "content" / "articles" / "a.md").read_text() == "---\ntitle: A\n---\nText.\n"
+    assert (root / "site.yaml").read_text() == "title: T\n"
+    read = run.warm_inputs("build", root, None)
+    assert root / "content" in read and root / "site.yaml" in read
+    assert any(p.name == "jinja2" for p in read) and any(p.name == "markdown_it" for p in read)
+
+
+def test_the_tools_runs_alternate_round_by_round(tmp_path, monkeypatch):
+    run = _run_module()
+    calls, reported = [], []
+    monkeypatch.setattr(run, "ensure_archive", lambda n, seed, force=False: tmp_path)
+    monkeypatch.setattr(run, "measure", lambda mode, root, out, workers, hugo=None: calls.append(mode) or {"mode": mode})
+    monkeypatch.setattr(run, "report", lambda title, runs, n: reported.append([r["mode"] for r in runs]) or runs[0])
+    monkeypatch.setattr(run.compare, "print_size", lambda best: None)
+    args = argparse.Namespace(seed=1, regenerate=False, no_build=False, no_floor=False, cli=False, workers=None,
+                              repeat=3, keep=False)
+    best = run.run_size(1000, args, None)
+    assert calls == ["build", "baseline"] * 3
+    assert reported == [["build"] * 3, ["baseline"] * 3]
+    assert best["dossier"] == {"mode": "build"} and best["floor"] == {"mode": "baseline"}
+
+
+def test_dossiers_modules_are_compiled_before_anything_is_timed(tmp_path):
+    run = _run_module()
+    (tmp_path / "dossier").mkdir()
+    (tmp_path / "dossier" / "__init__.py").write_text("")
+    (tmp_path / "dossier" / "stage.py").write_text("X = 1\n")
+    run.compiled(tmp_path)
+    cached = {p.name.split(".")[0] for p in (tmp_path / "dossier" / "__pycache__").glob("*.pyc")}
+    assert cached == {"__init__", "stage"}
