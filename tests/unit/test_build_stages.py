@@ -8,9 +8,11 @@ from tests.conftest import REPO_ROOT
 
 def test_the_search_index_and_data_files_are_written_within_their_own_stages(monkeypatch, tmp_path):
     events = []
-    real_lap, real_put = pipeline.Clock.lap, write.Staging.put
+    real_lap, real_target = pipeline.Clock.lap, write.Staging._target
     monkeypatch.setattr(pipeline.Clock, "lap", lambda self, name: events.append(("lap", name)) or real_lap(self, name))
-    monkeypatch.setattr(write.Staging, "put", lambda self, out: events.append(("put", out.path)) or real_put(self, out))
+    # Every staged file's path goes through ``_target`` (put, write, put_pieces) as it is opened.
+    monkeypatch.setattr(write.Staging, "_target", lambda self, path: events.append(("put", path))
+                        or real_target(self, path))
     assert build_site(REPO_ROOT, out=tmp_path / "out", workers=1).ok
     next_lap = {}
     pending = []
