@@ -255,3 +255,13 @@ def test_words_kept_between_builds_are_used_only_for_the_same_record(monkeypatch
 def test_a_long_word_beside_non_ascii_text_is_read_in_linear_time():
     text = "“Quoted” " + "a" * 300_000 + " café " + "b" * 300_000
     assert term_counts(text) == Counter({b"quoted": 1, b"a" * 300_000: 1, b"cafe": 1, b"b" * 300_000: 1})
+
+
+def test_fast_counts_equal_the_plain_words_around_the_marks_read_as_spaces():
+    """Curly quotes, dashes, the ellipsis, the middle dot and the no-break space are spaces before the
+    words are split (``search._PUNCTUATION``): the same words, next to letters, accents and marks."""
+    rnd = random.Random(5)
+    alphabet = "aZé9 _\u0301\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00b7\u00a0ﬁİ東"
+    for _ in range(500):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 24)))
+        assert term_counts(text) == Counter(w.encode() for w in words(text)), repr(text)
