@@ -125,14 +125,39 @@ def annotation(p: Passage, page_url: str, creator: dict, language: str) -> dict:
     }
 
 
-def annotations_jsonld(passages: list[Passage], urls, config) -> Output:
+def annotations_jsonld(passages: list[Passage], urls, config) -> Output | Streamed:
     creator = {"type": "Organization", "name": config.author or config.title}
-    items = [annotation(p, urls.absolute(f"articles/{p.article.slug}/"), creator, config.language)
-             for p in passages]
+
+    def items() -> Iterator[dict]:
+        for p in passages:
+            yield annotation(p, urls.absolute(f"articles/{p.article.slug}/"), creator, config.language)
+
     data = {"@context": ANNO_CONTEXT, "id": urls.absolute("data/annotations.jsonld"), "type": "AnnotationCollection",
-            "label": f"Annotations of {config.title}", "total": len(items),
-            "first": {"type": "AnnotationPage", "items": items}}
-    return Output("data/annotations.jsonld", _json(data))
+            "label": f"Annotations of {config.title}", "total": len(passages),
+            "first": {"type": "AnnotationPage", "items": [_ITEMS] if passages else []}}
+    if not passages:
+        return Output("data/annotations.jsonld", _json(data))
+    return Streamed("data/annotations.jsonld", functools.partial(_around, _json(data), items))
+
+
+_ITEMS = "\0items\0"  # where a streamed file's records go (see ``_around``)
+_CHUNK = 1 << 16  # characters of records written at once
+_ROWS = 1000  # rows of a table written at once
+
+
+def _around(frame: bytes, items: Callable[[], Iterator]) -> Iterator[bytes]:
+    """The pieces of ``frame`` (``_json`` of data whose last list is ``[_ITEMS]``) with the records
+    of ``items()`` in that list, as ``_json`` writes them (one a line), made and written a few at a time."""
+    head, tail = frame.rsplit(_ONE(_ITEMS).encode("utf-8"), 1)  # the list is the last thing written
+    yield head
+    sep, chunk, size = b"", [], 0
+    for item in items():
+        chunk.append(_ONE(item))
+        size += len(chunk[-1])
+        if size >= _CHUNK:
+            yield sep + ",\n".join(chunk).encode("utf-8")
+            sep, chunk, size = b",\n", [], 0
+    yield (sep if chunk else b"") + ",\n".join(chunk).encode("utf-8") + tail
 
 
 def entities(site, urls, report_counts: dict) -> list[Output]:
@@ -144,13 +169,33 @@ def entities(site, urls, report_counts: dict) -> list[Output]:
     return [Output("data/entities.json", _json(rows)), Output("data/entities.csv", _table(rows))]
 
 
-def articles(site, urls, named: dict) -> list[Output]:
-    rows = []
-    for a in sorted(site.articles.values(), key=lambda a: a.slug):
-        rows.append({"slug": a.slug, "title": a.title, "outlet": a.outlet, "published": a.published.isoformat(),
-                     "url": a.url, "byline": a.byline, "story": a.story, "tags": list(a.tags),
-                     "entities": sorted(named.get(a.slug, ())), "page": urls.absolute(f"articles/{a.slug}/")})
-    return [Output("data/articles.json", _json(rows)), Output("data/articles.csv", _table(rows))]
+def articles(site, urls, named: dict) -> list[Output | Streamed]:
+    """``articles.json`` and ``.csv``, made one report at a time as they are written (a row is a report)."""
+    def rows() -> Iterator[dict]:
+        for a in sorted(site.articles.values(), key=lambda a: a.slug):
+            yield {"slug": a.slug, "title": a.title, "outlet": a.outlet, "published": a.published.isoformat(),
+                   "url": a.url, "byline": a.byline, "story": a.story, "tags": list(a.tags),
+                   "entities": sorted(named.get(a.slug, ())), "page": urls.absolute(f"articles/{a.slug}/")}
+
+    if not site.articles:
+        return [Output("data/articles.json", _json([])), Output("data/articles.csv", _table([]))]
+    return [Streamed("data/articles.json", functools.partial(_around, _json([_ITEMS]), rows)),
+            Streamed("data/articles.csv", functools.partial(_table_pieces, rows))]
+
+
+def _table_pieces(rows: Callable[[], Iterator[dict]]) -> Iterator[bytes]:
+    """``_table`` of ``rows()`` (at least one), a few rows at a time."""
+    chunk: list = []
+    header = None
+    for row in rows():
+        if header is None:
+            header = list(row)
+            yield _csv(header, [])
+        chunk.append([";".join(v) if isinstance(v, list) else v for v in row.values()])
+        if len(chunk) >= _ROWS:
+            yield _csv(None, chunk)
+            chunk = []
+    yield _csv(None, chunk)
 
 
 def _table(rows: list[dict]) -> bytes:

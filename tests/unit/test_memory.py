@@ -321,3 +321,41 @@ def test_a_pool_worker_frees_the_reference_cycles_its_tasks_leave_with_the_colle
     assert pool.fork_available() and len(counts) == 1000
     assert max(counts) <= pool.COLLECT_EVERY + 1 < 500  # without the collections, up to 500 in a worker
     assert len(_alive) == 0  # nothing ran here
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 700])
+def test_the_annotations_and_articles_data_files_are_made_a_few_records_at_a_time_as_whole(n, monkeypatch):
+    """``annotations.jsonld``, ``articles.json`` and ``.csv`` are written piece by piece (never all their
+    records at once), and are the bytes the whole file gives (a title holding the placeholder too)."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from dossier import opendata
+    from dossier.urls import Urls
+
+    monkeypatch.setattr(opendata, "_CHUNK", 2000)  # several chunks
+    monkeypatch.setattr(opendata, "_ROWS", 100)
+    urls = Urls("/", "https://example.org")
+    config = SimpleNamespace(author="", title=f"T {opendata._ITEMS} “x”", language="en")
+    arts = {f"a{i:04d}": SimpleNamespace(slug=f"a{i:04d}", title=f"Title, “{i}”", outlet="o", url="",
+                                         published=dt.date(2023, 1, 1 + i % 28), byline="B, C", story="s",
+                                         tags=("t", "u")) for i in range(n)}
+    passages = [opendata.passage(SimpleNamespace(anchor=f"ann-{i}", note="n", kind="note"), arts[s], "x" * 90 + s,
+                                 90, 95, "<p>n</p>") for i, s in enumerate(arts)]
+    site = SimpleNamespace(articles=arts)
+    named = {s: {"e2", "e1"} for s in arts}
+    creator = {"type": "Organization", "name": config.title}
+    whole_ann = opendata._json({
+        "@context": opendata.ANNO_CONTEXT, "id": urls.absolute("data/annotations.jsonld"),
+        "type": "AnnotationCollection", "label": f"Annotations of {config.title}", "total": n,
+        "first": {"type": "AnnotationPage", "items": [opendata.annotation(p, urls.absolute(f"articles/{p.article.slug}/"),
+                                                                          creator, "en") for p in passages]}})
+    rows = [{"slug": a.slug, "title": a.title, "outlet": a.outlet, "published": a.published.isoformat(), "url": a.url,
+             "byline": a.byline, "story": a.story, "tags": list(a.tags), "entities": sorted(named[a.slug]),
+             "page": urls.absolute(f"articles/{a.slug}/")} for a in arts.values()]
+    made = [opendata.annotations_jsonld(passages, urls, config), *opendata.articles(site, urls, named)]
+    got = [m.data for m in made]
+    assert got == [whole_ann, opendata._json(rows), opendata._table(rows)]
+    assert all(isinstance(m, opendata.Streamed) for m in made) == (n > 0)
+    if n == 700:
+        assert all(len(list(m.pieces())) > 5 for m in made)
