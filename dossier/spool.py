@@ -38,14 +38,14 @@ class Piece(NamedTuple):
 class Spool:
     """One folder of per-process files, appended to by whichever process renders (each opens its own
     file, named by its pid, the first time it writes: a forked worker inherits this object unopened
-    for itself), read back in the build process with ``pread``."""
+    for itself), read back in the build process."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._pid = 0  # the process whose file ``_fd`` is
         self._fd = -1
         self._at = 0  # the length of this process's file
-        self._readers: dict[int, int] = {}  # pid -> a descriptor to read that process's file
+        self._readers: dict = {}  # pid -> that process's file, open to read
 
     @classmethod
     def make(cls, staging_dir: Path) -> "Spool":
@@ -70,10 +70,11 @@ class Spool:
         return piece
 
     def _read(self, piece: Piece, start: int, size: int) -> bytes:
-        fd = self._readers.get(piece.pid)
-        if fd is None:
-            fd = self._readers[piece.pid] = os.open(self.folder / str(piece.pid), os.O_RDONLY)
-        data = os.pread(fd, size, piece.at + start)
+        f = self._readers.get(piece.pid)
+        if f is None:
+            f = self._readers[piece.pid] = open(self.folder / str(piece.pid), "rb", buffering=0)
+        f.seek(piece.at + start)
+        data = f.read(size)
         if len(data) != size:
             raise OSError(f"{self.folder / str(piece.pid)}: spooled report cut short")
         return data
@@ -92,8 +93,10 @@ class Spool:
 
     def close(self) -> None:
         """Close every file and remove the folder (before the staging folder is committed)."""
-        for fd in [*self._readers.values(), *([self._fd] if self._pid == os.getpid() else [])]:
-            os.close(fd)
+        for f in self._readers.values():
+            f.close()
+        if self._pid == os.getpid():
+            os.close(self._fd)
         self._readers, self._pid, self._fd = {}, 0, -1
         shutil.rmtree(self.folder, ignore_errors=True)
 
