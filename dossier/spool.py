@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from .search import Words
 
+_PREAD = hasattr(os, "pread")  # not on every system; where it is not, nothing forks either
 FOLDER = ".dossier-spool"  # in the staging folder; never an output's name (outputs are listed, this is not)
 
 
@@ -45,7 +46,8 @@ class Spool:
         self._pid = 0  # the process whose file ``_fd`` is
         self._fd = -1
         self._at = 0  # the length of this process's file
-        self._readers: dict = {}  # pid -> that process's file, open to read
+        self._readers: dict = {}  # pid -> that process's file, open to read in ``self._reading``
+        self._reading = 0  # the process whose ``_readers`` they are (a forked one opens its own)
 
     @classmethod
     def make(cls, staging_dir: Path) -> "Spool":
@@ -70,11 +72,16 @@ class Spool:
         return piece
 
     def _read(self, piece: Piece, start: int, size: int) -> bytes:
+        if self._reading != os.getpid():  # never the descriptors of the process this one was forked from
+            self._readers, self._reading = {}, os.getpid()
         f = self._readers.get(piece.pid)
         if f is None:
             f = self._readers[piece.pid] = open(self.folder / str(piece.pid), "rb", buffering=0)
-        f.seek(piece.at + start)
-        data = f.read(size)
+        if _PREAD:  # at an offset without moving the file's position, which a forked process shares
+            data = os.pread(f.fileno(), size, piece.at + start)
+        else:
+            f.seek(piece.at + start)
+            data = f.read(size)
         if len(data) != size:
             raise OSError(f"{self.folder / str(piece.pid)}: spooled report cut short")
         return data
@@ -93,7 +100,7 @@ class Spool:
 
     def close(self) -> None:
         """Close every file and remove the folder (before the staging folder is committed)."""
-        for f in self._readers.values():
+        for f in self._readers.values() if self._reading == os.getpid() else ():
             f.close()
         if self._pid == os.getpid():
             os.close(self._fd)

@@ -359,3 +359,24 @@ def test_the_annotations_and_articles_data_files_are_made_a_few_records_at_a_tim
     assert all(isinstance(m, opendata.Streamed) for m in made) == (n > 0)
     if n == 700:
         assert all(len(list(m.pieces())) > 5 for m in made)
+
+
+def test_the_spool_is_read_from_a_forked_process_and_this_one_at_once(tmp_path):
+    """A forked process (the search index's) reads the spool with its own files: never the position
+    of a file it shares with the process it was forked from."""
+    import os
+
+    from dossier.search import Record, count_words
+    from dossier.spool import Spool
+
+    s = Spool.make(tmp_path)
+    texts = [(f"report {i} " * (50 + i), {}) for i in range(200)]
+    pieces = [s.put(t, count_words(Record("/r", "T", t[0], "Report"))) for t in texts]
+    assert s.text(pieces[0]) == texts[0]  # this process has its file open
+    pid = os.fork()
+    if pid == 0:
+        ok = all(s.text(p) == t for _ in range(5) for p, t in zip(pieces, texts))
+        os._exit(0 if ok else 1)
+    mine = all(s.text(p) == t for _ in range(5) for p, t in zip(pieces, texts))
+    assert os.waitpid(pid, 0)[1] == 0 and mine
+    s.close()
