@@ -1,6 +1,7 @@
 """What a build keeps in memory between its stages is compact (sizes and counts, never timings)."""
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import replace
 
@@ -230,7 +231,10 @@ def test_a_one_off_build_spools_each_reports_text_and_words_and_the_exports_read
     assert not list(tmp_path.glob(".*staging*"))
     assert all(r.text and r.words is not None and r.spooled is None for r in kept_results.values())
     assert all(r.text == () and r.words is None for r in results.values())
-    assert len({r.spooled.pid for r in results.values()}) == 2  # each worker wrote its own file
+    # Each render process wrote its own file, none of them the build process (how the pool shares the
+    # tasks out depends on the machine's load: one worker may take them all).
+    pids = {r.spooled.pid for r in results.values()}
+    assert 1 <= len(pids) <= 2 and os.getpid() not in pids
     eager, (lazy, listed, sliced, last, third, again) = records[0], records[-1]
     assert isinstance(eager, list) and lazy.reports == len(results) == len(kept_results)
     assert listed == eager and sliced == eager and last == eager[-1]
