@@ -141,6 +141,23 @@ def test_tablet_uses_its_width(browser, sites):
         screenshot(page, "margin-notes-tablet")
 
 
+@pytest.mark.parametrize("width", [900, 990])
+def test_between_tablet_and_desktop_the_text_keeps_its_measure_and_the_notes_take_the_rest(browser, sites, width):
+    """From 48 to 62rem the notes column grows (13 to 15rem) before the text passes the measure
+    (36rem): lines no longer than on a desktop, notes no narrower than on a tablet."""
+    base, paths = sites["seed"]
+    with browser_page(browser, width) as page:
+        page.goto(base + paths[0])
+        wait_placed(page, "wide")
+        rem = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+        text = page.eval_on_selector(".body", "b => b.getBoundingClientRect().width")
+        notes = page.eval_on_selector_all(".body > .sidenote", "ns => ns.map(n => n.getBoundingClientRect().width)")
+        assert text <= 36 * rem + 0.5, f"at {width}px the text is {text:.0f}px wide, more than the measure"
+        assert notes and min(notes) >= 13 * rem - 0.5, f"at {width}px a note is {min(notes):.0f}px wide"
+        assert max(notes) > 13 * rem + 0.5, f"at {width}px the notes did not take the width left over"
+        _check_wide(page.evaluate(GEOMETRY_JS), f"{paths[0]} at {width}px")
+
+
 def _folded(page, note) -> bool:
     return note.evaluate("n => getComputedStyle(n.querySelector('.note-body')).maxHeight !== 'none'")
 
