@@ -5,8 +5,8 @@
 Builds the benchmark archive (run.py's ``_work/<N>/``) cold into a temporary folder, in this
 process with one render process, with the article task replaced by one that does the same work
 in the same order and times each part in CPU seconds: the page (Markdown and template), staging
-it, and the three parts of the exports (the page's text read back, its ``mentions.csv`` rows made
-and packed, its search words counted). Prints the best of ``--repeat`` builds, per part and per
+it, and the parts of the exports (the page's text read back, its ``mentions.csv`` rows made, its
+search words counted, the three spooled: ``dossier.spool``, a one-off build's). Prints the best of ``--repeat`` builds, per part and per
 report. Asserts nothing.
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dossier.pagetext import read_body, read_page  # noqa: E402
 from dossier.search import count_words  # noqa: E402
 from run import ensure_archive  # noqa: E402
 
-PARTS = ("page", "staged", "text read back", "mention rows", "rows packed", "words counted")
+PARTS = ("page", "staged", "text read back", "mention rows", "words counted", "spooled")
 
 
 def _timed_task(spent: dict):
@@ -44,9 +44,13 @@ def _timed_task(spent: dict):
         marks.append(time.process_time())
         rows = opendata.mention_rows(r.urls, slug, res.mentions, body)
         marks.append(time.process_time())
-        res.mention_rows = article_pages.pack_rows(rows)
-        marks.append(time.process_time())
         res.words = count_words(exports.report_record(r.site, r.urls, slug, body))
+        marks.append(time.process_time())
+        if state.spool is not None:
+            res.spooled = state.spool.put(res.text, res.words, rows.encode("utf-8"))
+            res.text, res.words = (), None
+        else:
+            res.mention_rows = article_pages.pack_rows(rows)
         marks.append(time.process_time())
         res.output = None
         for part, a, b in zip(PARTS, marks, marks[1:]):

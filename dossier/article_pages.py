@@ -63,10 +63,13 @@ def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, 
     page_html, body_html, res.html = res.output.data.decode("utf-8"), res.html, ""
     res.text = read_body(page_html, body_html) or read_page(page_html).read()  # for the open data and search
     body = res.text[0]
-    res.mention_rows = pack_rows(opendata.mention_rows(state.renderer.urls, slug, res.mentions, body))
+    rows = opendata.mention_rows(state.renderer.urls, slug, res.mentions, body)
     res.words = count_words(exports.report_record(state.renderer.site, state.renderer.urls, slug, body))
-    if state.spool is not None:
-        res.spooled, res.text, res.words = state.spool.put(res.text, res.words), (), None
+    if state.spool is not None:  # on disk as they are: packing them would buy nothing
+        res.spooled = state.spool.put(res.text, res.words, rows.encode("utf-8"))
+        res.text, res.words = (), None
+    else:
+        res.mention_rows = pack_rows(rows)
     res.output = None  # the bytes stay on disk, not in the pipe or the memo
     return res, d, page - start, time.perf_counter() - page
 

@@ -60,7 +60,7 @@ class Built:
     anchored: dict  # article slug -> ids of the annotations placed in its text
     claims: tuple  # claim slugs
     article_texts: dict  # article slug -> (body, passages) read from its page where it was rendered
-    mention_rows: dict  # article slug -> its rows of data/mentions.csv, made where it was rendered
+    mention_rows: dict  # article slug -> its rows of data/mentions.csv (text or UTF-8), made where it was rendered
     note_html: Callable  # Annotation -> HTML of its note
     data_page: Callable  # ((file name, url, what it holds, bytes), ...) -> the Data page
     article_words: dict = field(default_factory=dict)  # article slug -> search.Words of its record, counted in the workers
@@ -261,13 +261,18 @@ def _packed_rows(b: Built) -> bytes:
     packed = getattr(b.mention_rows, "packed", None)
     for slug in sorted(b.mentions):
         h.update(slug.encode("utf-8") + b"\0")
-        h.update(packed(slug) if packed else b.mention_rows[slug].encode("utf-8"))
+        h.update(packed(slug) if packed else _utf8(b.mention_rows[slug]))
         h.update(b"\0")
     return h.digest()
 
 
+def _utf8(rows: str | bytes) -> bytes:
+    return rows if isinstance(rows, bytes) else rows.encode("utf-8")
+
+
 class _UnpackedRows(dict):
-    """article slug -> its rows of mentions.csv as UTF-8, unpacked one at a time as the file is made."""
+    """article slug -> its rows of mentions.csv as UTF-8, unpacked (or read from the spool) one at a
+    time as the file is made."""
 
     def __init__(self, b: Built) -> None:
         super().__init__(dict.fromkeys(b.mentions))
@@ -275,7 +280,7 @@ class _UnpackedRows(dict):
 
     def __getitem__(self, slug: str) -> bytes:
         packed = getattr(self._b.mention_rows, "packed", None)
-        return zlib.decompress(packed(slug)) if packed else self._b.mention_rows[slug].encode("utf-8")
+        return zlib.decompress(packed(slug)) if packed else _utf8(self._b.mention_rows[slug])
 
 
 def _fingerprint(inputs) -> str:

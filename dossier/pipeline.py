@@ -31,7 +31,7 @@ from .search import FOLDER as SEARCH_FOLDER
 from .outdir import check as check_output, recover as recover_output
 from .render import DEFAULT_LAYOUTS, template_error
 from .session import ASSET, Layouts, Session, classify
-from .spool import Spool, Texts, WordsOf
+from .spool import Rows, Spool, Texts, WordsOf
 from .site import Site, assemble
 from .urls import Urls
 from .views import data_view, not_found_view
@@ -248,7 +248,8 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
     built = exports.Built(
         site, renderer.urls, outputs, read, named,
         {s: tuple(r.anchored) for s, r in results.items()}, tuple(index.claims),
-        Texts(spool, results) if spool else {s: r.text for s, r in results.items()}, MentionRows(results),
+        Texts(spool, results) if spool else {s: r.text for s, r in results.items()},
+        Rows(spool, results) if spool else MentionRows(results),
         lambda ann: notes.get((ann.article, ann.id)) or renderer.markdown(ann.note, ann.source, ann.note_line - 1, []),
         lambda files: renderer.render(data_view(renderer.frame, files)),
         WordsOf(spool, results) if spool else {s: r.words for s, r in results.items() if r.words is not None},

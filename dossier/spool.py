@@ -1,7 +1,8 @@
 """What the exports take of each report, spooled to disk from rendering until the exports read it.
 
 A render worker reads each report's text back from its page (its body as the page shows it and
-where the annotated passages lie) and counts the words of its search record (``search.Words``).
+where the annotated passages lie), makes its rows of ``data/mentions.csv`` and counts the words of
+its search record (``search.Words``).
 Held in the build process from the article pages until the exports, they were about 9 kB a report:
 870 MB at 100,000 articles, and every process forked meanwhile (the entity pages' pool, the search
 index's) counted them as its own.  In a one-off build (``build_site``, ``dossier check``,
@@ -28,12 +29,14 @@ FOLDER = ".dossier-spool"  # in the staging folder; never an output's name (outp
 
 class Piece(NamedTuple):
     """Where one report's part lies: the file of the process that wrote it, the offset, the length of
-    its body (UTF-8) and of what follows it (the pickled passages and words)."""
+    its body (UTF-8), of its ``mentions.csv`` rows (UTF-8, as the file holds them: on disk, nothing is
+    gained by packing them) and of what follows (the pickled passages and words)."""
 
     pid: int
     at: int
     body: int
     rest: int
+    rows: int = 0
 
 
 class Spool:
@@ -55,8 +58,9 @@ class Spool:
         folder.mkdir()
         return cls(folder)
 
-    def put(self, text: tuple[str, dict], words: Words) -> Piece:
-        """Append a report's ``(body, passages)`` and its ``search.Words``; where they lie."""
+    def put(self, text: tuple[str, dict], words: Words, rows: bytes = b"") -> Piece:
+        """Append a report's ``(body, passages)``, its ``search.Words`` and its ``mentions.csv`` rows;
+        where they lie."""
         pid = os.getpid()
         if self._pid != pid:  # unbuffered and appended: what a killed worker wrote before its result stays whole
             self._fd = os.open(self.folder / str(pid), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
@@ -64,11 +68,11 @@ class Spool:
         body = text[0].encode("utf-8", "surrogatepass")
         rest = pickle.dumps((text[1], (words.key, words.length, words.terms, words.counts, words.title)),
                             pickle.HIGHEST_PROTOCOL)
-        data = memoryview(body + rest)
+        data = memoryview(b"".join((body, rows, rest)))
         while data:
             data = data[os.write(self._fd, data):]
-        piece = Piece(pid, self._at, len(body), len(rest))
-        self._at += len(body) + len(rest)
+        piece = Piece(pid, self._at, len(body), len(rest), len(rows))
+        self._at += len(body) + len(rows) + len(rest)
         return piece
 
     def _read(self, piece: Piece, start: int, size: int) -> bytes:
@@ -91,12 +95,15 @@ class Spool:
 
     def text(self, piece: Piece) -> tuple[str, dict]:
         """``(body, passages)`` as the worker read them from the page."""
-        data = self._read(piece, 0, piece.body + piece.rest)
-        passages, _words = pickle.loads(data[piece.body:])
+        data = self._read(piece, 0, piece.body + piece.rows + piece.rest)
+        passages, _words = pickle.loads(data[piece.body + piece.rows:])
         return data[:piece.body].decode("utf-8", "surrogatepass"), passages
 
     def words(self, piece: Piece) -> Words:
-        return Words(*pickle.loads(self._read(piece, piece.body, piece.rest))[1])
+        return Words(*pickle.loads(self._read(piece, piece.body + piece.rows, piece.rest))[1])
+
+    def rows(self, piece: Piece) -> bytes:
+        return self._read(piece, piece.body, piece.rows)
 
     def close(self) -> None:
         """Close every file and remove the folder (before the staging folder is committed)."""
@@ -139,3 +146,10 @@ class WordsOf(_Spooled):
 
     def __getitem__(self, slug: str):
         return self._spool.words(self._results[slug].spooled)
+
+
+class Rows(_Spooled):
+    """article slug -> its rows of ``data/mentions.csv`` (UTF-8), as its worker made them."""
+
+    def __getitem__(self, slug: str) -> bytes:
+        return self._spool.rows(self._results[slug].spooled)

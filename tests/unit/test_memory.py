@@ -197,8 +197,8 @@ def test_bodies_are_kept_when_the_archive_has_templates_of_its_own(tmp_path):
 
 
 def test_a_one_off_build_spools_each_reports_text_and_words_and_the_exports_read_them_back(tmp_path, tree, monkeypatch):
-    """What the exports take of each report (its text, its counted words) waits on disk in a one-off
-    build, not in the per-article results: they hold where it lies; the exports read it back one
+    """What the exports take of each report (its text, its counted words, its mentions.csv rows) waits on
+    disk in a one-off build, not in the per-article results: they hold where it lies; the exports read it back one
     report at a time (the search records made again from it each time, never all held), and the
     spool's folder is gone before the staging folder becomes the output, which is the build's that
     keeps everything in memory, byte for byte."""
@@ -230,7 +230,7 @@ def test_a_one_off_build_spools_each_reports_text_and_words_and_the_exports_read
     assert none is None and used is not None and not used.folder.exists()
     assert not list(tmp_path.glob(".*staging*"))
     assert all(r.text and r.words is not None and r.spooled is None for r in kept_results.values())
-    assert all(r.text == () and r.words is None for r in results.values())
+    assert all(r.text == () and r.words is None and r.mention_rows == b"" for r in results.values())  # on disk
     # Each render process wrote its own file, none of them the build process (how the pool shares the
     # tasks out depends on the machine's load: one worker may take them all).
     pids = {r.spooled.pid for r in results.values()}
@@ -250,13 +250,14 @@ def test_the_spool_gives_back_what_each_process_put_and_refuses_a_file_cut_short
     s = Spool.make(tmp_path)
     texts = [(f"Report {i} – “quoted” \u2028 text " * (i + 1), {f"ann-{i}": (0, i)}) for i in range(40)]
     words = [count_words(Record(f"/r/{i}", f"Title {i}", t[0], "Report")) for i, t in enumerate(texts)]
-    pieces = [s.put(t, w) for t, w in zip(texts[:20], words[:20])]
+    rows = [f'r-{i},e,"a, “b”",b,{i},https://x/#:~:text=b\r\n'.encode("utf-8") * (i % 3) for i in range(40)]
+    pieces = [s.put(t, w, r) for t, w, r in zip(texts[:20], words[:20], rows[:20])]
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # a worker: its own file, its pieces handed back through a pipe
         import pickle
         os.close(read)
-        os.write(write, pickle.dumps([s.put(t, w) for t, w in zip(texts[20:], words[20:])]))
+        os.write(write, pickle.dumps([s.put(t, w, r) for t, w, r in zip(texts[20:], words[20:], rows[20:])]))
         os._exit(0)
     os.close(write)
     with os.fdopen(read, "rb") as f:
@@ -267,6 +268,7 @@ def test_the_spool_gives_back_what_each_process_put_and_refuses_a_file_cut_short
     assert [s.text(p) for p in pieces] == texts
     assert [s.body(p) for p in pieces] == [t[0] for t in texts]
     assert [s.words(p) for p in pieces] == words
+    assert [s.rows(p) for p in pieces] == rows
     last = pieces[-1]
     os.truncate(s.folder / str(last.pid), last.at + last.body)
     with pytest.raises(OSError, match="cut short"):
