@@ -84,11 +84,11 @@ def main() -> int:
           f"{got.get('wait', 0.0):.2f} s" + ("" if args.no_trace else
           f" (under tracemalloc); Python peak {got['peak']:.0f} MB during the call, {got['held']:.0f} MB held after"))
     for n, (own, fork) in enumerate(got.get("again", ()), 1):
-        print(f"  call {n} again: {own + fork:.2f} s CPU ({own:.2f} in this process, {fork:.2f} in the fork)")
+        print(f"  call {n} again: {own + fork:.3f} s CPU ({own:.3f} in this process, {fork:.3f} in the fork)")
     if got.get("again"):
         own, fork = min(got["again"], key=sum)
-        print(f"exports, best of {len(got['again'])} calls again: {own + fork:.2f} s CPU "
-              f"({own:.2f} in this process, {fork:.2f} in the fork)")
+        print(f"exports, best of {len(got['again'])} calls again: {own + fork:.3f} s CPU "
+              f"({own:.3f} in this process, {fork:.3f} in the fork)")
     return 0
 
 

@@ -177,13 +177,14 @@ def count_words(rec: Record) -> Words:
     return Words(_key(rec), len(rec.content), b" ".join(counts), array("I", counts.values()).tobytes(), b" ".join(title))
 
 
-def weight_table(c: Words, avglen: float, at: int) -> tuple[list, float, array]:
-    """``at`` plus the weight of a term occurring n times in record ``c``, for n up to its most
-    frequent term; ``c``'s BM25 length norm; and how often each of its terms occurs."""
+def weight_table(c: Words, avglen: float, at: int) -> tuple[dict, float, array]:
+    """n -> ``at`` plus the weight of a term occurring n times in record ``c``, for each n one of its
+    terms occurs (a few distinct counts: not every n up to the most frequent term's); ``c``'s BM25
+    length norm; and how often each of its terms occurs."""
     counts = array("I")
     counts.frombytes(c.counts)
     norm = K1 * (1 - B + B * c.length / avglen)
-    return [at + (round(SCALE * n * (K1 + 1) / (n + norm)) or 1) for n in range(max(counts, default=0) + 1)], norm, counts
+    return {n: at + (round(SCALE * n * (K1 + 1) / (n + norm)) or 1) for n in set(counts)}, norm, counts
 
 
 def doc_postings(doc: int, c: Words, avglen: float) -> dict[bytes, int]:
@@ -195,7 +196,7 @@ def doc_postings(doc: int, c: Words, avglen: float) -> dict[bytes, int]:
     return got
 
 
-def norm_bounds(table: list, at: int, counts) -> tuple[float, float]:
+def norm_bounds(table: dict, at: int, counts) -> tuple[float, float]:
     """Length norms (strictly) between which the weights ``table`` (made at ``at``) gives the counts
     ``counts`` stay what they are, with a margin for rounding: outside them the weights are computed
     again to be sure.  (A weight of 1 that rounds from 0 gets bounds its norm is outside: always
@@ -296,28 +297,49 @@ def _shards(postings: dict[bytes, array], df: dict, every: int) -> tuple[Iterato
     return files(), split, packs
 
 
+def _record_size(r: Record) -> int:
+    """About what a record takes in its chunk."""
+    return len(r.content) + len(r.title) + len(r.url) + 80  # and the type, the meta, the brackets
+
+
+def _chunks(records) -> Iterator[tuple[int, list[Record]]]:
+    """Each chunk of about ``CHUNK_CHARS`` characters: (the number of its first record, its records),
+    in one pass over ``records`` (a one-off build's reports are made again each time they are read)."""
+    chunk: list[Record] = []
+    start = size = 0
+    for i, r in enumerate(records):
+        n = _record_size(r)
+        if chunk and size + n > CHUNK_CHARS:
+            yield start, chunk
+            start, chunk, size = i, [], 0
+        size += n
+        chunk.append(r)
+    if chunk:
+        yield start, chunk
+
+
 def chunk_starts(records: list[Record]) -> list[int]:
     """The number of the first record of each chunk of about ``CHUNK_CHARS`` characters."""
-    starts, size = [], 0
-    for i, r in enumerate(records):
-        n = len(r.content) + len(r.title) + len(r.url) + 80  # and the type, the meta, the brackets
-        if not starts or size + n > CHUNK_CHARS:
-            starts.append(i)
-            size = 0
-        size += n
-    return starts
+    return [start for start, _chunk in _chunks(records)]
 
 
 def chunk_file(records: list[Record]) -> bytes:
     return _dump([[r.url, r.title, r.type, dict(r.meta), r.content] for r in records])
 
 
-def _filters(records: list[Record]) -> tuple[dict, list[bytes]]:
-    """``{name: [[value, count, file number], ...]}`` (values sorted) and the filter files."""
-    docs: dict[tuple[str, str], list[int]] = {}
-    for i, r in enumerate(records):
-        for pair in dict.fromkeys((("Type", r.type), *r.filters)):
-            docs.setdefault(pair, []).append(i)
+def _filter_docs(docs: dict, i: int, r: Record) -> None:
+    """Add record ``i`` to the records of each of its filter values (``docs``: (name, value) -> numbers)."""
+    for pair in dict.fromkeys((("Type", r.type), *r.filters)):
+        docs.setdefault(pair, []).append(i)
+
+
+def _filters(records: list[Record], docs: dict | None = None) -> tuple[dict, list[bytes]]:
+    """``{name: [[value, count, file number], ...]}`` (values sorted) and the filter files (of
+    ``docs`` when given: ``_filter_docs`` of every record, already made)."""
+    if docs is None:
+        docs = {}
+        for i, r in enumerate(records):
+            _filter_docs(docs, i, r)
     table: dict[str, list] = {}
     files = []
     for (name, value), ds in sorted(docs.items()):
@@ -379,13 +401,16 @@ def record_files(records: list[Record], made: dict) -> Iterator[Output]:
     """The index's record chunks and filter files, one at a time; once all are taken, ``made`` holds
     what the manifest takes of them (independent of the words: see :func:`term_files`)."""
     sums: dict[str, tuple[int, int]] = {}
-    starts = chunk_starts(records)
-    ends = [*starts[1:], len(records)]
-    for n, (a, b) in enumerate(zip(starts, ends)):
-        data = chunk_file(records[a:b])
+    starts: list[int] = []
+    docs: dict = {}
+    for n, (start, chunk) in enumerate(_chunks(records)):  # one pass over the records
+        starts.append(start)
+        for i, r in enumerate(chunk, start):
+            _filter_docs(docs, i, r)
+        data = chunk_file(chunk)
         sums[f"x/{n}.json"] = (zlib.crc32(data), len(data))
         yield Output(f"{FOLDER}/x/{n}.json", data)
-    files = filter_files(records, sums)
+    files = filter_files(records, sums, docs)
     made.update(starts=starts, filters=files.pop("filters"), sums=sums)
     for name, data in files.items():
         yield Output(f"{FOLDER}/{name}", data)
@@ -404,9 +429,10 @@ def manifest(records: list[Record], words, terms: dict, rest: dict, state: list 
     return Output(f"{FOLDER}/index.json", index)
 
 
-def filter_files(records: list[Record], sums: dict) -> dict:
-    """``f/<n>.json`` files and ``filters``: the manifest's table of them; ``sums`` gets their checksums."""
-    table, data = _filters(records)
+def filter_files(records: list[Record], sums: dict, docs: dict | None = None) -> dict:
+    """``f/<n>.json`` files and ``filters``: the manifest's table of them; ``sums`` gets their checksums.
+    ``docs``: as :func:`_filters`'s."""
+    table, data = _filters(records, docs)
     files = {f"f/{n}.json": d for n, d in enumerate(data)}
     sums.update((name, (zlib.crc32(d), len(d))) for name, d in files.items())
     return {**files, "filters": table}
