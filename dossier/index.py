@@ -7,7 +7,6 @@ ranked by shared entities). Nothing here renders or reads files.
 """
 from __future__ import annotations
 
-import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import islice
@@ -23,31 +22,63 @@ TOGETHER_LIMIT = 8
 
 
 def other_coverage(site: Site, entity_sets: dict[str, frozenset]) -> dict[str, list[tuple[str, int]]]:
-    """For each article, the others of its story ranked by shared entities (an inverted index, capped):
-    most shared first, then the earlier, then by slug; filled up with the story's newest articles."""
-    postings: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for slug, art in site.articles.items():
-        for ent in sorted(entity_sets.get(slug, ())):
-            postings[(art.story, ent)].append(slug)
-    out = {}
-    published = {slug: art.published for slug, art in site.articles.items()}
-    for slug, art in site.articles.items():
+    """For each article, the others of its story ranked by shared entities (see ``Coverage``)."""
+    coverage = Coverage(site, entity_sets)
+    return {slug: coverage.get(slug) for slug in site.articles}
+
+
+class Coverage:
+    """Other coverage, worked out for an article when it is first asked for: a one-off build's render
+    workers each ask for their own articles, so the ranking runs on every core (``other_coverage``
+    asks for all at once). For each article, the others of its story ranked by shared entities (an
+    inverted index, capped): most shared first, then the earlier, then by slug; filled up with the
+    story's newest articles.
+
+    Postings hold each article's rank in (date, slug) order, so a candidate's whole sort key is one
+    integer, ``shared * n - rank``, and an article's candidates are ranked by one sort in C."""
+
+    def __init__(self, site: Site, entity_sets: dict[str, frozenset]) -> None:
+        arts = site.articles
+        self.site, self.entity_sets, self.n = site, entity_sets, len(arts)
+        self.by_rank = sorted(arts, key=lambda s: (arts[s].published, s))
+        self.rank = {slug: r for r, slug in enumerate(self.by_rank)}
+        self.postings: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for slug, art in arts.items():
+            r = self.rank[slug]
+            for ent in entity_sets.get(slug, ()):
+                self.postings[(art.story, ent)].append(r)
+        self.done: dict[str, list[tuple[str, int]]] = {}
+
+    def get(self, slug: str, default=()) -> list[tuple[str, int]]:
+        hit = self.done.get(slug)
+        if hit is None:
+            art = self.site.articles.get(slug)
+            if art is None:
+                return default
+            hit = self.done[slug] = self._rank(slug, art)
+        return hit
+
+    def _rank(self, slug: str, art) -> list[tuple[str, int]]:
+        n, by_rank = self.n, self.by_rank
         scores: Counter = Counter()
-        lists = sorted((postings[(art.story, e)] for e in sorted(entity_sets.get(slug, ())) if e != art.outlet), key=len)
+        lists = sorted((self.postings[(art.story, e)] for e in sorted(self.entity_sets.get(slug, ())) if e != art.outlet),
+                       key=len)
         for posting in lists[:RAREST]:
             if len(posting) > POSTING_LIMIT:
                 break
             scores.update(posting)
-        scores.pop(slug, None)
-        # most shared, then the earlier, then by slug (keys made in one comprehension: no call per candidate)
-        best = heapq.nsmallest(COVERAGE_LIMIT, [(-n, published[s], s) for s, n in scores.items()])
-        ranked = [(s, -neg) for neg, _date, s in best]
+        scores.pop(self.rank[slug], None)
+        keys = [shared * n - r for r, shared in scores.items()]  # bands of n: more shared always ranks higher
+        keys.sort(reverse=True)
+        ranked = []
+        for key in keys[:COVERAGE_LIMIT]:
+            shared = -(-key // n)
+            ranked.append((by_rank[shared * n - key], shared))
         if len(ranked) < COVERAGE_LIMIT:  # fill with the story's other articles, newest first
             have = {s for s, _ in ranked} | {slug}
-            rest = (s for s in reversed(site.by_story.get(art.story, ())) if s not in have)
+            rest = (s for s in reversed(self.site.by_story.get(art.story, ())) if s not in have)
             ranked += [(s, 0) for s in islice(rest, COVERAGE_LIMIT - len(ranked))]  # stops when full
-        out[slug] = ranked[:COVERAGE_LIMIT]
-    return out
+        return ranked
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import exports, index, load as loader, pool
-from .index import other_coverage
+from .index import Coverage, other_coverage
 from .markdown import make_md
 from .model import head_of
 from .passages import SharedPassages, sentence_keys
@@ -186,7 +186,11 @@ class Session:
     def shared_passages(self, site: Site, scans: dict) -> dict:
         return self._shared.update(site, {slug: scan[1] for slug, scan in scans.items()})
 
-    def coverage(self, site: Site, entity_sets: dict) -> dict:
+    def coverage(self, site: Site, entity_sets: dict) -> dict | Coverage:
+        """Other coverage by article; a one-off build's is ranked where each page asks for it, in the
+        render workers (``index.Coverage``), and kept by nobody."""
+        if not self.remembers:
+            return Coverage(site, entity_sets)
         if self._coverage is None or self._coverage[0] != entity_sets or self._coverage[2] != site.by_story:
             self._coverage = (entity_sets, other_coverage(site, entity_sets), site.by_story)
         return self._coverage[1]

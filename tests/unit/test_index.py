@@ -46,6 +46,36 @@ def test_other_coverage_ties_break_on_slug():
     assert got["a"] == [("b", 1), ("c", 1), ("d", 1), ("e", 1), ("f", 1)]
 
 
+
+def reference_coverage(site, entity_sets):
+    """The ranking written the plain way: every candidate's (-shared, date, slug) sorted."""
+    out = {}
+    for slug, art in site.articles.items():
+        lists = sorted(([s for s, a in site.articles.items() if a.story == art.story and e in entity_sets.get(s, ())]
+                        for e in sorted(entity_sets.get(slug, ())) if e != art.outlet), key=len)
+        shared = {}
+        for posting in lists[:8]:
+            if len(posting) > 400:
+                break
+            for s in posting:
+                shared[s] = shared.get(s, 0) + 1
+        shared.pop(slug, None)
+        best = sorted((-n, site.articles[s].published, s) for s, n in shared.items())[:COVERAGE_LIMIT]
+        ranked = [(s, -neg) for neg, _date, s in best]
+        rest = [s for s in reversed(site.by_story.get(art.story, ())) if s != slug and s not in dict(ranked)]
+        out[slug] = (ranked + [(s, 0) for s in rest])[:COVERAGE_LIMIT]
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 4), st.sampled_from("st"), st.frozensets(st.sampled_from("pqrsdaily"))),
+                min_size=1, max_size=14))
+def test_other_coverage_equals_the_plain_ranking(rows):
+    arts = [article(f"a{i:02d}", day, story) for i, (day, story, _ents) in enumerate(rows)]
+    site = site_of(*arts)
+    sets = {f"a{i:02d}": frozenset("daily" if e in "dily" else e for e in ents) for i, (_d, _s, ents) in enumerate(rows)}
+    assert other_coverage(site, sets) == reference_coverage(site, sets)
+
 def result(mentions=(), note_mentions=(), anchored=()):
     return SimpleNamespace(mentions=list(mentions), note_mentions=list(note_mentions), anchored=list(anchored),
                            verbatim={})
