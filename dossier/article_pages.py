@@ -144,6 +144,33 @@ def _same_article(art, coverage: tuple, key: View) -> bool:
     return key.article == art and key.coverage == coverage
 
 
+def _not_reused(site: Site, renderer: Renderer, session: Session, results: dict, outputs: dict,
+                errors: list) -> list[str]:
+    """The articles whose pages must be made; the others' last pages go into ``results``/``outputs``."""
+    todo = []
+    steady = session.steady(renderer.frame, site)
+    for slug, art in site.articles.items():
+        path = output_path(page_dir("article", slug))
+        res = session.markdown(path, article_md_key(site, slug, session))
+        d = res and _reused(site, renderer, session, path, art, res, steady)
+        if d:
+            results[slug], outputs[path] = res, d
+            errors.extend(res.errors)
+        else:
+            todo.append(slug)
+    return todo
+
+
+def _reused(site: Site, renderer: Renderer, session: Session, path: str, art, res: ArticleResult,
+            steady: bool) -> str | None:
+    """The digest of the last build's page at ``path`` when it stands for this build's."""
+    coverage = renderer.coverage.get(art.slug, ())
+    # With ``Session.quiet``, a view made of the last build's inputs is the last build's view: not made.
+    return (session.same_inputs(path, (art, coverage)) and session.quiet and session.reuse_if(path, _any)
+            or steady and session.reuse_if(path, partial(_same_article, art, coverage_of(site, coverage)))
+            or session.reuse(path, article_key(renderer, res)))
+
+
 def render_articles(site: Site, renderer: Renderer, session: Session, staging: Staging, opts: Options,
                     outputs: dict, errors: list, split: list | None = None,
                     release: bool = False, spool: Spool | None = None) -> dict[str, ArticleResult]:
@@ -153,21 +180,7 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
     ``spool``: each report's text and words wait there for the exports (:mod:`dossier.spool`)."""
     split = [0.0, 0.0] if split is None else split
     results: dict[str, ArticleResult] = {}
-    todo = []
-    steady = session.steady(renderer.frame, site)
-    for slug, art in site.articles.items():
-        path = output_path(page_dir("article", slug))
-        res = session.markdown(path, article_md_key(site, slug, session))
-        coverage = renderer.coverage.get(slug, ())
-        # With ``Session.quiet``, a view made of the last build's inputs is the last build's view: not made.
-        d = res and (session.same_inputs(path, (art, coverage)) and session.quiet and session.reuse_if(path, _any)
-                     or steady and session.reuse_if(path, partial(_same_article, art, coverage_of(site, coverage)))
-                     or session.reuse(path, article_key(renderer, res)))
-        if d:
-            results[slug], outputs[path] = res, d
-            errors.extend(res.errors)
-        else:
-            todo.append(slug)
+    todo = _not_reused(site, renderer, session, results, outputs, errors) if session.remembers else list(site.articles)
     if len(todo) >= pool.PARALLEL_MIN:
         renderer.warm()
     if opts.progress and len(todo) >= 500:
