@@ -150,3 +150,18 @@ def test_the_index_memo_redoes_only_the_edited_articles_part(first, edits):
         named = {m.entity for m in results[slugs[i]].mentions}  # now, or before (a mention from its file):
         assert all(got[0][e] is before[e] for e in got[0] if e in before and e not in named and
                    all(m.source != f"content/articles/{slugs[i]}.md" for m in before[e]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.frozensets(st.sampled_from("pqrstuv"), max_size=6), min_size=1, max_size=12))
+def test_together_from_nothing_equals_together_article_by_article(named):
+    results = {f"a{i}": result([mention(e, f"a{i}") for e in sorted(ents)]) for i, ents in enumerate(named)}
+    afresh = Memo().together(results)
+    stepwise = Memo()
+    first = dict(list(results.items())[:1])
+    stepwise.together(first)  # one article counted: the rest go through the incremental path
+    assert stepwise.seen and stepwise.together(results) == afresh
+    assert {e: row for e, row in afresh.items() if row} == {
+        e: tuple(sorted(((x, n) for x in "pqrstuv" if x != e
+                         for n in [sum(1 for s in named if e in s and x in s)] if n), key=lambda kv: (-kv[1], kv[0])))
+        for e in "pqrstuv" if any(e in s and len(s) > 1 for s in named)}
