@@ -99,7 +99,7 @@ class Renderer:
     def render(self, view: View, sources=()) -> Output:
         """The page of ``view``: its template, given the view and the helpers, nothing else."""
         tmpl = self._template(view.page.template)
-        ctx = {**view.context(), **helpers(self.urls, view), "memo": self.memo}
+        ctx = {**view.context(), **helpers(self.urls, view, self.memo), "memo": self.memo}
         page = view.page
         ctx["head"] = head_meta(page.template, page.title, page.description, page.path, ctx, self.urls)
         data = render_template(tmpl, ctx)

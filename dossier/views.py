@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -379,16 +379,23 @@ def html_digest(html: str) -> str:
     return "digest:" + digest(str(html).encode("utf-8"))
 
 
-def helpers(urls: Urls, view: View) -> dict[str, Any]:
-    """The functions and labels templates get besides the view (none reads anything else)."""
+_HREF_KINDS = {ArticleHead: "article", Article: "article", Entity: "entity", Page: "page"}
+
+
+def helpers(urls: Urls, view: View, memo=None) -> dict[str, Any]:
+    """The functions and labels templates get besides the view (none reads anything else);
+    ``memo``: the build's ``MacroMemo`` (what ``mention_groups`` makes each report's heading with)."""
     outlets = view.outlet_index
     notes = view.note_counts
 
     def href(obj) -> str:
-        kind = {ArticleHead: "article", Article: "article", Entity: "entity", Page: "page"}.get(type(obj))
+        kind = _HREF_KINDS.get(type(obj))
         if kind is None:
             raise TypeError(type(obj))
         return urls.of(kind, obj.slug)
+
+    def groups(mentions, headlines, heading) -> Markup:
+        return mention_groups(mentions, headlines, heading if memo is None else partial(memo, heading), href)
 
     def outlet_name(article: Article) -> str:
         outlet = outlets.get(article.outlet)
@@ -397,7 +404,8 @@ def helpers(urls: Urls, view: View) -> dict[str, Any]:
     ctx = {"urls": urls, "url": urls.url, "url_for": urls.of, "href": href, "highlight": highlight,
            "type_labels": TYPE_LABELS, "kind_labels": KIND_LABELS, "outlet_name": outlet_name,
            "outlet_of": lambda article: outlets.get(article.outlet),
-           "note_count": lambda article: notes.get(article.slug, 0), "mention_items": mention_items}
+           "note_count": lambda article: notes.get(article.slug, 0), "mention_items": mention_items,
+           "mention_groups": groups}
     return ctx
 
 
@@ -405,9 +413,16 @@ def highlight(m: Mention) -> Markup:
     return Markup(_highlighted(m))
 
 
+def escape_text(text: str) -> str:
+    """``str(markupsafe.escape(text))`` of plain text, the same five marks the same way, in a
+    third of the time (no ``Markup`` made): for the many pieces of a page made in Python."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
+            .replace("'", "&#39;"))
+
+
 def _highlighted(m: Mention) -> str:
     s = m.sentence
-    return f"{escape(s[:m.start])}<strong>{escape(s[m.start:m.end])}</strong>{escape(s[m.end:])}"
+    return f"{escape_text(s[:m.start])}<strong>{escape_text(s[m.start:m.end])}</strong>{escape_text(s[m.end:])}"
 
 
 def mention_items(link: str, mentions) -> Markup:
@@ -426,3 +441,26 @@ def mention_items(link: str, mentions) -> Markup:
         else:
             lines.append(f"<li>{text}</li>\n")
     return Markup("".join(lines))
+
+
+def mention_groups(mentions, headlines: Mapping, heading, href) -> Markup:
+    """An entity page's reports naming it (its view's ``mentions``: (ArticleHead, (Mention, ...))), one
+    ``<section class="mention-group">`` each: ``heading(a)`` (the theme's ``report_heading``, which leaves
+    its ``<p class="meta">`` open), the number of mentions, the headline naming it (``headlines``: slug ->
+    Mention) and ``mention_items``. What the loop written beside it in the default theme's ``entity.html``
+    writes, in one call: a large archive's entity pages list tens of thousands of reports."""
+    out = []
+    for a, ms in mentions:
+        link = href(a)
+        out.append(f'<section class="mention-group" aria-labelledby="mg-{escape_text(a.slug)}">\n{heading(a)}')
+        if ms:
+            out.append(f" · {len(ms)} mention{'s' if len(ms) != 1 else ''}")
+        out.append("</p>\n")
+        m = headlines.get(a.slug)
+        if m is not None:
+            out.append(f'<p class="in-headline"><span class="kind-badge">Headline</span> '
+                       f'<a href="{escape_text(link)}#article-title">{_highlighted(m)}</a></p>')
+        if ms:
+            out.append(f'<ul class="mentions">\n{mention_items(link, ms)}</ul>')
+        out.append("</section>\n")
+    return Markup("".join(out))

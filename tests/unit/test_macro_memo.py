@@ -47,5 +47,6 @@ def test_the_default_theme_gives_the_same_pages_with_and_without_the_memo(monkey
     monkeypatch.setattr(render.MacroMemo, "__call__", lambda self, macro, *a, **kw: macro(*a, **kw))
     without = build_site(REPO_ROOT, out=tmp_path / "plain", workers=1)
     assert with_memo.ok and without.ok
-    assert {"article_item", "entity_chip", "kind_label", "report_heading"} <= set(made)
+    assert {"article_item", "entity_chip", "kind_label", "report_heading", "asset_links", "site_header",
+            "footer_links"} <= set(made)
     assert tree(tmp_path / "memo") == tree(tmp_path / "plain")

@@ -167,3 +167,46 @@ def test_mention_items_writes_what_the_template_loop_over_the_mentions_wrote():
         assert made == loop.render(ms=ms, link=link, highlight=views.highlight)
     assert views.mention_items("/x/", ()) == ""
     assert '<li><a href="/x/#m-3"><strong>Ann &lt;Example&gt;</strong> &amp; co.' in views.mention_items("/x/", ms[:1])
+
+
+@pytest.mark.parametrize("text", ["", "plain words", "Ann <Example> & co. said \"no\" and 'yes'.", "&amp; already",
+                                  "“curly” ’quotes’ – dash \u2028 line", "<script>alert('x')</script>", "a&b<c>d\"e'f"])
+def test_escape_text_is_markupsafe_escape(text):
+    from markupsafe import escape
+
+    assert views.escape_text(text) == str(escape(text))
+
+
+def _entity_loop() -> str:
+    """The loop the default theme's ``entity.html`` keeps in a comment beside ``mention_groups``."""
+    from dossier.render import DEFAULT_LAYOUTS
+
+    text = (DEFAULT_LAYOUTS / "entity.html").read_text(encoding="utf-8")
+    start = text.index("{% for a, ms in mentions %}")
+    loop = text[start:text.index("{% endfor %}", start) + len("{% endfor %}")]
+    assert "mention_groups(mentions, headlines, report_heading)" in text[start:]
+    return loop
+
+
+def test_mention_groups_writes_what_the_loop_in_entity_html_writes(world, tmp_path):
+    """An entity page's reports naming it, in one call: the bytes of the loop the default theme kept as a
+    comment (headings through the memo, counts, a headline, escaping, a link with marks in it)."""
+    from dossier.render import MacroMemo, make_env
+
+    site, _frame, _index = world
+    a, b, c = (site.heads[s] for s in "abc")
+    said = Mention("ann", "content/articles/a.md", "Ann <Example> & co. said \"no\".", 0, 13, block=2, number=3)
+    mentions = ((a, (said, Mention("ann", "content/articles/a.md", "Then 'Ann' left.", 6, 9, block=4))),
+                (b, ()), (c, (Mention("ann", "content/annotations/c.md", "A note on Ann.", 10, 13),)))
+    headlines = views.FrozenMap({"b": Mention("ann", "content/articles/b.md", "Ann & the <vote>", 0, 3)})
+    page = make_env(tmp_path).from_string('{% from "_macros.html" import report_heading with context %}' + _entity_loop()
+                           + "|{{ mention_groups(mentions, headlines, report_heading) }}")
+    for base in ("/", "/q&a/"):
+        view = views.entity_view(_frame, site, "ann", Markup(""), [], (), [], {})
+        memo = MacroMemo()
+        ctx = {**views.helpers(Urls(base, ""), view, memo), "memo": memo, "mentions": mentions, "headlines": headlines}
+        loop, helper = page.render(ctx).split("|")
+        assert loop == helper and helper.count('<section class="mention-group"') == 3
+        assert "2 mentions" in helper and '<p class="in-headline">' in helper and "&lt;vote&gt;" in helper
+        assert len(memo._made) == 3  # each report's heading made once, through the memo
+    assert views.mention_groups((), headlines, str, str) == ""
