@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -24,6 +25,8 @@ from .model import Output
 from .outdir import JOURNAL, JOURNAL_FORMAT, MANIFEST, OutputError, fault
 
 JOURNAL_SHARE = 0.25  # at most this share of the files changed: committed in place under a journal
+# A relative path of plain names, none starting with a dot, no empty part, no backslash: safe as it is.
+_PLAIN_REL = re.compile(r"[^/.\\][^/\\]*(?:/[^/.\\][^/\\]*)*")
 
 
 def digest(data: bytes) -> str:
@@ -31,6 +34,8 @@ def digest(data: bytes) -> str:
 
 
 def safe_rel(path: str) -> str:
+    if _PLAIN_REL.fullmatch(path):  # most paths (``articles/x/index.html``): already as ``as_posix()`` gives them
+        return path
     p = PurePosixPath(path)
     if p.is_absolute() or ".." in p.parts or not p.parts or "\\" in path or p.parts[0].startswith(".dossier-"):
         raise ValueError(f"output path escapes the output folder: {path!r}")
@@ -70,9 +75,15 @@ class Staging:
         return digest(output.data)
 
     def write(self, output: Output) -> None:
-        """Stage one file (``put`` without the digest, for a caller that has it)."""
-        with open(self._target(output.path), "wb") as f:
-            f.write(output.data)
+        """Stage one file (``put`` without the digest, for a caller that has it): ``os.open`` and
+        ``os.write``, without the buffered file's two more system calls (a build writes thousands)."""
+        fd = os.open(self._target(output.path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            data = memoryview(output.data)
+            while data:
+                data = data[os.write(fd, data):]
+        finally:
+            os.close(fd)
 
     def _target(self, path: str) -> str:
         """Where ``path`` is staged, its folder made (each folder once per process: a build stages
@@ -80,9 +91,15 @@ class Staging:
         rel = safe_rel(path)
         folder = os.path.dirname(rel)
         if folder not in self._folders:
-            (self.dir / folder).mkdir(parents=True, exist_ok=True)
+            try:
+                os.mkdir(f"{self.dir}/{folder}")
+            except FileNotFoundError:  # its parent first
+                os.makedirs(f"{self.dir}/{folder}", exist_ok=True)
+            except FileExistsError:  # another process made it, or it is ``dir`` itself
+                if not os.path.isdir(f"{self.dir}/{folder}"):
+                    raise
             self._folders.add(folder)
-        return os.path.join(self.dir, rel)
+        return f"{self.dir}/{rel}"
 
     def put_pieces(self, path: str, pieces) -> tuple[str, int]:
         """Stage one file written piece by piece, never held whole: (the digest of its bytes, its size)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import PurePosixPath
 
 import pytest
 
@@ -170,6 +171,38 @@ def test_refuses_paths_outside(tmp_path, bad):
 def test_safe_rel_accepts_normal_paths():
     assert safe_rel("articles/a/index.html") == "articles/a/index.html"
     assert safe_rel("./feed.xml") == "feed.xml"
+
+
+@pytest.mark.parametrize("path", ["articles/a/index.html", "index.html", "a//b", "a/./b", "./a", "a/", "a/.well-known/x",
+                                  "x/..y", "...", "a/b.c/d", "/a", "..", "a/../b", "a/..", ".dossier-x/a", "a\\b", "",
+                                  "data/chunks/0001.json", "tags/naïve/index.html", "a/ b /c"])
+def test_safe_rel_of_a_plain_path_is_what_the_path_reading_gives(path):
+    """Most paths skip ``PurePosixPath`` (a plain name per part): the answer is the same for every path."""
+    def slow(p: str) -> str:
+        pp = PurePosixPath(p)
+        if pp.is_absolute() or ".." in pp.parts or not pp.parts or "\\" in p or pp.parts[0].startswith(".dossier-"):
+            raise ValueError(p)
+        return pp.as_posix()
+
+    try:
+        expected = slow(path)
+    except ValueError:
+        with pytest.raises(ValueError):
+            safe_rel(path)
+    else:
+        assert safe_rel(path) == expected
+
+
+def test_staging_writes_files_in_new_and_nested_folders(tmp_path):
+    st = Staging(tmp_path / "out")
+    st.begin()
+    big = bytes(range(256)) * 4096  # larger than one write may take
+    for rel, data in (("index.html", b"home"), ("a/b/c/index.html", big), ("a/b/d.txt", b""), ("a/e.txt", b"e")):
+        assert st.put(Output(rel, data)) == digest(data)
+        assert (st.dir / rel).read_bytes() == data
+    st.put(Output("a/b/d.txt", b"again"))  # staged again: replaced, not appended
+    assert (st.dir / "a/b/d.txt").read_bytes() == b"again"
+    st.discard()
 
 
 def test_system_error_during_commit_is_one_line_and_leaves_the_output(tmp_path, monkeypatch):
