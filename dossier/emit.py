@@ -99,7 +99,8 @@ class Renderer:
     def render(self, view: View, sources=()) -> Output:
         """The page of ``view``: its template, given the view and the helpers, nothing else."""
         tmpl = self._template(view.page.template)
-        ctx = {**view.context(), **helpers(self.urls, view, self.memo), "memo": self.memo}
+        # ``memo`` as a bound method: Jinja calls a function for less than an object with ``__call__``
+        ctx = {**view.context(), **helpers(self.urls, view, self.memo), "memo": self.memo.__call__}
         page = view.page
         ctx["head"] = head_meta(page.template, page.title, page.description, page.path, ctx, self.urls)
         data = render_template(tmpl, ctx)
