@@ -227,22 +227,27 @@ MENTION_COLUMNS = ["article", "entity", "sentence", "words", "offset", "link"]
 
 
 def mention_rows(urls, slug: str, mentions: list, text: str) -> str:
-    """The CSV rows (no header) of one article's mentions: run where the page is rendered."""
+    """The CSV rows (no header) of one article's mentions: run where the page is rendered.  The fields
+    alike on every row (the article, its page's address) are read for quoting once, not once a row."""
     rows = []
     cursor = 0
     page = urls.absolute(f"articles/{slug}/")
+    first = _csv_field(slug) + ","
+    plain = _csv_field(page) == page  # then a link needs quoting only where its fragment has a comma
     for m in mentions:
         lead = 1 if m.sentence.startswith("…") else 0  # a long sentence is shortened around the mention
         core = m.sentence[lead:].rstrip("…")
         at = text.find(core, cursor)
         if at < 0:
             at = text.find(core)
-        offset = "" if at < 0 else at + m.start - lead
+        offset = "" if at < 0 else str(at + m.start - lead)
         if at >= 0:
             cursor = at
-        rows.append(",".join(map(_csv_field, (slug, m.entity, m.sentence, m.sentence[m.start:m.end], offset,
-                                               f"{page}#{text_fragment(core)}"))))
-    return "".join(row + "\r\n" for row in rows)
+        link = f"{page}#{text_fragment(core)}"  # a fragment is quoted: no quote, line break, only its own comma
+        link = (f'"{link}"' if "," in link else link) if plain else _csv_field(link)
+        rows.append(f"{first}{_csv_field(m.entity)},{_csv_field(m.sentence)},"
+                    f"{_csv_field(m.sentence[m.start:m.end])},{offset},{link}\r\n")
+    return "".join(rows)
 
 
 @dataclass(frozen=True)

@@ -69,3 +69,33 @@ def test_mentions_csv_is_staged_one_article_at_a_time(tmp_path):
     data = (staging.dir / "data" / "mentions.csv").read_bytes()
     assert got == (digest(data), len(data)) and data == out.data
     assert data.decode().splitlines()[1:] == ["a,e,s,w,1,l", "b,e,s,w,1,l", "c,e,s,w,1,l"]
+
+
+_SENTENCES = st.one_of(_TEXT, st.text(max_size=40)).map(lambda s: s.strip() or "x")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["a", "b,c", 'q"r', "n\nm", "é"]), st.sampled_from(["https://x/", "https://x,y/", 'https://x"/']),
+       st.lists(st.tuples(st.sampled_from(["e", "f,g", 'h"i']), _SENTENCES, st.integers(0, 3), st.booleans()),
+                max_size=6))
+def test_mention_rows_are_what_the_csv_module_writes_for_the_same_fields(slug, origin, picked):
+    """Quoted once per article where the field is the article's, each field still as ``csv`` writes it:
+    a slug, an address or a sentence with a comma, a quote or a line break, a sentence absent from the text."""
+    from types import SimpleNamespace
+
+    from dossier.opendata import mention_rows
+
+    text = " ".join(s for _e, s, _n, present in picked if present)
+    mentions = [SimpleNamespace(entity=e, sentence=s, start=min(n, len(s)), end=min(n + 2, len(s)))
+                for e, s, n, _present in picked]
+    urls = SimpleNamespace(absolute=lambda rel: origin + rel)
+    rows, cursor = [], 0
+    for m in mentions:  # the fields as mention_rows has always made them
+        lead = 1 if m.sentence.startswith("…") else 0
+        core = m.sentence[lead:].rstrip("…")
+        at = text.find(core, cursor)
+        at = text.find(core) if at < 0 else at
+        cursor = at if at >= 0 else cursor
+        rows.append([slug, m.entity, m.sentence, m.sentence[m.start:m.end], "" if at < 0 else at + m.start - lead,
+                     f"{origin}articles/{slug}/#{text_fragment(core)}"])
+    assert mention_rows(urls, slug, mentions, text) == (_csv(None, rows).decode("utf-8") if rows else "")
