@@ -133,7 +133,7 @@ def _term_part(b: Built, memory: Memory, texts: dict, passages: list) -> tuple:
     records = _records(b, texts, passages)
     words = _record_words(b, memory, records)
     made: dict = {}
-    files = {o.path: b.put(o) for o in search.term_files(words, len(records), made, b.keep)}
+    files = {o.path: b.put(o) for o in search.term_files(words, len(records), made, b.keep, _total(b, records))}
     if not b.keep:  # a one-off build: no State for a next build
         return files, made, None, None
     keys, total = array("Q"), 0
@@ -161,13 +161,24 @@ def _record_part(b: Built, memory: Memory, records: list[Record], terms: pool.As
 
 def _record_words(b: Built, memory: Memory, records: list[Record]) -> list:
     """Each record's Words: a report's as its render worker counted them, the others counted here (or
-    the last build's, by key); ``memory.words`` is left with them."""
+    the last build's, by key); ``memory.words`` is left with them.  A one-off build's (nothing kept): a
+    report's read from the spool, the others counted (``search.Counted``, never packed), each as it is
+    read, never all held."""
     words = b.article_words
-    if isinstance(records, _Records):  # a one-off build: the reports' words wait in the spool, made of these records
-        return _Records(words.__getitem__, list(b.site.articles),
-                        record_words(records[records.reports:], None, None))
+    if isinstance(records, _Records):
+        slugs, reports = list(b.site.articles), records.reports
+        return _Records(lambda i: words[slugs[i]] if i < reports else search.counted(records[i]), range(len(records)), [])
     counted = {i: words[slug] for i, slug in enumerate(b.site.articles) if slug in words}  # reports come first
     return record_words(records, counted, memory.words)
+
+
+def _total(b: Built, records) -> int | None:
+    """The sum of the records' lengths, when their words are read (and the others' counted) as the
+    postings are made, from what is known without reading them (a one-off build's: the reports'
+    lengths are the spool's), so that nothing is read twice; else None."""
+    if not isinstance(records, _Records):
+        return None
+    return b.article_texts.chars() + sum(len(r.content) for r in records[records.reports:])
 
 
 def search_files(b: Built, memory: Memory, records: list[Record]) -> dict[str, str]:
@@ -180,7 +191,7 @@ def search_files(b: Built, memory: Memory, records: list[Record]) -> dict[str, s
         files.update((o.path, b.put(o)) for o in outs)
         return files
     state: list | None = [] if b.keep else None  # a one-off build makes no State for a next one
-    files = {o.path: b.put(o) for o in index_of(records, words, state)}
+    files = {o.path: b.put(o) for o in index_of(records, words, state, _total(b, records))}
     memory.search = state[0] if state else None
     return files
 

@@ -170,21 +170,52 @@ def _key(rec: Record) -> int:
     return text_key(f"{rec.title}\n{rec.content}")
 
 
-def count_words(rec: Record) -> Words:
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """A record's words counted where the index is made from them (a one-off build's reports, in the
+    search index's process): :class:`Words` before they are packed to be sent or kept."""
+
+    length: int  # characters of the text
+    counts: Counter  # term (UTF-8) -> how often it occurs (0: a title's term the text lacks)
+    title: Counter  # the title's terms
+
+
+def _count(rec: Record) -> tuple[Counter, Counter]:
     counts = term_counts(rec.content)
     title = term_counts(rec.title)
     counts.update(dict.fromkeys(title, 0))  # a title word is a term of the record even where the text lacks it
+    return counts, title
+
+
+def count_words(rec: Record) -> Words:
+    counts, title = _count(rec)
     return Words(_key(rec), len(rec.content), b" ".join(counts), array("I", counts.values()).tobytes(), b" ".join(title))
+
+
+def counted(rec: Record) -> Counted:
+    return Counted(len(rec.content), *_count(rec))
+
+
+def _terms(c: Words | Counted) -> tuple:
+    """A record's terms, how often each occurs (in the same order), its title's terms."""
+    if isinstance(c, Counted):
+        return c.counts.keys(), c.counts.values(), c.title
+    counts = array("I")
+    counts.frombytes(c.counts)
+    return c.terms.split(), counts, c.title.split()
+
+
+def _weights(length: int, counts, avglen: float, at: int) -> tuple[dict, float]:
+    norm = K1 * (1 - B + B * length / avglen)
+    return {n: at + (round(SCALE * n * (K1 + 1) / (n + norm)) or 1) for n in set(counts)}, norm
 
 
 def weight_table(c: Words, avglen: float, at: int) -> tuple[dict, float, array]:
     """n -> ``at`` plus the weight of a term occurring n times in record ``c``, for each n one of its
     terms occurs (a few distinct counts: not every n up to the most frequent term's); ``c``'s BM25
     length norm; and how often each of its terms occurs."""
-    counts = array("I")
-    counts.frombytes(c.counts)
-    norm = K1 * (1 - B + B * c.length / avglen)
-    return {n: at + (round(SCALE * n * (K1 + 1) / (n + norm)) or 1) for n in set(counts)}, norm, counts
+    _terms_of, counts, _title = _terms(c)
+    return *_weights(c.length, counts, avglen, at), counts
 
 
 def doc_postings(doc: int, c: Words, avglen: float) -> dict[bytes, int]:
@@ -211,21 +242,24 @@ def norm_bounds(table: dict, at: int, counts) -> tuple[float, float]:
     return lo + abs(lo) * 1e-9 + 1e-12, hi - abs(hi) * 1e-9
 
 
-def _postings(counted: list[Words], bounds: array | None = None) -> dict[bytes, array]:
-    """term -> [doc * 64 + weight, ...] in record order: one pass over the records.  ``bounds``
+def _postings(counted: list, bounds: array | None = None, total: int | None = None) -> dict[bytes, array]:
+    """term -> [doc * 64 + weight, ...] in record order: one pass over the records (:class:`Words` or
+    :class:`Counted`; ``total``: the sum of their lengths, when known without reading them).  ``bounds``
     gets each record's :func:`norm_bounds`."""
-    avglen = sum(c.length for c in counted) / max(len(counted), 1) or 1.0
+    total = sum(c.length for c in counted) if total is None else total
+    avglen = total / max(len(counted), 1) or 1.0
     bonus = TITLE_BONUS_POINTS
     terms: defaultdict[bytes, array] = defaultdict(partial(array, "I"))
     append, postings = array.append, terms.__getitem__
     for doc, c in enumerate(counted):
         at = doc * WEIGHTS
-        table, _norm, counts = weight_table(c, avglen, at)
+        terms_of, counts, title = _terms(c)
+        table, _norm = _weights(c.length, counts, avglen, at)
         if bounds is not None:
             bounds.extend(norm_bounds(table, at, counts))
         # Each posting appended to its term's array in C (map; a deque of length 0 takes the Nones).
-        deque(map(append, map(postings, c.terms.split()), map(table.__getitem__, counts)), 0)
-        for t in c.title.split():
+        deque(map(append, map(postings, terms_of), map(table.__getitem__, counts)), 0)
+        for t in title:
             terms[t][-1] += bonus
     terms.default_factory = None  # a dict from here: a missing term is a KeyError
     return terms
@@ -373,22 +407,24 @@ def index_files(records: list[Record], counted: dict | None = None, memo: dict |
     return sorted(index_of(records, record_words(records, counted, memo), state), key=lambda o: o.path)
 
 
-def index_of(records: list[Record], words: list[Words], state: list | None = None) -> Iterator[Output]:
+def index_of(records: list[Record], words: list, state: list | None = None, total: int | None = None) -> Iterator[Output]:
     """:func:`index_files` of records whose words are ``words``, one file at a time (the manifest
-    last, then ``state`` gets the State): made as they are taken, so few are held at once."""
+    last, then ``state`` gets the State): made as they are taken, so few are held at once.  ``total``:
+    as :func:`_postings`'s."""
     terms: dict = {}
-    yield from term_files(words, len(records), terms, state is not None)
+    yield from term_files(words, len(records), terms, state is not None, total)
     rest: dict = {}
     yield from record_files(records, rest)
     yield manifest(records, words, terms, rest, state)
 
 
-def term_files(words: list[Words], records: int, made: dict, bounds: bool = True) -> Iterator[Output]:
+def term_files(words: list, records: int, made: dict, bounds: bool = True, total: int | None = None) -> Iterator[Output]:
     """The index's term packs for records whose words are ``words``, one at a time; once all are
     taken, ``made`` holds what the manifest takes of them (``sums``: each file's checksum and size;
-    ``bounds``: the records' norm bounds, only a State's, so made only when ``bounds`` is true)."""
+    ``bounds``: the records' norm bounds, only a State's, so made only when ``bounds`` is true;
+    ``total``: as :func:`_postings`'s)."""
     norms, df = array("d") if bounds else None, {}
-    shards, split, packs = _shards(_postings(words, norms), df, pack_every(records))
+    shards, split, packs = _shards(_postings(words, norms, total), df, pack_every(records))
     sums: dict[str, tuple[int, int]] = {}
     for first, data in shards:
         name = pack_name(first)

@@ -29,14 +29,16 @@ FOLDER = ".dossier-spool"  # in the staging folder; never an output's name (outp
 
 class Piece(NamedTuple):
     """Where one report's part lies: the file of the process that wrote it, the offset, the length of
-    its body (UTF-8), of its ``mentions.csv`` rows (UTF-8, as the file holds them: on disk, nothing is
-    gained by packing them) and of what follows (the pickled passages and words)."""
+    its body (UTF-8), of what follows it (the pickled passages and words) and of its ``mentions.csv``
+    rows (UTF-8, as the file holds them: on disk, nothing is gained by packing them); and the length of
+    its search record's text (the index's average length is taken before any report's words are read)."""
 
     pid: int
     at: int
     body: int
     rest: int
-    rows: int = 0
+    rows: int
+    chars: int
 
 
 class Spool:
@@ -58,7 +60,7 @@ class Spool:
         folder.mkdir()
         return cls(folder)
 
-    def put(self, text: tuple[str, dict], words: Words, rows: bytes = b"") -> Piece:
+    def put(self, text: tuple[str, dict], words: Words, rows: bytes) -> Piece:
         """Append a report's ``(body, passages)``, its ``search.Words`` and its ``mentions.csv`` rows;
         where they lie."""
         pid = os.getpid()
@@ -71,7 +73,7 @@ class Spool:
         data = memoryview(b"".join((body, rows, rest)))
         while data:
             data = data[os.write(self._fd, data):]
-        piece = Piece(pid, self._at, len(body), len(rest), len(rows))
+        piece = Piece(pid, self._at, len(body), len(rest), len(rows), words.length)
         self._at += len(body) + len(rows) + len(rest)
         return piece
 
@@ -132,13 +134,17 @@ class _Spooled(Mapping):
 
 
 class Texts(_Spooled):
-    """article slug -> ``(body, passages)`` of its page; ``body(slug)`` reads the body alone."""
+    """article slug -> ``(body, passages)`` of its page; ``body(slug)`` reads the body alone;
+    ``chars()`` is the sum of the lengths of the reports' search records' texts (read from none)."""
 
     def __getitem__(self, slug: str) -> tuple[str, dict]:
         return self._spool.text(self._results[slug].spooled)
 
     def body(self, slug: str) -> str:
         return self._spool.body(self._results[slug].spooled)
+
+    def chars(self) -> int:
+        return sum(res.spooled.chars for res in self._results.values())
 
 
 class WordsOf(_Spooled):

@@ -35,3 +35,35 @@ def test_a_one_off_build_keeps_no_exports_state_and_writes_the_same_bytes(tmp_pa
     got, want = tree(tmp_path / "once"), tree(tmp_path / "kept")
     assert any(p.startswith("search/t/") for p in got) and "data/mentions.csv" in got
     assert differences(got, want) == []
+
+
+def test_a_one_off_build_reads_each_reports_spooled_words_once_and_counts_each_other_record_once(tmp_path,
+                                                                                                 monkeypatch):
+    """The search index of a one-off build reads each report's words from the spool once (the average
+    length is the spool's sum of the reports' lengths, not a first pass over them) and counts every other
+    record once, as the postings are made; the same words a remembering build keeps, the same index."""
+    from dossier import search, spool
+
+    monkeypatch.setattr(pool, "PARALLEL_MIN", 8)
+    generate(tmp_path / "archive", 40, seed=11)
+    counted: list[str] = []
+    read: list = []
+    real_count, real_words = search._count, spool.Spool.words
+
+    def count(rec):
+        counted.append(rec.type)
+        return real_count(rec)
+
+    def words(self, piece):
+        read.append(piece)
+        return real_words(self, piece)
+
+    monkeypatch.setattr(search, "_count", count)
+    monkeypatch.setattr(spool.Spool, "words", words)
+    _built(tmp_path / "archive", tmp_path / "once", True, 1)  # one process: every count and read is seen here
+    once, counted[:] = list(counted), []
+    kept = _built(tmp_path / "archive", tmp_path / "kept", False, 1)
+    records = len(kept.session.exports.words)  # the remembering build keeps each record's words once
+    assert len(read) == len(set(read)) == 40
+    assert len(once) == records == len(counted) and once.count("Report") == counted.count("Report") == 40
+    assert differences(tree(tmp_path / "once"), tree(tmp_path / "kept")) == []

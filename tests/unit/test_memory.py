@@ -269,6 +269,7 @@ def test_the_spool_gives_back_what_each_process_put_and_refuses_a_file_cut_short
     assert [s.body(p) for p in pieces] == [t[0] for t in texts]
     assert [s.words(p) for p in pieces] == words
     assert [s.rows(p) for p in pieces] == rows
+    assert [p.chars for p in pieces] == [w.length for w in words]
     last = pieces[-1]
     os.truncate(s.folder / str(last.pid), last.at + last.body)
     with pytest.raises(OSError, match="cut short"):
@@ -377,7 +378,7 @@ def test_the_spool_is_read_from_a_forked_process_and_this_one_at_once(tmp_path):
 
     s = Spool.make(tmp_path)
     texts = [(f"report {i} " * (50 + i), {}) for i in range(200)]
-    pieces = [s.put(t, count_words(Record("/r", "T", t[0], "Report"))) for t in texts]
+    pieces = [s.put(t, count_words(Record("/r", "T", t[0], "Report")), b"") for t in texts]
     assert s.text(pieces[0]) == texts[0]  # this process has its file open
     pid = os.fork()
     if pid == 0:
