@@ -13,7 +13,7 @@ from markdown_it.rules_core.normalize import normalize as _normalize
 from markdown_it.rules_core.state_core import StateCore
 from mdit_py_plugins.footnote import footnote_plugin
 
-from . import marks, mentions, sidenotes, wikilinks
+from . import marks, mentions, plain, sidenotes, wikilinks
 from .env import MarkdownEnv, Note, new_env, note_renderer
 
 __all__ = ["MarkdownEnv", "Note", "make_md", "new_env", "note_renderer"]
@@ -28,6 +28,7 @@ def make_md() -> MarkdownIt:
     md.use(mentions.plugin)
     md.use(marks.plugin)
     md.use(sidenotes.plugin)
+    md.use(plain.plugin)  # plain prose: its tokens made directly, the same as markdown-it's
     return md
 
 

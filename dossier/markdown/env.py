@@ -67,6 +67,32 @@ def error(env: MarkdownEnv, line: int, message: str, *, warning: bool = False) -
     env["errors"].append(DossierError(env.get("source", ""), line, message, warning))
 
 
+_TOKEN_FIELDS = ("type", "tag", "nesting", "attrs", "map", "level", "children", "content", "markup", "info", "meta",
+                 "block", "hidden")
+_new = object.__new__
+
+
+def token(type_: str, tag: str, nesting: int, level: int, content: str = "", attrs: dict | None = None,
+          meta: dict | None = None, map_: list | None = None, children: list | None = None,
+          block: bool = False) -> Token:
+    """``Token(type_, tag, nesting, level=level, content=content, ...)``: an article's Markdown makes about
+    fifty (four a name linked, four a paragraph of plain prose), and markdown-it's dataclass constructor
+    costs three times this (each field through its default, then ``__post_init__``)."""
+    tok = _new(Token)
+    tok.type, tok.tag, tok.nesting, tok.attrs, tok.map, tok.level = type_, tag, nesting, attrs or {}, map_, level
+    tok.children, tok.content, tok.markup, tok.info, tok.meta, tok.block, tok.hidden = \
+        children, content, "", "", meta or {}, block, False
+    return tok
+
+
+if getattr(Token, "__slots__", None) != _TOKEN_FIELDS:  # another markdown-it's Token: its own constructor
+    def token(type_: str, tag: str, nesting: int, level: int, content: str = "", attrs: dict | None = None,  # noqa: F811
+              meta: dict | None = None, map_: list | None = None, children: list | None = None,
+              block: bool = False) -> Token:
+        return Token(type_, tag, nesting, attrs=attrs or {}, map=map_, level=level, children=children,
+                     content=content, meta=meta or {}, block=block)
+
+
 def visible_piece(child: Token) -> str:
     """What a reader sees of one inline child: text and code as written, a line break as a
     newline, a wikilink as its label, nothing of markup (the one definition of visible text,

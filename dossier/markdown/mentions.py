@@ -16,6 +16,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from ..model import Mention
+from .env import token as _token
 from .env import visible_piece
 
 _SENTENCE_END = re.compile(r"[.!?][\"”’'»)]*\s+")
@@ -54,29 +55,6 @@ def sentence_around(plain: str, start: int, end: int, ends: list[int] | None = N
     text = plain[s:e].rstrip()
     sentence = (lead + text + tail).replace("\n", " ")
     return sentence, start - s + len(lead), end - s + len(lead)
-
-
-_TOKEN_FIELDS = ("type", "tag", "nesting", "attrs", "map", "level", "children", "content", "markup", "info", "meta",
-                 "block", "hidden")
-
-
-def _token(type_: str, tag: str, nesting: int, level: int, content: str = "", attrs: dict | None = None,
-           meta: dict | None = None) -> Token:
-    """``Token(type_, tag, nesting, level=level, content=content, attrs=attrs, meta=meta)``: an article
-    makes about fifty (four a name linked), and markdown-it's dataclass constructor costs three
-    times this (each field through its default, then ``__post_init__``)."""
-    tok = _new(Token)
-    tok.type, tok.tag, tok.nesting, tok.attrs, tok.map, tok.level = type_, tag, nesting, attrs or {}, None, level
-    tok.children, tok.content, tok.markup, tok.info, tok.meta, tok.block, tok.hidden = \
-        None, content, "", "", meta or {}, False, False
-    return tok
-
-
-_new = object.__new__
-if getattr(Token, "__slots__", None) != _TOKEN_FIELDS:  # another markdown-it's Token: its own constructor
-    def _token(type_: str, tag: str, nesting: int, level: int, content: str = "", attrs: dict | None = None,  # noqa: F811
-               meta: dict | None = None) -> Token:
-        return Token(type_, tag, nesting, attrs=attrs or {}, level=level, content=content, meta=meta or {})
 
 
 def _pieces(text: str, level: int) -> list[Token]:

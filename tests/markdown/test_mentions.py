@@ -106,25 +106,29 @@ def test_blocks_get_ids_and_mentions_know_their_block(harness):
 
 
 def test_tokens_made_without_the_dataclass_constructor_equal_its_own():
-    """``mentions._token`` sets the fields of markdown-it's Token directly (a third of the constructor's
-    cost); the tokens equal the constructor's, field for field, and are independent of each other."""
+    """``env.token`` (mentions.py's links, plain.py's paragraphs) sets the fields of markdown-it's Token
+    directly (a third of the constructor's cost); the tokens equal the constructor's, field for field,
+    and are independent of each other."""
     from dataclasses import fields
 
     from markdown_it.token import Token
 
-    from dossier.markdown import mentions
+    from dossier.markdown import env
 
-    assert tuple(f.name for f in fields(Token)) == mentions._TOKEN_FIELDS  # else _token is the constructor
+    assert tuple(f.name for f in fields(Token)) == env._TOKEN_FIELDS  # else token is the constructor
     cases = [(("text", "", 0, 2, "Mirel Tash"), {}),
              (("softbreak", "br", 0, 1), {}),
              (("link_open", "a", 1, 1), {"attrs": {"id": "m-3", "class": "m", "href": "/e/x/"}, "meta": {"mention": "x"}}),
-             (("mention_close", "span", -1, 0), {})]
+             (("mention_close", "span", -1, 0), {}),
+             (("paragraph_open", "p", 1, 0), {"map_": [2, 4], "block": True}),
+             (("inline", "", 0, 1, "a"), {"map_": [2, 4], "block": True, "children": [Token("text", "", 0)]})]
     for args, kw in cases:
         type_, tag, nesting, level, *content = args
-        made = mentions._token(*args, **kw)
-        assert made == Token(type_, tag, nesting, level=level, content=content[0] if content else "", **kw)
+        made = env.token(*args, **kw)
+        own = {("map" if k == "map_" else k): v for k, v in kw.items()}
+        assert made == Token(type_, tag, nesting, level=level, content=content[0] if content else "", **own)
         assert made.attrs == kw.get("attrs", {}) and made.meta == kw.get("meta", {})
-    one, two = mentions._token("text", "", 0, 0), mentions._token("text", "", 0, 0)
+    one, two = env.token("text", "", 0, 0), env.token("text", "", 0, 0)
     one.attrs["x"] = "y"
     one.meta["z"] = 1
     assert two.attrs == {} and two.meta == {}

@@ -1,0 +1,200 @@
+"""dossier/markdown/plain.py: plain prose's tokens made directly are markdown-it's, byte for byte.
+
+The fast path either declines a text or gives what markdown-it's block and inline parsers give:
+the same tokens, the same HTML, the same mentions, marks and errors. Held to that on texts made of
+Markdown's special characters, line starts, blank and whitespace-only lines, indentation, entity
+names and annotation quotes (a differential property test), and on every Markdown file of the
+repository.
+"""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markdown_it.rules_core import block, inline
+
+from dossier.markdown import make_md, plain
+
+ROOT = Path(__file__).resolve().parents[2]
+
+NAMES = ["Sir Mark Rowley", "Rowley", "Sir Mark", "Braverman", "Suella Braverman", "Met", "Met Police",
+         "Metropolitan Police", "Metropolitan Police Federation", "Daily Example"]
+QUOTE = "officers step back"
+WORDS = ["the", "officers", "step", "back", "said", "police", "a", "Q", "2023", "3.5", "1.", "2)", "it's", "x!",
+         "^", "?", "—", "é", "e\u0301", "\u200b"]
+SPECIAL = list("\\`*_[]!^<>&#+-=~|:.()\"'{}$%@/0123456789") + ["  ", "\t", "\xa0", "\u2028", "\u3000", "\u2003",
+                                                                "\r", "\0", "\v", "\f", "\x1c", "[[", "[^1]", "&amp;",
+                                                                "<https://a.b>", "**", "__", "``", "\\\n", "  \n"]
+STARTS = ["", "", "", " ", "    ", "\t", "# ", "> ", "- ", "* ", "+ ", "1. ", "12) ", "---", "===", "```", "~~~",
+          "| ", "[^1]: ", "[a]: /x ", "\xa0", "<div>"]
+
+
+def _slow():
+    """``make_md()`` with markdown-it's own block and inline core rules (no fast path)."""
+    md = make_md()
+    md.core.ruler.at("block", block)
+    md.core.ruler.at("inline", inline)
+    return md
+
+
+FAST, SLOW = make_md(), _slow()
+
+
+def _line(pieces: list[str], start: str) -> str:
+    return start + " ".join(pieces)
+
+
+prose_piece = st.sampled_from(WORDS + NAMES + [QUOTE, ",", ".", "!"])
+rich_piece = st.one_of(prose_piece, st.sampled_from(SPECIAL),
+                       st.lists(st.sampled_from(SPECIAL + WORDS), max_size=4).map("".join))
+blank = st.sampled_from(["", "", "", " ", "\t", "\xa0"])
+
+
+def _text(piece):
+    line = st.builds(_line, st.lists(piece, min_size=1, max_size=8), st.sampled_from(STARTS))
+    lines = st.lists(st.one_of(line, line, line, blank), min_size=0, max_size=8)
+    return st.builds(lambda ls, end: "\n".join(ls) + end, lines, st.sampled_from(["", "\n", "\n\n", " ", "\n "]))
+
+
+def _prose():
+    """Mostly plain prose (the fast path's case), now and then one special character or line start."""
+    line = st.builds(_line, st.lists(prose_piece, min_size=1, max_size=10),
+                     st.sampled_from([""] * 12 + STARTS))
+    lines = st.lists(st.one_of(line, line, line, st.just("")), min_size=1, max_size=8)
+    return st.builds(lambda ls, end: "\n".join(ls) + end, lines, st.sampled_from(["", "\n", "\n\n"]))
+
+
+def _insert(lines: list[str], end: str, what: list[str], where: list[tuple[int, int]]) -> str:
+    """Prose with each of ``what`` put into line ``where[i][0]`` (modulo) at character ``where[i][1]``
+    (clamped: 0 is the line's start, a large one its end)."""
+    lines = list(lines)
+    for piece, (n, at) in zip(what, where):
+        n %= len(lines)
+        at = min(at, len(lines[n]))
+        lines[n] = lines[n][:at] + piece + lines[n][at:]
+    return "\n".join(lines) + end
+
+
+def _perturbed():
+    """Plain prose with one or two pieces of syntax put anywhere: the fast path's edge."""
+    prose_line = st.builds(_line, st.lists(prose_piece.filter(lambda p: p not in ("1.", "2)")), min_size=1,
+                                           max_size=8), st.just(""))
+    lines = st.lists(st.one_of(prose_line, prose_line, st.just("")), min_size=1, max_size=6)
+    pieces = st.lists(st.sampled_from(SPECIAL + STARTS + ["1.", "2)", "3.5", "\n", "\n\n", " \n"]), min_size=1,
+                      max_size=2)
+    where = st.lists(st.tuples(st.integers(0, 10), st.sampled_from([0, 0, 1, 3, 8, 1000])), min_size=2, max_size=2)
+    return st.builds(_insert, lines, st.sampled_from(["", "\n", "\n\n"]), pieces, where)
+
+
+def _tokens(md, text):
+    return [t.as_dict(as_upstream=False) for t in md.parse(text, {})]
+
+
+def _rendered(harness, md, text, **kw):
+    env = harness.env(annotations=harness.annotations(f"> {QUOTE}\n\nThe note names Braverman.\n"), block_ids=True,
+                      **kw)
+    env["render_note"] = None if kw.get("renderer") is False else env["render_note"]
+    html = md.render(text, env)
+    return html, env["mentions"], [a.id for a in env.get("placed", [])], env.get("verbatim"), \
+        env.get("note_mentions"), [repr(e) for e in env["errors"]]
+
+
+def _outcome(fn, *args, **kw):
+    """``fn``'s result, or the type of what it raised (markdown-it may fail on a text: then both must)."""
+    try:
+        return fn(*args, **kw)
+    except Exception as exc:  # noqa: BLE001 - compared, not hidden
+        return type(exc)
+
+
+def _same(harness, text):
+    assert _outcome(_tokens, FAST, text) == _outcome(_tokens, SLOW, text), repr(text)
+    for kw in ({}, {"link_first": True}, {"link_first": True, "link_per_block": True}):
+        assert _outcome(_rendered, harness, FAST, text, **kw) == _outcome(_rendered, harness, SLOW, text, **kw), \
+            (repr(text), kw)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_text(rich_piece))
+def test_special_characters_decline_or_give_markdown_its_output(harness, text):
+    _same(harness, text)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_perturbed())
+def test_prose_with_a_piece_of_syntax_anywhere_declines_or_gives_markdown_its_output(harness, text):
+    _same(harness, text)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_prose())
+def test_plain_prose_gives_markdown_its_output(harness, text):
+    _same(harness, text)
+
+
+def test_prose_of_words_names_and_quotes_takes_the_fast_path(harness):
+    """Paragraphs of the prose strategy's words, names and quote with no line start (a report from the web)
+    all take the fast path, and give markdown-it's output."""
+    rnd = random.Random(15)
+    pieces = [w for w in WORDS if w not in ("1.", "2)")] + NAMES + [QUOTE, ",", ".", "!"]
+    for _ in range(100):
+        paragraphs = ["\n".join(" ".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 12)))
+                                for _ in range(rnd.randint(1, 3))) for _ in range(rnd.randint(1, 5))]
+        text = "\n" * rnd.randint(0, 2) + ("\n" * rnd.randint(2, 3)).join(paragraphs) + "\n" * rnd.randint(0, 2)
+        assert plain.tokens(text) is not None, repr(text)
+        _same(harness, text)
+
+
+@pytest.mark.parametrize("text", ["One line.", "One.\nTwo lines.\n", "\n\nA.\n\n\nB 2023 was 3.5 x!\nC.\n\n",
+                                  "1999 was a year.", "3.5 million", "Sir Mark Rowley said officers step back.",
+                                  "a ^ b ! c ] d } e | f", "Café e\u0301 \u2028 in the middle", "", "\n\n"])
+def test_plain_prose_takes_the_fast_path(harness, text):
+    assert plain.tokens(text) is not None
+    _same(harness, text)
+
+
+@pytest.mark.parametrize("text", ["a \\ b", "a `b`", "a *b*", "a _b_", "[[x]]", "a [b](c)", "a <b>", "a &amp; b",
+                                  "a\r\nb", "a\0b", " indented", "\tindented", "# heading", "> quote", "+ item",
+                                  "- item", "-5 degrees", "=== ", "~~~", "| a |", "1. item", "12) item", "1.",
+                                  "trailing  ", "trailing\xa0", "\xa0leading", "a\n \nb", "a\n=\n"])
+def test_anything_unusual_declines(harness, text):
+    assert plain.tokens(text) is None
+    _same(harness, text)
+
+
+def test_the_inline_parser_is_not_run_on_plain_prose(monkeypatch):
+    calls = []
+    real = FAST.inline.parse
+    monkeypatch.setattr(FAST.inline, "parse", lambda *a: calls.append(a[0]) or real(*a))
+    FAST.render("A report.\nIts second line.\n\nA paragraph.\n", {})
+    assert calls == []
+    FAST.render("A *report*.\n\nA paragraph.\n", {})
+    assert calls == ["A *report*.", "A paragraph."]
+
+
+def test_make_md_uses_the_fast_path():
+    """markdown-it configured otherwise (another version's rules, another option) gets no fast path;
+    ``make_md``'s does: a test that fails when an upgrade changes the rules, to prove the path again."""
+    assert plain.applies(FAST)
+    assert FAST.core.ruler.getRules("")[1] is plain.block
+    assert not plain.applies(make_md().enable("table"))
+    typographer = make_md()
+    typographer.options["typographer"] = True
+    assert not plain.applies(typographer)
+
+
+def test_every_markdown_file_of_the_repository(harness):
+    files = [p for p in sorted(ROOT.glob("content/**/*.md")) + sorted(ROOT.glob("tests/**/*.md"))
+             + sorted(ROOT.glob("dossier/starter/**/*.md"))]
+    assert files
+    taken = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        if text.startswith("---\n") and "\n---\n" in text[4:]:
+            text = text[4:].split("\n---\n", 1)[1]
+        taken += plain.tokens(text) is not None
+        _same(harness, text)
+    assert taken
