@@ -5,8 +5,10 @@
 Builds the benchmark archive (run.py's ``_work/<N>/``) once in this process (one render process)
 to have its Site, then renders every report's body as ``Renderer.article`` does (the same ``env``:
 mentions collected, annotations placed, their notes rendered) with two parsers in turn, round by
-round: markdown-it's block and inline parsers for every text (``markdown-it``), and ``make_md()``
-as the build uses it (``build``: plain prose through ``dossier/markdown/plain.py``). Prints the
+round: markdown-it's block and inline parsers for every text and names linked with tokens, as
+before the fourth session of 2026-11-24 (``markdown-it``), and ``make_md()`` as the build uses it
+(``build``: plain prose through ``dossier/markdown/plain.py``, a run of text with names as one
+token of HTML when no annotation is placed in the text). Prints the
 best of ``--repeat`` rounds of each: the CPU a report, split by core rule (``render`` is the HTML
 renderer; a note's own Markdown is counted in ``marks``, which renders it), and how many texts took
 the fast path. Checks that both give the same HTML, mentions and marks. Asserts nothing else.
@@ -17,13 +19,14 @@ import argparse
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
 import dossier.emit as emit  # noqa: E402
 import dossier.pipeline as pipeline  # noqa: E402
-from dossier.markdown import make_md, new_env, note_renderer, plain  # noqa: E402
+from dossier.markdown import make_md, mentions, new_env, note_renderer, plain  # noqa: E402
 from markdown_it.rules_core import block, inline  # noqa: E402
 from run import ensure_archive  # noqa: E402
 
@@ -91,6 +94,7 @@ def main() -> int:
     slow = make_md()
     slow.core.ruler.at("block", block)
     slow.core.ruler.at("inline", inline)
+    slow.core.ruler.at("mentions", partial(mentions._rule, direct=False))
     parsers = {"markdown-it": slow, "build": make_md()}
     spent = {name: {} for name in parsers}
     best = {name: (float("inf"), {}) for name in parsers}

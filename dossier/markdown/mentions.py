@@ -4,7 +4,10 @@ Walks each inline token's children; runs of ``text``/``softbreak`` outside links
 are matched with the site's one automaton (``dossier.linking.Matcher``), then
 split into text + ``link_open``/``link_close`` around each match.  Headings,
 existing links, images and code are left alone.  When ``env["mentions"]`` is a
-list, every match is recorded with its sentence for the entity pages.
+list, every match is recorded with its sentence for the entity pages.  In a text where no
+annotation is to be placed (marks.py reads the tokens after this rule only to place them), a run
+of text holding names becomes one ``html_inline`` token of the HTML its text and link tokens
+would render to: the same page, without making and rendering those tokens one by one.
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import bisect
 import re
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
@@ -78,17 +83,64 @@ def _link(state_env: dict, slug: str, level: int, ident: str) -> tuple[Token, To
     return _token("link_open", "a", 1, level, attrs=attrs, meta={"mention": slug}), _token("link_close", "a", -1, level)
 
 
+def _as_tokens(out: list, text: str, marked: list, level: int, env) -> None:
+    """``text`` as text and soft break tokens, each name of ``marked`` inside a link or a span."""
+    pos = 0
+    for s, e, slug, ident, link in marked:
+        open_, close = _link(env, slug, level, ident) if link else _spot(ident, level)
+        out.extend(_pieces(text[pos:s], level))
+        out.append(open_)
+        out.extend(_pieces(text[s:e], level + 1))
+        out.append(close)
+        pos = e
+    out.extend(_pieces(text[pos:], level))
+
+
+def _as_html(out: list, text: str, marked: list, level: int, env) -> None:
+    """What ``_as_tokens`` makes, rendered (text escaped, a soft break a line break, a link's
+    attributes in its order), as one ``html_inline`` token."""
+    html = []
+    pos = 0
+    for s, e, slug, ident, link in marked:
+        if link:
+            href = escapeHtml(env["urls"].of("entity", slug))
+            open_ = f'<a id="{escapeHtml(ident)}" class="m" href="{href}">' if ident else f'<a class="m" href="{href}">'
+        else:
+            open_ = f'<span id="{escapeHtml(ident)}">'
+        html += (escapeHtml(text[pos:s]), open_, escapeHtml(text[s:e]), "</a>" if link else "</span>")
+        pos = e
+    html.append(escapeHtml(text[pos:]))
+    out.append(_token("html_inline", "", 0, level, "".join(html)))
+
+
+_PLAIN_RULES = {"text": RendererHTML.text, "softbreak": RendererHTML.softbreak, "html_inline": RendererHTML.html_inline}
+
+
+def _renders_plainly(md: MarkdownIt) -> bool:
+    """Whether ``md`` renders text, soft breaks, links and spans as ``_as_html`` writes them."""
+    rules = md.renderer.rules
+    return (not md.options.get("breaks") and type(md.renderer) is RendererHTML
+            and all(getattr(rules.get(k), "__func__", None) is f for k, f in _PLAIN_RULES.items())
+            and not any(k in rules for k in ("link_open", "link_close", "mention_open", "mention_close")))
+
+
 def _spot(ident: str, level: int) -> tuple[Token, Token]:
     """An element around a mention left unlinked (``link_mentions: first``), for its id: where an
     entity page's listed sentence lands."""
     return _token("mention_open", "span", 1, level, attrs={"id": ident}), _token("mention_close", "span", -1, level)
 
 
-def _rule(state: StateCore) -> None:
+def _rule(state: StateCore, direct: bool | None = None) -> None:
+    """Link the names of every paragraph and collect them. ``direct`` (by default: when no annotation
+    is to be placed in the text, and the renderer renders links and text as markdown-it's does) makes
+    each run of text holding a name one token of HTML instead of text and link tokens (``_as_html``):
+    only marks.py, placing annotations, reads those tokens after this rule."""
     env = state.env
     site = env.get("site")
     if site is None or not site.alias_table:
         return
+    if direct is None:
+        direct = not env.get("annotations") and _renders_plainly(state.md)
     block, opener, after = 0, None, ""
     per_block, block_ids, collect = env.get("link_per_block"), env.get("block_ids"), env.get("mentions")
     for tok in state.tokens:
@@ -99,7 +151,7 @@ def _rule(state: StateCore) -> None:
                 env["linked"].clear()
         if after != "inline" or not tok.children or before == "heading_open":
             continue
-        found, pieces = _link_names(tok, env, site.matcher)
+        found, pieces = _link_names(tok, env, site.matcher, direct)
         if found and opener is not None and block_ids:  # where an entity page's mentions link to
             opener.attrSet("id", f"par-{block}")
         if collect is not None and found:
@@ -111,13 +163,14 @@ def _rule(state: StateCore) -> None:
                 collect.append(Mention(slug, source, sentence, a, b, block, n))
 
 
-def _link_names(tok: Token, env, matcher) -> tuple[list[tuple[str, int, int, int]], list[str]]:
+def _link_names(tok: Token, env, matcher, direct: bool) -> tuple[list[tuple[str, int, int, int]], list[str]]:
     """Link the names in ``tok``'s runs of text outside links; (entity, start, end, number) of every
     name found, in visible-text offsets (the links added do not move them: they have no visible text),
     and the visible text of ``tok``'s children (``visible_piece``), joined by the caller when needed.
     In an article's body (``block_ids``) every name found is numbered in text order from 1 and its
     element gets the id ``m-<number>``: the link, or a span around a name left unlinked; elsewhere
-    the number is 0 and nothing gets an id."""
+    the number is 0 and nothing gets an id. ``direct``: each run of text with a name becomes one
+    ``html_inline`` token holding the HTML its tokens would render to (``_as_html``)."""
     link_first = env.get("link_first")
     linked: set = env["linked"]
     self_slug = env.get("self")
@@ -134,8 +187,7 @@ def _link_names(tok: Token, env, matcher) -> tuple[list[tuple[str, int, int, int
         if not spans:
             out.extend(run)
             return
-        level = run[0].level
-        pos = 0
+        marked = []  # (start, end, slug, id, True: a link / False: a span)
         for s, e, slug in spans:
             if slug == self_slug:
                 continue
@@ -145,18 +197,12 @@ def _link_names(tok: Token, env, matcher) -> tuple[list[tuple[str, int, int, int
             found.append((slug, run_start + s, run_start + e, number))
             ident = f"m-{number}" if number else ""
             if link_first and slug in linked:
-                if not ident:
-                    continue
-                open_, close = _spot(ident, level)
+                if ident:
+                    marked.append((s, e, slug, ident, False))
             else:
                 linked.add(slug)
-                open_, close = _link(env, slug, level, ident)
-            out.extend(_pieces(text[pos:s], level))
-            out.append(open_)
-            out.extend(_pieces(text[s:e], level + 1))
-            out.append(close)
-            pos = e
-        out.extend(_pieces(text[pos:], level))
+                marked.append((s, e, slug, ident, True))
+        (_as_html if direct else _as_tokens)(out, text, marked, run[0].level, env)
 
     pieces = []
     plain_len = run_start = 0

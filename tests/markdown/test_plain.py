@@ -9,6 +9,7 @@ repository.
 from __future__ import annotations
 
 import random
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it.rules_core import block, inline
 
-from dossier.markdown import make_md, plain
+from dossier.markdown import make_md, mentions, plain
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,10 +34,12 @@ STARTS = ["", "", "", " ", "    ", "\t", "# ", "> ", "- ", "* ", "+ ", "1. ", "1
 
 
 def _slow():
-    """``make_md()`` with markdown-it's own block and inline core rules (no fast path)."""
+    """``make_md()`` with markdown-it's own block and inline core rules (no fast path), and names linked
+    with tokens in every text (never as one HTML token)."""
     md = make_md()
     md.core.ruler.at("block", block)
     md.core.ruler.at("inline", inline)
+    md.core.ruler.at("mentions", partial(mentions._rule, direct=False))
     return md
 
 
@@ -93,10 +96,9 @@ def _tokens(md, text):
     return [t.as_dict(as_upstream=False) for t in md.parse(text, {})]
 
 
-def _rendered(harness, md, text, **kw):
-    env = harness.env(annotations=harness.annotations(f"> {QUOTE}\n\nThe note names Braverman.\n"), block_ids=True,
-                      **kw)
-    env["render_note"] = None if kw.get("renderer") is False else env["render_note"]
+def _rendered(harness, md, text, annotated, **kw):
+    anns = harness.annotations(f"> {QUOTE}\n\nThe note names Braverman.\n") if annotated else ()
+    env = harness.env(annotations=anns, **{"block_ids": True, **kw})
     html = md.render(text, env)
     return html, env["mentions"], [a.id for a in env.get("placed", [])], env.get("verbatim"), \
         env.get("note_mentions"), [repr(e) for e in env["errors"]]
@@ -112,9 +114,11 @@ def _outcome(fn, *args, **kw):
 
 def _same(harness, text):
     assert _outcome(_tokens, FAST, text) == _outcome(_tokens, SLOW, text), repr(text)
-    for kw in ({}, {"link_first": True}, {"link_first": True, "link_per_block": True}):
-        assert _outcome(_rendered, harness, FAST, text, **kw) == _outcome(_rendered, harness, SLOW, text, **kw), \
-            (repr(text), kw)
+    for annotated in (True, False):
+        for kw in ({}, {"link_first": True}, {"link_first": True, "link_per_block": True}, {"block_ids": False},
+                   {"self_slug": "mark-rowley", "link_first": True, "block_ids": False}):
+            assert _outcome(_rendered, harness, FAST, text, annotated, **kw) == \
+                _outcome(_rendered, harness, SLOW, text, annotated, **kw), (repr(text), annotated, kw)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
