@@ -101,18 +101,20 @@ def _as_html(out: list, text: str, marked: list, level: int, env) -> None:
     attributes in its order), as one ``html_inline`` token."""
     html = []
     pos = 0
+    esc = escapeHtml if any(c in text for c in _SPECIAL) else str  # most text has nothing to escape
     for s, e, slug, ident, link in marked:
         if link:
             href = escapeHtml(env["urls"].of("entity", slug))
-            open_ = f'<a id="{escapeHtml(ident)}" class="m" href="{href}">' if ident else f'<a class="m" href="{href}">'
+            open_ = f'<a id="{ident}" class="m" href="{href}">' if ident else f'<a class="m" href="{href}">'
         else:
-            open_ = f'<span id="{escapeHtml(ident)}">'
-        html += (escapeHtml(text[pos:s]), open_, escapeHtml(text[s:e]), "</a>" if link else "</span>")
+            open_ = f'<span id="{ident}">'
+        html += (esc(text[pos:s]), open_, esc(text[s:e]), "</a>" if link else "</span>")
         pos = e
-    html.append(escapeHtml(text[pos:]))
+    html.append(esc(text[pos:]))
     out.append(_token("html_inline", "", 0, level, "".join(html)))
 
 
+_SPECIAL = '&<>"'  # what escapeHtml replaces (an id, m-<number>, has none of them)
 _PLAIN_RULES = {"text": RendererHTML.text, "softbreak": RendererHTML.softbreak, "html_inline": RendererHTML.html_inline}
 
 
