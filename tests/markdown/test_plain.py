@@ -1,7 +1,9 @@
-"""dossier/markdown/plain.py: plain prose's tokens made directly are markdown-it's, byte for byte.
+"""dossier/markdown/plain.py: plain prose's tokens made directly are markdown-it's, byte for byte;
+and mentions.py's runs of text with names as one token of HTML render as their tokens do.
 
 The fast path either declines a text or gives what markdown-it's block and inline parsers give:
-the same tokens, the same HTML, the same mentions, marks and errors. Held to that on texts made of
+the same tokens, the same HTML, the same mentions, marks and errors; names linked as HTML give the
+HTML, mentions and marks of names linked with tokens. Held to that on texts made of
 Markdown's special characters, line starts, blank and whitespace-only lines, indentation, entity
 names and annotation quotes (a differential property test), and on every Markdown file of the
 repository.
