@@ -79,7 +79,8 @@ def _one_round(r, md, reports: dict) -> tuple[float, list]:
     for slug, art in reports.items():
         env = new_env(site, r.urls, source=art.source, line0=art.body_line - 1, collect=True,
                       annotations=site.annotations.get(slug, ()), link_first=r.link_first, block_ids=True,
-                      link_per_block=r.link_per_block, render_note=note_renderer(md, site, r.urls, link_first=r.link_first))
+                      link_per_block=r.link_per_block,
+                      render_note=note_renderer(md, site, r.urls, link_first=r.link_first))
         html = md.render(art.body, env)
         out.append((html, env["mentions"], env.get("placed", []), env.get("verbatim"), env.get("note_mentions")))
     return time.process_time() - t, out

@@ -4,9 +4,10 @@ Most reports are imported from the web: paragraphs of prose, one line each, and 
 For such a text markdown-it's block parser still tries every block rule on every line and its
 inline parser every inline rule on every run of characters, to find paragraphs of text.
 
-``block`` (in place of markdown-it's core rule of that name) looks at the whole source once with
-a few searches and one look at each line's ends (``tokens``). When nothing in it could start any construct of the parser
-as ``make_md`` configures it, it makes the tokens markdown-it would make (per paragraph:
+``block`` (in place of markdown-it's core rule of that name) looks at the whole source once: a
+search for each character that matters, then each line's first and last character (``tokens``).
+When nothing in it could start any construct of the parser as ``make_md`` configures it, it makes
+the tokens markdown-it would make (per paragraph:
 ``paragraph_open``, ``inline`` with ``text`` and ``softbreak`` children, ``paragraph_close``,
 with the same maps, levels and contents) and the inline parser is not run on them (``inline``).
 Anything unusual anywhere in the text, and the whole text goes to markdown-it as before. The
@@ -112,11 +113,11 @@ def inline(state: StateCore) -> None:
     The block parser makes every inline token with no children (an empty list): the fast path's
     always have some (a paragraph has a non-empty line), and they are left as they are."""
     parse = state.md.inline.parse
-    for token in state.tokens:
-        if token.type == "inline" and not token.children:
-            if token.children is None:
-                token.children = []
-            parse(token.content, state.md, state.env, token.children)
+    for tok in state.tokens:
+        if tok.type == "inline" and not tok.children:
+            if tok.children is None:
+                tok.children = []
+            parse(tok.content, state.md, state.env, tok.children)
 
 
 def applies(md: MarkdownIt) -> bool:
