@@ -172,8 +172,9 @@ def _key(rec: Record) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Counted:
-    """A record's words counted where the index is made from them (a one-off build's reports, in the
-    search index's process): :class:`Words` before they are packed to be sent or kept."""
+    """A record's words counted where the index is made from them (in a one-off build, every record but
+    the reports, whose words come from the render workers): :class:`Words` before they are packed to be
+    sent or kept, and read as they are made, never all held."""
 
     length: int  # characters of the text
     counts: Counter  # term (UTF-8) -> how often it occurs (0: a title's term the text lacks)
