@@ -10,7 +10,9 @@ from .article_pages import RenderState, _any
 from .claimviews import claim_infos
 from .emit import Renderer
 from .errors import DossierError
+from .exports import ENTITY_WORDS
 from .index import Index
+from .pagetext import first_words
 from .render import LocatedTemplateError, template_error
 from .session import Session
 from .site import Site
@@ -21,11 +23,13 @@ from .write import Staging
 
 
 def _render_entity_task(state: RenderState, slug: str) -> tuple:
+    """(slug, digest of the staged page, errors, its notes' HTML, the first words the search index
+    takes of it): the words read here, from the page in hand, not from its file in the build process."""
     try:
         out, errors, notes = state.renderer.entity(slug, *state.entity_args[slug])
     except jinja2.TemplateError as exc:
-        return slug, "", [template_error(exc, state.renderer.root)], ""
-    return slug, state.staging.put(out), errors, notes
+        return slug, "", [template_error(exc, state.renderer.root)], "", ""
+    return slug, state.staging.put(out), errors, notes, " ".join(first_words(out.data, ENTITY_WORDS))
 
 
 def _render_entity_or_view_task(state: RenderState, item: tuple[str, object]) -> tuple:
@@ -63,11 +67,13 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
     # The listings first: the longest pages (a large archive's home page) before the many short ones.
     items = [("view", i) for i in range(len(listed))] + [("entity", slug) for slug in todo]
     done = pool.run(_render_entity_or_view_task, items, RenderState(renderer, staging, args, tuple(listed)), workers)
-    for slug, d, errs, notes in done[len(listed):]:
+    texts = session.exports.texts  # the exports take an entity page's words from there (``exports._text``)
+    for slug, d, errs, notes, words in done[len(listed):]:
         errors.extend(errs)
         if d:
             path = output_path(page_dir("entity", slug))
             outputs[path] = d
+            texts[path] = (d, words)
             session.unstage_if_same(staging, path, d)
             ent = site.entities[slug]
             if session.remembers:

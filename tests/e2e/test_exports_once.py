@@ -67,3 +67,25 @@ def test_a_one_off_build_reads_each_reports_spooled_words_once_and_counts_each_o
     assert len(read) == len(set(read)) == 40
     assert len(once) == records == len(counted) and once.count("Report") == counted.count("Report") == 40
     assert differences(tree(tmp_path / "once"), tree(tmp_path / "kept")) == []
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_exports_read_no_entity_page_back_its_words_come_from_where_it_was_rendered(tmp_path, monkeypatch,
+                                                                                        workers):
+    """An entity page's first words (its search record) are taken where the page was rendered, from the
+    page in hand: the exports never read its file back; they are the words of the page written."""
+    from dossier import exports
+    from dossier.pagetext import first_words
+
+    monkeypatch.setattr(pool, "PARALLEL_MIN", 8)
+    generate(tmp_path / "archive", 40, seed=11)
+    read_back: list = []
+    monkeypatch.setattr(exports, "first_words", lambda page, n: read_back.append(n) or first_words(page, n))
+    builder = _built(tmp_path / "archive", tmp_path / "out", True, workers)
+    assert read_back == []
+    entity_pages = sorted((tmp_path / "out" / "entities").glob("*/index.html"))
+    assert len(entity_pages) >= 8
+    texts = builder.session.exports.texts
+    for page in entity_pages:
+        path = page.relative_to(tmp_path / "out").as_posix()
+        assert texts[path][1] == " ".join(first_words(page.read_bytes(), exports.ENTITY_WORDS)) != ""
