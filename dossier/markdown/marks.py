@@ -73,7 +73,8 @@ def _rule(state: StateCore) -> None:
         return
     text, segs = _visible(state.tokens)
     starts = [start for _tok, _ci, start in segs]
-    wanted = _shallow(sorted(_locate(text, segs, starts, annotations, env), key=lambda w: (w[0], w[1])), env)
+    found = _outside_footnotes(_locate(text, segs, starts, annotations, env), state.tokens, segs, starts, env)
+    wanted = _shallow(sorted(found, key=lambda w: (w[0], w[1])), env)
     placed = env.setdefault("placed", [])
     inserts: dict = {}  # id(inline token) -> (token, {child index: [(local start, local end, ann, first, last)]})
     for s, e, ann in wanted:
@@ -136,6 +137,31 @@ def _locate(text: str, segs: list, starts: list, annotations, env) -> list:
             continue
         wanted.append((*source_span(text, offs, *found[0]), ann))
     return wanted
+
+
+def _outside_footnotes(wanted: list, tokens, segs: list, starts: list, env) -> list:
+    """``wanted`` without the passages in a footnote's text: a footnote is a margin note already, and a
+    note inside it would have nowhere to go (an error for an editor's annotation, located)."""
+    inside, open_ = set(), False
+    for tok in tokens:
+        if tok.type in ("footnote_block_open", "footnote_block_close"):
+            open_ = tok.type == "footnote_block_open"
+        elif open_ and tok.type == "inline":
+            inside.add(id(tok))
+    if not inside or not wanted:
+        return wanted
+    notes_at = next((start for tok, _ci, start in segs if id(tok) in inside), None)
+    if notes_at is None:  # the footnotes follow the text (the plugin moves them to the end)
+        return wanted
+    kept = []
+    for s, e, ann in wanted:
+        if e <= notes_at:
+            kept.append((s, e, ann))
+        elif not ann.auto:
+            line = _seg_line(segs, starts, max(s, notes_at), env)
+            env["errors"].append(DossierError(ann.source, ann.line, f"quote is in a footnote ({env.get('source', '')}:{line}); "
+                                              "a footnote is a margin note already: quote the article's own text"))
+    return kept
 
 
 def _shallow(wanted: list, env) -> list:

@@ -40,6 +40,10 @@ CASES = {
                          'content/articles/report.md:6): "Officers said they were worried about the charge."')],
     "quote_twice": [("content/annotations/report.md", 2,
                      "quote appears 2 times (content/articles/report.md:6, content/articles/report.md:8)")],
+    # A quote in a footnote's text: its note would go inside the footnote's margin note (was a KeyError).
+    "quote_in_footnote": [("content/annotations/report.md", 2,
+                           "quote is in a footnote (content/articles/report.md:10); a footnote is a margin note "
+                           "already: quote the article's own text")],
     "template_error": [("layouts/article.html", 4, "template error: ")],
     "many_errors": [("content/annotations/a-first.md", 1, "unknown annotation kind '.gossip'"),
                     ("content/articles/a-first.md", 4, "'published' must be a date"),

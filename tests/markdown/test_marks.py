@@ -163,3 +163,19 @@ def test_note_mentions_follow_document_order(harness, monkeypatch):
     anns = harness.annotations("> First words\n\nAbout Rowley.\n\n> Second words\n\nAbout Braverman.\n")
     html, env = harness.render("First words here.\n\nSecond words there.\n", annotations=anns)
     assert env["note_mentions"] == [("first-words", "mark-rowley"), ("second-words", "suella-braverman")]
+
+
+def test_a_quote_in_a_footnote_is_an_error_located_at_the_footnote_and_a_shared_one_is_skipped(harness):
+    """A footnote is a margin note already: a note in its text had nowhere to go (a KeyError, a traceback)."""
+    body = "The force said it would review it.[^1]\n\nOfficers went back on Monday.\n\n[^1]: Issued late on Sunday evening.\n"
+    editor, shared, kept = (Annotation(article="sky-army", quote=q, note="n", note_line=3, line=2, id=i, kind=k,
+                                       source="content/annotations/sky-army.md", auto=auto)
+                            for q, i, k, auto in (("late on Sunday", "a", "note", False),
+                                                  ("Issued late", "shared-b", "shared", True),
+                                                  ("went back", "c", "note", False)))
+    html, env = harness.render(body, annotations=[editor, shared, kept])
+    assert [(e.path, e.line) for e in env["errors"]] == [("content/annotations/sky-army.md", 2)]
+    assert env["errors"][0].message.startswith("quote is in a footnote (")
+    assert env["anchored"] == ["c"]
+    assert html.count("<mark") == 1 and "Issued late on Sunday evening." in html
+    assert_well_nested(html)
