@@ -52,12 +52,15 @@ import pickle
 import sys
 import time
 import zlib
+from collections import Counter
 from importlib import metadata
 from pathlib import Path
 
 from . import __version__
 from .cache_pickle import FORMAT, _check, _dumps, _loads, _pack, _ref, _refs, _unpack, _write  # noqa: F401 (tests)
+from .emit import ArticleResult
 from .exports import Memory
+from .index import Memo
 from .load import Loaded
 from .model import ArticleHead
 from .passages import SharedPassages
@@ -105,8 +108,10 @@ def part_of(key, count: int) -> int:
 # page memo and the exports' text of an output path sit in one part), and a part holds a dict of them.
 # Each article's scan and head (by slug) are read after the index and before the pages (views refer to heads).
 FAMILIES = {"files": ("_loaded",), "articles": ("_scans", "_heads"), "pages": ("_markdown", "_pages", "texts"),
-            "words": ("words",)}
-KEY_TYPES = {"files": str, "articles": str, "pages": str, "words": int}
+            "words": ("words",), "index": ("seen", "bylines", "counts", "ranked")}
+KEY_TYPES = {"files": str, "articles": str, "pages": str, "words": int, "index": str}
+MEMO = "index_memo"  # the index's memo (``index.Memo``): its maps in the parts of family "index", read last
+RESULT = "result:"  # the persistent id of a report's Markdown facts: "result:<output path>"
 SPLIT = ("_loaded", "_scans", "_heads", "_markdown", "_pages")  # the session's maps in parts; "texts" and
 # "words": the exports memo's
 GOOD = {"_loaded": lambda v: isinstance(v, tuple) and len(v) == 3 and isinstance(v[2], Loaded),
@@ -115,16 +120,41 @@ GOOD = {"_loaded": lambda v: isinstance(v, tuple) and len(v) == 3 and isinstance
         "_markdown": lambda v: isinstance(v, tuple) and len(v) == 2,
         "_pages": lambda v: isinstance(v, tuple) and len(v) == 3,
         "texts": lambda v: isinstance(v, tuple),
-        "words": lambda v: isinstance(v, Words)}
+        "words": lambda v: isinstance(v, Words),
+        "seen": lambda v: isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], ArticleResult)
+        and isinstance(v[1], tuple),
+        "bylines": lambda v: isinstance(v, tuple) and len(v) == 4 and isinstance(v[0], ArticleHead),
+        "counts": lambda v: isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], Counter)
+        and isinstance(v[1], int),
+        "ranked": lambda v: isinstance(v, tuple)}
 
 
 def _maps(state: dict) -> dict:
     """The maps kept in parts: the session's, the exports memo's texts, and the search records' words
     but a report's (its Markdown facts hold them: see ``_reports_words``)."""
-    memory = state["exports"]
+    memory, memo = state["exports"], state[MEMO]
     held = {w.key: w for w in _reports_words(state["_markdown"])}  # equal, or the same object
     return {**{m: state[m] for m in SPLIT}, "texts": memory.texts,
-            "words": {k: w for k, w in memory.words.items() if (h := held.get(k)) is not w and h != w}}
+            "words": {k: w for k, w in memory.words.items() if (h := held.get(k)) is not w and h != w},
+            "seen": memo.seen, "bylines": memo.heads, "ranked": memo.ranked,
+            "counts": {e: (c, memo.members[e]) for e, c in memo.counts.items()}}
+
+
+def _index_memo(maps: dict, whole: bool) -> Memo:
+    """The index's memo put back from its parts; a fresh one (the index made from nothing) when a part
+    was not read: its counts are sums over every report, never taken in part."""
+    memo = Memo()
+    if whole:
+        memo.seen, memo.heads, memo.ranked = maps["seen"], maps["bylines"], maps["ranked"]
+        memo.counts = {e: c for e, (c, _n) in maps["counts"].items()}
+        memo.members = Counter({e: n for e, (_c, n) in maps["counts"].items()})
+    return memo
+
+
+def _results(markdown: dict) -> dict:
+    """``"result:<path>"`` -> each report's Markdown facts (what the index's memo refers to)."""
+    return {RESULT + path: hit[1] for path, hit in markdown.items()
+            if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[1], ArticleResult)}
 
 
 def _reports_words(markdown: dict):
@@ -188,6 +218,7 @@ def _meanings(state: dict) -> dict:
     meanings = {path: entry[2] for path, entry in state["_loaded"].items()}
     meanings["md_key"] = state["_md_key"]
     meanings.update(_heads(state))
+    meanings.update(_results(state["_markdown"]))
     return meanings
 
 
@@ -228,7 +259,7 @@ class Cache:
             return None  # the records the rest refers to
         records = _records_of(maps["_loaded"])
         state = _loads(index["site"], records)
-        if not isinstance(state, dict) or set(state) != set(KEPT) - set(SPLIT) \
+        if not isinstance(state, dict) or set(state) != set(KEPT) - set(SPLIT) - {MEMO} \
                 or not isinstance(state.get("exports"), Memory) or not isinstance(state.get("_shared"), SharedPassages):
             return None
         maps.update(self._read_family("articles", index["parts"]["articles"], records))
@@ -244,6 +275,8 @@ class Cache:
         memory.texts = maps["texts"]
         if any(part is None for _name, part, _refs in self._known["words"].values()):
             memory.search = None  # the index is updated from the last one's words: without them, made whole
+        maps.update(self._read_family("index", index["parts"]["index"], {**shared, **_results(maps["_markdown"])}))
+        state[MEMO] = _index_memo(maps, all(part is not None for _name, part, _refs in self._known["index"].values()))
         self._shared = _meanings(state)
         return state
 
@@ -305,11 +338,13 @@ class Cache:
             passages, keys = state["_shared"], state["_shared"].keys
             memory.words, memory.texts, passages.keys = {}, {}, _passage_slugs(state)  # what the parts hold: not here
             try:
-                site = _dumps({n: v for n, v in state.items() if n not in SPLIT}, _refs(records, [set()]))
+                site = _dumps({n: v for n, v in state.items() if n not in SPLIT and n != MEMO}, _refs(records, [set()]))
             finally:
                 memory.words, memory.texts, passages.keys = words, maps["texts"], keys
-            names["pages"] = self._save_family("pages", maps, _site_wide(state, records), changed)
+            shared = _site_wide(state, records)
+            names["pages"] = self._save_family("pages", maps, shared, changed)
             names["words"] = self._save_family("words", maps, None, changed)
+            names["index"] = self._save_family("index", maps, {**shared, **_results(state["_markdown"])}, changed)
             _write(self.folder, FILE, _pack(_dumps({"site": site, "parts": names}), self.key))
             self._shared = now
             self._sweep({name for group in names.values() for name in group})

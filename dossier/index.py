@@ -138,7 +138,9 @@ class Memo:
         return mentions, articles_of
 
     def together(self, results: dict) -> dict:
-        """Co-occurrence, counted per article: changed articles' counts taken out and put in again."""
+        """Co-occurrence, counted per article: changed articles' counts taken out and put in again. An
+        entity's counts that change are a new Counter (copied once a build), never the last one changed
+        in place: the build cache tells what changed by identity (see ``dossier.cache``)."""
         touched: set[str] = set()
         for slug in [s for s in self.seen if s not in results]:
             self._count(self.seen.pop(slug)[1], -1, touched)
@@ -160,8 +162,10 @@ class Memo:
 
     def _count(self, ents: tuple, sign: int, touched: set) -> None:
         for e in ents:
-            touched.add(e)
-            counts = self.counts.setdefault(e, Counter())
+            counts = self.counts.get(e)
+            if e not in touched or counts is None:
+                touched.add(e)
+                counts = self.counts[e] = Counter(counts or ())
             counts.update({x: sign for x in ents if x != e})
             self.members[e] += sign
             if sign < 0:

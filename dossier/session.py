@@ -26,7 +26,7 @@ from .write import Staging, digest
 ASSET, TEMPLATE, CONTENT, CONFIG = "asset", "template", "content", "config"
 KEPT = {"_loaded": dict, "_scans": dict, "_shared": SharedPassages, "_coverage": (tuple, type(None)),
         "_markdown": dict, "_pages": dict, "_md_key": (tuple, type(None)), "exports": exports.Memory,
-        "_around": (tuple, type(None)), "_heads": dict}
+        "_around": (tuple, type(None)), "_heads": dict, "index_memo": index.Memo}
 
 
 class MarkdownKey(tuple):

@@ -538,3 +538,53 @@ def test_a_killed_writer_leaves_nothing_for_long(archive):
     archive.cached()
     archive.expect_cold()
     assert not stale.exists() and fresh.exists()
+
+
+def _memo_maps(memo) -> dict:
+    return {"seen": memo.seen, "heads": memo.heads, "counts": memo.counts, "members": +memo.members,
+            "ranked": memo.ranked}
+
+
+@pytest.mark.parametrize("kind", ["article", "article-front-matter", "entity", "add-article", "delete-article",
+                                  "nothing"])
+def test_the_index_memo_read_back_equals_the_builds_its_facts_those_of_the_pages(parted, kind):
+    """The index's memo (co-occurrence counted per report, bylines and headlines) is kept in parts; read
+    back, it equals the build's, and each report it counted is the very facts its page's part gives back."""
+    EDITS[kind](parted)
+    builder = Builder(parted.root, parted.out, workers=1, cache=True)
+    assert builder.build().ok
+    kept = builder.session.state()[dossier.cache.MEMO]
+    back = Cache(parted.root).load()
+    memo = back[dossier.cache.MEMO]
+    assert kept.seen and _memo_maps(memo) == _memo_maps(kept)
+    facts = {path.split("/")[1]: hit[1] for path, hit in back["_markdown"].items() if path.startswith("articles/")}
+    assert all(res is facts[slug] for slug, (res, _ents) in memo.seen.items())
+
+
+def test_a_cached_build_counts_co_occurrence_again_only_for_the_edited_report(parted, monkeypatch):
+    import dossier.index
+
+    counted = []
+    real = dossier.index.Memo._count
+    monkeypatch.setattr(dossier.index.Memo, "_count", lambda self, ents, sign, touched: counted.append(ents) or
+                        real(self, ents, sign, touched))
+    parted.edit("content/articles/one.md", "armed officers", "armed officers and the Home Office")
+    parted.cached()
+    assert len(counted) == 2  # the edited report's entities taken out and put in again, no other's
+    parted.expect_cold()
+    counted.clear()
+    shutil.rmtree(parted.root / FOLDER)
+    parted.cached()
+    assert len(counted) >= 4  # without the cache: every report's
+
+
+@pytest.mark.parametrize("kind", ["deleted", "flipped"])
+def test_a_damaged_part_of_the_index_memo_makes_the_index_from_nothing(parted, kind):
+    """The memo's counts are sums over every report: without one of its parts none of it is taken."""
+    _harm(parted, "index", kind)
+    state = Cache(parted.root).load()
+    assert state is not None and state[dossier.cache.MEMO].seen == {} and state["_markdown"]
+    EDITS["article"](parted)
+    parted.cached()
+    parted.expect_cold()
+    assert Cache(parted.root).load()[dossier.cache.MEMO].seen  # written afresh
