@@ -148,6 +148,7 @@ def _index_memo(maps: dict, whole: bool) -> Memo:
         memo.seen, memo.heads, memo.ranked = maps["seen"], maps["bylines"], maps["ranked"]
         memo.counts = {e: c for e, (c, _n) in maps["counts"].items()}
         memo.members = Counter({e: n for e, (_c, n) in maps["counts"].items()})
+        memo.continuous = True  # kept after a build that reached the output folder
     return memo
 
 

@@ -92,6 +92,9 @@ class Index:
     verbatim: dict  # (article slug, annotation id) -> the article's own words of the passage
     wrote: dict = field(default_factory=dict)  # person entity slug -> [article slug] whose byline names them
     headlines: dict = field(default_factory=dict)  # entity slug -> [Mention] of it in a report's headline
+    # The entities whose mentions, co-occurrence or annotations may differ from the last good build's (those
+    # the reports with a new result name, before or now), or None: not known (``Memo.continuous``).
+    changed: frozenset | None = None
 
 
 class Memo:
@@ -108,6 +111,19 @@ class Memo:
         self.results: dict = {}  # article slug -> its result, last build (in site order)
         self.mentions: dict[str, list] = {}  # entity -> its mentions, last build (``by_entity``)
         self.articles_of: dict[str, list] = {}
+        self.continuous = False  # ``seen`` holds the results of the last build that reached the output folder
+
+    def changed(self, results: dict) -> frozenset | None:
+        """The entities named (in the text or in a note) by a report whose result is not the one ``seen``
+        holds, before or now, a report gone included: every other entity's mentions, co-occurrence and
+        annotations are the last build's. None when ``seen`` is not the last good build's."""
+        if not self.continuous:
+            return None
+        gone = [hit[0] for slug, hit in self.seen.items() if slug not in results]
+        new = [res for slug, res in results.items() if (hit := self.seen.get(slug)) is None or hit[0] is not res]
+        old = [hit[0] for slug, res in results.items() if (hit := self.seen.get(slug)) is not None and hit[0] is not res]
+        return frozenset(e for res in (*gone, *new, *old)
+                         for e in (*(m.entity for m in res.mentions), *(ent for _id, ent in res.note_mentions)))
 
     def by_entity(self, results: dict) -> tuple[dict, dict]:
         """(entity -> its mentions, entity -> the articles naming it), article by article in site order.
@@ -180,10 +196,12 @@ def build_index(site: Site, results: dict, memo: Memo | None = None, names_key: 
     ``anchored``), for the articles that rendered. ``memo``: the last build's (``names_key``: what
     the matcher and bylines read, the same object while unchanged: ``Session.md_key``)."""
     memo = memo if memo is not None and names_key is not None else Memo()
+    # A new Markdown key: the matcher and bylines may read names another way (then the headlines are found again).
+    changed = memo.changed(results) if all(hit[1] is names_key for hit in memo.heads.values()) else None
     mentions, articles_of = memo.by_entity(results)
     verbatim = {(slug, ann_id): text for slug, res in results.items() for ann_id, text in res.verbatim.items()}
     return Index(mentions, articles_of, _annotations_of(site, results), memo.together(results),
-                 *_placed(site, results), verbatim, *_bylines_and_headlines(site, results, memo, names_key))
+                 *_placed(site, results), verbatim, *_bylines_and_headlines(site, results, memo, names_key), changed)
 
 
 def _bylines_and_headlines(site: Site, results: dict, memo: Memo, names_key) -> tuple[dict, dict]:

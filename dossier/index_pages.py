@@ -55,7 +55,8 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
         path = output_path(page_dir("entity", slug))
         facts = session.markdown(path, (ent, session.md_key, session.text_key(ent.notes)))
         # With ``Session.quiet``, a view made of the last build's inputs is the last build's view: not made.
-        same = session.same_inputs(path, (args[slug], site.by_outlet.get(slug))) and session.quiet
+        same = (session.same_inputs(path, (args[slug], site.by_outlet.get(slug)))
+                or index.changed is not None and slug not in index.changed) and session.quiet
         d = facts and (same and session.reuse_if(path, _any) or session.reuse(path, key(slug, facts[0])))
         if d:
             outputs[path] = d

@@ -355,6 +355,7 @@ class Session:
         self._new = {}
         self._digests = dict(outputs)
         self.exports.committed(outputs)
+        self.index_memo.continuous = True  # its results are this build's (``index.Memo.changed``)
         if self._around_new is not None:
             self._around, self._around_new = self._around_new, None
         if self._heads_new is not None:
@@ -384,6 +385,7 @@ class Session:
         """Nothing of the build reached the output folder: forget what it rendered."""
         self._new = {}
         self.exports.pending = {}
+        self.index_memo.continuous = False  # it may hold results no page memo entry was made from
         self._around_new = self._heads_new = None
         self._inputs_new = None
         self._coverage = None

@@ -588,3 +588,26 @@ def test_a_damaged_part_of_the_index_memo_makes_the_index_from_nothing(parted, k
     parted.cached()
     parted.expect_cold()
     assert Cache(parted.root).load()[dossier.cache.MEMO].seen  # written afresh
+
+
+@pytest.mark.parametrize("kind", ["article", "nothing", "entity", "annotation"])
+def test_a_cached_build_makes_the_entity_views_of_only_the_entities_an_edited_report_names(archive, monkeypatch,
+                                                                                          kind):
+    """While no article's head, no entity, no annotation changed (``Session.quiet``), an entity page is reused
+    without its view being made when no report with new Markdown facts names it, before or now."""
+    import dossier.index_pages
+
+    made = []
+    real = dossier.index_pages.entity_view
+    monkeypatch.setattr(dossier.index_pages, "entity_view",
+                        lambda frame, site, slug, *rest: made.append(slug) or real(frame, site, slug, *rest))
+    EDITS[kind](archive)
+    builder = Builder(archive.root, archive.out, workers=1, cache=True)
+    assert builder.build().ok
+    if kind in ("entity", "annotation"):  # every entity page reads every entity and annotation
+        assert len(set(made)) == 6
+    else:
+        facts = builder.session.state()["_markdown"]["articles/one/index.html"][1]
+        assert set(made) == ({m.entity for m in facts.mentions} if kind == "article" else set())
+        assert kind == "nothing" or 0 < len(set(made)) < 6
+    archive.expect_cold()

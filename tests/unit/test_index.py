@@ -165,3 +165,40 @@ def test_together_from_nothing_equals_together_article_by_article(named):
         e: tuple(sorted(((x, n) for x in "pqrstuv" if x != e
                          for n in [sum(1 for s in named if e in s and x in s)] if n), key=lambda kv: (-kv[1], kv[0])))
         for e in "pqrstuv" if any(e in s and len(s) > 1 for s in named)}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(ENTS, min_size=6, max_size=6), st.lists(st.tuples(st.integers(0, 7), ENTS, ENTS), max_size=6))
+def test_the_entities_a_build_may_change_are_those_its_new_results_name(first, edits):
+    """``Index.changed``: after the last good build's results, every entity outside it has the mentions,
+    co-occurrence and annotations a fresh index gives it the last time; unknown (None) until a build is kept."""
+    slugs = "abcdefgh"
+    results = {s: result([mention(e, s) for e in ents]) for s, ents in zip(slugs, first)}
+    memo = Memo()
+    assert memo.changed(results) is None  # a fresh memo knows no last build
+    memo.by_entity(results)
+    memo.together(results)
+    memo.continuous = True  # as ``Session.committed`` says
+    for i, ents, notes in edits:  # an edit, a report added (6, 7), or gone (an empty edit of 6 or 7)
+        new = dict(results)
+        if i >= 6 and not ents:
+            new.pop(slugs[i], None)
+        else:
+            new[slugs[i]] = result([mention(e, slugs[i]) for e in ents], [(f"n{j}", e) for j, e in enumerate(notes)])
+        changed = memo.changed(new)
+        before, after = Memo(), Memo()
+        was = (before.by_entity(results)[0], before.together(results), _notes(results))
+        now = (after.by_entity(new)[0], after.together(new), _notes(new))
+        for e in set("pqrstuvw") - changed:
+            assert [part.get(e) for part in was] == [part.get(e) for part in now]
+        memo.by_entity(new)
+        memo.together(new)
+        results = new
+
+
+def _notes(results: dict) -> dict:
+    found: dict = {}
+    for slug, res in results.items():
+        for ann_id, ent in res.note_mentions:
+            found.setdefault(ent, []).append((slug, ann_id))
+    return found
