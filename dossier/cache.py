@@ -57,7 +57,8 @@ from importlib import metadata
 from pathlib import Path
 
 from . import __version__
-from .cache_pickle import FORMAT, _check, _dumps, _loads, _pack, _ref, _refs, _unpack, _write  # noqa: F401 (tests)
+from .cache_pickle import (FORMAT, Deferred, _check, _deferred, _dumps, _loads, _pack, _ref, _refs,  # noqa: F401
+                           _unpack, _write)
 from .emit import ArticleResult
 from .exports import Memory
 from .index import Memo
@@ -67,6 +68,7 @@ from .passages import SharedPassages
 from .outdir import OutputError, finish_interrupted, read_manifest
 from .search import Words
 from .session import KEPT
+from .views import ArticleView, View
 
 FOLDER = ".dossier-cache"
 FILE = "build.pickle"
@@ -223,6 +225,38 @@ def _meanings(state: dict) -> dict:
     return meanings
 
 
+def _view_classes(cls: type = View) -> set:
+    """Every class of Dossier's views."""
+    found = set()
+    for sub in cls.__subclasses__():
+        found |= _view_classes(sub)
+        if sub.__module__.startswith("dossier."):
+            found.add(sub)
+    return found
+
+
+def _deferring(table: dict, box: list, changed: set) -> dict:
+    """``table`` with the page memo's views each written as a pickle of its own, read back only when a build
+    compares it (``Deferred``; an article page's article and coverage at once). A Deferred never read is
+    written again as it was read, unless something its part referred to changed meaning: then it is read
+    (holding what it was read with) and written afresh."""
+    deferring = dict(table)
+
+    def view(v):  # its references go to the part's, as its other entries'
+        eager = (v.article, v.coverage) if isinstance(v, ArticleView) else ()
+        return _deferred, (v.page, _dumps(v, table), *eager)
+
+    def kept(d: Deferred):
+        if (d.read or d.refs & changed) and d.get() is not None:
+            return view(d.get())
+        box[0].update(d.refs)
+        return _deferred, (d.page, d.data, *d.eager)
+
+    deferring.update(dict.fromkeys(_view_classes(), view))
+    deferring[Deferred] = kept
+    return deferring
+
+
 def _same(old: dict, group: dict) -> bool:
     """Whether a part's maps as read (or last written) hold what ``group`` holds."""
     for m, entries in group.items():
@@ -303,9 +337,12 @@ class Cache:
                 or set(part[0]) != set(FAMILIES[family]) or not isinstance(part[1], set) \
                 or not all(isinstance(e, dict) for e in part[0].values()):
             return None
-        key_type = KEY_TYPES[family]
+        key_type, refs = KEY_TYPES[family], frozenset(part[1])
+        for entry in part[0].get("_pages", {}).values():
+            if isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[1], Deferred):
+                entry[1].refs = refs
         return {m: {k: v for k, v in entries.items() if isinstance(k, key_type) and GOOD[m](v)}
-                for m, entries in part[0].items()}, frozenset(part[1])
+                for m, entries in part[0].items()}, refs
 
     def restore(self, session, out: Path) -> bool:
         """Give ``session`` what the last good build kept, and the digests the output folder's manifest
@@ -365,6 +402,8 @@ class Cache:
         now = self._known[family] = {}
         box: list = [set()]
         table = None if shared is None else _refs(shared, box)
+        if family == "pages":
+            table = _deferring(table, box, changed)
         for i, group in enumerate(groups):
             name, old, refs = known.get(i, (None, None, None)) if len(known) == count else (None, None, None)
             if old is None or refs & changed or not _same(old, group):

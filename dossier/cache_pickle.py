@@ -35,6 +35,47 @@ def _ref(pid):
     raise pickle.UnpicklingError(f"{pid!r}: a reference read without its records")
 
 
+def _deferred(page, data, *eager):
+    """What a view kept for later is written as a call of (see ``Deferred``); the unpickler makes the
+    ``Deferred`` instead."""
+    raise pickle.UnpicklingError("a deferred view read without its records")
+
+
+class Deferred:
+    """A page memo's view read back as its own pickle, unpickled only when a build compares it (most
+    pages of a build after an edit are reused without their view: see ``Session.reuse_if``). ``page``
+    (its ``PageMeta``) is read at once, and an article page's ``article`` and ``coverage`` (``eager``: what
+    ``Session.steady`` compares); ``refs``: what the part it came from refers to (``dossier.cache``)."""
+
+    __slots__ = ("page", "data", "shared", "refs", "eager", "_view")
+    EAGER = ("article", "coverage")
+
+    def __init__(self, page, data: bytes, shared: dict, *eager) -> None:
+        self.page, self.data, self.shared, self.refs, self._view = page, data, shared, frozenset(), None
+        self.eager = eager
+
+    @property
+    def read(self) -> bool:
+        return self._view is not None
+
+    def get(self):
+        """The view (None when it cannot be read back: then it equals no view, and the page is made again)."""
+        if self._view is None:
+            self._view = (_loads(self.data, self.shared),)
+        return self._view[0]
+
+    def __eq__(self, other) -> bool:
+        return self.get() == (other.get() if isinstance(other, Deferred) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.get())
+
+    def __getattr__(self, name: str):
+        if name in Deferred.EAGER and self.eager:
+            return self.eager[Deferred.EAGER.index(name)]
+        return getattr(self.get(), name)
+
+
 class _Unpickler(pickle.Unpickler):
     """Only the classes a cache holds: Dossier's records and a few plain containers, never a function.
     A reference to a shared object (``_ref``) is looked up in ``shared``: one not there fails."""
@@ -48,6 +89,8 @@ class _Unpickler(pickle.Unpickler):
             return super().find_class(module, name)
         if module == __name__ and name == _ref.__name__:
             return self.shared.__getitem__
+        if module == __name__ and name == _deferred.__name__:
+            return lambda page, data, *eager: Deferred(page, data, self.shared, *eager)
         if module == "dossier" or module.startswith("dossier."):
             found = super().find_class(module, name)
             if isinstance(found, type):

@@ -611,3 +611,27 @@ def test_a_cached_build_makes_the_entity_views_of_only_the_entities_an_edited_re
         assert set(made) == ({m.entity for m in facts.mentions} if kind == "article" else set())
         assert kind == "nothing" or 0 < len(set(made)) < 6
     archive.expect_cold()
+
+
+@pytest.mark.parametrize("kind", ["article", "nothing"])
+def test_a_cached_build_reads_back_only_the_views_it_compares(parted, monkeypatch, kind):
+    """The page memo's views are each kept as a pickle of their own (``Deferred``), read back when a build
+    compares one: after an edit, the edited report's, those of the entities it names and the listings',
+    never another report's or another entity's (one page to a part here: a part written again because
+    a record it refers to was loaded again reads its views back, to write them with that record)."""
+    archive = parted
+    from dossier.cache_pickle import Deferred
+
+    read = []
+    real = Deferred.get
+    monkeypatch.setattr(Deferred, "get", lambda self: read.append(self.page.path) or real(self))
+    EDITS[kind](archive)
+    builder = Builder(archive.root, archive.out, workers=1, cache=True)
+    assert builder.build().ok
+    kept = builder.session.state()["_pages"]
+    assert sum(isinstance(hit[1], Deferred) for hit in kept.values()) > 10  # read back deferred
+    named = {m.entity for m in builder.session.state()["_markdown"]["articles/one/index.html"][1].mentions}
+    allowed = {"articles/one/"} | {f"entities/{e}/" for e in named} if kind == "article" else set()
+    assert {p for p in read if p.startswith(("articles/", "entities/")) and p.count("/") == 2} <= allowed
+    assert kind == "nothing" or {f"entities/{e}/" for e in named} & set(read)  # compared, then made again
+    archive.expect_cold()
