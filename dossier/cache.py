@@ -68,7 +68,7 @@ from .passages import SharedPassages
 from .outdir import OutputError, finish_interrupted, read_manifest
 from .search import Words
 from .session import KEPT
-from .views import ArticleView, View
+from .views import ArticleView, FrozenMap, View
 
 FOLDER = ".dossier-cache"
 FILE = "build.pickle"
@@ -211,7 +211,16 @@ def _site_wide(state: dict, records: dict) -> dict:
     if state["_md_key"] is not None:
         shared["md_key"] = state["_md_key"]
     shared.update(_heads(state))
+    shared.update(_frame(state))
     return shared
+
+
+def _frame(state: dict) -> dict:
+    """``"outlets"`` -> the outlets every view shows (``Frame.outlet_index``, fifty records and more, in each
+    view's own pickle otherwise), of the frame the last build's pages read (``Session.steady``)."""
+    around = state["_around"]
+    frame = around[0] if isinstance(around, tuple) and around else None
+    return {"outlets": frame.outlet_index} if isinstance(getattr(frame, "outlet_index", None), FrozenMap) else {}
 
 
 def _meanings(state: dict) -> dict:
@@ -221,6 +230,7 @@ def _meanings(state: dict) -> dict:
     meanings = {path: entry[2] for path, entry in state["_loaded"].items()}
     meanings["md_key"] = state["_md_key"]
     meanings.update(_heads(state))
+    meanings.update(_frame(state))
     meanings.update(_results(state["_markdown"]))
     return meanings
 

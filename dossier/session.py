@@ -283,6 +283,8 @@ class Session:
         facts and other coverage are what its memo's view holds has that view: it need not be made."""
         self._around_new = (frame, tuple(site.entities.values()), site.annotations)
         steady = self._around is not None and self._around == self._around_new
+        if steady:  # kept as the same object while equal (the build cache's views refer to its frame's parts)
+            self._around_new = self._around
         self.quiet = steady and self._heads_new is not None and self._heads_same
         return steady
 
