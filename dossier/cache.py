@@ -10,16 +10,21 @@ after a small edit writes little:
   loading each content file gave (family ``files``); each article's scan and head (``articles``:
   the shared-passage index's sentence keys are its scan's lists); the Markdown facts, the page memo
   and the exports' text of each output path (``pages``: the three of one path sit in one part); the
-  search records' words but a report's, which its Markdown facts hold (``words``). A build writes
-  only the parts whose entries changed.
+  search records' words but a report's, which its Markdown facts hold (``words``); the index's memo
+  (``index.Memo``: each report's entities as co-occurrence counted them, each entity's counts and row,
+  each report's bylines and headlines; ``index``), which refers to each report's Markdown facts
+  (``"result:<path>"``), all or nothing. A build writes only the parts whose entries changed.
+- each page memo's view is a pickle of its own inside its part (``cache_pickle.Deferred``), read back only
+  when a build compares it; one never read is written back as it was read.
 - ``build.pickle``, the index: the names of the parts, and the rest of the session's memory (the
   shared passages but their sentence keys, coverage, the Markdown key, the exports' memo of the search
   index and data files).
 
 A record (what loading a file gave) is written once, in its file's part; the other parts and the
 index refer to it by its file and place, ``_ref((file, i))``, and so does a page's Markdown key to the
-archive's (``"md_key"``) and a view to an article's head (``"head:<slug>"``, in its part of articles), so
-that what a build compares by identity is the same object once read.
+archive's (``"md_key"``), a view to an article's head (``"head:<slug>"``, in its part of articles) and to
+the outlets of the last build's frame (``"outlets"``), so that what a build compares by identity is the
+same object once read.
 Each part lists the files it refers to; a part that refers to a file loaded again (or to a Markdown
 key that changed) is written again, so that a reference never comes to stand for another record.
 
@@ -36,7 +41,8 @@ Nothing in it is taken on trust:
   build runs as if there were none; a part of pages that is missing, damaged, refers to a record
   there is not, or is not the one the index names only has its pages rendered again; without a
   part of words the search index is made whole; without a part of articles, the shared passages
-  are found again in every article;
+  are found again in every article; without a part of the index's memo (or a report's facts it refers
+  to), the index is made from nothing; a view that cannot be read back equals no view;
 - only Dossier's records and plain containers are read back, never a function (``_Unpickler``).
 
 Each file is written to a temporary name and renamed into place, so a reader sees an old file
@@ -57,8 +63,8 @@ from importlib import metadata
 from pathlib import Path
 
 from . import __version__
-from .cache_pickle import (FORMAT, Deferred, _check, _deferred, _dumps, _loads, _pack, _ref, _refs,  # noqa: F401
-                           _unpack, _write)
+from .cache_pickle import (FORMAT, Deferred, _check, _deferring, _dumps, _loads, _pack, _ref,  # noqa: F401
+                           _refs, _unpack, _write)
 from .emit import ArticleResult
 from .exports import Memory
 from .index import Memo
@@ -68,7 +74,7 @@ from .passages import SharedPassages
 from .outdir import OutputError, finish_interrupted, read_manifest
 from .search import Words
 from .session import KEPT
-from .views import ArticleView, FrozenMap, View
+from .views import FrozenMap
 
 FOLDER = ".dossier-cache"
 FILE = "build.pickle"
@@ -233,38 +239,6 @@ def _meanings(state: dict) -> dict:
     meanings.update(_frame(state))
     meanings.update(_results(state["_markdown"]))
     return meanings
-
-
-def _view_classes(cls: type = View) -> set:
-    """Every class of Dossier's views."""
-    found = set()
-    for sub in cls.__subclasses__():
-        found |= _view_classes(sub)
-        if sub.__module__.startswith("dossier."):
-            found.add(sub)
-    return found
-
-
-def _deferring(table: dict, box: list, changed: set) -> dict:
-    """``table`` with the page memo's views each written as a pickle of its own, read back only when a build
-    compares it (``Deferred``; an article page's article and coverage at once). A Deferred never read is
-    written again as it was read, unless something its part referred to changed meaning: then it is read
-    (holding what it was read with) and written afresh."""
-    deferring = dict(table)
-
-    def view(v):  # its references go to the part's, as its other entries'
-        eager = (v.article, v.coverage) if isinstance(v, ArticleView) else ()
-        return _deferred, (v.page, _dumps(v, table), *eager)
-
-    def kept(d: Deferred):
-        if (d.read or d.refs & changed) and d.get() is not None:
-            return view(d.get())
-        box[0].update(d.refs)
-        return _deferred, (d.page, d.data, *d.eager)
-
-    deferring.update(dict.fromkeys(_view_classes(), view))
-    deferring[Deferred] = kept
-    return deferring
 
 
 def _same(old: dict, group: dict) -> bool:

@@ -13,6 +13,7 @@ import zlib
 from pathlib import Path
 
 from .model import reducer
+from .views import ArticleView, View
 
 FORMAT = b"dossier-cache/3"
 _SAFE_BUILTINS = frozenset({"set", "frozenset", "dict", "list", "tuple", "str", "bytes", "int", "float", "bool",
@@ -194,3 +195,35 @@ def _loads(blob: bytes, shared: dict):
         return _Unpickler(io.BytesIO(blob), shared).load()
     except Exception:  # noqa: BLE001 - as a damaged file
         return None
+
+
+def _view_classes(cls: type = View) -> set:
+    """Every class of Dossier's views."""
+    found = set()
+    for sub in cls.__subclasses__():
+        found |= _view_classes(sub)
+        if sub.__module__.startswith("dossier."):
+            found.add(sub)
+    return found
+
+
+def _deferring(table: dict, box: list, changed: set) -> dict:
+    """``table`` with the page memo's views each written as a pickle of its own, read back only when a build
+    compares it (``Deferred``; an article page's article and coverage at once). A Deferred never read is
+    written again as it was read, unless something its part referred to changed meaning: then it is read
+    (holding what it was read with) and written afresh."""
+    deferring = dict(table)
+
+    def view(v):  # its references go to the part's, as its other entries'
+        eager = (v.article, v.coverage) if isinstance(v, ArticleView) else ()
+        return _deferred, (v.page, _dumps(v, table), *eager)
+
+    def kept(d: Deferred):
+        if (d.read or d.refs & changed) and d.get() is not None:
+            return view(d.get())
+        box[0].update(d.refs)
+        return _deferred, (d.page, d.data, *d.eager)
+
+    deferring.update(dict.fromkeys(_view_classes(), view))
+    deferring[Deferred] = kept
+    return deferring
