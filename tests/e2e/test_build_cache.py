@@ -635,3 +635,18 @@ def test_a_cached_build_reads_back_only_the_views_it_compares(parted, monkeypatc
     assert {p for p in read if p.startswith(("articles/", "entities/")) and p.count("/") == 2} <= allowed
     assert kind == "nothing" or {f"entities/{e}/" for e in named} & set(read)  # compared, then made again
     archive.expect_cold()
+
+
+def test_a_deferred_view_that_cannot_be_read_back_equals_no_view(archive):
+    """A view's own pickle damaged, or referring to a record there is not: it reads as None and equals no
+    view, so its page is made again (never a traceback, never taken for another view)."""
+    from dossier.cache_pickle import Deferred, _dumps, _refs
+
+    state = Cache(archive.root).load()
+    path, (_sig, kept, _d) = next((p, hit) for p, hit in state["_pages"].items() if isinstance(hit[1], Deferred))
+    view = kept.get()
+    assert view is not None and kept == view
+    assert Deferred(kept.page, b"\x80\x05not a pickle", kept.shared).get() is None
+    missing = {k: v for k, v in kept.shared.items() if not isinstance(k, tuple)}  # no record to refer to
+    dangling = Deferred(kept.page, _dumps(view, _refs(kept.shared, [set()])), missing)
+    assert dangling.get() is None and dangling != view
