@@ -10,6 +10,8 @@ import json
 
 from markupsafe import Markup
 
+from .render import escape_text
+
 ENTITY_TYPES = {"person": "Person", "organisation": "Organization", "place": "Place", "event": "Event",
                 "outlet": "NewsMediaOrganization"}
 _SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
@@ -89,4 +91,11 @@ def head_meta(template: str, title: str, description: str, path: str, ctx: dict,
     tags += [("name", "twitter:card", "summary"), ("name", "twitter:title", title)]
     if description:
         tags.append(("name", "twitter:description", description))
-    return {"jsonld": script_json(data), "tags": tags}
+    return {"jsonld": script_json(data), "tags": tags, "meta": meta_tags(tags)}
+
+
+def meta_tags(tags: list) -> Markup:
+    """``head.meta``: one ``<meta attr="name" content="...">`` line per tag, what ``base.html``'s loop over
+    ``head.tags`` wrote (escaped alike), made in one call: every page has about ten."""
+    return Markup("".join(f'<meta {escape_text(a)}="{escape_text(n)}" content="{escape_text(c)}">\n'
+                          for a, n, c in tags))

@@ -174,17 +174,19 @@ def test_mention_items_writes_what_the_template_loop_over_the_mentions_wrote():
 def test_escape_text_is_markupsafe_escape(text):
     from markupsafe import escape
 
-    assert views.escape_text(text) == str(escape(text))
+    from dossier.render import escape_text
+
+    assert escape_text(text) == str(escape(text))
 
 
-def _entity_loop() -> str:
-    """The loop the default theme's ``entity.html`` keeps in a comment beside ``mention_groups``."""
+def _loop_in(template: str, start: str, helper: str) -> str:
+    """The loop a default theme's template keeps in a comment beside the ``helper`` call that replaced it."""
     from dossier.render import DEFAULT_LAYOUTS
 
-    text = (DEFAULT_LAYOUTS / "entity.html").read_text(encoding="utf-8")
-    start = text.index("{% for a, ms in mentions %}")
-    loop = text[start:text.index("{% endfor %}", start) + len("{% endfor %}")]
-    assert "mention_groups(mentions, headlines, report_heading)" in text[start:]
+    text = (DEFAULT_LAYOUTS / template).read_text(encoding="utf-8")
+    at = text.index(start)
+    loop = text[at:text.index("{% endfor %}", at) + len("{% endfor %}")]
+    assert text.rfind("{#", 0, at) > text.rfind("#}", 0, at) and helper in text[at:]  # in a comment, then the call
     return loop
 
 
@@ -199,7 +201,7 @@ def test_mention_groups_writes_what_the_loop_in_entity_html_writes(world, tmp_pa
     mentions = ((a, (said, Mention("ann", "content/articles/a.md", "Then 'Ann' left.", 6, 9, block=4))),
                 (b, ()), (c, (Mention("ann", "content/annotations/c.md", "A note on Ann.", 10, 13),)))
     headlines = views.FrozenMap({"b": Mention("ann", "content/articles/b.md", "Ann & the <vote>", 0, 3)})
-    page = make_env(tmp_path).from_string('{% from "_macros.html" import report_heading with context %}' + _entity_loop()
+    page = make_env(tmp_path).from_string('{% from "_macros.html" import report_heading with context %}' + _loop_in("entity.html", "{% for a, ms in mentions %}", "{{ mention_groups(mentions, headlines, report_heading)")
                            + "|{{ mention_groups(mentions, headlines, report_heading) }}")
     for base in ("/", "/q&a/"):
         view = views.entity_view(_frame, site, "ann", Markup(""), [], (), [], {})
@@ -210,3 +212,19 @@ def test_mention_groups_writes_what_the_loop_in_entity_html_writes(world, tmp_pa
         assert "2 mentions" in helper and '<p class="in-headline">' in helper and "&lt;vote&gt;" in helper
         assert len(memo._made) == 3  # each report's heading made once, through the memo
     assert views.mention_groups((), headlines, str, str) == ""
+
+
+def test_head_meta_writes_what_the_loop_in_base_html_writes(tmp_path):
+    """``head.meta``: a page's Open Graph and Twitter tags in one call, the bytes of the loop over ``head.tags``
+    that ``base.html`` keeps as a comment, escaping included."""
+    from dossier.pagemeta import head_meta
+    from dossier.render import make_env
+
+    loop = make_env(tmp_path).from_string(_loop_in("base.html", "{% for attr, name, content in head.tags %}",
+                                                   "{{ head.meta }}") + "|{{ head.meta }}")
+    config = SiteConfig.for_test(base_url="https://ex.org/sub/")
+    for title, description in (("Plain", ""), ("Ann <Example> & \"co\" 'said'", "A <b> & c’s “d”")):
+        head = head_meta("page.html", title, description, "x/", {"config": config}, Urls("/sub/", "https://ex.org"))
+        looped, made = loop.render(head=head).split("|")
+        assert looped == made and made.count("<meta ") == len(head["tags"]) and isinstance(head["meta"], Markup)
+    assert "content=\"Ann &lt;Example&gt; &amp; &#34;co&#34; &#39;said&#39;\"" in made
