@@ -14,14 +14,17 @@ from .render import escape_text
 
 ENTITY_TYPES = {"person": "Person", "organisation": "Organization", "place": "Place", "event": "Event",
                 "outlet": "NewsMediaOrganization"}
-_SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+_SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def script_json(data) -> Markup:
     """JSON for inside a ``<script>`` element: ``<``, ``>`` and ``&`` as escapes, so ``</script>`` or
     ``<!--`` in any text cannot end or change the element, and the JSON still parses to the same data."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return Markup(text.translate(_SCRIPT_SAFE))
+    for mark, escaped in _SCRIPT_SAFE.items():  # ``str.replace`` each: ``translate`` reads a dict per character
+        if mark in text:
+            text = text.replace(mark, escaped)
+    return Markup(text)
 
 
 def _org(entity, name: str, urls) -> dict:
