@@ -79,10 +79,15 @@ class MacroMemo:
         self._made: dict = {}
 
     def __call__(self, macro, *args, **kwargs):
+        if not kwargs:  # the usual call: its key made and looked up at once (a page makes tens of calls)
+            try:
+                return self._made[(macro._func.__code__, args)]
+            except (KeyError, AttributeError, TypeError):
+                pass
         func = getattr(macro, "_func", None)
         if func is None or "caller" in kwargs:  # not a macro, or a call block: called as it is
             return macro(*args, **kwargs)
-        key = (func.__code__, args, tuple(sorted(kwargs.items())) if kwargs else ())
+        key = (func.__code__, args, tuple(sorted(kwargs.items()))) if kwargs else (func.__code__, args)
         try:
             return self._made[key]
         except KeyError:
