@@ -66,13 +66,18 @@ def one_build(repo: Path, root: Path, out: Path) -> dict:
     return got
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def checkout_args(doc: str) -> argparse.Namespace:
+    """--articles, --repeat, --repo (the checkout whose dossier/ builds), --seed: this tool's and pages_cpu.py's."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--repo", type=Path, default=HERE.parent, help="the checkout whose dossier/ builds")
     parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = checkout_args(__doc__)
     root = ensure_archive(args.articles, args.seed)
     compiled(args.repo.resolve())
     runs = []
