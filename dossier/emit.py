@@ -34,7 +34,7 @@ class ArticleResult:
     mentions: list  # Mention records from the body
     note_mentions: list  # (annotation id, entity slug) from annotation notes
     anchored: list = field(default_factory=list)  # annotation ids placed in the text
-    body: str = ""  # ``html_digest`` of the body: with the rest, the page's view key (``article_view``)
+    body: str = ""  # ``html_digest`` of the body: with the rest, the page's view key (``article_view``); "" one-off
     placed: tuple = ()  # the annotations placed in the text, in text order
     verbatim: dict = field(default_factory=dict)  # annotation id -> the article's own words of the passage
     notes: dict = field(default_factory=dict)  # annotation id -> its note's HTML as the page shows it
@@ -75,7 +75,7 @@ class Renderer:
     """Markdown to HTML and views to pages: made once per build, inherited by the workers."""
 
     def __init__(self, root: Path, site: Site, urls: Urls, coverage: dict | None = None, *, md=None,
-                 jinja=None, frame: Frame | None = None) -> None:
+                 jinja=None, frame: Frame | None = None, view_keys: bool = True) -> None:
         self.root = root
         self.site = site
         self.urls = urls
@@ -88,6 +88,7 @@ class Renderer:
         self.link_per_block = site.config.link_mentions == "paragraph"
         self.by_source = {a.source: site.heads[a.slug] for a in site.articles.values()}  # entity pages' reports
         self.memo = MacroMemo()  # the templates' ``memo(macro, ...)``: for this build only
+        self.view_keys = view_keys  # False: a one-off build, no next build to key pages for (``ArticleResult.body``)
 
     def markdown(self, text: str, source: str, line0: int, errors: list, *, self_slug: str = "") -> Markup:
         env = new_env(self.site, self.urls, source=source, line0=line0, self_slug=self_slug,
@@ -136,7 +137,7 @@ class Renderer:
         view = article_view(self.frame, site, slug, body, mentions, env.get("placed", []), self.coverage.get(slug, ()))
         out = self.render(view, (art.source,))
         return ArticleResult(slug, out, errors, mentions, env.get("note_mentions", []), env.get("anchored", []),
-                             html_digest(body), view.annotations, env.get("verbatim", {}), notes, html=str(body))
+                             html_digest(body) if self.view_keys else "", view.annotations, env.get("verbatim", {}), notes, html=str(body))
 
     def entity(self, slug: str, mentions: list[Mention], together, annotations, wrote=(),
                headlines=()) -> tuple[Output, list, str]:

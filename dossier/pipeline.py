@@ -112,7 +112,8 @@ def build(opts: Options, session: Session, changed=None) -> BuildResult:
     del scans
     session.release()
     md, jinja, _signatures = session.tools(layouts)
-    renderer = Renderer(opts.root, site, Urls(config.base_path, config.origin), coverage, md=md, jinja=jinja)
+    renderer = Renderer(opts.root, site, Urls(config.base_path, config.origin), coverage, md=md, jinja=jinja,
+                        view_keys=session.remembers)
     clock.lap("index")
     staging = Staging(opts.out)
     staging.begin()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from dossier import article_pages, index_pages, pipeline, pool, search_update, session as session_mod
+from dossier import article_pages, emit, index_pages, pipeline, pool, search_update, session as session_mod
 from dossier.pipeline import build_site
 from dossier.session import Session
 from tests.conftest import OUTLET, REPO_ROOT
@@ -109,14 +109,17 @@ def test_a_second_build_spread_over_workers_rewrites_nothing(monkeypatch, tmp_pa
 
 
 def test_a_one_off_build_makes_no_page_keys_that_nothing_would_read(monkeypatch, tmp_path, tree):
-    """``build_site`` is one build without a cache: its pages' views are not made again as memo keys."""
-    keys = []
-    real = article_pages.article_key
+    """``build_site`` is one build without a cache: its pages' views are not made again as memo keys, and
+    no report's body is digested for one (``ArticleResult.body``)."""
+    keys, digests = [], []
+    real, real_digest = article_pages.article_key, emit.html_digest
     monkeypatch.setattr(article_pages, "article_key", lambda *a: keys.append(a) or real(*a))
+    monkeypatch.setattr(emit, "html_digest", lambda html: digests.append(html) or real_digest(html))
     once = build_site(REPO_ROOT, out=tmp_path / "once", workers=1)
-    assert once.ok and keys == []
+    assert once.ok and keys == [] and digests == []
     builder = pipeline.Builder(REPO_ROOT, tmp_path / "kept", workers=1)
-    assert builder.build().ok and len(keys) == len(list((REPO_ROOT / "content" / "articles").glob("*.md")))
+    reports = len(list((REPO_ROOT / "content" / "articles").glob("*.md")))
+    assert builder.build().ok and len(keys) == reports and len(digests) == reports
     assert tree(tmp_path / "once") == tree(tmp_path / "kept")
 
 
