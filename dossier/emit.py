@@ -136,8 +136,9 @@ class Renderer:
         mentions = env["mentions"]
         view = article_view(self.frame, site, slug, body, mentions, env.get("placed", []), self.coverage.get(slug, ()))
         out = self.render(view, (art.source,))
+        key_body = html_digest(body) if self.view_keys else ""
         return ArticleResult(slug, out, errors, mentions, env.get("note_mentions", []), env.get("anchored", []),
-                             html_digest(body) if self.view_keys else "", view.annotations, env.get("verbatim", {}), notes, html=str(body))
+                             key_body, view.annotations, env.get("verbatim", {}), notes, html=str(body))
 
     def entity(self, slug: str, mentions: list[Mention], together, annotations, wrote=(),
                headlines=()) -> tuple[Output, list, str]:

@@ -40,6 +40,12 @@ class FrozenMap(Mapping):
     def __getitem__(self, key):
         return self._dict[key]
 
+    def get(self, key, default=None):  # the dict's own: ``Mapping.get`` raises and catches a KeyError for a miss
+        return self._dict.get(key, default)
+
+    def __contains__(self, key) -> bool:
+        return key in self._dict
+
     def __iter__(self):
         return iter(self._dict)
 
