@@ -26,6 +26,11 @@ PAGE_KEYS = {"title": ("str", True), "order": ("int", False), "slug": ("slug", F
 CLAIM_KEYS = {"title": ("str", False), "question": ("str", False)}
 
 KINDS = ("articles", "entities", "pages", "annotations", "claims")
+# The bytes a character CONTROL finds can start with in UTF-8: C0 but tab and newline, DEL, the lead
+# byte of C1 (U+0080-U+009F, also of no-break space and the Latin-1 signs), of U+F000-U+FFFF (the
+# noncharacters U+FDD0-U+FDEF, U+FFFE, U+FFFF) and of every astral character.
+_FLAGGED = {*range(0, 9), *range(11, 32), 127, 0xC2, 0xEF, *range(0xF0, 0x100)}
+_UNFLAGGED = bytes(c for c in range(256) if c not in _FLAGGED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +136,8 @@ def _slug(path: Path, clean: dict, rel: str, lines: dict, errors: ErrorList) -> 
 def _read_text(path: Path, rel: str, errors: ErrorList, data: bytes | None = None) -> str | None:
     """The file (or its ``data``, read already) as text with LF line ends, or None (and a located error)."""
     try:
-        text = (path.read_bytes() if data is None else data).decode("utf-8")
+        data = path.read_bytes() if data is None else data
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         errors.add(rel, 1, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8")
         return None
@@ -139,7 +145,9 @@ def _read_text(path: Path, rel: str, errors: ErrorList, data: bytes | None = Non
         errors.add(rel, 0, f"cannot read file: {exc.strerror}")
         return None
     text = normalize_newlines(text.lstrip("\ufeff"))
-    bad = CONTROL.search(text)
+    # Every character CONTROL finds starts with a byte of _FLAGGED in UTF-8: one pass in C over the
+    # bytes says most files have none, ten times quicker than the search (still run when one is there).
+    bad = CONTROL.search(text) if data.translate(None, _UNFLAGGED) else None
     if bad:  # pasted from the web: a control character would make the page ill-formed
         errors.add(rel, text.count("\n", 0, bad.start()) + 1,
                    f"{bad_character(bad.group())} in the text; remove it")

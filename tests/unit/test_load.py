@@ -5,6 +5,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from dossier.load import content_files, kind_of, load_file
 from tests.helpers.files import write_files
@@ -248,3 +249,23 @@ def test_content_files_order_and_kind_of(tmp_path):
     assert kind_of(tmp_path, tmp_path / "content/articles/sub/x.md") is None
     assert kind_of(tmp_path, tmp_path / "content/articles/.a.md.swp") is None
     assert kind_of(tmp_path, tmp_path / "layouts/base.html") is None
+
+
+_CHARS = st.sampled_from(["a", " ", "\n", "\t", "\r", "\r\n", "\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9f", "\xa0",
+                          "£", "é", "’", "—", "\ufdd0", "\ufdef", "\ufffe", "\uffff", "\ufeff", "\uf8ff", "\U0001f600",
+                          "\U0001fffe", "\U0010ffff", "\u202e"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_CHARS, max_size=12).map("".join))
+def test_a_body_is_refused_for_a_control_character_exactly_when_the_search_finds_one(tmp_path_factory, body):
+    """The byte-level check that lets most files skip CONTROL's search never lets one through."""
+    from dossier.frontmatter import CONTROL, bad_character, normalize_newlines
+
+    root = tmp_path_factory.mktemp("a")
+    data = ("---\ntitle: T\noutlet: daily\npublished: 2023-09-25\n---\n" + body).encode("utf-8")
+    loaded = load_file(root, "articles", put(root, "content/articles/report.md", data), data)
+    text = normalize_newlines(data.decode("utf-8").lstrip("\ufeff"))
+    bad = CONTROL.search(text)
+    want = [] if bad is None else [(text.count("\n", 0, bad.start()) + 1, f"{bad_character(bad.group())} in the text; remove it")]
+    assert [(e.line, e.message) for e in loaded.errors if "in the text" in e.message] == want
