@@ -203,7 +203,7 @@ def child_baseline(root: Path, out: Path, result_file: Path) -> None:
 
 # ----------------------------------------------------------------------------- the same start for every tool
 
-PACKAGES = ("dossier", "jinja2", "markupsafe", "markdown_it", "yaml", "ahocorasick", "mdurl")
+PACKAGES = ("dossier", "jinja2", "markupsafe", "markdown_it", "yaml", "ahocorasick", "ahocorasick_rs", "mdurl")
 
 
 def _read_all(path: Path) -> int:

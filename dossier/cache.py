@@ -82,7 +82,7 @@ PARTS = "parts"  # the maps kept by key, a group of keys to a file
 HEAD = "head:"  # the persistent id of an article's head: "head:<slug>" (a file's are absolute paths)
 PER_PART = 128  # reports per part, about (their number is a power of two)
 STALE_SECONDS = 3600  # a temporary file this old was left by a killed build
-LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "jinja2", "markupsafe", "pyyaml", "pyahocorasick", "mdurl")
+LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "jinja2", "markupsafe", "pyyaml", "pyahocorasick", "ahocorasick-rs", "mdurl")
 def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).hexdigest().encode()
 

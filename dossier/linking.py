@@ -9,12 +9,21 @@ decomposed form (NFD) links "José" precomposed in the text, and the reverse.
 Text that is not in NFC is composed piece by piece (a base character with its
 combining marks), keeping each piece's offsets, so the spans found are offsets
 into the text as written.
+
+Two automata give the same spans. The first (``ahocorasick_rs``, leftmost-longest, non-overlapping)
+runs over every text: about a third of the second's time. Where one of its matches is not a whole word
+(a name inside a longer word), a shorter name there may be, and the text goes to the second
+(``pyahocorasick``, every match, overlapping), whose whole-word matches are taken leftmost then
+longest; so does a text or a name the first cannot read (a lone surrogate). When every leftmost-longest
+match is a whole word, they are the matches the second would take (``test_linking`` checks both
+against a brute-force reference).
 """
 from __future__ import annotations
 
 import unicodedata
 
 import ahocorasick
+import ahocorasick_rs
 
 
 def _is_word(ch: str) -> bool:
@@ -23,14 +32,25 @@ def _is_word(ch: str) -> bool:
 
 class Matcher:
     def __init__(self, alias_table: dict[str, str]) -> None:
-        self._auto = ahocorasick.Automaton()
+        self._table = alias_table
+        found: dict[str, tuple] = {}  # NFC alias -> (length, slug, word start, word end); the last one wins
         for alias, slug in alias_table.items():
             alias = unicodedata.normalize("NFC", alias)
             if alias:
-                self._auto.add_word(alias, (len(alias), slug, _is_word(alias[0]), _is_word(alias[-1])))
+                found[alias] = (len(alias), slug, _is_word(alias[0]), _is_word(alias[-1]))
+        self._found = found
+        self._values = list(found.values())
         self._empty = not alias_table
-        if not self._empty:
-            self._auto.make_automaton()
+        self._longest = None  # the leftmost-longest automaton, or None: every text goes to ``_every``
+        self._auto = None  # the overlapping automaton, made when a text first needs it
+        if found:
+            try:
+                self._longest = ahocorasick_rs.AhoCorasick(list(found), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+            except UnicodeEncodeError:  # a name with a lone surrogate
+                pass
+
+    def __reduce__(self):
+        return Matcher, (self._table,)
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Non-overlapping (start, end, entity slug) spans, leftmost then longest."""
@@ -42,6 +62,32 @@ class Matcher:
         return [(starts[s], ends[e - 1], slug) for s, e, slug in self._find(composed)]
 
     def _find(self, text: str) -> list[tuple[int, int, str]]:
+        if self._longest is None:
+            return self._every(text)
+        try:
+            matches = self._longest.find_matches_as_indexes(text)
+        except UnicodeEncodeError:  # a lone surrogate in the text
+            return self._every(text)
+        n = len(text)
+        values = self._values
+        out = []
+        for i, start, end in matches:
+            _length, slug, word_start, word_end = values[i]
+            if word_start and start > 0 and _is_word(text[start - 1]) or word_end and end < n and _is_word(text[end]):
+                return self._every(text)  # a shorter whole word may stand there
+            out.append((start, end, slug))
+        return out
+
+    def _every(self, text: str) -> list[tuple[int, int, str]]:
+        """Every match (overlapping), whole words only, taken leftmost then longest."""
+        if self._auto is None:
+            self._auto = ahocorasick.Automaton()
+            for alias, value in self._found.items():
+                self._auto.add_word(alias, value)
+            if self._found:
+                self._auto.make_automaton()
+        if not self._found:
+            return []
         n = len(text)
         cands = []
         for end_idx, (length, slug, word_start, word_end) in self._auto.iter(text):

@@ -200,3 +200,44 @@ def test_decomposed_text_keeps_whole_word_rule():
     # "Zoë" inside "Zoëlla" is not a mention, in either form.
     text = unicodedata.normalize("NFD", "Zoëlla and Zoë")
     assert [text[s:e] for s, e, _ in Matcher({"Zoë": "zoe"}).find(text)] == [unicodedata.normalize("NFD", "Zoë")]
+
+
+# -- the two automata (leftmost-longest first, every match where a name is not a whole word) ----------
+
+def test_whole_word_text_takes_only_the_leftmost_longest_automaton():
+    matcher = Matcher(TABLE)
+    assert spans("Sir Mark Rowley met Suella Braverman; the Met Police said.") == [
+        ("Sir Mark Rowley", "mark-rowley"), ("Suella Braverman", "suella-braverman"),
+        ("Met Police", "metropolitan-police")]
+    assert matcher.find("Sir Mark Rowley met Suella Braverman; the Met Police said.") and matcher._auto is None
+    # A longest match inside a longer word: the text goes to the overlapping automaton, made then.
+    assert matcher.find("the Metropolitan Police Federations") == [(4, 23, "metropolitan-police")]
+    assert matcher._auto is not None
+
+
+@pytest.mark.parametrize("text", ["Rowley \ud800 Braverman", "\udcffRowley", "Rowley\udcff"])
+def test_lone_surrogates_in_the_text(text):
+    assert Matcher(TABLE).find(text) == _reference(text, TABLE)
+
+
+def test_a_name_with_a_lone_surrogate():
+    table = {"Ro\ud800w": "odd", "Rowley": "mark-rowley"}
+    for text in ("Ro\ud800w and Rowley", "Rowley, Ro\ud800wley"):
+        assert Matcher(table).find(text) == _reference(text, table)
+
+
+def test_matcher_pickles_as_its_table():
+    import pickle
+
+    matcher = pickle.loads(pickle.dumps(Matcher(TABLE)))
+    assert matcher.find("the Met Police and Rowley") == Matcher(TABLE).find("the Met Police and Rowley")
+
+
+@settings(max_examples=300, deadline=None)
+@given(aliases=st.lists(st.text(alphabet="aé_ .", min_size=1, max_size=6), min_size=1, max_size=8, unique=True),
+       text=st.text(alphabet="aé_ .b", max_size=60))
+def test_both_automata_agree(aliases, text):
+    """Whichever automaton a text goes to, the spans are the overlapping one's (the one used alone before)."""
+    table = {a: f"e{i}" for i, a in enumerate(aliases)}  # precomposed already: NFC is each text itself
+    matcher = Matcher(table)
+    assert matcher.find(text) == matcher._every(text) == _reference(text, table)
