@@ -52,10 +52,26 @@ def escape_text(text: str) -> str:
             .replace("'", "&#39;"))
 
 
+class Environment(jinja2.Environment):
+    """Jinja's environment, with each template's globals a plain dict of the environment's and its own.
+
+    Jinja gives a template a ``ChainMap`` of them, so that a global set on the environment after the
+    template was loaded still reaches it; every render copies that map into the page's context, key
+    by key through the ``ChainMap`` (three times an article page: the page, ``base.html``, the macros
+    imported with context). Dossier sets no global after making the environment, so a dict, copied
+    at once, holds the same."""
+
+    def make_globals(self, d):
+        return {**self.globals, **d} if d else dict(self.globals)
+
+
 def make_env(root: Path) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(d) for d in layout_dirs(root)]),
-                             autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                             undefined=jinja2.StrictUndefined, auto_reload=False)
+    """The templates' environment; ``cache_size=-1``: every template loaded is kept in a plain dict
+    (a theme has tens of them), not an LRU cache locked and reordered on each lookup (an article page
+    looks up ``base.html`` and ``_macros.html``)."""
+    env = Environment(loader=jinja2.FileSystemLoader([str(d) for d in layout_dirs(root)]),
+                      autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                      undefined=jinja2.StrictUndefined, auto_reload=False, cache_size=-1)
     env.filters["date"] = human_date
     env.filters["isodate"] = lambda d: d.isoformat() if isinstance(d, dt.date) else ""
     return env
