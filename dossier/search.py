@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import unicodedata
 import zlib
 from array import array
@@ -272,6 +273,34 @@ def _deltas(docs: list) -> list:
     return out
 
 
+_FIELD = 32  # bits of the array("I") item _posting_deltas reads (another size goes the plain way)
+
+
+def _posting_deltas(postings: array) -> list:
+    """:func:`_deltas` of a term's postings (an array("I"), increasing), all at once in C: the array
+    read as one integer of 32-bit fields (the first item lowest), less itself shifted up a field (the
+    top one dropped). No field borrows from the next while each item is at least the one before; a
+    borrow would add 2**32 - 1 to the fields' sum, so the sum is checked against the last item (what
+    the deltas add up to), and the deltas are made the plain way where it differs."""
+    n = len(postings)
+    if n < 8 or postings.itemsize * 8 != _FIELD:
+        return _deltas(postings)
+    items = postings
+    if sys.byteorder == "big":
+        items = array("I", postings)
+        items.byteswap()
+    whole = int.from_bytes(items, "little")
+    diff = whole - ((whole << _FIELD) & ((1 << (_FIELD * n)) - 1))
+    if diff < 0:
+        return _deltas(postings)
+    out = array("I")
+    out.frombytes(diff.to_bytes(4 * n, "little"))
+    if sys.byteorder == "big":
+        out.byteswap()
+    deltas = out.tolist()
+    return deltas if sum(deltas) == postings[-1] else _deltas(postings)
+
+
 def _dump(value) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode("ascii")  # escaped: faster to write than UTF-8
 
@@ -326,7 +355,7 @@ def _shards(postings: dict[bytes, array], df: dict, every: int) -> tuple[Iterato
                     first = k
                 packs[k], group = first, {}
                 pack[k] = group
-            group[t] = _deltas(terms.pop(t))
+            group[t] = _posting_deltas(terms.pop(t))
         if pack:
             yield first, _dump(pack)
     return files(), split, packs
