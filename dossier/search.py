@@ -70,7 +70,7 @@ _KEEP = b"abcdefghijklmnopqrstuvwxyz0123456789"
 _SPACES = bytes(c if c in _KEEP or c >= 128 else 32 for c in range(256))  # ASCII punctuation -> space
 # Marks no word holds (not letters or digits, no letter or digit in their compatibility decomposition) that
 # text pasted from the web is full of: curly quotes, dashes, the ellipsis, the middle dot, a no-break space.
-_PUNCTUATION = tuple(c.encode("utf-8") for c in "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00b7\u00a0")
+_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00b7\u00a0"
 # A word with a non-ASCII character. Tried only where a word begins (the look-behind), so a long
 # ASCII word costs its length once, not once per character.
 _WIDE = re.compile(rb"(?<!\S)\S*[\x80-\xff]\S*")
@@ -104,12 +104,12 @@ def term_counts(text: str) -> Counter:
     Fast where the text is mostly ASCII: ASCII punctuation becomes a space in one
     ``bytes.translate`` and the split words are counted in C; only the few words with other
     characters (a curly quote, an accent) go through :func:`words`."""
-    raw = text.lower().encode("utf-8")
-    if not raw.isascii():
+    text = text.lower()
+    if not text.isascii():
         for mark in _PUNCTUATION:  # common marks between words: a space, not a word of their own to read
-            if mark in raw:
-                raw = raw.replace(mark, b" ")
-    raw = raw.translate(_SPACES)
+            if mark in text:  # one character sought in the text: quicker than its UTF-8 in the bytes
+                text = text.replace(mark, " ")
+    raw = text.encode("utf-8").translate(_SPACES)
     counts = Counter(raw.split())
     if not raw.isascii():
         for token in _WIDE.findall(b" ".join(counts)):
