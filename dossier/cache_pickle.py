@@ -10,9 +10,11 @@ import pickle
 import sys
 import tempfile
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
-from .model import reducer
+from .emit import ArticleResult
+from .model import named, reducer
 from .views import ArticleView, View
 
 FORMAT = b"dossier-cache/3"
@@ -77,6 +79,59 @@ class Deferred:
         return getattr(self.get(), name)
 
 
+def _mentions(entities, data):
+    """What a report's mentions are written as a call of in a part (see ``Mentions``); the unpickler
+    makes the ``Mentions`` instead."""
+    raise pickle.UnpicklingError("mentions read outside the build cache")
+
+
+class Mentions(Sequence):
+    """A report's mentions (``ArticleResult.mentions``) read back from the build cache: a pickle of their
+    own, unpickled on first use. A build after an edit reads the mentions of the reports the edit touched
+    and of the entity pages it makes again, not the 100,000 of a large archive. ``entities``: the entities
+    they name, in first-seen order (``emit.named``), read at once. The pickle holds Mention records only
+    (no reference to anything else) and lies inside its part, under the part's checksum."""
+
+    __slots__ = ("entities", "data", "_list")
+
+    def __init__(self, entities: tuple, data: bytes) -> None:
+        self.entities, self.data, self._list = entities, data, None
+
+    @property
+    def read(self) -> bool:
+        return self._list is not None
+
+    def get(self) -> list:
+        if self._list is None:
+            got = _loads(self.data, {})
+            if not isinstance(got, list):  # only another Dossier's bytes could: the cache key tells them
+                raise pickle.UnpicklingError("a report's mentions in the build cache are not a list")
+            self._list = got
+        return self._list
+
+    def __getitem__(self, i):
+        return self.get()[i]
+
+    def __len__(self) -> int:
+        return len(self.get())
+
+    def __iter__(self):
+        return iter(self.get())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Mentions) and other.data == self.data:
+            return True
+        return self.get() == (other.get() if isinstance(other, Mentions) else other)
+
+    __hash__ = None  # as a list's
+
+    def __reduce__(self):  # anywhere but a part of the cache: the list itself
+        return list, (self.get(),)
+
+    def __repr__(self) -> str:
+        return f"Mentions({self.entities!r}, {'read' if self.read else 'unread'})"
+
+
 class _Unpickler(pickle.Unpickler):
     """Only the classes a cache holds: Dossier's records and a few plain containers, never a function.
     A reference to a shared object (``_ref``) is looked up in ``shared``: one not there fails."""
@@ -92,6 +147,8 @@ class _Unpickler(pickle.Unpickler):
             return self.shared.__getitem__
         if module == __name__ and name == _deferred.__name__:
             return lambda page, data, *eager: Deferred(page, data, self.shared, *eager)
+        if module == __name__ and name == _mentions.__name__:
+            return _read_mentions
         if module == "dossier" or module.startswith("dossier."):
             found = super().find_class(module, name)
             if isinstance(found, type):
@@ -207,6 +264,25 @@ def _view_classes(cls: type = View) -> set:
     return found
 
 
+def _read_mentions(entities, data) -> Mentions:
+    if not isinstance(entities, tuple) or not isinstance(data, bytes):
+        raise pickle.UnpicklingError("a report's mentions in the build cache are not as written")
+    return Mentions(entities, data)
+
+
+def _result(res: ArticleResult):
+    """A report's Markdown facts, its mentions as a pickle of their own (``Mentions``)."""
+    fields = [getattr(res, name) for name in _RESULT_FIELDS]
+    mentions = res.mentions
+    if not isinstance(mentions, Mentions):
+        mentions = Mentions(named(mentions), pickle.dumps(mentions, pickle.HIGHEST_PROTOCOL))
+    fields[_RESULT_FIELDS.index("mentions")] = mentions
+    return ArticleResult, tuple(fields)
+
+
+_RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(ArticleResult))
+
+
 def _deferring(table: dict, box: list, changed: set) -> dict:
     """``table`` with the page memo's views each written as a pickle of its own, read back only when a build
     compares it (``Deferred``; an article page's article and coverage at once). A Deferred never read is
@@ -226,4 +302,6 @@ def _deferring(table: dict, box: list, changed: set) -> dict:
 
     deferring.update(dict.fromkeys(_view_classes(), view))
     deferring[Deferred] = kept
+    deferring[ArticleResult] = _result
+    deferring[Mentions] = lambda m: (_mentions, (m.entities, m.data))
     return deferring

@@ -8,10 +8,11 @@ ranked by shared entities). Nothing here renders or reads files.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from itertools import islice
 
-from .model import Mention
+from .model import Mention, named
 from .site import Site
 
 COVERAGE_LIMIT = 5
@@ -131,16 +132,10 @@ class Memo:
         with a new result named, before or now, get new lists; the dicts are new, the lists never changed."""
         changed = [slug for slug, res in results.items() if self.results.get(slug) is not res]
         if list(results) != list(self.results) or len(changed) > len(results) // 4:
-            mentions: dict[str, list] = defaultdict(list)
-            articles_of: dict[str, list[str]] = defaultdict(list)
-            for slug, res in results.items():
-                for m in res.mentions:
-                    mentions[m.entity].append(m)
-                for e in dict.fromkeys(m.entity for m in res.mentions):  # first-seen order, each once
-                    articles_of[e].append(slug)
-            mentions, articles_of = dict(mentions), dict(articles_of)
+            mentions, articles_of = _by_entity(results)
         else:
-            mentions, articles_of = dict(self.mentions), dict(self.articles_of)
+            mentions = self.mentions.copy() if isinstance(self.mentions, ByEntity) else dict(self.mentions)
+            articles_of = dict(self.articles_of)
             where = {slug: i for i, slug in enumerate(results)} if changed else {}
             named = {m.entity for slug in changed for res in (self.results[slug], results[slug]) for m in res.mentions}
             for e in named:
@@ -189,6 +184,65 @@ class Memo:
                     del counts[x]
                 if self.members[e] <= 0:
                     del self.counts[e], self.members[e]
+
+
+def _by_entity(results: dict) -> tuple[dict, dict]:
+    """(entity -> its mentions, entity -> the articles naming it) from nothing; the mentions gathered
+    only when asked for (``ByEntity``) while the reports' mentions are the build cache's, unread."""
+    articles_of: dict[str, list[str]] = defaultdict(list)
+    if any(type(res.mentions) is not list for res in results.values()):
+        for slug, res in results.items():
+            for e in named(res.mentions):
+                articles_of[e].append(slug)
+        return ByEntity(results, dict(articles_of)), dict(articles_of)
+    mentions: dict[str, list] = defaultdict(list)
+    for slug, res in results.items():
+        for m in res.mentions:
+            mentions[m.entity].append(m)
+        for e in dict.fromkeys(m.entity for m in res.mentions):  # first-seen order, each once
+            articles_of[e].append(slug)
+    return dict(mentions), dict(articles_of)
+
+
+class ByEntity(MutableMapping):
+    """entity -> its mentions, article by article in site order, each entity's gathered when first asked
+    for from the articles naming it: a build after an edit asks for the few entity pages it makes again."""
+
+    def __init__(self, results: dict, articles_of: dict) -> None:
+        self._results, self._of = results, articles_of
+        self._keys, self._got = dict.fromkeys(articles_of), {}
+
+    def __getitem__(self, entity: str) -> list:
+        got = self._got.get(entity)
+        if got is None:
+            if entity not in self._keys:
+                raise KeyError(entity)
+            got = self._got[entity] = [m for slug in self._of[entity] for m in self._results[slug].mentions
+                                       if m.entity == entity]
+        return got
+
+    def __setitem__(self, entity: str, mentions: list) -> None:
+        self._keys[entity], self._got[entity] = None, mentions
+
+    def __delitem__(self, entity: str) -> None:
+        del self._keys[entity]
+        self._got.pop(entity, None)
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def clear(self) -> None:
+        self._keys.clear()
+        self._got.clear()
+
+    def copy(self) -> ByEntity:
+        """The same lists: the caller sets anew those of the entities whose articles changed."""
+        other = ByEntity(self._results, self._of)
+        other._keys, other._got = dict(self._keys), dict(self._got)
+        return other
 
 
 def build_index(site: Site, results: dict, memo: Memo | None = None, names_key: object = None) -> Index:

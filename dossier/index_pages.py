@@ -11,7 +11,7 @@ from .claimviews import claim_infos
 from .emit import Renderer
 from .errors import DossierError
 from .exports import ENTITY_WORDS
-from .index import Index
+from .index import ByEntity, Index
 from .pagetext import first_words
 from .render import LocatedTemplateError, template_error
 from .session import Session
@@ -37,13 +37,29 @@ def _render_entity_or_view_task(state: RenderState, item: tuple[str, object]) ->
     return _render_entity_task(state, x) if kind == "entity" else _render_view_task(state, x)
 
 
+class _EntityArgs(dict):
+    """entity slug -> what its page is made of besides the site (mentions, together, annotations, wrote,
+    headlines), each made when first asked for."""
+
+    def __init__(self, index: Index) -> None:
+        super().__init__()
+        self.index = index
+
+    def __missing__(self, slug: str) -> tuple:
+        index = self.index
+        args = self[slug] = (index.mentions.get(slug, []), index.together.get(slug, ()),
+                             index.annotations_of.get(slug, []), index.wrote.get(slug, ()),
+                             index.headlines.get(slug, ()))
+        return args
+
+
 def render_entities(site: Site, index: Index, renderer: Renderer, session: Session, staging: Staging,
                     workers: int, outputs: dict, errors: list, views: list[View] = ()) -> list | None:
     """Entity pages; when they go to the pool, the pages of ``views`` (the listings) go with them, so
     that no core waits while the other renders the listings: then (view, (digest, template error or
     None)) of each view to render is returned for ``render_views``, else None."""
-    args = {slug: (index.mentions.get(slug, []), index.together.get(slug, ()), index.annotations_of.get(slug, []),
-                   index.wrote.get(slug, ()), index.headlines.get(slug, ())) for slug in site.entities}
+    args = _EntityArgs(index)
+    unread = isinstance(index.mentions, ByEntity)  # the build cache's mentions: read for the pages made only
 
     def key(slug: str, notes: str) -> View:
         mentions, together, annotations, wrote, headlines = args[slug]
@@ -55,8 +71,9 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
         path = output_path(page_dir("entity", slug))
         facts = session.markdown(path, (ent, session.md_key, session.text_key(ent.notes)))
         # With ``Session.quiet``, a view made of the last build's inputs is the last build's view: not made.
-        same = (session.same_inputs(path, (args[slug], site.by_outlet.get(slug)))
-                or index.changed is not None and slug not in index.changed) and session.quiet
+        quick = index.changed is not None and slug not in index.changed
+        same = (unread and quick or session.same_inputs(path, (args[slug], site.by_outlet.get(slug))) or quick) \
+            and session.quiet
         d = facts and (same and session.reuse_if(path, _any) or session.reuse(path, key(slug, facts[0])))
         if d:
             outputs[path] = d

@@ -167,6 +167,13 @@ class Mention:
     number: int = 0  # in an article's body, the mention's number in text order, from 1 (its id: ``m-<number>``)
 
 
+def named(mentions) -> tuple:
+    """The entities ``mentions`` name, in first-seen order (what the build cache keeps of a report's
+    mentions unread: ``cache_pickle.Mentions``)."""
+    entities = getattr(mentions, "entities", None)
+    return entities if entities is not None else tuple(dict.fromkeys(m.entity for m in mentions))
+
+
 @_quick_pickle
 @dataclass(frozen=True, slots=True)
 class Output:

@@ -26,7 +26,7 @@ from .emit import MentionRows, Renderer, feed_xml, robots_txt, sitemap_xml
 from .errors import DossierError, ErrorList
 from .index import Index, build_index
 from .index_pages import listings, render_entities, render_free_pages, render_views
-from .model import Output
+from .model import Output, named as entities_named
 from .search import FOLDER as SEARCH_FOLDER
 from .outdir import check as check_output, recover as recover_output
 from .render import DEFAULT_LAYOUTS, template_error
@@ -239,7 +239,7 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
     article slug -> the entities its body names, when the mentions were let go (``release_mentions``).
     ``spool``: the reports' texts and words wait there, not in ``results`` (:mod:`dossier.spool`)."""
     if named is None:
-        named = {s: {m.entity for m in r.mentions} for s, r in results.items()}
+        named = {s: set(entities_named(r.mentions)) for s, r in results.items()}
     notes = {(s, ann_id): html for s, r in results.items() for ann_id, html in r.notes.items()}
 
     def read(path: str) -> bytes:

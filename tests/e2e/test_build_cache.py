@@ -650,3 +650,64 @@ def test_a_deferred_view_that_cannot_be_read_back_equals_no_view(archive):
     missing = {k: v for k, v in kept.shared.items() if not isinstance(k, tuple)}  # no record to refer to
     dangling = Deferred(kept.page, _dumps(view, _refs(kept.shared, [set()])), missing)
     assert dangling.get() is None and dangling != view
+
+
+def _mentions_read(builder) -> set[str]:
+    """The reports whose mentions the build read back from the cache (``cache_pickle.Mentions``)."""
+    from dossier.cache_pickle import Mentions
+
+    facts = builder.session.state()["_markdown"]
+    return {path.split("/")[1] for path, hit in facts.items() if path.startswith("articles/")
+            and isinstance(hit[1].mentions, Mentions) and hit[1].mentions.read}
+
+
+@pytest.mark.parametrize("kind", ["article", "nothing", "page", "annotation"])
+def test_a_cached_build_reads_back_only_the_mentions_of_the_pages_it_makes_again(archive, kind):
+    """A report's mentions are a pickle of their own in the cache (``Mentions``), read when first used:
+    after an edit of a report, those of the reports naming an entity it names, before or now (their
+    pages' views are made again); no other's."""
+    from dossier.cache_pickle import Mentions
+
+    def entities(facts: dict) -> dict:
+        return {path.split("/")[1]: set(hit[1].mentions.entities if isinstance(hit[1].mentions, Mentions)
+                                        else (m.entity for m in hit[1].mentions))
+                for path, hit in facts.items() if path.startswith("articles/")}
+
+    before = entities(Cache(archive.root).load()["_markdown"])
+    EDITS[kind](archive)
+    builder = Builder(archive.root, archive.out, workers=1, cache=True)
+    assert builder.build().ok
+    facts = builder.session.state()["_markdown"]
+    assert sum(isinstance(getattr(hit[1], "mentions", None), Mentions) for hit in facts.values()) >= 4  # unread
+    now = entities(facts)
+    touched = before["one"] | now["one"] if kind == "article" else set()
+    if kind != "annotation":  # an annotation changed: every entity page's view is made (it lists notes)
+        assert _mentions_read(builder) <= {slug for slug, ents in now.items() if ents & touched}
+    assert kind in ("article", "annotation") or _mentions_read(builder) == set()
+    archive.expect_cold()
+
+
+def test_the_mentions_read_back_equal_the_builds_and_give_the_same_index(parted):
+    """Each report's mentions read back equal the build's (their entities, in first-seen order, read at once),
+    and the index made from them unread equals the index made from lists."""
+    from dossier.cache_pickle import Mentions
+    from dossier.index import ByEntity, Memo
+    from dossier.model import named
+
+    builder = Builder(parted.root, parted.out, workers=1, cache=True)
+    assert builder.build().ok
+    kept = {p: hit[1] for p, hit in builder.session.state()["_markdown"].items() if p.startswith("articles/")}
+    back = {p: hit[1] for p, hit in Cache(parted.root).load()["_markdown"].items() if p.startswith("articles/")}
+    assert back.keys() == kept.keys() and all(isinstance(res.mentions, Mentions) for res in back.values())
+    for path, res in back.items():
+        plain = list(kept[path].mentions)
+        assert res.mentions.entities == named(plain) and not res.mentions.read
+        assert res.mentions == plain and plain == res.mentions and res.mentions.read
+        assert pickle.loads(pickle.dumps(res.mentions)) == plain  # anywhere else: the list itself
+    slug = lambda path: path.split("/")[1]  # noqa: E731
+    lazy = {slug(p): dataclasses.replace(res, mentions=Mentions(res.mentions.entities, res.mentions.data))
+            for p, res in back.items()}
+    mentions, articles_of = Memo().by_entity(lazy)
+    want, want_of = Memo().by_entity({slug(p): res for p, res in kept.items()})
+    assert isinstance(mentions, ByEntity) and not any(res.mentions.read for res in lazy.values())
+    assert articles_of == want_of and dict(mentions) == want and len(mentions) == len(want)
