@@ -183,23 +183,25 @@ def template_error(exc: Exception, root: Path) -> DossierError:
     return DossierError(name, line, f"template error: {brief(text, 200)[1:-1]}")
 
 
-def template_signatures(env: jinja2.Environment, layout_files: list) -> dict[str, tuple]:
+def template_signatures(env: jinja2.Environment, layout_files: list, known: dict | None = None) -> dict[str, tuple]:
     """For every template, the signature of the templates a render of it can load: itself and
     everything it extends, includes or imports, followed to the end (a name computed at run
     time counts as every template). Signature = (name, digest of the bytes) of each, sorted: the same
-    in every run, so the build cache can keep pages across runs."""
+    in every run, so the build cache can keep pages across runs. ``known``: digest of a template's
+    bytes -> the templates it names (None: any), from an earlier build (the build cache keeps it); left
+    with this build's templates' only."""
     stamps: dict[str, tuple] = {}
-    refs: dict[str, set | None] = {}
+    refs: dict[str, frozenset | None] = {}
     for _d, rel, path in reversed(layout_files):  # the archive's own layouts/ win over the theme
         if rel.endswith(".html"):
             stamps[rel] = (rel, hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest())
-    for rel in stamps:
-        try:
-            source = env.loader.get_source(env, rel)[0]
-            found = set(jinja2.meta.find_referenced_templates(env.parse(source)))
-        except jinja2.TemplateError:
-            found = {None}  # a broken template: its render fails and is reported; depend on all
-        refs[rel] = None if None in found else found
+    last, known = dict(known or {}), known if known is not None else {}
+    known.clear()
+    for rel, (_rel, stamp) in stamps.items():
+        found = last.get(stamp, ())
+        if found is not None and not isinstance(found, frozenset):
+            found = _referenced(env, rel)
+        refs[rel] = known[stamp] = found
     every = tuple(sorted(stamps.values()))
     out = {}
     for name in stamps:
@@ -215,3 +217,14 @@ def template_signatures(env: jinja2.Environment, layout_files: list) -> dict[str
             todo.extend(refs.get(t, ()))
         out[name] = every if seen is None else tuple(sorted(stamps.get(t, (t,)) for t in seen))
     return out
+
+
+def _referenced(env: jinja2.Environment, rel: str) -> frozenset | None:
+    """The templates ``rel`` extends, includes or imports by name; None when it may load any (a name
+    computed at run time) or does not parse (its render fails and is reported: it depends on all)."""
+    try:
+        source = env.loader.get_source(env, rel)[0]
+        found = frozenset(jinja2.meta.find_referenced_templates(env.parse(source)))
+    except jinja2.TemplateError:
+        return None
+    return None if None in found else found

@@ -26,7 +26,8 @@ from .write import Staging, digest
 ASSET, TEMPLATE, CONTENT, CONFIG = "asset", "template", "content", "config"
 KEPT = {"_loaded": dict, "_scans": dict, "_shared": SharedPassages, "_coverage": (tuple, type(None)),
         "_markdown": dict, "_pages": dict, "_md_key": (tuple, type(None)), "exports": exports.Memory,
-        "_around": (tuple, type(None)), "_heads": dict, "index_memo": index.Memo}
+        "_around": (tuple, type(None)), "_heads": dict, "index_memo": index.Memo,
+        "_template_refs": dict}
 
 
 class MarkdownKey(tuple):
@@ -83,6 +84,7 @@ class Session:
         self._shared = SharedPassages()
         self._coverage = None  # (entity sets, coverage)
         self._tools = None  # (templates stamp, Markdown parser, Jinja2 environment, signatures)
+        self._template_refs: dict = {}  # digest of a template's bytes -> the templates it names (``template_signatures``)
         self._markdown: dict[str, tuple] = {}  # output path -> (Markdown key, facts)
         self._pages: dict[str, tuple] = {}  # output path -> (templates signature, view key, digest)
         self._digests: dict[str, str] = {}  # output path -> digest of what the output folder holds
@@ -236,7 +238,7 @@ class Session:
         if self._tools is None or self._tools[0] != layouts.stamp:
             jinja = make_env(self.root)
             # The signatures (every template parsed once more) key the page memo: a one-off build keeps none.
-            signatures = template_signatures(jinja, layouts.files) if self.remembers else {}
+            signatures = template_signatures(jinja, layouts.files, self._template_refs) if self.remembers else {}
             self._tools = (layouts.stamp, make_md(), jinja, signatures)
         return self._tools[1:]
 

@@ -711,3 +711,24 @@ def test_the_mentions_read_back_equal_the_builds_and_give_the_same_index(parted)
     want, want_of = Memo().by_entity({slug(p): res for p, res in kept.items()})
     assert isinstance(mentions, ByEntity) and not any(res.mentions.read for res in lazy.values())
     assert articles_of == want_of and dict(mentions) == want and len(mentions) == len(want)
+
+
+def test_a_cached_build_parses_again_only_the_templates_whose_bytes_changed(archive, monkeypatch):
+    """What each template extends, includes or imports (the page memo's signatures) is kept by the digest of
+    its bytes: a cached build parses none again but an edited one, and the signatures equal those made
+    from nothing."""
+    from dossier.render import make_env, template_signatures
+
+    parsed = []
+    real = dossier.render._referenced
+    monkeypatch.setattr(dossier.render, "_referenced", lambda env, rel: parsed.append(rel) or real(env, rel))
+    builder = Builder(archive.root, archive.out, workers=1, cache=True)
+    assert builder.build().ok and parsed == []
+    EDITS["template"](archive)
+    builder = Builder(archive.root, archive.out, workers=1, cache=True)
+    assert builder.build().ok and parsed == ["article.html"]
+    layouts = builder.session.layouts()
+    kept = builder.session.state()["_template_refs"]
+    assert template_signatures(make_env(archive.root), layouts.files) == builder.session.tools(layouts)[2]
+    assert len(kept) == len({rel for _d, rel, _p in layouts.files if rel.endswith(".html")})  # no stale entry
+    archive.expect_cold()
