@@ -65,6 +65,9 @@ class _Shifts:
         return i + (self.cum[k - 1] if k else 0)
 
 
+_NO_SHIFTS = _Shifts([], [])  # nothing dropped: every offset is its own
+
+
 def normalize(text: str):
     """(normalised text, map from each normalised offset to the offset in ``text``).
 
@@ -74,6 +77,8 @@ def normalize(text: str):
     t = text.translate(_SIMPLE)
     if not t.isascii():
         return _normalize_slow(text)
+    if "  " not in t and "--" not in t and t[:1] != " " and t[-1:] != " ":
+        return t, _NO_SHIFTS  # no run for ``_RUNS`` to find (the usual text: a search in C instead)
     parts: list[str] = []
     at: list[int] = []
     cum: list[int] = []

@@ -286,3 +286,22 @@ def _texts(draw):
 @given(text=_texts(), data=st.data())
 def test_generated_passages_anchor_back_exactly(text, data):
     _check_passage(text, data)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=" -a.\n\t", max_size=30))
+def test_ascii_paths_agree_with_the_character_by_character_one(text):
+    """The fast paths of ASCII text (no run to drop: the text itself; else the runs found by ``_RUNS``)
+    give what ``_normalize_slow`` gives, the text and every offset."""
+    from dossier.anchoring import _normalize_slow
+
+    hay, offs = normalize(text)
+    want, want_offs = _normalize_slow(text)
+    assert hay == want
+    assert [offs[i] for i in range(len(hay))] == [want_offs[i] for i in range(len(want))]
+
+
+def test_text_without_runs_is_its_own_normal_form():
+    text = "The Met said - no, officers were worried.\nLater they returned."
+    hay, offs = normalize(text)
+    assert hay == text.replace("\n", " ") and [offs[i] for i in range(len(hay))] == list(range(len(text)))
