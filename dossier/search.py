@@ -47,8 +47,8 @@ from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
-from functools import partial
-from typing import Iterator
+from functools import cache, partial
+from typing import Callable, Iterator
 from itertools import islice
 
 from .model import Output
@@ -273,18 +273,20 @@ def _deltas(docs: list) -> list:
     return out
 
 
-_FIELD = 32  # bits of the array("I") item _posting_deltas reads (another size goes the plain way)
+_FIELD = 32  # bits of the array("I") item _at_once reads (another size goes the plain way)
+_NUMBERS = 1 << 16  # deltas below this are written from a table (94 % of the postings at 10,000 articles)
 
 
-def _posting_deltas(postings: array) -> list:
-    """:func:`_deltas` of a term's postings (an array("I"), increasing), all at once in C: the array
-    read as one integer of 32-bit fields (the first item lowest), less itself shifted up a field (the
-    top one dropped). No field borrows from the next while each item is at least the one before; a
-    borrow would add 2**32 - 1 to the fields' sum, so the sum is checked against the last item (what
-    the deltas add up to), and the deltas are made the plain way where it differs."""
+def _at_once(postings: array) -> tuple[list, bool] | None:
+    """:func:`_deltas` of a term's postings (an array("I"), increasing), all at once in C, and whether
+    each is below ``_NUMBERS``; None where that does not apply.  The array is read as one integer of
+    32-bit fields (the first item lowest), less itself shifted up a field (the top one dropped).  No
+    field borrows from the next while each item is at least the one before; a borrow would add
+    2**32 - 1 to the fields' sum, so the sum is checked against the last item (what the deltas add up
+    to), and None where it differs."""
     n = len(postings)
     if n < 8 or postings.itemsize * 8 != _FIELD:
-        return _deltas(postings)
+        return None
     items = postings
     if sys.byteorder == "big":
         items = array("I", postings)
@@ -292,17 +294,45 @@ def _posting_deltas(postings: array) -> list:
     whole = int.from_bytes(items, "little")
     diff = whole - ((whole << _FIELD) & ((1 << (_FIELD * n)) - 1))
     if diff < 0:
-        return _deltas(postings)
+        return None
+    raw = diff.to_bytes(4 * n, "little")
     out = array("I")
-    out.frombytes(diff.to_bytes(4 * n, "little"))
+    out.frombytes(raw)
     if sys.byteorder == "big":
         out.byteswap()
     deltas = out.tolist()
-    return deltas if sum(deltas) == postings[-1] else _deltas(postings)
+    if sum(deltas) != postings[-1]:
+        return None
+    zero = bytes(n)
+    return deltas, raw[2::4] == zero and raw[3::4] == zero  # each field's two high bytes (little-endian)
+
+
+@cache
+def _number() -> Callable[[int], str]:
+    """``str(n)`` for ``0 <= n < _NUMBERS``, by its index in a table made once per process (4 MB)."""
+    return [str(n) for n in range(_NUMBERS)].__getitem__
+
+
+def _postings_json(postings: array) -> str:
+    """``json.dumps`` (compact) of :func:`_deltas` of a term's postings: where each is below
+    ``_NUMBERS``, each taken from a table (the encoder makes a new string of each number: 0.25 -> 0.16 s
+    for the 3.8 million postings of 10,000 articles)."""
+    got = _at_once(postings)
+    if got is not None and got[1]:
+        return "[" + ",".join(map(_number(), got[0])) + "]"
+    return json.dumps(_deltas(postings) if got is None else got[0], separators=(",", ":"))
 
 
 def _dump(value) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode("ascii")  # escaped: faster to write than UTF-8
+
+
+def _pack_json(pack: dict) -> bytes:
+    """:func:`_dump` of a pack of shards (``{prefix: {term: [deltas]}}``) whose deltas are JSON already
+    (:func:`_postings_json`): the same bytes, the keys escaped as the encoder escapes them."""
+    key = json.encoder.encode_basestring_ascii
+    return ("{" + ",".join([key(k) + ":{" + ",".join([key(t) + ":" + d for t, d in group.items()]) + "}"
+                            for k, group in pack.items()]) + "}").encode("ascii")
 
 
 def pack_every(records: int) -> int:
@@ -349,15 +379,15 @@ def _shards(postings: dict[bytes, array], df: dict, every: int) -> tuple[Iterato
             k = shard_of(t, split)
             if k not in packs:
                 if pack and starts_pack(k, every):
-                    yield first, _dump(pack)
+                    yield first, _pack_json(pack)
                     pack = {}
                 if not pack:
                     first = k
                 packs[k], group = first, {}
                 pack[k] = group
-            group[t] = _posting_deltas(terms.pop(t))
+            group[t] = _postings_json(terms.pop(t))
         if pack:
-            yield first, _dump(pack)
+            yield first, _pack_json(pack)
     return files(), split, packs
 
 

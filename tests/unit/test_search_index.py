@@ -176,18 +176,37 @@ def test_postings_round_trip():
         assert all(w > 0 for w in weights)
 
 
-def test_posting_deltas_equal_the_plain_deltas():
-    """Read all at once as one integer of fields, the deltas equal the plain ones: of increasing
-    postings, and of any other array (a borrow between fields goes the plain way), of every length."""
+def test_postings_written_at_once_are_the_plain_deltas_json():
+    """Made all at once (one integer of fields) and written from a table of numbers, a term's postings
+    read as the encoder writes their plain deltas: increasing postings, and any other array (a borrow
+    between fields goes the plain way), of every length, deltas below and past the table."""
     rnd = random.Random(5)
     for _ in range(400):
         n = rnd.choice([1, 2, 7, 8, 9, 30, 500])
         if rnd.random() < 0.6:  # as postings are: increasing (equal neighbours too), up to the largest item
-            items = sorted(rnd.choice([rnd.randrange(64), rnd.randrange(2**32)]) for _ in range(n))
+            items = sorted(rnd.choice([rnd.randrange(64), rnd.randrange(4 * search._NUMBERS), rnd.randrange(2**32)])
+                           for _ in range(n))
         else:
             items = [rnd.choice([0, 1, 2**32 - 1, rnd.randrange(2**32)]) for _ in range(n)]
         postings = array("I", items)
-        assert search._posting_deltas(postings) == search._deltas(postings), items
+        assert search._postings_json(postings) == json.dumps(search._deltas(postings), separators=(",", ":")), items
+
+
+def test_a_pack_written_by_hand_is_the_encoder_s():
+    """A pack of shards joined by hand from its terms' JSON has the JSON encoder's bytes: keys to
+    escape (quotes, backslashes, line breaks, non-ASCII)."""
+    rnd = random.Random(11)
+    letters = 'ab\u00e9\u6771"\\\n\u2028'
+    for _ in range(500):
+        pack = {}
+        for k in range(rnd.randint(0, 4)):
+            pack["".join(rnd.choice(letters) for _ in range(2)) + str(k)] = {
+                "".join(rnd.choice(letters) for _ in range(rnd.randint(1, 4))):
+                    sorted(rnd.randrange(2**32) for _ in range(rnd.randint(1, 12)))
+                for _ in range(rnd.randint(0, 4))}
+        written = {k: {t: search._postings_json(array("I", p)) for t, p in group.items()} for k, group in pack.items()}
+        plain = {k: {t: search._deltas(p) for t, p in group.items()} for k, group in pack.items()}
+        assert search._pack_json(written) == search._dump(plain), pack
 
 
 def test_chunks_hold_every_record_in_order():
