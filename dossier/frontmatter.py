@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-
-import yaml
+from typing import TYPE_CHECKING
 
 from .suggest import brief, quote_hint
+
+if TYPE_CHECKING:
+    import yaml
 
 
 class FrontMatterError(Exception):
@@ -29,8 +31,14 @@ class Parsed:
     body_line: int
 
 
-# libyaml's parser when PyYAML was built with it (the wheels are): ten times faster.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _loader(text: str):
+    """PyYAML's safe loader of ``text``: libyaml's parser when PyYAML was built with it (the wheels
+    are), ten times faster. PyYAML is imported on first use: most front matter (and a plain
+    ``site.yaml``) never needs it (``_simple_mapping``), and importing it is a tenth of a small
+    build's start-up (about 8 ms)."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
 
 
 def _one_line(exc: yaml.YAMLError) -> str:
@@ -43,6 +51,8 @@ def _aliased(root: yaml.MappingNode):
     """The top-level key node under which some node is reached twice (a YAML alias ``*name``), or None.
 
     Linear in the composed nodes: an alias is not expanded, only seen again."""
+    import yaml
+
     seen: set[int] = set()
     for key_node, value_node in root.value:
         stack = [key_node, value_node]
@@ -87,6 +97,8 @@ def _check_depth(text: str, first_line: int) -> None:
 
 
 def _compose(loader, text: str, first_line: int):
+    import yaml
+
     try:
         return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -106,6 +118,8 @@ def _compose(loader, text: str, first_line: int):
 
 
 def _construct(loader, node, first_line: int) -> dict:
+    import yaml
+
     try:
         return loader.construct_document(node)
     except (yaml.YAMLError, ValueError) as exc:
@@ -114,7 +128,7 @@ def _construct(loader, node, first_line: int) -> dict:
         what = f"invalid YAML: {_one_line(exc) if isinstance(exc, yaml.YAMLError) else brief(str(exc), 160)[1:-1]}"
         for key_node, value_node in node.value:
             try:
-                _Loader("").construct_object(value_node, deep=True)
+                _loader("").construct_object(value_node, deep=True)
             except (yaml.YAMLError, ValueError) as inner:
                 line = first_line + value_node.start_mark.line
                 if isinstance(inner, yaml.YAMLError):
@@ -135,6 +149,9 @@ _SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*): +(\S.*)")
 _SIMPLE_WORDS = re.compile(  # a letter (any non-ASCII character), then letters, digits, space and ,.'()/_-
     r"[^\x00-@\[-`{-\x7f][^\x00-\x1f!\"#$%&*+:;<=>?@\[\\\]^`{|}~\x7f]*")  # can only be a str
 _SIMPLE_ITEM = re.compile(r"[^\x00-@\[-`{-\x7f][^\x00-\x1f!\"#$%&*+:;<=>?@\[\\\]^`{|}~\x7f,()/]*")  # inside [ ]
+# An address (``base_url: https://example.org/``): YAML reads a plain scalar with no space in it, whose
+# first characters are no indicator and which does not end in ":", as the string it is.
+_SIMPLE_URL = re.compile(r"https?://[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]*[A-Za-z0-9._~/?#\[\]@!$&'()*+,;=%-]")
 _SIMPLE_QUOTED = re.compile(r"\"[^\"\\]*\"|'[^']*'")  # quoted, without an escape or a quote inside
 _SIMPLE_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _SIMPLE_INT = re.compile(r"0|[1-9][0-9]*")
@@ -152,6 +169,8 @@ def _simple_value(value: str):
         return None if value in _NOT_STR else value
     if _SIMPLE_QUOTED.fullmatch(value):
         return value[1:-1]
+    if _SIMPLE_URL.fullmatch(value):
+        return value
     if value[0] == "[" and value[-1] == "]":
         inner = value[1:-1].strip()
         items = [item.strip() for item in inner.split(",")] if inner else []
@@ -197,8 +216,10 @@ def parse_yaml_mapping(text: str, first_line: int = 1) -> tuple[dict, dict]:
     simple = _simple_mapping(text, first_line)
     if simple is not None:
         return simple
+    import yaml
+
     _check_depth(text, first_line)
-    loader = _Loader(text)
+    loader = _loader(text)
     try:
         node = _compose(loader, text, first_line)
         if node is None:
@@ -247,6 +268,8 @@ def split(text: str) -> Parsed:
 
 def yaml_quote(value: str) -> str:
     """``value`` as a YAML double-quoted scalar: safe for colons, quotes, '#' and any character."""
+    import yaml
+
     return yaml.safe_dump(value, default_style='"', allow_unicode=True, width=10**9).rstrip("\n").removesuffix("\n...")
 
 
