@@ -19,7 +19,7 @@ from markupsafe import Markup
 from .markdown import make_md, new_env, note_renderer
 from .model import Mention, Output, Page
 from .pagemeta import head_meta
-from .render import MacroMemo, human_date, make_env, render_template
+from .render import MacroMemo, compile_pages, human_date, make_env, render_template
 from .site import Site
 from .urls import Urls, output_path, page_dir
 from .views import Frame, View, article_view, entity_view, free_page_view, helpers, html_digest, make_frame
@@ -115,12 +115,10 @@ class Renderer:
 
     def warm(self) -> None:
         """Compile every template now, before the pool forks: the workers inherit them compiled
-        instead of each compiling its own. A template that fails is left for its page to report."""
-        for name in self.jinja.list_templates(filter_func=lambda n: n.endswith(".html")):
-            try:
-                self._template(name)
-            except jinja2.TemplateError:
-                pass
+        instead of each compiling its own. A template that fails is left for its page to report. The
+        environment may have them already (``Session.compile_pages``, while the bodies were scanned)."""
+        for name, tmpl in compile_pages(self.jinja).items():
+            self._templates.setdefault(name, tmpl)
 
     # -- pages that render Markdown ----------------------------------------------------
     def article(self, slug: str) -> ArticleResult:

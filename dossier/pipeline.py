@@ -103,7 +103,8 @@ def build(opts: Options, session: Session, changed=None) -> BuildResult:
     session.heads(draft)  # kept by ``with_annotations``
     session.md_key = markdown_key(draft)
     clock.lap("assemble")
-    scans = session.scan(draft, opts.workers)  # per body: the entities it names, its sentence keys
+    # per body: the entities it names, its sentence keys; the page templates compiled meanwhile
+    scans = session.scan(draft, opts.workers, beside=partial(session.compile_pages, layouts))
     clock.lap("index")
     site = draft.with_annotations(session.shared_passages(draft, scans) if config.shared_passages else {})
     session.links_key = links_key(site)

@@ -77,6 +77,18 @@ def make_env(root: Path) -> jinja2.Environment:
     return env
 
 
+def compile_pages(env: jinja2.Environment) -> dict[str, jinja2.Template]:
+    """Every page template (``*.html``) of ``env`` compiled, by name; one that fails is left out, for
+    its page to report. ``env`` keeps them (``auto_reload`` off): asked for again, they come at once."""
+    done = {}
+    for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
+        try:
+            done[name] = env.get_template(name)
+        except jinja2.TemplateError:
+            pass
+    return done
+
+
 class MacroMemo:
     """``memo(macro, *args)`` in a template: what ``macro(*args)`` gives, made once per build (per
     render process) for each distinct set of arguments, then reused.

@@ -11,6 +11,7 @@ that is the clean build.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 from pathlib import Path
 
 from . import exports, index, load as loader, pool
@@ -18,7 +19,7 @@ from .index import Coverage, other_coverage
 from .markdown import make_md
 from .model import head_of
 from .passages import SharedPassages, sentence_keys
-from .render import DEFAULT_LAYOUTS, layout_dirs, make_env, template_signatures
+from .render import DEFAULT_LAYOUTS, compile_pages, layout_dirs, make_env, template_signatures
 from .site import Site
 from .sources import scan_content, scan_layouts
 from .write import Staging, digest
@@ -176,12 +177,14 @@ class Session:
         return records, errors, frozenset(failed)
 
     # -- scan, shared passages, coverage ---------------------------------------------------
-    def scan(self, site: Site, workers: int) -> dict[str, tuple]:
-        """article slug -> (entities its body names, its sentence keys), new or changed bodies only."""
+    def scan(self, site: Site, workers: int, beside: Callable[[], None] | None = None) -> dict[str, tuple]:
+        """article slug -> (entities its body names, its sentence keys), new or changed bodies only.
+        ``beside()``: work of this process's own, done while forked processes scan (only then)."""
         for slug in [s for s in self._scans if s not in site.articles]:
             del self._scans[slug]
         todo = [slug for slug, a in site.articles.items() if self._scans.get(slug, (None,))[0] is not a]
-        for slug, scan in zip(todo, pool.run(_scan_task, todo, site, workers, 2000, SPLIT_MIN)):
+        for slug, scan in zip(todo, pool.run(_scan_task, todo, site, workers, 2000, SPLIT_MIN,
+                                                      forked=beside)):
             self._scans[slug] = (site.articles[slug], scan)
         return {slug: self._scans[slug][1] for slug in site.articles}
 
@@ -232,6 +235,12 @@ class Session:
             self._coverage = None
             if many:  # before the render workers fork: they would count it too
                 pool.trim()
+
+    def compile_pages(self, layouts: Layouts) -> None:
+        """Compile the page templates into the Jinja environment ``tools`` gives (which keeps them), so
+        that the render workers inherit them compiled: done while the bodies are scanned in forked
+        processes (``scan``'s ``beside``), not alone before the article pages' pool forks."""
+        compile_pages(self.tools(layouts)[1])
 
     def tools(self, layouts: Layouts) -> tuple:
         """(Markdown parser, Jinja2 environment, template name -> signature), kept while no template changed."""

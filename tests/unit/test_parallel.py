@@ -45,6 +45,44 @@ def test_halves_gives_the_results_in_order_the_second_half_from_a_child():
     assert pool.halves(_pid_of, range(9), -1, 2, 10) == [(i * 2, os.getpid()) for i in range(9)]  # too few
 
 
+def test_halves_with_work_beside_calls_it_once_forked_and_takes_a_quarter():
+    """``forked()`` runs here while the child works (only when there is a child), and this process then
+    takes the first quarter of the items: the results are the same, in order."""
+    import os
+
+    called = []
+    got = pool.halves(_pid_of, range(9), -1, 2, 2, lambda: called.append(os.getpid()))
+    assert [r for r, _pid in got] == [i * 2 for i in range(9)]
+    if pool.fork_available():
+        assert called == [os.getpid()]
+        assert {pid for _r, pid in got[:2]} == {os.getpid()} and os.getpid() not in {pid for _r, pid in got[2:]}
+    called.clear()
+    assert pool.halves(_pid_of, range(9), -1, 1, 2, lambda: called.append(1)) == [(i * 2, os.getpid()) for i in range(9)]
+    assert pool.halves(_pid_of, range(9), -1, 2, 10, lambda: called.append(1)) == [(i * 2, os.getpid()) for i in range(9)]
+    assert called == []  # no child: nothing beside
+
+
+def test_the_page_templates_are_compiled_while_the_bodies_are_scanned(monkeypatch, tmp_path, tree):
+    """With a forked scan, the templates are compiled then (once), into the environment the renderer
+    uses: the pages are the same as a build in one process."""
+    from dossier import render
+
+    compiled = []
+    real = render.compile_pages
+
+    def spy(env):
+        compiled.append(env)
+        return real(env)
+
+    monkeypatch.setattr(session_mod, "compile_pages", spy)
+    monkeypatch.setattr(session_mod, "SPLIT_MIN", 2)
+    one = build_site(REPO_ROOT, out=tmp_path / "one", workers=1)
+    assert compiled == []  # one process: the renderer compiles them (``Renderer.warm``) when it needs to
+    two = build_site(REPO_ROOT, out=tmp_path / "two", workers=2)
+    assert len(compiled) == (1 if pool.fork_available() else 0)
+    assert one.ok and two.ok and tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
 def test_halves_raises_the_childs_exception_here():
     import pytest
 
@@ -59,8 +97,8 @@ def test_loading_and_scanning_in_two_processes_equals_one(monkeypatch, tmp_path,
     here = Session(REPO_ROOT).load(None, 1)
     calls = []
     real = pool.halves
-    monkeypatch.setattr(pool, "halves", lambda task, items, state, workers, minimum: calls.append(
-        (task.__name__, workers)) or real(task, items, state, workers, minimum))
+    monkeypatch.setattr(pool, "halves", lambda task, items, state, workers, minimum, forked=None: calls.append(
+        (task.__name__, workers)) or real(task, items, state, workers, minimum, forked))
     monkeypatch.setattr(session_mod, "SPLIT_MIN", 2)
     assert Session(REPO_ROOT).load(None, 2) == here
     assert calls == [("_load_task", 2)]
