@@ -14,7 +14,7 @@ import jinja2
 
 from . import exports, opendata, pool
 from .emit import ArticleResult, Renderer, pack_rows
-from .index import Index
+from .index import Index, Together
 from .pagetext import read_body, read_page
 from .render import DEFAULT_LAYOUTS, template_error
 from .search import count_words
@@ -103,7 +103,8 @@ def release_mentions(results: dict, index: Index) -> dict[str, frozenset]:
     """Past the entity pages, only which entities each article names is read (the open data): a one-off
     build lets the mentions go (each holds its sentence) and the text-order annotations of each article
     (only a next build's memo compares them). Returns article slug -> the entities its body names."""
-    named = {slug: frozenset(m.entity for m in res.mentions) for slug, res in results.items()}
+    named = index.together.named if isinstance(index.together, Together) else \
+        {slug: frozenset(m.entity for m in res.mentions) for slug, res in results.items()}
     for res in results.values():
         res.mentions, res.placed = [], ()
     index.mentions.clear()

@@ -82,12 +82,42 @@ class Coverage:
         return ranked
 
 
+class Together:
+    """Co-occurrence worked out for an entity when its page asks for it: a one-off build's render workers
+    each count their own entities' (``Memo.together`` counts every article's in the build process, alone,
+    before the entity pages' pool forks). The same rows: the others named in the same articles (an
+    article naming more than ``CROWDED`` entities left out), most first, then by slug."""
+
+    def __init__(self, entity_sets: dict[str, frozenset], articles_of: dict[str, list[str]]) -> None:
+        self.named = entity_sets  # article slug -> the entities its body names
+        self.articles_of = articles_of  # entity slug -> the articles naming it
+
+    def get(self, slug: str, default=()) -> tuple:
+        counts: Counter = Counter()
+        counted = False
+        for art in self.articles_of.get(slug, ()):
+            ents = self.named[art]
+            if len(ents) <= CROWDED:
+                counts.update(ents)
+                counted = True
+        if not counted:
+            return default
+        del counts[slug]
+        return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOGETHER_LIMIT])
+
+    def __getitem__(self, slug: str) -> tuple:
+        got = self.get(slug, None)
+        if got is None:
+            raise KeyError(slug)
+        return got
+
+
 @dataclass(frozen=True)
 class Index:
     mentions: dict  # entity slug -> [Mention], article by article in site order
     articles_of: dict  # entity slug -> [article slug] naming it, in site order
     annotations_of: dict  # entity slug -> [(Annotation, ArticleHead)] whose note names it
-    together: dict  # entity slug -> ((other slug, articles naming both), ...) most first, at most TOGETHER_LIMIT
+    together: dict | Together  # entity slug -> ((other slug, articles naming both), ...) most first, at most TOGETHER_LIMIT
     placed: tuple  # (Annotation, ArticleHead) found in the text, newest article first
     claims: dict  # claim -> [(Annotation, ArticleHead)] in ``placed`` order, claims sorted
     verbatim: dict  # (article slug, annotation id) -> the article's own words of the passage
@@ -245,16 +275,21 @@ class ByEntity(MutableMapping):
         return other
 
 
-def build_index(site: Site, results: dict, memo: Memo | None = None, names_key: object = None) -> Index:
+def build_index(site: Site, results: dict, memo: Memo | None = None, names_key: object = None, *,
+                lazy: bool = False) -> Index:
     """``results``: article slug -> the article pass's result (``mentions``, ``note_mentions``,
     ``anchored``), for the articles that rendered. ``memo``: the last build's (``names_key``: what
-    the matcher and bylines read, the same object while unchanged: ``Session.md_key``)."""
+    the matcher and bylines read, the same object while unchanged: ``Session.md_key``). ``lazy`` (a
+    one-off build, without ``memo``): co-occurrence is a :class:`Together`, counted where a page asks."""
+    lazy = lazy and memo is None
     memo = memo if memo is not None and names_key is not None else Memo()
     # A new Markdown key: the matcher and bylines may read names another way (then the headlines are found again).
     changed = memo.changed(results) if all(hit[1] is names_key for hit in memo.heads.values()) else None
     mentions, articles_of = memo.by_entity(results)
     verbatim = {(slug, ann_id): text for slug, res in results.items() for ann_id, text in res.verbatim.items()}
-    return Index(mentions, articles_of, _annotations_of(site, results), memo.together(results),
+    together = Together({slug: frozenset(m.entity for m in res.mentions) for slug, res in results.items()},
+                        articles_of) if lazy else memo.together(results)
+    return Index(mentions, articles_of, _annotations_of(site, results), together,
                  *_placed(site, results), verbatim, *_bylines_and_headlines(site, results, memo, names_key), changed)
 
 

@@ -66,8 +66,10 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
         return entity_view(renderer.frame, site, slug, notes, mentions, together, annotations, renderer.by_source,
                            wrote, headlines)
 
-    todo = []
-    for slug, ent in site.entities.items():
+    # A one-off build reuses no page: every entity's arguments are made where its page is (in a render
+    # worker: co-occurrence is counted there, see ``index.Together``), none in this process before the pool.
+    todo = [] if session.remembers else list(site.entities)
+    for slug, ent in site.entities.items() if session.remembers else ():
         path = output_path(page_dir("entity", slug))
         facts = session.markdown(path, (ent, session.md_key, session.text_key(ent.notes)))
         # With ``Session.quiet``, a view made of the last build's inputs is the last build's view: not made.

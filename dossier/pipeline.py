@@ -178,7 +178,8 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     split_exports(clock, split)
     if release:
         release_bodies(site, renderer)
-    index = build_index(site, results, session.index_memo if session.remembers else None, session.md_key)
+    index = build_index(site, results, session.index_memo if session.remembers else None, session.md_key,
+                        lazy=not session.remembers)
     views = listings(renderer, site, index, session, outputs, errors)  # no template error comes from here
     listed = render_entities(site, index, renderer, session, staging, opts.workers, outputs, errors, views)
     named = None if session.remembers else release_mentions(results, index)

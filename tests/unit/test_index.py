@@ -167,6 +167,27 @@ def test_together_from_nothing_equals_together_article_by_article(named):
         for e in "pqrstuv" if any(e in s and len(s) > 1 for s in named)}
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from("pqrstuvw"), max_size=7), max_size=12), st.integers(1, 8), st.integers(1, 8))
+def test_together_counted_where_a_page_asks_equals_together_counted_at_once(named, crowded, limit):
+    """A one-off build's ``Together`` (an entity's row counted when its page asks) gives every entity the
+    row ``Memo.together`` gives (crowded articles left out, at most TOGETHER_LIMIT others), () for the rest."""
+    from unittest.mock import patch
+
+    from dossier import index as index_mod
+
+    results = {f"a{i}": result([mention(e, f"a{i}") for e in ents]) for i, ents in enumerate(named)}
+    site = site_of(*(article(slug, 1 + i % 28) for i, slug in enumerate(results)),
+                   entities=[Entity(slug=e, name=e.upper() * 3, type="person", source=f"content/entities/{e}.md")
+                             for e in "pqrstuvw"])
+    with patch.object(index_mod, "CROWDED", crowded), patch.object(index_mod, "TOGETHER_LIMIT", limit):
+        at_once = build_index(site, results).together
+        lazy = build_index(site, results, lazy=True).together
+        assert isinstance(lazy, index_mod.Together)
+        assert {e: lazy.get(e, ()) for e in "pqrstuvwx"} == {e: at_once.get(e, ()) for e in "pqrstuvwx"}
+        assert all((e in at_once) == (lazy.get(e, None) is not None) for e in "pqrstuvwx")
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(ENTS, min_size=6, max_size=6), st.lists(st.tuples(st.integers(0, 7), ENTS, ENTS), max_size=6))
 def test_the_entities_a_build_may_change_are_those_its_new_results_name(first, edits):
