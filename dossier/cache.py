@@ -259,6 +259,7 @@ class Cache:
         # family -> {group: (its file's name, its maps or None, the files (and names) it refers to)}
         self._known: dict[str, dict] = {}
         self._shared: dict = {}  # what the references of the parts read meant: file -> its Loaded, name -> object
+        self._slots: dict[str, tuple] = {}  # family -> (its number of parts, key -> its part): ``part_of`` once a key
 
     def load(self):
         """What the last good build kept, the parts put back, or None (no cache, another key, damaged:
@@ -303,11 +304,14 @@ class Cache:
         """map -> its entries in the parts ``names`` of ``family`` (those that can be read)."""
         known = self._known[family] = {}
         maps: dict = {m: {} for m in FAMILIES[family]}
+        slots: dict = {}
         for i, name in enumerate(names):
             part = self._read_part(name, family, shared)
             known[i] = (name, *(part or (None, None)))
             for m, entries in (part[0] if part else {}).items():
                 maps[m].update(entries)
+                slots.update(dict.fromkeys(entries, i))
+        self._slots[family] = (len(names), slots)
         return maps
 
     def _read_part(self, name, family: str, shared: dict) -> tuple | None:
@@ -379,9 +383,18 @@ class Cache:
         keys = set().union(*(maps[m] for m in FAMILIES[family]))
         count = 1 << max(0, (len(keys) // PER_PART).bit_length())
         groups: list[dict] = [{m: {} for m in FAMILIES[family]} for _ in range(count)]
+        # Each key goes to the part it was read from or last written to (``part_of`` the first time): a
+        # look-up, not a checksum of the key, for each of 100,000 keys a build.
+        had, slots = self._slots.get(family, (0, {}))
+        slots = slots if had == count else {}
+        slot = slots.get
         for m in FAMILIES[family]:
             for key, value in maps[m].items():
-                groups[part_of(key, count)][m][key] = value
+                i = slot(key)
+                if i is None:
+                    i = slots[key] = part_of(key, count)
+                groups[i][m][key] = value
+        self._slots[family] = (count, slots)
         known = self._known.get(family, {})
         now = self._known[family] = {}
         box: list = [set()]

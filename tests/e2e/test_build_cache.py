@@ -732,3 +732,24 @@ def test_a_cached_build_parses_again_only_the_templates_whose_bytes_changed(arch
     assert template_signatures(make_env(archive.root), layouts.files) == builder.session.tools(layouts)[2]
     assert len(kept) == len({rel for _d, rel, _p in layouts.files if rel.endswith(".html")})  # no stale entry
     archive.expect_cold()
+
+
+@pytest.mark.parametrize("kind", ["article", "add-article", "nothing"])
+def test_a_cached_build_finds_the_part_of_only_the_keys_it_did_not_read(parted, monkeypatch, kind):
+    """Each key is written to the part it was read from (``part_of`` only for a key new to its family): the
+    parts stay as a cold cache groups them."""
+    before = Cache(parted.root)
+    before.load()
+    read = {(family, key) for family, (_count, slots) in before._slots.items() for key in slots}
+    found = []
+    real = dossier.cache.part_of
+    monkeypatch.setattr(dossier.cache, "part_of", lambda key, count: found.append(key) or real(key, count))
+    EDITS[kind](parted)
+    parted.cached()
+    assert not {key for _family, key in read} & set(found) and len(found) <= 8
+    assert kind != "nothing" or found == []
+    parted.expect_cold()
+    cache = Cache(parted.root)
+    assert cache.load() is not None
+    for family, (count, slots) in cache._slots.items():  # as a cold cache would group them
+        assert count == len(cache._known[family]) and all(i == real(k, count) for k, i in slots.items())
