@@ -15,10 +15,12 @@ after a small edit writes little:
   each report's bylines and headlines; ``index``), which refers to each report's Markdown facts
   (``"result:<path>"``), all or nothing. A build writes only the parts whose entries changed.
 - each page memo's view is a pickle of its own inside its part (``cache_pickle.Deferred``), read back only
-  when a build compares it; one never read is written back as it was read.
+  when a build compares it; one never read is written back as it was read. So are each report's mentions
+  (``cache_pickle.Mentions``, the entities they name read at once): read when first used, by the index for
+  the entity pages a build makes again (``index.ByEntity``) and for the reports an edit touched.
 - ``build.pickle``, the index: the names of the parts, and the rest of the session's memory (the
   shared passages but their sentence keys, coverage, the Markdown key, the exports' memo of the search
-  index and data files).
+  index and data files, what each template names by the digest of its bytes).
 
 A record (what loading a file gave) is written once, in its file's part; the other parts and the
 index refer to it by its file and place, ``_ref((file, i))``, and so does a page's Markdown key to the
