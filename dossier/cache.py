@@ -413,6 +413,10 @@ class Cache:
             now[i] = (name, group, refs)
         return tuple(now[i][0] for i in range(count))
 
+    def forget(self) -> None:
+        """What was read is not to be compared with: the next ``save`` writes every part afresh."""
+        self._known, self._slots, self._shared = {}, {}, {}
+
     def _sweep(self, names: set) -> None:
         """Remove the parts the index no longer names, and what a build killed while writing the cache
         left (an hour old: not another build's)."""

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .emit import ArticleResult
-from .model import named, reducer
+from .model import Mention, Unreadable, named, reducer
 from .views import ArticleView, View
 
 FORMAT = b"dossier-cache/3"
@@ -89,8 +89,9 @@ class Mentions(Sequence):
     """A report's mentions (``ArticleResult.mentions``) read back from the build cache: a pickle of their
     own, unpickled on first use. A build after an edit reads the mentions of the reports the edit touched
     and of the entity pages it makes again, not the 100,000 of a large archive. ``entities``: the entities
-    they name, in first-seen order (``emit.named``), read at once. The pickle holds Mention records only
-    (no reference to anything else) and lies inside its part, under the part's checksum."""
+    they name, in first-seen order (``model.named``), read at once. The pickle holds Mention records only
+    (no reference to anything else) and lies inside its part, under the part's checksum; one that does not
+    read back as such raises ``Unreadable`` (the build is made again without the cache)."""
 
     __slots__ = ("entities", "data", "_list")
 
@@ -104,8 +105,8 @@ class Mentions(Sequence):
     def get(self) -> list:
         if self._list is None:
             got = _loads(self.data, {})
-            if not isinstance(got, list):  # only another Dossier's bytes could: the cache key tells them
-                raise pickle.UnpicklingError("a report's mentions in the build cache are not a list")
+            if not isinstance(got, list) or not all(type(m) is Mention for m in got):
+                raise Unreadable("a report's mentions in the build cache")
             self._list = got
         return self._list
 

@@ -167,6 +167,11 @@ class Mention:
     number: int = 0  # in an article's body, the mention's number in text order, from 1 (its id: ``m-<number>``)
 
 
+class Unreadable(Exception):
+    """What the build cache holds to be read on demand (``cache_pickle.Mentions``) cannot be read back
+    (a part forged with a right checksum): the build is made again without the cache (``Builder.build``)."""
+
+
 def named(mentions) -> tuple:
     """The entities ``mentions`` name, in first-seen order (what the build cache keeps of a report's
     mentions unread: ``cache_pickle.Mentions``)."""

@@ -26,7 +26,7 @@ from .emit import MentionRows, Renderer, feed_xml, robots_txt, sitemap_xml
 from .errors import DossierError, ErrorList
 from .index import Index, build_index
 from .index_pages import listings, render_entities, render_free_pages, render_views
-from .model import Output, named as entities_named
+from .model import Output, Unreadable, named as entities_named
 from .search import FOLDER as SEARCH_FOLDER
 from .outdir import check as check_output, recover as recover_output
 from .render import DEFAULT_LAYOUTS, template_error
@@ -329,7 +329,15 @@ class Builder:
                 return self._last
             if self.cache is not None and self._last is None:
                 self.cache.restore(self.session, self.out)
-            self._last = build(self.opts, self.session, changed)
+            try:
+                self._last = build(self.opts, self.session, changed)
+            except Unreadable:  # a part of the cache read on demand was forged: as if there were no cache
+                if self.cache is None:
+                    raise
+                self.cache.forget()
+                self.session, remembers = Session(self.root), self.session.remembers
+                self.session.remembers = remembers
+                self._last = build(self.opts, self.session, changed)
             if self._last.incomplete and self.cache is not None:  # pages gone from the output: make them
                 self._last = build(self.opts, self.session, changed)
             if self.cache is not None and self._last.ok:

@@ -753,3 +753,31 @@ def test_a_cached_build_finds_the_part_of_only_the_keys_it_did_not_read(parted, 
     assert cache.load() is not None
     for family, (count, slots) in cache._slots.items():  # as a cold cache would group them
         assert count == len(cache._known[family]) and all(i == real(k, count) for k, i in slots.items())
+
+
+@pytest.mark.parametrize("junk", [b"\x80\x05not a pickle", pickle.dumps(["not a mention"]), pickle.dumps({})])
+def test_mentions_that_cannot_be_read_back_make_the_build_again_without_the_cache(archive, monkeypatch, junk):
+    """A part of pages forged with a right checksum whose reports' mentions do not read back as mentions
+    (``Mentions`` reads them only when first used): the build is made again as if there were no cache, and
+    the cache is written afresh; never a traceback, never the junk taken."""
+    from dossier.cache_pickle import Mentions
+
+    cache = Cache(archive.root)
+    state = cache.load()
+    for path, (key, res) in list(state["_markdown"].items()):
+        if isinstance(getattr(res, "mentions", None), Mentions):
+            state["_markdown"][path] = (key, dataclasses.replace(res, mentions=Mentions(res.mentions.entities, junk)))
+    cache.forget()
+    cache.save(state)  # every part written again, the junk under its part's checksum
+    EDITS["article"](archive)
+    import dossier.pipeline
+
+    sessions = []
+    real = dossier.pipeline.Session
+    monkeypatch.setattr(dossier.pipeline, "Session", lambda root: sessions.append(root) or real(root))
+    archive.cached()
+    assert len(sessions) == 2  # the builder's, then a fresh one: the build made again without the cache
+    archive.expect_cold()
+    back = Cache(archive.root).load()
+    assert all(list(hit[1].mentions) is not None for hit in back["_markdown"].values()
+               if isinstance(getattr(hit[1], "mentions", None), Mentions))  # all read back as mentions
