@@ -290,17 +290,19 @@ def _fill_notes(tokens, env, note_mentions) -> None:
             ann = child.meta.pop("ann", None) if child.type == "note_ref" else None
             if ann is None:
                 continue
-            head = [f'<a class="permalink" href="#{escapeHtml(ann.anchor)}" aria-label="Permalink to this passage">¶</a>']
+            head = f'<a class="permalink" href="#{escapeHtml(ann.anchor)}" aria-label="Permalink to this passage">¶</a>'
             if render_note is not None:
                 html, errs, named = render_note(ann)
                 child.meta["html"] = str(html)
                 env["errors"].extend(errs)
                 note_mentions.extend(dict.fromkeys((ann.id, e) for e in named))
                 if ann.claim:
-                    head.append(f'<a href="{escapeHtml(env["urls"].of("claim", ann.claim))}">Claim: '
-                                f'{escapeHtml(ann.claim.replace("-", " "))}</a>'
-                                + (f" · {escapeHtml(ann.value)}" if ann.value else ""))
-            child.meta["head"] = '<p class="note-head">' + " · ".join(head) + "</p>"
+                    # The claim on a line of its own (style.css): nothing hangs off the permalink, which
+                    # print hides.
+                    head += (f'<span class="note-claim"><a href="{escapeHtml(env["urls"].of("claim", ann.claim))}">'
+                             f'Claim: {escapeHtml(ann.claim.replace("-", " "))}</a>'
+                             + (f" · {escapeHtml(ann.value)}" if ann.value else "") + "</span>")
+            child.meta["head"] = '<p class="note-head">' + head + "</p>"
 
 
 def plugin(md: MarkdownIt) -> None:

@@ -246,3 +246,30 @@ def test_a_permalink_lands_clear_of_the_top_with_the_passage_outlined(browser, s
             note = page.locator(f"#note-{key}")
             assert note.evaluate("n => getComputedStyle(n.querySelector('.note-body')).maxHeight === 'none'"), \
                 "the passage's note is folded"
+
+
+@pytest.mark.parametrize("width,media", [(390, "screen"), (768, "screen"), (1280, "screen"), (1280, "print")])
+def test_a_notes_claim_starts_its_own_line_under_the_label(browser, sites, width, media):
+    """The claim a note bears starts at the note's left edge, below the label: nothing of it hangs on
+    the label's line beside the permalink (or where print hides the permalink)."""
+    base, paths = sites["seed"]
+    with browser_page(browser, width, media=media) as page:
+        page.goto(base + paths[0])
+        if media == "screen":
+            wait_placed(page, "wide" if width > 700 else "narrow")
+        notes = page.locator(".body > .sidenote:has(.note-claim)")
+        assert notes.count() >= 2
+        for i in range(notes.count()):
+            note = notes.nth(i)
+            if width < 700:
+                note.locator(".note-label").click()
+                page.wait_for_function("n => getComputedStyle(n.querySelector('.note-body')).maxHeight === 'none'",
+                                       arg=note.element_handle(), timeout=2_000)
+            geo = note.evaluate("""n => { const r = e => e.getBoundingClientRect();
+              const claim = n.querySelector('.note-claim'), label = n.querySelector('.note-label');
+              return {claim: r(claim).top, claimLeft: r(claim).left, label: r(label).bottom,
+                      left: r(n.querySelector('.note-body')).left, text: claim.innerText}; }""")
+            where = f"{paths[0]} note {i + 1} at {width}px {media}"
+            assert geo["text"].startswith("Claim: "), where
+            assert geo["claim"] >= geo["label"] - 1, f"{where}: the claim sits beside the label"
+            assert abs(geo["claimLeft"] - geo["left"]) < 1, f"{where}: the claim is indented"

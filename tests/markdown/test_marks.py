@@ -145,6 +145,11 @@ def test_claim_link_in_the_note_head(harness):
     hrefs = [a.attributes["href"] for a in head.css("a")]
     assert hrefs == ["#ann-some-text", "/claims/officer-count/"]
     assert "Claim: officer count" in head.text() and "around 300" in head.text()
+    # The claim is its own element after the permalink: no separator hangs off the permalink (print
+    # hides it, and a narrow margin column would leave "¶ ·" alone on the label's line).
+    claim = head.css_first(".note-claim")
+    assert claim.text() == "Claim: officer count · around 300"
+    assert head.text() == "¶" + claim.text()
 
 
 def test_mark_keeps_combining_accents(harness):
