@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import os
 from pathlib import Path
 
 import jinja2
 import jinja2.meta
+from jinja2.loaders import split_template_path
 
 from .errors import DossierError
 from .suggest import brief
@@ -65,11 +67,29 @@ class Environment(jinja2.Environment):
         return {**self.globals, **d} if d else dict(self.globals)
 
 
+class Loader(jinja2.FileSystemLoader):
+    """Jinja's file loader, where a template that is not UTF-8 text is a located template error
+    (``layouts/x.html:3: ...``), as a content file would be, not a ``UnicodeDecodeError``."""
+
+    def get_source(self, environment, template):
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            for folder in self.searchpath:
+                path = os.path.join(folder, *split_template_path(template))
+                if os.path.isfile(path):
+                    with open(path, "rb") as f:
+                        line = f.read(exc.start).count(b"\n") + 1
+                    raise jinja2.TemplateSyntaxError(f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8",
+                                                     line, template, path) from None
+            raise  # pragma: no cover - the file went away between the two reads
+
+
 def make_env(root: Path) -> jinja2.Environment:
     """The templates' environment; ``cache_size=-1``: every template loaded is kept in a plain dict
     (a theme has tens of them), not an LRU cache locked and reordered on each lookup (an article page
     looks up ``base.html`` and ``_macros.html``)."""
-    env = Environment(loader=jinja2.FileSystemLoader([str(d) for d in layout_dirs(root)]),
+    env = Environment(loader=Loader([str(d) for d in layout_dirs(root)]),
                       autoescape=True, trim_blocks=True, lstrip_blocks=True,
                       undefined=jinja2.StrictUndefined, auto_reload=False, cache_size=-1)
     env.filters["date"] = human_date

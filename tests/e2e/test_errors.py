@@ -176,6 +176,19 @@ def test_non_utf8(tmp_path, previous_output):
     assert snapshot(previous_output) == before
 
 
+def test_template_not_utf8(tmp_path, previous_output):
+    """A theme template saved in another encoding is one located line, not a UnicodeDecodeError."""
+    root = tmp_path / "template"
+    shutil.copytree(SITES / "template_error", root)
+    (root / "layouts" / "article.html").write_bytes(
+        "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ article.title }} · café</h1>\n{% endblock %}\n"
+        .encode("latin-1"))
+    before = snapshot(previous_output)
+    done = run_build(root, previous_output)
+    check_failure(done, [("layouts/article.html", 3, "template error: not valid UTF-8 (byte 70); save the file as UTF-8")])
+    assert snapshot(previous_output) == before
+
+
 def test_every_case_has_a_test():
     assert {p.name for p in SITES.iterdir() if p.is_dir()} == {*CASES, "minimal", "non_utf8",
                                                                "warnings_become_errors_with_strict"}
