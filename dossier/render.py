@@ -13,6 +13,7 @@ import jinja2.meta
 from jinja2.loaders import split_template_path
 
 from .errors import DossierError
+from .frontmatter import CONTROL, bad_character, normalize_newlines
 from .suggest import brief
 
 
@@ -68,12 +69,13 @@ class Environment(jinja2.Environment):
 
 
 class Loader(jinja2.FileSystemLoader):
-    """Jinja's file loader, where a template that is not UTF-8 text is a located template error
+    """Jinja's file loader, where a template that is not UTF-8 text, or holds a control character
+    (which would make every page it writes ill-formed), is a located template error
     (``layouts/x.html:3: ...``), as a content file would be, not a ``UnicodeDecodeError``."""
 
     def get_source(self, environment, template):
         try:
-            return super().get_source(environment, template)
+            got = super().get_source(environment, template)
         except UnicodeDecodeError as exc:
             for folder in self.searchpath:
                 path = os.path.join(folder, *split_template_path(template))
@@ -83,6 +85,12 @@ class Loader(jinja2.FileSystemLoader):
                     raise jinja2.TemplateSyntaxError(f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8",
                                                      line, template, path) from None
             raise  # pragma: no cover - the file went away between the two reads
+        text = normalize_newlines(got[0])
+        bad = CONTROL.search(text)
+        if bad:
+            raise jinja2.TemplateSyntaxError(f"{bad_character(bad.group())} in the template; remove it",
+                                             text.count("\n", 0, bad.start()) + 1, template, got[1])
+        return got
 
 
 def make_env(root: Path) -> jinja2.Environment:

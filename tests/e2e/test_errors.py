@@ -176,16 +176,25 @@ def test_non_utf8(tmp_path, previous_output):
     assert snapshot(previous_output) == before
 
 
-def test_template_not_utf8(tmp_path, previous_output):
-    """A theme template saved in another encoding is one located line, not a UnicodeDecodeError."""
+# A theme template saved in another encoding, or holding a control character (CRLF line ends are
+# fine): one located line each, not a UnicodeDecodeError, and no page with a NUL in it.
+TEMPLATE_BYTES = {
+    "latin1": ("{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ article.title }} · café</h1>\n{% endblock %}\n"
+               .encode("latin-1"), 3, "template error: not valid UTF-8 (byte 70); save the file as UTF-8"),
+    "nul": (b"{% extends \"base.html\" %}\r\n{% block content %}\r\n\r\n<h1>\x00{{ article.title }}</h1>\r\n{% endblock %}\r\n",
+            4, "template error: control character U+0000 in the template; remove it"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TEMPLATE_BYTES))
+def test_template_bytes_refused(tmp_path, previous_output, case):
+    data, line, message = TEMPLATE_BYTES[case]
     root = tmp_path / "template"
     shutil.copytree(SITES / "template_error", root)
-    (root / "layouts" / "article.html").write_bytes(
-        "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ article.title }} · café</h1>\n{% endblock %}\n"
-        .encode("latin-1"))
+    (root / "layouts" / "article.html").write_bytes(data)
     before = snapshot(previous_output)
     done = run_build(root, previous_output)
-    check_failure(done, [("layouts/article.html", 3, "template error: not valid UTF-8 (byte 70); save the file as UTF-8")])
+    check_failure(done, [("layouts/article.html", line, message)])
     assert snapshot(previous_output) == before
 
 
