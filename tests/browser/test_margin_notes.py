@@ -251,7 +251,8 @@ def test_a_permalink_lands_clear_of_the_top_with_the_passage_outlined(browser, s
 @pytest.mark.parametrize("width,media", [(390, "screen"), (768, "screen"), (1280, "screen"), (1280, "print")])
 def test_a_notes_claim_starts_its_own_line_under_the_label(browser, sites, width, media):
     """The claim a note bears starts at the note's left edge, below the label: nothing of it hangs on
-    the label's line beside the permalink (or where print hides the permalink)."""
+    the label's line beside the permalink (or where print hides the permalink); the permalink is
+    level with the label."""
     base, paths = sites["seed"]
     with browser_page(browser, width, media=media) as page:
         page.goto(base + paths[0])
@@ -267,9 +268,12 @@ def test_a_notes_claim_starts_its_own_line_under_the_label(browser, sites, width
                                        arg=note.element_handle(), timeout=2_000)
             geo = note.evaluate("""n => { const r = e => e.getBoundingClientRect();
               const claim = n.querySelector('.note-claim'), label = n.querySelector('.note-label');
-              return {claim: r(claim).top, claimLeft: r(claim).left, label: r(label).bottom,
+              return {claim: r(claim).top, claimLeft: r(claim).left, label: r(label).bottom, labelTop: r(label).top + parseFloat(getComputedStyle(label).paddingTop),
+                      permalink: r(n.querySelector('.permalink')).top,
                       left: r(n.querySelector('.note-body')).left, text: claim.innerText}; }""")
             where = f"{paths[0]} note {i + 1} at {width}px {media}"
             assert geo["text"].startswith("Claim: "), where
             assert geo["claim"] >= geo["label"] - 1, f"{where}: the claim sits beside the label"
             assert abs(geo["claimLeft"] - geo["left"]) < 1, f"{where}: the claim is indented"
+            if media == "screen":  # the permalink on the label's line, level with it (print hides it)
+                assert abs(geo["permalink"] - geo["labelTop"]) < 1.5, f"{where}: the permalink sits below the label"
