@@ -294,6 +294,11 @@ class _Control:
 CONTROL = _Control()
 
 
+def not_utf8(exc: UnicodeDecodeError) -> str:
+    """How a message names a file's bytes that are not UTF-8 (a content file, ``site.yaml``, a template)."""
+    return f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8"
+
+
 def bad_character(c: str) -> str:
     """How a message names a character CONTROL matched."""
     return f"{'control character' if ord(c) < 0xA0 else 'noncharacter'} U+{ord(c):04X}"

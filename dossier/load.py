@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ErrorList
-from .frontmatter import CONTROL, FrontMatterError, bad_character, clean_text, normalize_newlines, split
+from .frontmatter import CONTROL, FrontMatterError, bad_character, clean_text, normalize_newlines, not_utf8, split
 from .markdown.annotations import parse_annotations
 from .suggest import brief, did_you_mean
 from .model import ENTITY_TYPES, Article, Claim, Entity, Page
@@ -139,7 +139,7 @@ def _read_text(path: Path, rel: str, errors: ErrorList, data: bytes | None = Non
         data = path.read_bytes() if data is None else data
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        errors.add(rel, 1, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8")
+        errors.add(rel, 1, not_utf8(exc))
         return None
     except OSError as exc:
         errors.add(rel, 0, f"cannot read file: {exc.strerror}")

@@ -13,7 +13,7 @@ import jinja2.meta
 from jinja2.loaders import split_template_path
 
 from .errors import DossierError
-from .frontmatter import CONTROL, bad_character, normalize_newlines
+from .frontmatter import CONTROL, bad_character, normalize_newlines, not_utf8
 from .suggest import brief
 
 
@@ -82,8 +82,7 @@ class Loader(jinja2.FileSystemLoader):
                 if os.path.isfile(path):
                     with open(path, "rb") as f:
                         line = f.read(exc.start).count(b"\n") + 1
-                    raise jinja2.TemplateSyntaxError(f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8",
-                                                     line, template, path) from None
+                    raise jinja2.TemplateSyntaxError(not_utf8(exc), line, template, path) from None
             raise  # pragma: no cover - the file went away between the two reads
         text = normalize_newlines(got[0])
         bad = CONTROL.search(text)
