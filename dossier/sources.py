@@ -128,7 +128,11 @@ def _scan_layout_dir(top: Path, prefix: str, bound: Path, errs: ErrorList, files
     seen.add(real)
     for entry in _entries(folder, bound, errs):
         rel = prefix + entry.name
-        if entry.is_dir():
+        if entry.is_dir() and entry.name.endswith(".html"):
+            # Jinja would pass it over and take the default theme's template of that name, without a word.
+            errs.add(entry.path, 0, f"a folder, not a template: a template is a file; rename the folder "
+                                    f"or put the template {entry.name} in its place")
+        elif entry.is_dir():
             _scan_layout_dir(top, rel + "/", bound, errs, files, seen)
         else:
             files.append((top, rel, Path(entry.path)))

@@ -170,3 +170,16 @@ def test_site_yaml_that_is_a_folder_is_one_line(tmp_path):
     (root / "content").mkdir()
     result = build_site(root, out=tmp_path / "out")
     assert [str(e) for e in result.errors if e.path == "site.yaml"] == ["site.yaml: cannot read site.yaml: Is a directory"]
+
+
+def test_layout_folder_named_like_a_template_is_an_error(archive):
+    """A folder ``layouts/article.html`` (an unzipped theme, a slip of the file manager) would be
+    passed over by Jinja, which would take the default theme's article.html without a word."""
+    (archive / "layouts" / "article.html").mkdir(parents=True)
+    (archive / "layouts" / "article.html" / "article.html").write_text("{% extends 'base.html' %}")
+    result = build(archive)
+    assert not result.ok
+    assert [str(e) for e in result.errors] == [
+        "layouts/article.html: a folder, not a template: a template is a file; rename the folder "
+        "or put the template article.html in its place"]
+    assert not (archive.parent / "out").exists()
