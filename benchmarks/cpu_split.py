@@ -6,10 +6,10 @@
 Each build runs in a fresh Python process (``build_site``, as ``run.py`` does). Printed, per stage
 of ``BuildResult.timings``: the CPU seconds the build's own process spent in it (``time.process_time``
 between the stages' laps), then the imports, the CPU of every forked process together (workers, the
-process ``pool.halves`` and ``pool.aside`` fork) and the whole, best and median of the runs. On a
+process ``pool.shared`` and ``pool.aside`` fork) and the whole, best and median of the runs. On a
 shared machine wall-clock times move by a factor of two; CPU seconds move much less. A stage where
-the build's own process works and the forked ones do not (load and scan below 5,000 files before
-``pool.halves``, the listings before they went to the entity pages' pool, the imports) is time one
+the build's own process works and the forked ones do not (load and scan before
+``pool.shared`` and ``pool.halves``, the listings before they went to the entity pages' pool, the imports) is time one
 core of two waits: its CPU seconds here are wall-clock seconds on a quiet machine.
 """
 from __future__ import annotations

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import gc
 import multiprocessing as mp
+import multiprocessing.connection
+import pickle
 from contextlib import contextmanager
 from functools import partial
 from typing import Any, Callable, Iterable
@@ -56,15 +58,13 @@ def spreads(items: int, workers: int, minimum: int | None = None) -> bool:
 
 
 def run(task: Callable[[Any, Any], Any], items: Iterable, state: Any, workers: int,
-        minimum: int | None = None, split: int | None = None, forked: Callable[[], None] | None = None) -> list:
+        minimum: int | None = None, forked: Callable[[], None] | None = None) -> list:
     """``[task(state, item) for item in items]``, spread over ``workers`` forked processes when
-    there are at least ``minimum`` items (the order of the results is the order of the items);
-    with fewer, but at least ``split``, in two processes (``halves``). ``forked()`` is called here
-    once the pool's workers (or ``halves``' child) are forked (only then), while they work."""
+    there are at least ``minimum`` items (the order of the results is the order of the items).
+    ``forked()`` is called here once the pool's workers are forked (only then), while they work.
+    For a short stage whose items the build's process holds already, see ``shared``."""
     items = list(items)
     minimum = PARALLEL_MIN if minimum is None else minimum
-    if split is not None and split <= len(items) < minimum:
-        return halves(task, items, state, workers, split, forked)
     if not spreads(len(items), workers, minimum):
         return [task(state, item) for item in items]
     # Chunks small enough that the workers finish together (the last chunk of one worker is time the
@@ -136,30 +136,99 @@ def _aside_child(fn: Callable[[], Any], send) -> None:
     send.close()
 
 
-def halves(task: Callable[[Any, Any], Any], items: Iterable, state: Any, workers: int, minimum: int,
-           forked: Callable[[], None] | None = None) -> list:
-    """``[task(state, item) for item in items]``: with two or more workers and at least ``minimum``
-    items, the second half in one forked process (``aside``) while this one does the first half (for
-    a short stage a pool's start-up costs more than it gives: one fork, one pickle of the results).
-    ``forked()``: called here once the child is forked (only then); this process then takes a quarter
-    of the items, not half, so that the two finish closer together (``forked`` is about as long as a
-    quarter of the items: the page templates compiled beside the bodies' scan of 1,000 articles)."""
-    items = list(items)
-    fork = workers >= 2 and len(items) >= minimum and fork_available()
-    cut = len(items) // (4 if fork and forked is not None else 2)
-    other = aside(partial(_each, task, state, items[cut:]), fork=fork)
-    try:
-        if fork and forked is not None:
-            forked()
-        first = _each(task, state, items[:cut])
-    except BaseException:
-        other.cancel()
-        raise
-    return first + other.result()
-
-
 def _each(task: Callable[[Any, Any], Any], state: Any, items: list) -> list:
     return [task(state, item) for item in items]
+
+
+CLAIM = 32  # items a process of ``shared`` takes at a time
+PIPE_BYTES = 1 << 20  # a child's pipe holds this much (where the system lets it): it rarely waits for this one
+
+
+def shared(task: Callable[[Any, Any], Any], items: Iterable, state: Any, workers: int, minimum: int,
+           forked: Callable[[], None] | None = None, claim: int = CLAIM) -> list:
+    """``[task(state, item) for item in items]``: with two or more workers and at least ``minimum``
+    items, in this process and ``workers - 1`` forked ones, each taking the next ``claim`` items from a
+    counter they share until none are left, so they finish together however busy each core is. The
+    items reach the children with the fork (nothing is pickled for them); a claim's results come back
+    as one pickle through the child's pipe, read here between this process's own claims. Unlike a
+    pool, this process works too: no core waits while it feeds workers and reads what they send.
+    ``forked()``: called here once the children are forked (only then), before this process's claims."""
+    items = list(items)
+    if not (workers >= 2 and len(items) >= minimum and fork_available()):
+        return _each(task, state, items)
+    ctx = mp.get_context("fork")
+    counter = ctx.Value("q", 0)
+    children = []
+    for _ in range(workers - 1):
+        receive, send = ctx.Pipe(duplex=False)
+        _widen(send.fileno())
+        child = ctx.Process(target=_claimer, args=(task, state, items, counter, claim, send))
+        child.start()
+        send.close()
+        children.append((child, receive))
+    done: dict[int, list] = {}  # first item of a claim -> its results
+    waiting = {receive for _child, receive in children}
+    try:
+        if forked is not None:
+            forked()
+        while (start := _claim(counter, claim)) < len(items):
+            done[start] = _each(task, state, items[start:start + claim])
+            _receive(waiting, done, 0)
+        while waiting:
+            _receive(waiting, done, None)
+    finally:
+        for child, receive in children:
+            receive.close()
+            if child.exitcode is None and waiting:  # leaving on an exception: stop it
+                child.terminate()
+            child.join()
+    # a claim a child took and never sent (it was killed) is done here
+    return [r for start in range(0, len(items), claim)
+            for r in (done[start] if start in done else _each(task, state, items[start:start + claim]))]
+
+
+def _claim(counter, claim: int) -> int:
+    with counter.get_lock():
+        start = counter.value
+        counter.value = start + claim
+    return start
+
+
+def _claimer(task: Callable[[Any, Any], Any], state: Any, items: list, counter, claim: int, send) -> None:
+    """A forked process of ``shared``: claims until none are left, each claim's results sent as one pickle."""
+    start = 0
+    try:
+        while (start := _claim(counter, claim)) < len(items):
+            send.send_bytes(pickle.dumps((start, True, _each(task, state, items[start:start + claim])), -1))
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        try:
+            send.send_bytes(pickle.dumps((start, False, exc), -1))
+        except Exception:  # noqa: BLE001 - does not pickle: the parent does the claim itself
+            pass
+    send.close()
+
+
+def _receive(waiting: set, done: dict, timeout: float | None) -> None:
+    """What the children in ``waiting`` sent (waiting ``timeout`` seconds, None: until one sends or ends)."""
+    for receive in mp.connection.wait(list(waiting), timeout):
+        try:
+            start, ok, value = pickle.loads(receive.recv_bytes())
+        except EOFError:  # it sent everything and ended (or was killed)
+            waiting.discard(receive)
+            continue
+        if not ok:
+            raise value
+        done[start] = value
+
+
+def _widen(fd: int) -> None:
+    """Let the pipe hold ``PIPE_BYTES`` (Linux), so that a child seldom waits while this process works."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass
 
 
 @contextmanager

@@ -53,8 +53,7 @@ def classify(root: Path, path: Path) -> str:
     return CONFIG if path == root / "site.yaml" else CONTENT
 
 
-LOAD_MIN = 5000  # files: from this many on, reading them in a pool of ``workers`` processes
-SPLIT_MIN = 400  # files or bodies: from this many on (and below LOAD_MIN), in two processes (pool.halves)
+SPLIT_MIN = 400  # files or bodies: from this many on, read or scanned in ``workers`` processes (pool.shared)
 
 
 def _load_task(root: Path, item: tuple) -> tuple:
@@ -158,8 +157,8 @@ class Session:
             if cached is None or cached[0] != stamp or (changed is not None and path in changed):
                 todo.append((kind, path, stamp, cached))
         items = [(kind, path, cached and cached[1]) for kind, path, _stamp, cached in todo]
-        for (_kind, path, stamp, cached), (d, result) in zip(todo, pool.run(_load_task, items, self.root, workers,
-                                                                             LOAD_MIN, SPLIT_MIN)):
+        for (_kind, path, stamp, cached), (d, result) in zip(todo, pool.shared(_load_task, items, self.root, workers,
+                                                                                SPLIT_MIN)):
             self._loaded[str(path)] = (stamp, d, cached[2] if result is None else result)
         for key in [k for k in self._loaded if k not in live]:
             del self._loaded[key]
@@ -183,8 +182,7 @@ class Session:
         for slug in [s for s in self._scans if s not in site.articles]:
             del self._scans[slug]
         todo = [slug for slug, a in site.articles.items() if self._scans.get(slug, (None,))[0] is not a]
-        for slug, scan in zip(todo, pool.run(_scan_task, todo, site, workers, 2000, SPLIT_MIN,
-                                                      forked=beside)):
+        for slug, scan in zip(todo, pool.shared(_scan_task, todo, site, workers, SPLIT_MIN, forked=beside)):
             self._scans[slug] = (site.articles[slug], scan)
         return {slug: self._scans[slug][1] for slug in site.articles}
 

@@ -12,18 +12,18 @@ from tests.conftest import OUTLET, REPO_ROOT
 
 def test_loading_in_workers_equals_loading_here(monkeypatch):
     here = Session(REPO_ROOT).load(None, 1)
-    monkeypatch.setattr(session_mod, "LOAD_MIN", 1)
+    monkeypatch.setattr(session_mod, "SPLIT_MIN", 1)
     minimums = []
-    real_run = pool.run
+    real = pool.shared
 
-    def run(task, items, state, workers, minimum=None, split=None):
+    def shared(task, items, state, workers, minimum, forked=None):
         minimums.append(minimum)
-        return real_run(task, items, state, workers, minimum, split)
+        return real(task, items, state, workers, minimum, forked)
 
-    monkeypatch.setattr(pool, "run", run)
-    spread = Session(REPO_ROOT).load(None, 2)
-    assert minimums[0] == 1  # the files went to the pool, which forks from one file on
-    assert spread == here
+    monkeypatch.setattr(pool, "shared", shared)
+    assert Session(REPO_ROOT).load(None, 2) == here
+    assert Session(REPO_ROOT).load(None, 3) == here
+    assert minimums == [1, 1]  # the files went to forked processes from one file on
     assert len(here[0]) > 50 and not [e for e in here[1] if not e.warning]
 
 
@@ -35,31 +35,81 @@ def _pid_of(state, item):
     return item * 2, os.getpid()
 
 
-def test_halves_gives_the_results_in_order_the_second_half_from_a_child():
+def _claims_of(state, item):
     import os
 
-    got = pool.halves(_pid_of, range(9), -1, 2, 2)
-    assert [r for r, _pid in got] == [i * 2 for i in range(9)]
-    assert {pid for _r, pid in got[:4]} == {os.getpid()} and os.getpid() not in {pid for _r, pid in got[4:]}
-    assert pool.halves(_pid_of, range(9), -1, 1, 2) == [(i * 2, os.getpid()) for i in range(9)]  # one worker
-    assert pool.halves(_pid_of, range(9), -1, 2, 10) == [(i * 2, os.getpid()) for i in range(9)]  # too few
+    if item == state:
+        raise ValueError(f"item {item}")
+    return item * 2, os.getpid()
 
 
-def test_halves_with_work_beside_calls_it_once_forked_and_takes_a_quarter():
-    """``forked()`` runs here while the child works (only when there is a child), and this process then
-    takes the first quarter of the items: the results are the same, in order."""
+def _met(state, item):
+    """Each process's item waits (10 s at most) until a process of the other side has taken one: so
+    this process and a child both take claims, whatever their speed."""
+    import os
+
+    parent, here, there = state
+    if os.getpid() == parent:
+        here.set()
+        there.wait(10)
+    else:
+        there.set()
+        here.wait(10)
+    return item * 2, os.getpid()
+
+
+def test_shared_gives_the_results_in_order_from_this_process_and_the_children():
+    """Every item once, in order; this process takes claims too; no child without two workers or
+    below the minimum."""
+    import multiprocessing
+    import os
+
+    for workers in (2, 3):
+        if not pool.fork_available():
+            break
+        state = (os.getpid(), multiprocessing.get_context("fork").Event(), multiprocessing.get_context("fork").Event())
+        got = pool.shared(_met, range(2000), state, workers, 2, claim=3)
+        assert [r for r, _pid in got] == [i * 2 for i in range(2000)]
+        pids = {pid for _r, pid in got}
+        assert os.getpid() in pids and 2 <= len(pids) <= workers
+    assert [r for r, _pid in pool.shared(_claims_of, range(2000), -1, 2, 2, claim=3)] == [i * 2 for i in range(2000)]
+    assert pool.shared(_claims_of, range(9), -1, 1, 2) == [(i * 2, os.getpid()) for i in range(9)]  # one worker
+    assert pool.shared(_claims_of, range(9), -1, 2, 10) == [(i * 2, os.getpid()) for i in range(9)]  # too few
+    assert pool.shared(_claims_of, [], -1, 2, 0) == []
+
+
+def test_shared_calls_the_work_beside_once_forked():
     import os
 
     called = []
-    got = pool.halves(_pid_of, range(9), -1, 2, 2, lambda: called.append(os.getpid()))
-    assert [r for r, _pid in got] == [i * 2 for i in range(9)]
-    if pool.fork_available():
-        assert called == [os.getpid()]
-        assert {pid for _r, pid in got[:2]} == {os.getpid()} and os.getpid() not in {pid for _r, pid in got[2:]}
+    got = pool.shared(_claims_of, range(50), -1, 2, 2, lambda: called.append(os.getpid()), claim=4)
+    assert [r for r, _pid in got] == [i * 2 for i in range(50)]
+    assert called == ([os.getpid()] if pool.fork_available() else [])
     called.clear()
-    assert pool.halves(_pid_of, range(9), -1, 1, 2, lambda: called.append(1)) == [(i * 2, os.getpid()) for i in range(9)]
-    assert pool.halves(_pid_of, range(9), -1, 2, 10, lambda: called.append(1)) == [(i * 2, os.getpid()) for i in range(9)]
+    assert pool.shared(_claims_of, range(9), -1, 1, 2, lambda: called.append(1)) == [(i * 2, os.getpid()) for i in range(9)]
+    assert pool.shared(_claims_of, range(9), -1, 2, 10, lambda: called.append(1)) == [(i * 2, os.getpid()) for i in range(9)]
     assert called == []  # no child: nothing beside
+
+
+def _killed_at(state, item):
+    """In a child of ``shared``, item ``state`` kills the child mid-claim (as the OOM killer would)."""
+    import os
+    import signal
+
+    if item == state and os.getpid() != _PARENT[0]:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return item
+
+
+_PARENT = [0]
+
+
+def test_shared_does_here_the_claims_of_a_child_that_died():
+    import os
+
+    _PARENT[0] = os.getpid()
+    for bad in (0, 7, 40):
+        assert pool.shared(_killed_at, range(48), bad, 2, 2, claim=4) == list(range(48))
 
 
 def test_the_page_templates_are_compiled_while_the_bodies_are_scanned(monkeypatch, tmp_path, tree):
@@ -83,26 +133,27 @@ def test_the_page_templates_are_compiled_while_the_bodies_are_scanned(monkeypatc
     assert one.ok and two.ok and tree(tmp_path / "one") == tree(tmp_path / "two")
 
 
-def test_halves_raises_the_childs_exception_here():
+def test_shared_raises_an_items_exception_here_and_leaves_no_child():
+    import multiprocessing
     import pytest
 
-    with pytest.raises(ValueError, match="item 7"):
-        pool.halves(_pid_of, range(9), 7, 2, 2)
-    with pytest.raises(ValueError, match="item 1"):
-        pool.halves(_pid_of, range(9), 1, 2, 2)
+    for bad in (1, 7, 1500):
+        with pytest.raises(ValueError, match=f"item {bad}"):
+            pool.shared(_claims_of, range(2000), bad, 2, 2, claim=3)
+        assert multiprocessing.active_children() == []
 
 
 def test_loading_and_scanning_in_two_processes_equals_one(monkeypatch, tmp_path, tree):
-    """Below LOAD_MIN files (and 2,000 bodies to scan), from SPLIT_MIN on: two processes (pool.halves)."""
+    """From SPLIT_MIN files (or bodies to scan) on: this process and a forked one (pool.shared)."""
     here = Session(REPO_ROOT).load(None, 1)
     calls = []
-    real = pool.halves
-    monkeypatch.setattr(pool, "halves", lambda task, items, state, workers, minimum, forked=None: calls.append(
+    real = pool.shared
+    monkeypatch.setattr(pool, "shared", lambda task, items, state, workers, minimum, forked=None: calls.append(
         (task.__name__, workers)) or real(task, items, state, workers, minimum, forked))
     monkeypatch.setattr(session_mod, "SPLIT_MIN", 2)
     assert Session(REPO_ROOT).load(None, 2) == here
     assert calls == [("_load_task", 2)]
-    one = build_site(REPO_ROOT, out=tmp_path / "one", workers=1)  # halves() with one worker: no fork
+    one = build_site(REPO_ROOT, out=tmp_path / "one", workers=1)  # shared() with one worker: no fork
     two = build_site(REPO_ROOT, out=tmp_path / "two", workers=2)
     assert calls[-2:] == [("_load_task", 2), ("_scan_task", 2)]
     assert one.ok and two.ok and tree(tmp_path / "one") == tree(tmp_path / "two")
@@ -111,7 +162,7 @@ def test_loading_and_scanning_in_two_processes_equals_one(monkeypatch, tmp_path,
 def _spread_everything(monkeypatch) -> None:
     """Every stage that can use the pool does, however small the archive."""
     monkeypatch.setattr(pool, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(session_mod, "LOAD_MIN", 1)
+    monkeypatch.setattr(session_mod, "SPLIT_MIN", 1)
     monkeypatch.setattr(index_pages, "VIEWS_PARALLEL", 1)
     monkeypatch.setattr(index_pages, "VIEWS_PARALLEL_ARTICLES", 1)
 
@@ -201,11 +252,11 @@ def test_listings_go_to_the_entity_pages_pool_when_it_forks(monkeypatch, tmp_pat
     sent = []
     real_run = pool.run
 
-    def run(task, items, state, workers, minimum=None, split=None, **more):
+    def run(task, items, state, workers, minimum=None, **more):
         items = list(items)
         if task is index_pages._render_entity_or_view_task:
             sent.append([kind for kind, _x in items])
-        return real_run(task, items, state, workers, minimum, split, **more)
+        return real_run(task, items, state, workers, minimum, **more)
 
     monkeypatch.setattr(pool, "run", run)
     spread = build_site(REPO_ROOT, out=tmp_path / "spread", workers=2)
