@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import multiprocessing.connection
+import multiprocessing.pool
 import pickle
 from contextlib import contextmanager
 from functools import partial
@@ -70,11 +71,21 @@ def run(task: Callable[[Any, Any], Any], items: Iterable, state: Any, workers: i
     # Chunks small enough that the workers finish together (the last chunk of one worker is time the
     # other core idles: 256 articles were 0.4 s), large enough that handing them out costs nothing.
     chunk = max(1, min(64, len(items) // (workers * 16)))
-    with mp.get_context("fork").Pool(workers, initializer=_init, initargs=(state,)) as pool:
+    with _Pool(workers, initializer=_init, initargs=(state,), context=mp.get_context("fork")) as pool:
         done = pool.imap(_call, [(task, item) for item in items], chunksize=chunk)
         if forked is not None:
             forked()
         return list(done)
+
+
+class _Pool(multiprocessing.pool.Pool):
+    """The standard pool, but its worker-handler thread wakes only when a worker ends or the pool changes
+    (closed, ended, its cache emptied). CPython's (3.8 on) also wakes whenever a result waits in the
+    results' pipe, and finding nothing to do it waits again at once: it spins while the result-handler
+    thread reads, 0.4 s of CPU at 10,000 articles on a core the workers need."""
+
+    def _get_sentinels(self):
+        return [self._change_notifier._reader]
 
 
 class Aside:

@@ -299,3 +299,26 @@ def test_objects_made_without_the_cyclic_collector_are_not_walked_when_it_comes_
     gc.collect()
     assert gone() is None  # ... which still finds it
     assert len(kept) == 50_000
+
+
+def _double(_state, item):
+    return item * 2
+
+
+def test_the_pools_worker_handler_does_not_wake_for_each_result(monkeypatch):
+    """The pool's worker-handler thread looks at its workers when one ends or the pool changes, not
+    each time results wait in the pipe (CPython's spins then: 0.4 s of CPU at 10,000 articles)."""
+    import multiprocessing.pool
+
+    if not pool.fork_available():
+        return
+    looks = []
+    real = multiprocessing.pool.Pool._maintain_pool  # a static method, called on Pool by the thread
+
+    def maintain(*args):
+        looks.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "_maintain_pool", staticmethod(maintain))
+    assert pool.run(_double, range(5000), None, 2, minimum=1) == [i * 2 for i in range(5000)]
+    assert 1 <= len(looks) <= 5  # once at the start, then when the pool's cache empties or it ends
