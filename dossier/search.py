@@ -68,6 +68,7 @@ _WORD = re.compile(r"[^\W_]+")
 _MARK = re.compile(f"[{MARKS}]+")
 _KEEP = b"abcdefghijklmnopqrstuvwxyz0123456789"
 _SPACES = bytes(c if c in _KEEP or c >= 128 else 32 for c in range(256))  # ASCII punctuation -> space
+_FOLD = bytes(c + 32 if 65 <= c <= 90 else _SPACES[c] for c in range(256))  # and A-Z -> a-z: an ASCII text's lower()
 # Marks no word holds (not letters or digits, no letter or digit in their compatibility decomposition) that
 # text pasted from the web is full of: curly quotes, dashes, the ellipsis, the middle dot, a no-break space.
 _PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00b7\u00a0"
@@ -104,12 +105,11 @@ def term_counts(text: str) -> Counter:
     Fast where the text is mostly ASCII: ASCII punctuation becomes a space in one
     ``bytes.translate`` and the split words are counted in C; only the few words with other
     characters (a curly quote, an accent) go through :func:`words`."""
-    text = text.lower()
-    if not text.isascii():
-        for mark in _PUNCTUATION:  # common marks between words: a space, not a word of their own to read
-            if mark in text:  # one character sought in the text: quicker than its UTF-8 in the bytes
-                text = text.replace(mark, " ")
-    raw = text.encode("utf-8").translate(_SPACES)
+    return _counts(_folded(text))
+
+
+def _counts(raw: bytes) -> Counter:
+    """:func:`term_counts` of a text :func:`_folded`."""
     counts = Counter(raw.split())
     if not raw.isascii():
         for token in _WIDE.findall(b" ".join(counts)):
@@ -117,6 +117,24 @@ def term_counts(text: str) -> Counter:
             for w in words(token.decode("utf-8")):
                 counts[w.encode("utf-8")] += n
     return counts
+
+
+def _folded(text: str) -> bytes:
+    """``text`` in lower case, as UTF-8, ASCII punctuation as spaces: an ASCII text in one
+    ``bytes.translate`` (``_FOLD`` lowers it too)."""
+    if text.isascii():
+        return text.encode("ascii").translate(_FOLD)
+    text = text.lower()
+    for mark in _PUNCTUATION:  # common marks between words: a space, not a word of their own to read
+        if mark in text:  # one character sought in the text: quicker than its UTF-8 in the bytes
+            text = text.replace(mark, " ")
+    return text.encode("utf-8").translate(_SPACES)
+
+
+def _title_terms(title: str) -> dict:
+    """The terms of ``title`` (:func:`term_counts`' keys, in its order; how often each occurs is never read)."""
+    raw = _folded(title)
+    return dict.fromkeys(raw.split()) if raw.isascii() else _counts(raw)
 
 
 def shard_of(term: str, split: frozenset) -> str:
@@ -179,19 +197,22 @@ class Counted:
 
     length: int  # characters of the text
     counts: Counter  # term (UTF-8) -> how often it occurs (0: a title's term the text lacks)
-    title: Counter  # the title's terms
+    title: dict  # the title's terms (its keys)
 
 
-def _count(rec: Record) -> tuple[Counter, Counter]:
+def _count(rec: Record) -> tuple[Counter, dict]:
     counts = term_counts(rec.content)
-    title = term_counts(rec.title)
-    counts.update(dict.fromkeys(title, 0))  # a title word is a term of the record even where the text lacks it
+    title = _title_terms(rec.title)
+    for t in title:
+        if t not in counts:  # a title word is a term of the record even where the text lacks it
+            counts[t] = 0
     return counts, title
 
 
 def count_words(rec: Record) -> Words:
     counts, title = _count(rec)
-    return Words(_key(rec), len(rec.content), b" ".join(counts), array("I", counts.values()).tobytes(), b" ".join(title))
+    return Words(_key(rec), len(rec.content), b" ".join(counts), array("I", list(counts.values())).tobytes(),
+                 b" ".join(title))
 
 
 def counted(rec: Record) -> Counted:

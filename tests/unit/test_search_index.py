@@ -61,6 +61,22 @@ def test_fast_counts_equal_the_plain_words_on_random_text():
         assert term_counts(text) == Counter(w.encode() for w in words(text)), repr(text)
 
 
+def test_an_ascii_text_is_lowered_and_split_in_one_translation():
+    """Every ASCII character, upper case included: the one-table fold counts what the plain words count."""
+    rnd = random.Random(5)
+    ascii_chars = "".join(map(chr, range(128)))
+    for _ in range(300):
+        text = "".join(rnd.choice(ascii_chars) for _ in range(rnd.randint(0, 40)))
+        assert term_counts(text) == Counter(w.encode() for w in words(text)), repr(text)
+
+
+@pytest.mark.parametrize("title", ["Mayor Tash, Again: the MAYOR", "Café “Déjà” vu — K\u212a", "", "a A a"])
+def test_a_title_s_terms_are_its_counted_words_in_their_order(title):
+    assert list(search._title_terms(title)) == list(term_counts(title))
+    record = Record("/r/", title, "text without them", "Report")
+    assert count_words(record).title == b" ".join(term_counts(title))
+
+
 def node_core(tmp_path, body: str, data) -> object:
     """Run ``body`` (an ES module body that may use ``core`` and ``input``) in Node; its JSON output."""
     node = shutil.which("node")
@@ -261,8 +277,8 @@ def test_each_text_is_read_once(monkeypatch):
     """Bounded work: the writer reads each record's text and title once, and downloads stay small:
     a query of one word fetches the manifest and one shard."""
     read = []
-    real = search.term_counts
-    monkeypatch.setattr(search, "term_counts", lambda text: read.append(len(text)) or real(text))
+    real = search._folded  # each text is folded once, then split and counted
+    monkeypatch.setattr(search, "_folded", lambda text: read.append(len(text)) or real(text))
     recs = corpus(500)
     files = files_of(recs)
     assert sum(read) == sum(len(r.content) + len(r.title) for r in recs) and len(read) == 2 * len(recs)
