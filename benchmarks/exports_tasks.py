@@ -3,8 +3,9 @@
     python benchmarks/exports_tasks.py [--articles 1000] [--repeat 3]
 
 Builds the benchmark archive (run.py's ``_work/<N>/``) cold into a temporary folder, in this
-process with one render process, with the article task replaced by one that does the same work
-in the same order and times each part in CPU seconds: the page (Markdown and template), staging
+process with one render process, with the article task's two halves (``article_pages._article_page``
+and ``_exports_part``, called in turn on batches of ``--batch`` reports: ``EXPORTS_BATCH``) replaced by
+ones that do the same work in the same order and time each part in CPU seconds: the page (Markdown and template), staging
 it, and the parts of the exports (the page's text read back, its ``mentions.csv`` rows made, its
 search words counted, the three spooled: ``dossier.spool``, a one-off build's). Prints the best of ``--repeat`` builds, per part and per
 report, with the minor page faults of each part in the task. ``--alone``: then each part of the exports
@@ -37,19 +38,30 @@ def _faults() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
-def _timed_task(spent: dict, faults: dict, kept: list):
-    """``article_pages._render_article_task``'s work, each part's CPU time added to ``spent`` and its
-    minor page faults to ``faults``; each report's inputs of the exports' part appended to ``kept``
-    (unless None: what is kept takes memory, and the parts after it new pages)."""
-    def task(state, slug):
-        r = state.renderer
+def _timed_parts(spent: dict, faults: dict, kept: list | None) -> tuple:
+    """``article_pages._article_page`` and ``_exports_part`` doing their work, each part's CPU time added
+    to ``spent`` and its minor page faults to ``faults``; each report's inputs of the exports' part
+    appended to ``kept`` (unless None: what is kept takes memory, and the parts after it new pages)."""
+    def add(marks: list, flts: list, parts: tuple) -> None:
+        for part, a, b in zip(parts, marks, marks[1:]):
+            spent[part] += b - a
+        for part, a, b in zip(parts, flts, flts[1:]):
+            faults[part] += b - a
+
+    def page_part(state, slug):
         marks, flts = [time.process_time()], [_faults()]
-        res = r.article(slug)
+        res = state.renderer.article(slug)
         marks.append(time.process_time())
         flts.append(_faults())
         d = state.staging.put(res.output)
         marks.append(time.process_time())
         flts.append(_faults())
+        add(marks, flts, PARTS[:2])
+        return res, d, marks[-1] - marks[0]
+
+    def exports_part(state, res, d, page_s):
+        r, slug = state.renderer, res.slug
+        marks, flts = [time.process_time()], [_faults()]
         page, body_html, res.html = res.output.data.decode("utf-8"), res.html, ""
         res.text = read_body(page, body_html) or read_page(page).read()
         body = res.text[0]
@@ -71,12 +83,9 @@ def _timed_task(spent: dict, faults: dict, kept: list):
         marks.append(time.process_time())
         flts.append(_faults())
         res.output = None
-        for part, a, b in zip(PARTS, marks, marks[1:]):
-            spent[part] += b - a
-        for part, a, b in zip(PARTS, flts, flts[1:]):
-            faults[part] += b - a
-        return res, d, marks[2] - marks[0], marks[-1] - marks[2]
-    return task
+        add(marks, flts, PARTS[2:])
+        return res, d, page_s, marks[-1] - marks[0]
+    return page_part, exports_part
 
 
 def _alone(kept: list, repeat: int) -> dict:
@@ -106,12 +115,15 @@ def main() -> int:
     ap.add_argument("--articles", type=int, default=1000, help="archive size (run.py's archive: _work/<N>/)")
     ap.add_argument("--repeat", type=int, default=3, help="builds; the fastest of each part is printed")
     ap.add_argument("--alone", action="store_true", help="then each part of the exports alone, in a loop")
+    ap.add_argument("--batch", type=int, default=article_pages.EXPORTS_BATCH,
+                    help="reports whose pages, then exports' parts, are made in turn (1: each report's at once)")
     args = ap.parse_args()
+    article_pages.EXPORTS_BATCH = args.batch
     root = ensure_archive(args.articles, 1)
     best = dict.fromkeys(PARTS, float("inf"))
     for run in range(args.repeat + args.alone):
         spent, faults, kept = dict.fromkeys(PARTS, 0.0), dict.fromkeys(PARTS, 0), [] if run == args.repeat else None
-        article_pages._render_article_task = _timed_task(spent, faults, kept)
+        article_pages._article_page, article_pages._exports_part = _timed_parts(spent, faults, kept)
         with tempfile.TemporaryDirectory() as tmp:
             assert pipeline.build_site(root, out=Path(tmp) / "out", workers=1).ok
         if kept is None:

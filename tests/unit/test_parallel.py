@@ -322,3 +322,40 @@ def test_the_pools_worker_handler_does_not_wake_for_each_result(monkeypatch):
     monkeypatch.setattr(multiprocessing.pool.Pool, "_maintain_pool", staticmethod(maintain))
     assert pool.run(_double, range(5000), None, 2, minimum=1) == [i * 2 for i in range(5000)]
     assert 1 <= len(looks) <= 5  # once at the start, then when the pool's cache empties or it ends
+
+
+def test_reports_made_in_batches_in_workers_equal_one_at_a_time_here(monkeypatch, tmp_path, tree):
+    """A worker makes a batch's pages, then their exports' parts: every report once, in order, the
+    output the same as one report at a time in one process."""
+    monkeypatch.setattr(article_pages, "EXPORTS_BATCH", 1)
+    here = build_site(REPO_ROOT, out=tmp_path / "here", workers=1)
+    batches, real_run = [], pool.run
+
+    def run(task, items, *args, **kwargs):
+        if task is article_pages._render_articles_task:
+            batches.extend(map(list, items))
+        return real_run(task, items, *args, **kwargs)
+
+    monkeypatch.setattr(pool, "run", run)
+    monkeypatch.setattr(article_pages, "EXPORTS_BATCH", 3)
+    _spread_everything(monkeypatch)
+    spread = build_site(REPO_ROOT, out=tmp_path / "spread", workers=2)
+    assert here.ok and spread.ok and tree(tmp_path / "spread") == tree(tmp_path / "here")
+    slugs = [s for b in batches for s in b]
+    assert len(slugs) == len(set(slugs)) > 3 and all(1 <= len(b) <= 3 for b in batches)
+    assert len(batches) == -(-len(slugs) // 3)  # full batches but the last
+
+
+def test_a_template_error_in_a_batch_of_reports_is_reported_as_one_at_a_time(monkeypatch, tmp_site, build):
+    root = tmp_site({"content/entities/daily.md": OUTLET,
+                     **{f"content/articles/a{i}.md": f"---\ntitle: A{i}\noutlet: daily\npublished: 2024-01-0{i + 1}\n"
+                                                     "---\nText.\n" for i in range(5)},
+                     "layouts/article.html": '{% extends "base.html" %}\n{% block main %}\n{{ 1 // 0 }}\n'
+                                             '{% endblock %}\n'})
+    monkeypatch.setattr(article_pages, "EXPORTS_BATCH", 1)
+    here = build(root, workers=1)
+    monkeypatch.setattr(article_pages, "EXPORTS_BATCH", 2)
+    _spread_everything(monkeypatch)
+    spread = build(root, workers=2)
+    assert not here.ok and [str(e) for e in spread.errors] == [str(e) for e in here.errors]
+    assert str(here.errors[0]).startswith("layouts/article.html:3: template error: ZeroDivisionError")
