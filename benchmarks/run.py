@@ -3,9 +3,9 @@
     python benchmarks/run.py [--articles N] [--workers K] [--repeat R] [--keep] [--baseline] [--cli]
 
 Generates the archive into ``benchmarks/_work/<N>/`` (only when it is missing or
-was made by another seed or another version of ``generate.py``), deletes
-``_work/<N>/output`` and builds it in a fresh Python process, then prints the
-figures.  Nothing is asserted: this measures, it does not judge.  See
+was made by another seed or another version of ``generate.py``), moves
+``_work/<N>/output`` aside (deleted when the script ends) and builds it in a fresh
+Python process, then prints the figures.  Nothing is asserted: this measures, it does not judge.  See
 ``benchmarks/README.md`` for how to read the output.
 """
 from __future__ import annotations
@@ -250,14 +250,33 @@ def compiled(repo: Path = REPO) -> None:
     compileall.compile_dir(str(repo / "dossier"), quiet=1)
 
 
+ASIDE = WORK / ".aside"  # earlier runs' outputs, moved here and deleted when run.py ends (see ``set_aside``)
+
+
+def set_aside(path: Path) -> None:
+    """Move ``path`` (an earlier run's output) out of the way, to be deleted only when run.py ends
+    (``clear_aside``). Deleting it here would tax the next run: on ext4 without a journal (this
+    machine's disk) a new inode skips every inode of its group freed in the last minute or so
+    (``recently_deleted``), one look-up each, so a build right after 20,000 pages were deleted paid
+    about 0.5 ms of kernel time a page more (2026-11-24, sixth session: see benchmarks/README.md)."""
+    if path.exists():
+        ASIDE.mkdir(parents=True, exist_ok=True)
+        path.rename(Path(tempfile.mkdtemp(dir=ASIDE)) / path.name)
+
+
+def clear_aside() -> None:
+    """Delete what ``set_aside`` kept, a cut-short run's too (the last thing run.py does)."""
+    shutil.rmtree(ASIDE, ignore_errors=True)
+
+
 def same_start(mode: str, root: Path, out: Path, hugo: str | None) -> None:
-    """Every tool starts the same way: its output folder gone, its inputs and program in the page cache,
-    and nothing of an earlier run (or of deleting its output) left to write back to the disk (``sync``),
-    so that no run pays for another's writes. Until 2026-11-24's third session only the output folder was
-    deleted, and the page cache held whatever the last run had left (see benchmarks/README.md)."""
-    if out.exists():
-        shutil.rmtree(out)
-    shutil.rmtree(out.parent / "hugo_cache", ignore_errors=True)
+    """Every tool starts the same way: its output folder gone (set aside, not deleted: ``set_aside``),
+    its inputs and program in the page cache, and nothing of an earlier run (or of deleting its output)
+    left to write back to the disk (``sync``), so that no run pays for another's writes. Until 2026-11-24's
+    third session only the output folder was deleted, and the page cache held whatever the last run had
+    left (see benchmarks/README.md); until its sixth, the output folder was deleted right before the run."""
+    set_aside(out)
+    set_aside(out.parent / "hugo_cache")
     warm_inputs(mode, root, hugo)
     if hasattr(os, "sync"):
         os.sync()
@@ -444,8 +463,8 @@ def run_size(n: int, args: argparse.Namespace, hugo: str | None) -> dict:
     best: dict = {"articles": n}
     for key, title, _mode, _src, out, _exe in tools:
         best[key] = report(title, runs[key], n)
-        if not args.keep and out.exists():
-            shutil.rmtree(out)
+        if not args.keep:
+            set_aside(out)
     compare.print_size(best)
     return best
 
@@ -484,7 +503,10 @@ def main(argv: list[str] | None = None) -> int:
         hugo, line = hugo_site.ensure_hugo()
         print(line)
     compiled()
-    results = [run_size(n, args, hugo) for n in args.articles]
+    try:
+        results = [run_size(n, args, hugo) for n in args.articles]
+    finally:
+        clear_aside()
     compare.print_summary(results)
     return 0
 

@@ -31,9 +31,14 @@ def test_a_run_starts_without_its_output_and_with_its_inputs_as_they_were(tmp_pa
     (out / "articles" / "a").mkdir(parents=True)
     (out / "articles" / "a" / "index.html").write_text("old")
     (root / "hugo_cache").mkdir()
+    monkeypatch.setattr(run, "ASIDE", tmp_path / "aside")
     run.same_start("build", root, out, None)
     assert synced == [True]
     assert not out.exists() and not (root / "hugo_cache").exists()
+    # set aside, not deleted: files freed a moment before make a new file dearer to create on ext4
+    assert [p.read_text() for p in (tmp_path / "aside").glob("*/output/articles/a/index.html")] == ["old"]
+    run.clear_aside()
+    assert not (tmp_path / "aside").exists()
     assert (root / "content" / "articles" / "a.md").read_text() == "---\ntitle: A\n---\nText.\n"
     assert (root / "site.yaml").read_text() == "title: T\n"
     read = run.warm_inputs("build", root, None)
@@ -48,6 +53,7 @@ def test_the_tools_runs_alternate_round_by_round(tmp_path, monkeypatch):
     monkeypatch.setattr(run, "measure", lambda mode, root, out, workers, hugo=None: calls.append(mode) or {"mode": mode})
     monkeypatch.setattr(run, "report", lambda title, runs, n: reported.append([r["mode"] for r in runs]) or runs[0])
     monkeypatch.setattr(run.compare, "print_size", lambda best: None)
+    monkeypatch.setattr(run, "ASIDE", tmp_path / "aside")
     args = argparse.Namespace(seed=1, regenerate=False, no_build=False, no_floor=False, cli=False, workers=None,
                               repeat=3, keep=False)
     best = run.run_size(1000, args, None)
