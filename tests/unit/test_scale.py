@@ -9,14 +9,14 @@ from tests.helpers.bench_archive import generate
 
 
 def _sent_back(root, out, monkeypatch) -> list[int]:
-    """The pickled size of every article task's result of a one-off build of ``root`` (what a render
-    worker sends the build process through the pool's pipe)."""
+    """The pickled size of every report's part of the article tasks' results of a one-off build of ``root``
+    (what a render worker sends the build process through the pool's pipe)."""
     real, sizes = article_pages.pool.run, []
 
     def run(task, items, state, workers, *args, **kwargs):
         got = real(task, items, state, workers, *args, **kwargs)
-        if task is article_pages._render_article_task:
-            sizes.extend(len(pickle.dumps(r, pickle.HIGHEST_PROTOCOL)) for r in got)
+        if task is article_pages._render_articles_task:  # a batch of reports a task: each report's part
+            sizes.extend(len(pickle.dumps(r, pickle.HIGHEST_PROTOCOL)) for batch in got for r in batch)
         return got
 
     monkeypatch.setattr(article_pages.pool, "run", run)
