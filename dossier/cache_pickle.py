@@ -147,7 +147,9 @@ class _Unpickler(pickle.Unpickler):
         if module == __name__ and name == _ref.__name__:
             return self.shared.__getitem__
         if module == __name__ and name == _deferred.__name__:
-            return lambda page, data, *eager: Deferred(page, data, self.shared, *eager)
+            shared = self.shared  # not ``self``: the unpickler's memo holds this function, and a cycle through the
+            # unpickler would keep its file (the part's bytes) alive until a collection, which a build does not run
+            return lambda page, data, *eager: Deferred(page, data, shared, *eager)
         if module == __name__ and name == _mentions.__name__:
             return _read_mentions
         if module == "dossier" or module.startswith("dossier."):
