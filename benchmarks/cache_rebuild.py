@@ -9,7 +9,8 @@ a different one each time) and a cached build, each in a fresh Python process as
 build (``--no-cache``, into another folder) of the edited archive, and the two outputs compared
 byte for byte. Prints wall and CPU seconds, the build's own stage timings, the time (wall and CPU,
 in the build's process) of its imports, of reading and writing the cache and of what the build
-call did after writing it, and the cache folder's size; asserts nothing but the equality.
+call did after writing it, the build process's peak resident memory, system time and minor page
+faults, and the cache folder's size; asserts nothing but the equality.
 """
 from __future__ import annotations
 
@@ -58,8 +59,10 @@ r = builder.build()
 if "cache write" in ended:  # what the build call did once the cache was written (the collector, once)
     spent["after the cache write"] = tuple(now - then for now, then in zip((time.perf_counter(), time.process_time()),
                                                                           ended["cache write"]))
+import resource
+usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"ok": r.ok, "seconds": time.perf_counter() - t, "timings": r.timings, "written": len(r.written),
-                  "spent": spent}))
+                  "spent": spent, "peak": usage.ru_maxrss / 1024, "faults": usage.ru_minflt, "sys": usage.ru_stime}))
 try:
     from dossier.cli import exit_now
 except ImportError:  # an older Dossier: the interpreter's own exit
@@ -86,6 +89,9 @@ def show(label: str, res: dict) -> None:
     print(f"{label}: process {res['wall']:.2f} s wall, {res['cpu']:.2f} s CPU (user+sys, workers included); "
           f"build {res['seconds']:.2f} s; {res['written']} files written\n    stages: {stages}\n"
           f"    in this process: {spent}")
+    if "peak" in res:  # the build's own process: its peak resident memory, its system time, its page faults
+        print(f"    the build's process: peak {res['peak']:.0f} MB, {res['sys']:.2f} s system time, "
+              f"{res['faults']:,} minor page faults")
 
 
 def tree(folder: Path) -> dict[str, bytes]:
