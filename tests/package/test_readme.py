@@ -89,6 +89,10 @@ def runs_args(args: list[str]) -> list[str]:
 
 
 def command_problem(words: list[str]) -> str | None:
+    while words and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=\S*", words[0]):
+        words = words[1:]  # `NAME=value command`: the shell sets NAME for the command
+    if not words:
+        return "an environment setting without a command"
     head, args = words[0], words[1:]
     if head == "dossier":
         return None if dossier_accepts(args) else "dossier does not accept these arguments"
@@ -127,6 +131,10 @@ def test_the_readme_starts_with_the_two_commands():
 
 def test_the_command_check_catches_mistakes():
     assert command_problem(["python", "build.py"])
+    assert command_problem(["TMPDIR=/dev/shm", "python", "build.py"])
+    assert command_problem(["TMPDIR=/dev/shm"])
+    assert command_problem(["TMPDIR=/dev/shm", ".venv/bin/python", "benchmarks/nowhere.py"])
+    assert command_problem(["TMPDIR=/dev/shm", ".venv/bin/python", "benchmarks/run.py"]) is None
     assert command_problem(["dossier", "build", "--port", "8001"])
     assert command_problem(["bash", "scripts/nothing"])
     assert command_problem(["bash", "scripts/run", "--strict"])
