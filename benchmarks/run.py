@@ -145,62 +145,6 @@ class TreeSampler(threading.Thread):
             self.stop.wait(self.interval)
 
 
-# ----------------------------------------------------------------------------- child processes
-
-def child_build(root: Path, out: Path, workers: int | None, result_file: Path) -> None:
-    """Runs in the measured process: one cold build through ``build_site``."""
-    t_import = time.perf_counter()
-    from dossier.pipeline import build_site
-
-    import_s = time.perf_counter() - t_import
-    import inspect
-
-    kwargs = {"out": out}
-    if workers is not None:
-        if "workers" in inspect.signature(build_site).parameters:
-            kwargs["workers"] = workers
-        else:
-            print("build_site() takes no 'workers' argument: ignored", file=sys.stderr)
-    t0 = time.perf_counter()
-    result = build_site(root, **kwargs)
-    wall = time.perf_counter() - t0
-    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    kids_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    data = {
-        "ok": bool(getattr(result, "ok", False)),
-        "errors": [str(e) for e in getattr(result, "errors", ())],
-        "warnings": [str(e) for e in getattr(result, "warnings", ())],
-        "pages": getattr(result, "pages", None),
-        "written": len(getattr(result, "written", ()) or ()),
-        "seconds": getattr(result, "seconds", None),
-        "timings": dict(getattr(result, "timings", {}) or {}),
-        "wall": wall,
-        "import": import_s,
-        "self_maxrss_kb": self_kb,
-        "children_maxrss_kb": kids_kb,
-    }
-    result_file.write_text(json.dumps(data))
-    try:
-        from dossier.cli import exit_now
-    except ImportError:  # an older Dossier: the interpreter's own exit
-        return
-    exit_now(0)  # as `dossier build` ends: no teardown of the heap
-
-
-def child_baseline(root: Path, out: Path, result_file: Path) -> None:
-    """The floor (``floor.py``): read + front matter + bare CommonMark + a trivial Jinja2 template + write."""
-    t_import = time.perf_counter()
-    import_s = time.perf_counter() - t_import
-    t0 = time.perf_counter()
-    written, stages = floor.build(root, out)
-    wall = time.perf_counter() - t0
-    data = {"ok": True, "errors": [], "warnings": [], "pages": written, "written": written, "seconds": wall,
-            "timings": stages, "wall": wall, "import": import_s,
-            "self_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-            "children_maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}
-    result_file.write_text(json.dumps(data))
-
-
 # ----------------------------------------------------------------------------- the same start for every tool
 
 PACKAGES = ("dossier", "jinja2", "markupsafe", "markdown_it", "yaml", "ahocorasick", "ahocorasick_rs", "mdurl")
@@ -298,10 +242,9 @@ def measure(mode: str, root: Path, out: Path, workers: int | None, hugo: str | N
         if workers is not None:
             cmd += ["--workers", str(workers)]
     else:
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--root", str(root),
-               "--out", str(out), "--result", str(result_file)]
+        cmd = [sys.executable, str(HERE / "child.py"), mode, str(root), str(out), str(result_file)]
         if workers is not None:
-            cmd += ["--workers", str(workers)]
+            cmd.append(str(workers))
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -484,18 +427,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="build through 'python build.py build' instead of build_site() (no stage timings)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--regenerate", action="store_true", help="write the archive again even if it is current")
-    ap.add_argument("--child", choices=("build", "baseline"), help=argparse.SUPPRESS)
-    ap.add_argument("--root", type=Path, help=argparse.SUPPRESS)
-    ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
-    ap.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-
-    if args.child == "build":
-        child_build(args.root, args.out, args.workers, args.result)
-        return 0
-    if args.child == "baseline":
-        child_baseline(args.root, args.out, args.result)
-        return 0
 
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, workers={args.workers or 'default'}")
     hugo = None

@@ -70,3 +70,23 @@ def test_dossiers_modules_are_compiled_before_anything_is_timed(tmp_path):
     run.compiled(tmp_path)
     cached = {p.name.split(".")[0] for p in (tmp_path / "dossier" / "__pycache__").glob("*.pyc")}
     assert cached == {"__init__", "stage"}
+
+
+def test_the_measured_process_builds_and_imports_nothing_of_the_benchmarks_own(tmp_path):
+    """benchmarks/child.py is the process run.py times: a build through build_site, its report in a
+    JSON file, and none of run.py's own modules (PyYAML for the Hugo copy, argparse) imported."""
+    import json
+    import os
+    import subprocess
+
+    result = tmp_path / "result.json"
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    probe = (f"import runpy, sys; runpy.run_path({str(BENCH / 'child.py')!r}); import dossier.pipeline; "
+             "print(sorted(m for m in ('yaml', 'argparse', 'run') if m in sys.modules))")
+    imported = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert imported.stdout.strip() == "[]"
+    subprocess.run([sys.executable, str(BENCH / "child.py"), "build", str(REPO_ROOT), str(tmp_path / "out"),
+                    str(result), "1"], env=env, check=True, timeout=300)
+    report = json.loads(result.read_text())
+    assert report["ok"] and report["pages"] == sum(1 for _ in (tmp_path / "out").rglob("*.html"))
+    assert set(report["timings"]) >= {"load", "articles", "write"}
