@@ -1,12 +1,13 @@
 """The measured process of ``run.py``: one cold build (``build``) or the floor (``baseline``).
 
-    python benchmarks/child.py build|baseline ROOT OUT RESULT_JSON [WORKERS]
+    python benchmarks/child.py build|bare|baseline ROOT OUT RESULT_JSON [WORKERS]
 
 Kept apart from ``run.py`` so that the measured process imports what it measures and little else:
 run as ``run.py --child``, it also imported ``run.py``'s own modules (PyYAML for the Hugo copy,
 argparse, subprocess, the floor's and the summary's modules: about 150 M instructions, 15-20 ms
 of a 1,000-article build's process time that no ``dossier build`` spends). The floor is measured
-the same way. The report goes to RESULT_JSON; nothing is printed.
+the same way. ``bare`` is a build without the search index and the open data (``bare.py``). The
+report goes to RESULT_JSON; nothing is printed.
 """
 from __future__ import annotations
 
@@ -22,11 +23,16 @@ def _peaks() -> dict:
             "children_maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}
 
 
-def build(root: Path, out: Path, workers: int | None, result_file: Path) -> None:
-    """One cold build through ``build_site``, ended as ``dossier build`` ends."""
+def build(root: Path, out: Path, workers: int | None, result_file: Path, bare: bool = False) -> None:
+    """One cold build through ``build_site``, ended as ``dossier build`` ends (``bare``: without the
+    search index and the open data, ``bare.without_exports``)."""
     t_import = time.perf_counter()
     from dossier.pipeline import build_site
 
+    if bare:
+        import bare as exports_left_out  # this script's folder is the first on sys.path
+
+        exports_left_out.without_exports()
     import_s = time.perf_counter() - t_import
     kwargs = {"out": out}
     if workers is not None:
@@ -73,8 +79,8 @@ def baseline(root: Path, out: Path, result_file: Path) -> None:
 
 def main(argv: list[str]) -> int:
     mode, root, out, result = argv[0], Path(argv[1]), Path(argv[2]), Path(argv[3])
-    if mode == "build":
-        build(root, out, int(argv[4]) if len(argv) > 4 else None, result)
+    if mode in ("build", "bare"):
+        build(root, out, int(argv[4]) if len(argv) > 4 else None, result, mode == "bare")
     elif mode == "baseline":
         baseline(root, out, result)
     else:

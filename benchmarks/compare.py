@@ -5,7 +5,9 @@ the same measure for all three. Dossier's figure for the comparison leaves out t
 not do (the search index, the open data): those stages are printed on their own. Their part of the
 render workers' time (each report's page read back, its words counted, its mention rows made) is the
 stage ``exports in workers``: the articles stage's wall-clock time shared out in proportion to the
-seconds the workers spent on each (``dossier.article_pages.split_exports``).
+seconds the workers spent on each (``dossier.article_pages.split_exports``). Beside that estimate, a
+build without them (``bare.py``, unless ``run.py --no-bare``) measures what they really cost: the
+difference of the two builds' wall-clock, whichever stage or process their work ran in.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ def extra_seconds(run: dict) -> float:
 def figures(best: dict) -> dict:
     """The numbers of one size: seconds, ratios, memory (None where a run is missing)."""
     n = best["articles"]
-    d, h, f = best.get("dossier"), best.get("hugo"), best.get("floor")
+    d, h, f, b = best.get("dossier"), best.get("hugo"), best.get("floor"), best.get("bare")
     row: dict = {"articles": n}
     if d and d.get("ok"):
         row["dossier"] = d["process_wall"]
@@ -29,6 +31,9 @@ def figures(best: dict) -> dict:
         row["ms_article"] = (d.get("wall") or d["process_wall"]) * 1000 / n
         row["largest_mb"] = d.get("tree_max_peak_kb", 0) / 1024
         row["tree_mb"] = d.get("tree_peak_total_kb", 0) / 1024
+    if d and d.get("ok") and b and b.get("ok"):
+        row["bare"] = b["process_wall"]
+        row["saved"] = d["process_wall"] - b["process_wall"]
     if h and h.get("returncode") == 0:
         row["hugo"] = h["process_wall"]
         row["hugo_mb"] = h.get("tree_max_peak_kb", 0) / 1024
@@ -52,7 +57,10 @@ def print_size(best: dict) -> None:
         extra = "" if r["extra"] is None else f", of which search index + open data {r['extra']:.2f} s" \
             f" ({100 * r['extra'] / r['dossier']:.0f} %, limit 20 %)"
         print(f"Dossier:                   {r['dossier']:.2f} s{extra}")
-        print(f"Dossier without them:      {r['same_work']:.2f} s")
+        print(f"Dossier without them:      {r['same_work']:.2f} s  (the stage timings' estimate)")
+    if "bare" in r:
+        print(f"a build without them:      {r['bare']:.2f} s  (measured, bare.py): they cost {r['saved']:.2f} s"
+              f" ({100 * r['saved'] / r['dossier']:.0f} % of the build)")
     print(f"Hugo:                      {_s(r.get('hugo'))} s" + ("" if "hugo" in r else "  (not measured)"))
     print(f"Dossier / Hugo:            {_s(r.get('ratio'))}")
     print(f"Python floor:              {_s(r.get('floor'))} s")
@@ -63,11 +71,12 @@ def print_size(best: dict) -> None:
 def print_summary(results: list[dict]) -> None:
     rows = [figures(b) for b in results]
     print("\n== Summary (seconds are process wall-clock; 'same work' leaves out search index and open data) ==")
-    head = ("articles", "Dossier", "search+data", "same work", "Hugo", "ratio", "floor", "x floor",
+    head = ("articles", "Dossier", "search+data", "same work", "without (measured)", "Hugo", "ratio", "floor", "x floor",
             "ms/article", "largest MB", "tree MB", "Hugo MB")
     print(" | ".join(head))
     for r in rows:
         cells = [f"{r['articles']:,}", _s(r.get("dossier")), _s(r.get("extra")), _s(r.get("same_work")),
+                 _s(r.get("bare")) + ("" if "saved" not in r else f" ({100 * r['saved'] / r['dossier']:.0f} %)"),
                  _s(r.get("hugo")), _s(r.get("ratio")), _s(r.get("floor")), _s(r.get("x_floor")),
                  _s(r.get("ms_article")), _s(r.get("largest_mb"), "{:.0f}"), _s(r.get("tree_mb"), "{:.0f}"),
                  _s(r.get("hugo_mb"), "{:.0f}")]

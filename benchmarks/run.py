@@ -256,7 +256,7 @@ def measure(mode: str, root: Path, out: Path, workers: int | None, hugo: str | N
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     try:
-        data = json.loads(result_file.read_text()) if mode in ("build", "baseline") else {}
+        data = json.loads(result_file.read_text()) if mode in ("build", "bare", "baseline") else {}
     except ValueError:
         data = {}
     finally:
@@ -393,6 +393,9 @@ def run_size(n: int, args: argparse.Namespace, hugo: str | None) -> dict:
     if not args.no_build:
         tools.append(("dossier", f"Dossier cold build ({'build.py' if args.cli else 'build_site'})",
                       "cli" if args.cli else "build", root, root / "output", None))
+        if not args.cli and not args.no_bare:
+            tools.append(("bare", "Dossier without the search index and the open data (benchmark only: bare.py)",
+                          "bare", root, root / "bare_output", None))
     if hugo:
         site = hugo_site.export(root, json.dumps(_stamp(n, args.seed)) + hugo_site.__doc__)
         tools.append(("hugo", "Hugo cold build (hugo --source hugo/)", "hugo", site, root / "hugo_output", hugo))
@@ -423,6 +426,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-floor", action="store_true", help="do not measure the Python floor")
     ap.add_argument("--baseline", action="store_true", help=argparse.SUPPRESS)  # the floor is measured by default
     ap.add_argument("--no-build", action="store_true", help="skip the Dossier build (only Hugo and the floor)")
+    ap.add_argument("--no-bare", action="store_true",
+                    help="do not measure a build without the search index and the open data (bare.py)")
     ap.add_argument("--cli", action="store_true",
                     help="build through 'python build.py build' instead of build_site() (no stage timings)")
     ap.add_argument("--seed", type=int, default=1)

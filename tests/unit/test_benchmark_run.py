@@ -55,11 +55,12 @@ def test_the_tools_runs_alternate_round_by_round(tmp_path, monkeypatch):
     monkeypatch.setattr(run.compare, "print_size", lambda best: None)
     monkeypatch.setattr(run, "ASIDE", tmp_path / "aside")
     args = argparse.Namespace(seed=1, regenerate=False, no_build=False, no_floor=False, cli=False, workers=None,
-                              repeat=3, keep=False)
+                              repeat=3, keep=False, no_bare=False)
     best = run.run_size(1000, args, None)
-    assert calls == ["build", "baseline"] * 3
-    assert reported == [["build"] * 3, ["baseline"] * 3]
+    assert calls == ["build", "bare", "baseline"] * 3
+    assert reported == [["build"] * 3, ["bare"] * 3, ["baseline"] * 3]
     assert best["dossier"] == {"mode": "build"} and best["floor"] == {"mode": "baseline"}
+    assert best["bare"] == {"mode": "bare"}
 
 
 def test_dossiers_modules_are_compiled_before_anything_is_timed(tmp_path):
@@ -90,3 +91,33 @@ def test_the_measured_process_builds_and_imports_nothing_of_the_benchmarks_own(t
     report = json.loads(result.read_text())
     assert report["ok"] and report["pages"] == sum(1 for _ in (tmp_path / "out").rglob("*.html"))
     assert set(report["timings"]) >= {"load", "articles", "write"}
+
+
+def _child_build(tmp_path, mode: str) -> dict:
+    import json
+    import os
+    import subprocess
+
+    out, result = tmp_path / mode, tmp_path / f"{mode}.json"
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    subprocess.run([sys.executable, str(BENCH / "child.py"), mode, str(REPO_ROOT), str(out), str(result)],
+                   env=env, check=True, timeout=300)
+    return json.loads(result.read_text())
+
+
+def test_a_build_without_the_exports_makes_every_page_alike_and_no_search_or_data(tmp_path):
+    """bare.py: what run.py measures the exports' real cost against is the same build, less them."""
+    full, bare = _child_build(tmp_path, "build"), _child_build(tmp_path, "bare")
+    assert full["ok"] and bare["ok"]
+    assert {"search index", "open data"} <= set(full["timings"])
+    assert not {"search index", "open data", "exports in workers"} & set(bare["timings"])
+
+    def files(root):
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    made, without = files(tmp_path / "build"), files(tmp_path / "bare")
+    exported = {p for p in made if p.startswith(("search/", "data/"))}
+    assert exported and not any(p.startswith(("search/", "data/")) for p in without)
+    differ = {p for p in without if made.get(p) != without[p]}
+    assert differ == {".dossier-manifest.json", "sitemap.xml"}  # they list the search and data files
+    assert set(made) - exported == set(without)
