@@ -117,7 +117,9 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
     try:
         files = opendata_files(b, memory, passages)
         lap("open data")
-        records = _records(b, texts, passages)
+        # Beside a forked term part, the record chunks take each record twice, one at a time: a report's
+        # is made each time it is read, not all held (its text, 60 MB at 10,000 articles).
+        records = _records(b, texts, passages, lazy=terms is not None)
         files.update(search_files(b, memory, records) if terms is None else _record_part(b, memory, records, terms))
     except BaseException:
         if terms is not None:
@@ -140,7 +142,8 @@ def _term_part(b: Built, memory: Memory, texts: dict, passages: list) -> tuple:
     for w in words:  # one pass: spooled words are read again each time
         keys.append(w.key)
         total += w.length
-    return files, made, (keys, total), memory.words
+    reports = {id(w) for w in b.article_words.values()}  # the build process holds these: not sent back
+    return files, made, (keys, total), {k: w for k, w in memory.words.items() if id(w) not in reports}
 
 
 def _record_part(b: Built, memory: Memory, records: list[Record], terms: pool.Aside) -> dict[str, str]:
@@ -150,8 +153,9 @@ def _record_part(b: Built, memory: Memory, records: list[Record], terms: pool.As
     files = {o.path: b.put(o) for o in search.record_files(records, rest)}
     made, term_made, words, kept = terms.result()
     files.update(made)
-    if kept is not None:
-        memory.words = kept
+    if kept is not None:  # the reports' words are this process's own (a copy of each would be held too)
+        reports = {w.key: w for w in b.article_words.values()}
+        memory.words = {k: kept.get(k) or reports[k] for k in words[0]}
     state: list | None = [] if b.keep else None
     index = search.manifest(records, words, term_made, rest, state)
     files[index.path] = b.put(index)
@@ -331,8 +335,9 @@ class _Records(Sequence):
         yield from self._rest
 
 
-def _records(b: Built, texts: dict, passages: list) -> list[Record]:
-    """Every search record: the reports first, then the entities, the passages, the claims, the pages."""
+def _records(b: Built, texts: dict, passages: list, lazy: bool = False) -> list[Record]:
+    """Every search record: the reports first, then the entities, the passages, the claims, the pages
+    (``lazy``, or spooled: a ``_Records``, each report's made each time it is read)."""
     site, urls = b.site, b.urls
     spooled = getattr(b.article_texts, "body", None)
 
@@ -364,7 +369,7 @@ def _records(b: Built, texts: dict, passages: list) -> list[Record]:
     for slug, page in site.pages.items():
         recs.append(Record(urls.of("page", slug), page.title, texts[output_path(page_dir("page", slug))],
                            "Page"))
-    if spooled is not None:
+    if spooled is not None or lazy:
         return _Records(report, list(site.articles), recs)
     return [*map(report, site.articles), *recs]
 

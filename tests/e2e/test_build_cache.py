@@ -382,6 +382,29 @@ def test_a_reports_words_counted_in_a_forked_process_are_written_once_too(parted
     assert reports and not reports & in_parts
 
 
+def test_a_whole_index_made_in_a_forked_process_sends_back_no_reports_words(parted, monkeypatch):
+    """The forked term part gives back the words of the records but the reports (this process holds
+    those, in the reports' facts): the exports' memory holds the facts' own objects, not a copy of each;
+    and the record chunks made beside it take the reports' records one at a time, never all held."""
+    import dossier.exports
+    import dossier.pool
+    monkeypatch.setattr(dossier.pool, "PARALLEL_MIN", 1)
+    seen = []
+    part = dossier.exports._record_part
+    monkeypatch.setattr(dossier.exports, "_record_part",
+                        lambda b, memory, records, terms: seen.append(records) or part(b, memory, records, terms))
+    shutil.rmtree(parted.root / FOLDER)
+    builder = Builder(parted.root, parted.out, workers=2, cache=True)
+    assert builder.build().ok
+    assert len(seen) == 1 and not isinstance(seen[0], list)
+    state = builder.session.state()
+    facts = [hit[1] for hit in state["_markdown"].values() if getattr(hit[1], "words", None) is not None]
+    words = state["exports"].words
+    assert facts and all(words[res.words.key] is res.words for res in facts)
+    assert len(words) == len(seen[0])
+    parted.expect_cold()
+
+
 def _facts(cache: Cache) -> list:
     return [hit for _name, maps, _refs in cache._known["pages"].values() for hit in maps["_markdown"].values()]
 
