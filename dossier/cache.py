@@ -14,10 +14,12 @@ after a small edit writes little:
   (``index.Memo``: each report's entities as co-occurrence counted them, each entity's counts and row,
   each report's bylines and headlines; ``index``), which refers to each report's Markdown facts
   (``"result:<path>"``), all or nothing. A build writes only the parts whose entries changed.
-- each page memo's view is a pickle of its own inside its part (``cache_pickle.Deferred``), read back only
-  when a build compares it; one never read is written back as it was read. So are each report's mentions
-  (``cache_pickle.Mentions``, the entities they name read at once): read when first used, by the index for
-  the entity pages a build makes again (``index.ByEntity``) and for the reports an edit touched.
+- each page memo's view is a pickle of its own in its part file, after the part's pickle
+  (``cache_pickle.Deferred``, ``Blobs``): not held in memory once the part is read, but read from the file
+  (and checked) only when a build compares it; one never read is written back as it was read. So are each
+  report's mentions (``cache_pickle.Mentions``, the entities they name read at once): read when first used,
+  by the index for the entity pages a build makes again (``index.ByEntity``) and for the reports an edit
+  touched.
 - ``build.pickle``, the index: the names of the parts, and the rest of the session's memory (the
   shared passages but their sentence keys, coverage, the Markdown key, the exports' memo of the search
   index and data files, what each template names by the digest of its bytes).
@@ -39,8 +41,9 @@ Nothing in it is taken on trust:
   view (which holds the configuration) or the digest of a template it uses changed, and a page
   is taken from the output folder only when the output's manifest names the same digest;
 - a damaged or truncated file (its length and CRC-32 do not match) or one that cannot be read back
-  is ignored: the index, or a part of the loaded files (the records everything refers to), and the
-  build runs as if there were none; a part of pages that is missing, damaged, refers to a record
+  is ignored (a part's views and mentions, read from it later, are each taken only when their own length
+  and CRC-32 are those the part lists): the index, or a part of the loaded files (the records everything
+  refers to), and the build runs as if there were none; a part of pages that is missing, damaged, refers to a record
   there is not, or is not the one the index names only has its pages rendered again; without a
   part of words the search index is made whole; without a part of articles, the shared passages
   are found again in every article; without a part of the index's memo (or a report's facts it refers
@@ -65,8 +68,9 @@ from importlib import metadata
 from pathlib import Path
 
 from . import __version__
-from .cache_pickle import (FORMAT, Deferred, _check, _deferring, _dumps, _loads, _pack, _ref,  # noqa: F401
-                           _refs, _unpack, _write)
+from .cache_blobs import Blobs, Box, _offsets
+from .cache_pickle import (FORMAT, Deferred, _check, _deferring, _dumps, _loads,  # noqa: F401
+                           _pack, _ref, _refs, _unpack, _write)
 from .emit import ArticleResult
 from .exports import Memory
 from .index import Memo
@@ -252,6 +256,13 @@ def _same(old: dict, group: dict) -> bool:
     return True
 
 
+def _sizes(sizes, total: int) -> bool:
+    """Whether ``sizes`` are (length, CRC-32) of pickles filling the ``total`` bytes after a part's pickle."""
+    return isinstance(sizes, list) and all(type(s) is tuple and len(s) == 2 and type(s[0]) is int
+                                           and type(s[1]) is int and s[0] >= 0 for s in sizes) \
+        and sum(s[0] for s in sizes) == total
+
+
 class Cache:
     def __init__(self, root: Path) -> None:
         self.folder = root / FOLDER
@@ -318,15 +329,19 @@ class Cache:
 
     def _read_part(self, name, family: str, shared: dict) -> tuple | None:
         """(the maps of the part file ``name``, what it refers to); None when it is missing or damaged."""
+        if not isinstance(name, str):
+            return None
+        blobs = Blobs(self.parts / name)
         try:  # a part's checksum covers its name: one swapped for another is not taken
-            part = _unpack((self.parts / name).read_bytes(), self.key, name.encode(), shared) \
-                if isinstance(name, str) else None
+            data = blobs.path.read_bytes()
         except OSError:
             return None
-        if not isinstance(part, tuple) or len(part) != 2 or not isinstance(part[0], dict) \
+        part = _unpack(data, self.key, name.encode(), shared, blobs)
+        if not isinstance(part, tuple) or len(part) != 3 or not isinstance(part[0], dict) \
                 or set(part[0]) != set(FAMILIES[family]) or not isinstance(part[1], set) \
-                or not all(isinstance(e, dict) for e in part[0].values()):
+                or not all(isinstance(e, dict) for e in part[0].values()) or not _sizes(part[2], len(data) - blobs.base):
             return None
+        blobs.table = _offsets(part[2])
         key_type, refs = KEY_TYPES[family], frozenset(part[1])
         for entry in part[0].get("_pages", {}).values():
             if isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[1], Deferred):
@@ -399,17 +414,20 @@ class Cache:
         self._slots[family] = (count, slots)
         known = self._known.get(family, {})
         now = self._known[family] = {}
-        box: list = [set()]
+        box: list = [Box()]
         table = None if shared is None else _refs(shared, box)
         if family == "pages":
             table = _deferring(table, box, changed)
         for i, group in enumerate(groups):
             name, old, refs = known.get(i, (None, None, None)) if len(known) == count else (None, None, None)
             if old is None or refs & changed or not _same(old, group):
-                name, box[0] = os.urandom(16).hex() + ".pickle", set()  # a new name for new contents
-                payload = _dumps((group, box[0]), table)  # the set is filled before it is written
-                _write(self.parts, name, _pack(payload, self.key, name.encode()))
-                refs = frozenset(box[0])
+                name, box[0] = os.urandom(16).hex() + ".pickle", Box()  # a new name for new contents
+                part = box[0]
+                payload = _dumps((group, part.refs, part.sizes), table)  # both filled before they are written
+                pieces = _pack(payload, self.key, name.encode(), *part.blobs)
+                _write(self.parts, name, pieces)
+                part.written(self.parts / name, len(pieces[0]) + len(payload))
+                refs = frozenset(part.refs)
             now[i] = (name, group, refs)
         return tuple(now[i][0] for i in range(count))
 

@@ -13,11 +13,12 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
+from .cache_blobs import Blob, Blobs, Box, _bytes
 from .emit import ArticleResult
 from .model import Mention, Unreadable, named, reducer
 from .views import ArticleView, View
 
-FORMAT = b"dossier-cache/3"
+FORMAT = b"dossier-cache/4"
 _SAFE_BUILTINS = frozenset({"set", "frozenset", "dict", "list", "tuple", "str", "bytes", "int", "float", "bool",
                             "complex", "bytearray", "slice", "range"})
 _SAFE = {"datetime": frozenset({"date", "datetime", "time", "timedelta", "timezone"}),
@@ -48,14 +49,19 @@ class Deferred:
     """A page memo's view read back as its own pickle, unpickled only when a build compares it (most
     pages of a build after an edit are reused without their view: see ``Session.reuse_if``). ``page``
     (its ``PageMeta``) is read at once, and an article page's ``article`` and ``coverage`` (``eager``: what
-    ``Session.steady`` compares); ``refs``: what the part it came from refers to (``dossier.cache``)."""
+    ``Session.steady`` compares); ``refs``: what the part it came from refers to (``dossier.cache``).
+    ``blob``: the pickle, or where it lies in its part file (``Blob``), read from there when asked for."""
 
-    __slots__ = ("page", "data", "shared", "refs", "eager", "_view")
+    __slots__ = ("page", "blob", "shared", "refs", "eager", "_view")
     EAGER = ("article", "coverage")
 
-    def __init__(self, page, data: bytes, shared: dict, *eager) -> None:
-        self.page, self.data, self.shared, self.refs, self._view = page, data, shared, frozenset(), None
+    def __init__(self, page, data, shared: dict, *eager) -> None:
+        self.page, self.blob, self.shared, self.refs, self._view = page, data, shared, frozenset(), None
         self.eager = eager
+
+    @property
+    def data(self) -> bytes | None:
+        return _bytes(self.blob)
 
     @property
     def read(self) -> bool:
@@ -64,7 +70,8 @@ class Deferred:
     def get(self):
         """The view (None when it cannot be read back: then it equals no view, and the page is made again)."""
         if self._view is None:
-            self._view = (_loads(self.data, self.shared),)
+            data = self.data
+            self._view = (None if data is None else _loads(data, self.shared),)
         return self._view[0]
 
     def __eq__(self, other) -> bool:
@@ -93,10 +100,15 @@ class Mentions(Sequence):
     (no reference to anything else) and lies inside its part, under the part's checksum; one that does not
     read back as such raises ``Unreadable`` (the build is made again without the cache)."""
 
-    __slots__ = ("entities", "data", "_list")
+    __slots__ = ("entities", "blob", "_list")
 
-    def __init__(self, entities: tuple, data: bytes) -> None:
-        self.entities, self.data, self._list = entities, data, None
+    def __init__(self, entities: tuple, data) -> None:
+        self.entities, self.blob, self._list = entities, data, None
+
+    @property
+    def data(self) -> bytes | None:
+        """The pickle, held or read from its part file (``Blob``); None when it cannot be read."""
+        return _bytes(self.blob)
 
     @property
     def read(self) -> bool:
@@ -104,7 +116,8 @@ class Mentions(Sequence):
 
     def get(self) -> list:
         if self._list is None:
-            got = _loads(self.data, {})
+            data = self.data
+            got = None if data is None else _loads(data, {})
             if not isinstance(got, list) or not all(type(m) is Mention for m in got):
                 raise Unreadable("a report's mentions in the build cache")
             self._list = got
@@ -120,7 +133,7 @@ class Mentions(Sequence):
         return iter(self.get())
 
     def __eq__(self, other) -> bool:
-        if isinstance(other, Mentions) and other.data == self.data:
+        if isinstance(other, Mentions) and (other.blob is self.blob or other.data == self.data is not None):
             return True
         return self.get() == (other.get() if isinstance(other, Mentions) else other)
 
@@ -137,21 +150,24 @@ class _Unpickler(pickle.Unpickler):
     """Only the classes a cache holds: Dossier's records and a few plain containers, never a function.
     A reference to a shared object (``_ref``) is looked up in ``shared``: one not there fails."""
 
-    def __init__(self, f, shared: dict | None = None) -> None:
+    def __init__(self, f, shared: dict | None = None, blobs: Blobs | None = None) -> None:
         super().__init__(f)
         self.shared = shared or {}
+        self.blobs = blobs  # a part's pickles of their own: views and mentions refer to them by number
 
     def find_class(self, module: str, name: str):
         if module == "builtins" and name in _SAFE_BUILTINS or name in _SAFE.get(module, ()):
             return super().find_class(module, name)
         if module == __name__ and name == _ref.__name__:
             return self.shared.__getitem__
-        if module == __name__ and name == _deferred.__name__:
-            shared = self.shared  # not ``self``: the unpickler's memo holds this function, and a cycle through the
-            # unpickler would keep its file (the part's bytes) alive until a collection, which a build does not run
-            return lambda page, data, *eager: Deferred(page, data, shared, *eager)
-        if module == __name__ and name == _mentions.__name__:
-            return _read_mentions
+        if module == __name__ and name == _deferred.__name__ and self.blobs is not None:
+            shared, blobs = self.shared, self.blobs  # not ``self``: the unpickler's memo holds this function, and a
+            # cycle through the unpickler would keep its file (the part's bytes) alive until a collection, which a
+            # build does not run
+            return lambda page, i, *eager: Deferred(page, _blob(blobs, i), shared, *eager)
+        if module == __name__ and name == _mentions.__name__ and self.blobs is not None:
+            blobs = self.blobs
+            return lambda entities, i: _read_mentions(entities, _blob(blobs, i))
         if module == "dossier" or module.startswith("dossier."):
             found = super().find_class(module, name)
             if isinstance(found, type):
@@ -213,16 +229,21 @@ def _records() -> dict:
 HEADER_MAX = 512  # bytes: the format, the key and the checksum, each on its line, come before the payload
 
 
-def _pack(payload: bytes, key: bytes, name: bytes = b"") -> tuple[bytes, bytes]:
-    """The file's header and its payload, written one after the other: joined, the payload (150 MB
-    at 10,000 articles) would be held twice while it is written."""
-    return b"\n".join((FORMAT, key, _check(payload, name), b"")), payload
+def _pack(payload: bytes, key: bytes, name: bytes = b"", *more: bytes) -> tuple[bytes, ...]:
+    """The file's header, its payload and ``more`` (a part's pickles of their own: see ``Blobs``), written one
+    after the other: joined, the payload (150 MB at 10,000 articles) would be held twice while it is written.
+    The checksum covers them all."""
+    crc, size = zlib.crc32(payload, zlib.crc32(name)), len(payload)
+    for piece in more:
+        crc, size = zlib.crc32(piece, crc), size + len(piece)
+    return b"\n".join((FORMAT, key, b"%08x%x" % (crc, size), b"")), payload, *more
 
 
-def _unpack(data: bytes, key: bytes, name: bytes = b"", shared: dict | None = None):
+def _unpack(data: bytes, key: bytes, name: bytes = b"", shared: dict | None = None, blobs: Blobs | None = None):
     """The object ``data`` holds, or None (not ours, another key, damaged, written under another ``name``,
     a reference to an object not in ``shared``). The payload is checked and read where it lies in
-    ``data``, not copied out of it."""
+    ``data``, not copied out of it. ``blobs``: a part's pickles of their own, which lie after its pickle
+    (``blobs.base`` is set to where they begin)."""
     try:
         magic, found, check, _rest = data[:HEADER_MAX].split(b"\n", 3)
         start = len(magic) + len(found) + len(check) + 3
@@ -230,7 +251,10 @@ def _unpack(data: bytes, key: bytes, name: bytes = b"", shared: dict | None = No
             return None
         f = io.BytesIO(data)  # shares the bytes
         f.seek(start)
-        return _Unpickler(f, shared).load()
+        got = _Unpickler(f, shared, blobs).load()
+        if blobs is not None:
+            blobs.base = f.tell()
+        return got
     except Exception:  # noqa: BLE001 - whatever is wrong with the file, it is only not used
         return None
 
@@ -267,10 +291,16 @@ def _view_classes(cls: type = View) -> set:
     return found
 
 
-def _read_mentions(entities, data) -> Mentions:
-    if not isinstance(entities, tuple) or not isinstance(data, bytes):
+def _blob(blobs: Blobs, i) -> Blob:
+    if type(i) is not int:
+        raise pickle.UnpicklingError("a pickle of its own in the build cache is not as written")
+    return Blob(blobs, i)
+
+
+def _read_mentions(entities, blob: Blob) -> Mentions:
+    if not isinstance(entities, tuple):
         raise pickle.UnpicklingError("a report's mentions in the build cache are not as written")
-    return Mentions(entities, data)
+    return Mentions(entities, blob)
 
 
 def _result(res: ArticleResult):
@@ -287,24 +317,26 @@ _RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(ArticleResult))
 
 
 def _deferring(table: dict, box: list, changed: set) -> dict:
-    """``table`` with the page memo's views each written as a pickle of its own, read back only when a build
-    compares it (``Deferred``; an article page's article and coverage at once). A Deferred never read is
+    """``table`` with the page memo's views each written as a pickle of its own after the part's pickle, read
+    back only when a build compares it (``Deferred``; an article page's article and coverage at once), and
+    each report's mentions too (``Mentions``); ``box[0]``: the part's ``Box``. A Deferred never read is
     written again as it was read, unless something its part referred to changed meaning: then it is read
-    (holding what it was read with) and written afresh."""
+    (holding what it was read with) and written afresh. One whose pickle cannot be read any more (its part
+    file changed or gone since) is written as one that does not read back: its page is made again."""
     deferring = dict(table)
 
     def view(v):  # its references go to the part's, as its other entries'
         eager = (v.article, v.coverage) if isinstance(v, ArticleView) else ()
-        return _deferred, (v.page, _dumps(v, table), *eager)
+        return _deferred, (v.page, box[0].blob(_dumps(v, table)), *eager)
 
     def kept(d: Deferred):
         if (d.read or d.refs & changed) and d.get() is not None:
             return view(d.get())
-        box[0].update(d.refs)
-        return _deferred, (d.page, d.data, *d.eager)
+        box[0].refs.update(d.refs)
+        return _deferred, (d.page, box[0].blob(d.data or b"", d), *d.eager)
 
     deferring.update(dict.fromkeys(_view_classes(), view))
     deferring[Deferred] = kept
     deferring[ArticleResult] = _result
-    deferring[Mentions] = lambda m: (_mentions, (m.entities, m.data))
+    deferring[Mentions] = lambda m: (_mentions, (m.entities, box[0].blob(m.data or b"", m)))
     return deferring
