@@ -108,7 +108,7 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
     for stale in [p for p in memory.texts if p not in live]:
         del memory.texts[stale]
     slugs = dict(zip(pages, site.articles))  # the first len(site.articles) pages are the articles
-    spooled = hasattr(b.article_texts, "body")  # read one report at a time, never all held (dossier.spool)
+    spooled = _spooled(b)  # read one report at a time, never all held
     texts = {p: _text(b, memory, p, slugs.get(p)) for p in pages if not (spooled and slugs.get(p) in b.article_texts)}
     passages = _passages(b, texts)
     # Made whole, the index's term files are made in a forked process while this one makes the open data
@@ -117,9 +117,10 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
     try:
         files = opendata_files(b, memory, passages)
         lap("open data")
-        # Beside a forked term part, the record chunks take each record twice, one at a time: a report's
-        # is made each time it is read, not all held (its text, 60 MB at 10,000 articles).
-        records = _records(b, texts, passages, lazy=terms is not None)
+        # Outside the preview (which makes them once, for its latency), a report's record is made each time
+        # it is read, never all held (their text, 60 MB at 10,000 articles): the record chunks beside a
+        # forked term part read each twice, an update from the last index twice too.
+        records = _records(b, texts, passages, lazy=b.aside)
         files.update(search_files(b, memory, records) if terms is None else _record_part(b, memory, records, terms))
     except BaseException:
         if terms is not None:
@@ -169,7 +170,7 @@ def _record_words(b: Built, memory: Memory, records: list[Record]) -> list:
     report's read from the spool, the others counted (``search.Counted``, never packed), each as it is
     read, never all held."""
     words = b.article_words
-    if isinstance(records, _Records):
+    if _spooled(b):
         slugs, reports = list(b.site.articles), records.reports
         return _Records(lambda i: words[slugs[i]] if i < reports else search.counted(records[i]), range(len(records)), [])
     counted = {i: words[slug] for i, slug in enumerate(b.site.articles) if slug in words}  # reports come first
@@ -180,9 +181,14 @@ def _total(b: Built, records) -> int | None:
     """The sum of the records' lengths, when their words are read (and the others' counted) as the
     postings are made, from what is known without reading them (a one-off build's: the reports'
     lengths are the spool's), so that nothing is read twice; else None."""
-    if not isinstance(records, _Records):
+    if not _spooled(b):
         return None
     return b.article_texts.chars() + sum(len(r.content) for r in records[records.reports:])
+
+
+def _spooled(b: Built) -> bool:
+    """A one-off build's: the reports' texts and words wait in the spool (:mod:`dossier.spool`)."""
+    return hasattr(b.article_texts, "body")
 
 
 def search_files(b: Built, memory: Memory, records: list[Record]) -> dict[str, str]:

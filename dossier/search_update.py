@@ -80,7 +80,7 @@ def update(state: State | None, records: list[Record], words: list[Words], memo:
     old_keys.frombytes(state.keys)
     old_entries.frombytes(state.entries)
     keys = array("Q", (w.key for w in words))
-    entries = array("Q", map(entry_key, records))
+    entries, starts, docs = _record_facts(records)
     changed = [i for i in range(n) if keys[i] != old_keys[i]]
     if len(changed) > max(MIN_CHANGES, n // MAX_SHARE) or any(old_keys[i] not in memo for i in changed):
         return None
@@ -113,17 +113,28 @@ def update(state: State | None, records: list[Record], words: list[Words], memo:
     if got is None:
         return None
     made, packs = got
-    starts = search.chunk_starts(records)
     made.update(_chunks(records, starts, state.starts, keys, old_keys, entries, old_entries, sums))
     for name in [k for k in sums if k.startswith("f/")]:
         del sums[name]
-    made.update(search.filter_files(records, sums))
+    made.update(search.filter_files(records, sums, docs))
     made["index.json"] = search.index_json(n, state.split, packs, starts, made.pop("filters"), sums)
     carried = {f"{FOLDER}/{name}": previous.get(f"{FOLDER}/{name}") for name in sums if name not in made}
     if None in carried.values():
         return None
     new = State.made(keys, entries, words, bounds, df, state.split, packs, starts, sums, made["index.json"])
     return [Output(f"{FOLDER}/{name}", data) for name, data in sorted(made.items())], carried, new
+
+
+def _record_facts(records) -> tuple[array, list[int], dict]:
+    """Each record's entry key, the chunks' first records and each filter value's records
+    (``search._filter_docs``), in one pass over ``records``, whose reports may be made each time they are read."""
+    entries, starts, docs = array("Q"), [], {}
+    for start, chunk in search._chunks(records):
+        starts.append(start)
+        for i, r in enumerate(chunk, start):
+            entries.append(entry_key(r))
+            search._filter_docs(docs, i, r)
+    return entries, starts, docs
 
 
 def _reweighed(words: list[Words], bounds: array, avg: float, changed: set) -> list[int]:

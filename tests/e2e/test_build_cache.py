@@ -902,3 +902,23 @@ def test_views_and_mentions_not_read_follow_their_part_when_it_is_written_again(
     assert all(v.get() is not None for v in views) and all(len(list(m)) >= 0 for m in mentions)
     assert all(m.read for m in mentions)
 
+
+def test_a_search_index_updated_outside_the_preview_holds_no_reports_records(parted, monkeypatch):
+    """Outside the preview, the search index updated after an edit reads each report's record as it is made
+    (``exports._Records``), never all held: the files equal a cold build's, and the update (not a whole
+    index) made them."""
+    import dossier.exports
+    import dossier.pool
+    import dossier.search_update
+
+    monkeypatch.setattr(dossier.pool, "PARALLEL_MIN", 1)
+    updated = []
+    real = dossier.search_update.update
+    monkeypatch.setattr(dossier.search_update, "update", lambda state, records, *rest: updated.append(
+        (records, real(state, records, *rest))) or updated[-1][1])
+    EDITS["article"](parted)
+    assert Builder(parted.root, parted.out, workers=2, cache=True).build().ok
+    [(records, got)] = updated
+    assert isinstance(records, dossier.exports._Records) and records.reports >= 4 and got is not None
+    assert records[0] == records[0] and records[0] is not records[0]  # made each time it is read
+    parted.expect_cold()
