@@ -76,7 +76,7 @@ from .exports import Memory
 from .index import Memo
 from .load import Loaded
 from .model import ArticleHead
-from .passages import SharedPassages
+from .passages import SharedPassages, Where
 from .outdir import OutputError, finish_interrupted, read_manifest
 from .search import Words
 from .session import KEPT
@@ -380,6 +380,8 @@ class Cache:
             names["articles"] = self._save_family("articles", maps, records, changed)
             passages, keys = state["_shared"], state["_shared"].keys
             memory.words, memory.texts, passages.keys = {}, {}, _passage_slugs(state)  # what the parts hold: not here
+            if not isinstance(passages.where, Where):
+                passages.where = Where.of(passages.where)  # compact from now on (and when read back)
             try:
                 site = _dumps({n: v for n, v in state.items() if n not in SPLIT and n != MEMO}, _refs(records, [set()]))
             finally:

@@ -163,3 +163,62 @@ def test_first_build_looks_again_only_at_articles_that_share_a_sentence(monkeypa
     got = passages.SharedPassages().update(site, {s: passages.sentence_keys(x.body) for s, x in site.articles.items()})
     assert sorted(looked) == ["a", "b"]
     assert set(got) == {"a", "b"} and got == shared_passages(site)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.integers(1, 40), st.sampled_from(["a", "b", "c"]), max_size=30),
+       st.lists(st.tuples(st.booleans(), st.integers(1, 45), st.sampled_from(["a", "b", "c", "d"])), max_size=60))
+def test_the_compact_shared_passage_index_behaves_as_the_dict_it_was_made_from(start, ops):
+    """``Where`` (how the build cache gives the sentence index back: arrays and a dict of changes) gives
+    what the dict gives under the index's own changes (``_add``, ``_discard``), and reads back equal
+    from a pickle, before and after them."""
+    import pickle
+
+    from dossier.passages import Where, _add, _discard
+
+    plain = dict(start)
+    _add(plain, 7, "a") or _add(plain, 7, "b")  # a shared sentence: a set
+    compact = Where.of(plain)
+    assert compact == plain and pickle.loads(pickle.dumps(compact)) == plain
+    for add, k, slug in ops:
+        assert (_add(plain, k, slug) if add else _discard(plain, k, slug)) == \
+            (_add(compact, k, slug) if add else _discard(compact, k, slug))
+        assert compact.get(k) == plain.get(k) and (k in compact) == (k in plain)
+    assert compact == plain and len(compact) == len(plain) and bool(compact) == bool(plain)
+    assert sorted(compact.items(), key=repr) == sorted(plain.items(), key=repr)
+    assert pickle.loads(pickle.dumps(compact)) == plain
+    assert compact.get(-1) is None and compact.get("x") is None
+
+
+def test_a_cached_build_holds_the_shared_passage_index_compact(tmp_path):
+    """The build cache writes the sentence index compact and gives it back so (``Where``): its shared
+    passages after an edit equal those of a fresh index."""
+    from dossier.cache import Cache
+    from dossier.passages import Where, _add
+    from dossier.pipeline import Builder, build_site
+    from tests.e2e.test_incremental import FILES
+    from tests.helpers.files import differences, tree, write_files
+
+    root = write_files(tmp_path / "archive", FILES)
+    assert Builder(root, root / "output", workers=1, cache=True).build().ok
+    where = Cache(root).load()["_shared"].where
+    assert isinstance(where, Where) and where
+    article = next((root / "content" / "articles").glob("*.md"))
+    article.write_text(article.read_text(encoding="utf-8") + "\nA sentence of its own added here today.\n",
+                       encoding="utf-8")
+    builder = Builder(root, root / "output", workers=1, cache=True)
+    assert builder.build().ok
+    where = builder.session._shared.where
+    assert isinstance(where, Where)
+    plain: dict = {}
+    for slug, scan in builder.session._scans.items():
+        for k in scan[1][1]:
+            if k:
+                _add(plain, k, slug)
+    assert where == plain
+    cold = build_site(root, out=tmp_path / "cold", workers=1)
+    assert cold.ok and differences(tree(root / "output"), tree(tmp_path / "cold")) == []
