@@ -33,7 +33,8 @@ L1i, a 48 KiB L1d and a 32 MiB last level, as this machine's processor has; the 
 until then) for the article pages' tasks ``--skip`` to ``--skip + --tasks`` (batches of
 ``EXPORTS_BATCH`` reports: their pages and their exports' parts), then ends the build: instructions
 and simulated cache misses of the same work at two sizes, whatever else the machine runs (the
-simulation is of this process alone). Read the result with ``callgrind_annotate``. Needs valgrind;
+simulation is of this process alone; ``--last-level 2097152`` simulates the 2 MiB second level as the
+last instead). Read the result with ``callgrind_annotate``. Needs valgrind;
 about 2 minutes at 10,000 articles, 6 at 100,000.
 """
 from __future__ import annotations
@@ -106,13 +107,13 @@ article_pages._render_articles_task = task
 pipeline.build_site(root, out=out, workers=1)
 '''
 
-CACHES = ["--I1=32768,8,64", "--D1=49152,12,64", "--LL=33554432,16,64"]
+CACHES = ["--I1=32768,8,64", "--D1=49152,12,64"]
 
 
-def cachesim(root: Path, out: Path, save: Path, skip: int, tasks: int) -> None:
+def cachesim(root: Path, out: Path, save: Path, skip: int, tasks: int, last_level: int) -> None:
     from run import compiled
     compiled()
-    cmd = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--cache-sim=yes", *CACHES,
+    cmd = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--cache-sim=yes", *CACHES, f"--LL={last_level},16,64",
            f"--callgrind-out-file={save}", sys.executable, "-c", PROBE, str(root), str(out), str(skip), str(tasks)]
     try:
         subprocess.run(cmd, cwd=REPO, check=True)
@@ -233,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--save", type=Path, required=True)
     v.add_argument("--skip", type=int, default=8, help="article tasks run before the instrumentation starts")
     v.add_argument("--tasks", type=int, default=50, help="article tasks measured")
+    v.add_argument("--last-level", type=int, default=32 << 20,
+                   help="bytes of the simulated last-level cache (default the 32 MiB third level; 2097152: the second)")
     args = ap.parse_args(argv)
     if args.cmd == "machine":
         machine()
@@ -244,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "profile":
             profile(root, out, args.save)
         else:
-            cachesim(root, out, args.save, args.skip, args.tasks)
+            cachesim(root, out, args.save, args.skip, args.tasks, args.last_level)
         return 0
     with open(args.small, "rb") as f:
         small = pickle.load(f)
