@@ -52,6 +52,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
 CHILD = r'''
@@ -115,9 +116,11 @@ def cachesim(root: Path, out: Path, save: Path, skip: int, tasks: int, last_leve
     compiled()
     cmd = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--cache-sim=yes", *CACHES, f"--LL={last_level},16,64",
            f"--callgrind-out-file={save}", sys.executable, "-c", PROBE, str(root), str(out), str(skip), str(tasks)]
+    from dossier.outdir import staging_path
     try:
         subprocess.run(cmd, cwd=REPO, check=True)
-    finally:
+    finally:  # the build ends in the article pages: its staging folder is left, never its output
+        shutil.rmtree(staging_path(out), ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
 
 
