@@ -57,15 +57,28 @@ SPLIT_MIN = 400  # files or bodies: from this many on, read or scanned in ``work
 
 
 def _load_task(root: Path, item: tuple) -> tuple:
-    """(digest of the file's bytes, what loading gave); None for the latter when the bytes have
-    the digest ``known`` (a build cache's stamps are another checkout's: the bytes decide)."""
-    kind, path, known = item
+    """(stat stamp, digest of the file's bytes, what loading gave); None for the latter when the bytes
+    have the digest ``known`` (a build cache's stamps are another checkout's: the bytes decide).
+    ``stamp`` None: the file is stat'ed here, before it is read (a first load reads every file, so
+    nothing waits for a stat of each in the build's process); a file gone by then gives (None, None, None)."""
+    kind, path, stamp, known = item
+    if stamp is None:
+        try:
+            stamp = stat_stamp(path)
+        except OSError:
+            return None, None, None
     try:
         data = path.read_bytes()
     except OSError:
-        return None, loader.load_file(root, kind, path)  # the loader reports it
+        return stamp, None, loader.load_file(root, kind, path)  # the loader reports it
     d = digest(data)
-    return d, None if d == known else loader.load_file(root, kind, path, data)
+    return stamp, d, None if d == known else loader.load_file(root, kind, path, data)
+
+
+def stat_stamp(path: Path) -> tuple:
+    """What says a loaded file may have changed since."""
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino
 
 
 def _scan_task(site: Site, slug: str) -> tuple[frozenset, list[int]]:
@@ -141,25 +154,29 @@ class Session:
         when it changed (the watcher said so, or its stat stamp moved). Many files are read and
         parsed in ``workers`` processes."""
         files = self._content_files(changed)
+        first = not self._loaded  # every file is read: each is stat'ed where it is read (``_load_task``)
         live = set()
         todo = []
         for kind, path in files:
             key = str(path)
             live.add(key)
+            if first:
+                todo.append((kind, path, None, None))
+                continue
             if changed is not None and key in self._loaded and path not in changed:
                 continue  # the watcher says it did not change
             try:
-                st = path.stat()
+                stamp = stat_stamp(path)
             except OSError:
                 continue
-            stamp = (st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino)
             cached = self._loaded.get(key)
             if cached is None or cached[0] != stamp or (changed is not None and path in changed):
                 todo.append((kind, path, stamp, cached))
-        items = [(kind, path, cached and cached[1]) for kind, path, _stamp, cached in todo]
-        for (_kind, path, stamp, cached), (d, result) in zip(todo, pool.shared(_load_task, items, self.root, workers,
-                                                                                SPLIT_MIN)):
-            self._loaded[str(path)] = (stamp, d, cached[2] if result is None else result)
+        items = [(kind, path, stamp, cached and cached[1]) for kind, path, stamp, cached in todo]
+        for (_kind, path, _stamp, cached), (stamp, d, result) in zip(todo, pool.shared(_load_task, items, self.root,
+                                                                                       workers, SPLIT_MIN)):
+            if stamp is not None:  # None: gone before it was read, as if the walk had not seen it
+                self._loaded[str(path)] = (stamp, d, cached[2] if result is None else result)
         for key in [k for k in self._loaded if k not in live]:
             del self._loaded[key]
         records, errors, failed = [], list(self._scan_problems), set()

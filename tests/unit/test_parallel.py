@@ -359,3 +359,30 @@ def test_a_template_error_in_a_batch_of_reports_is_reported_as_one_at_a_time(mon
     spread = build(root, workers=2)
     assert not here.ok and [str(e) for e in spread.errors] == [str(e) for e in here.errors]
     assert str(here.errors[0]).startswith("layouts/article.html:3: template error: ZeroDivisionError")
+
+
+def test_a_first_load_stats_each_file_once_where_it_is_read(monkeypatch, tmp_path):
+    """A first load reads every file: each is stat'ed in the task that reads it (in whichever process
+    claims it), not once more beforehand in the build's process; a later load stats each file here and
+    reads again only what changed. A file gone before its task is passed over, as if never walked."""
+    root = tmp_path / "archive"
+    shutil.copytree(REPO_ROOT / "content", root / "content")
+    shutil.copy(REPO_ROOT / "site.yaml", root / "site.yaml")
+    stats, reads = [], []
+    real_stat, real_load = session_mod.stat_stamp, session_mod.loader.load_file
+    monkeypatch.setattr(session_mod, "stat_stamp", lambda path: stats.append(path) or real_stat(path))
+    monkeypatch.setattr(session_mod.loader, "load_file", lambda *a: reads.append(a[2]) or real_load(*a))
+    s = Session(root)
+    first = s.load(None, 1)
+    files = [path for _kind, path in s._content_files(None)]
+    assert sorted(stats) == sorted(files) == sorted(reads) and len(files) > 50
+    assert all(s._loaded[str(p)][0] == real_stat(p) for p in files)
+    stats.clear(), reads.clear()
+    edited = next(p for p in files if p.parent.name == "articles")
+    edited.write_text(edited.read_text() + "\nOne more line.\n")
+    s.load(None, 1)
+    assert sorted(stats) == sorted(files) and reads == [edited]
+    missing = root / "content" / "articles" / "gone.md"
+    gone = Session(root)
+    monkeypatch.setattr(gone, "_content_files", lambda changed: [*s._files, ("articles", missing)])
+    assert gone.load(None, 1) == s.load(None, 1) and str(missing) not in gone._loaded
