@@ -40,6 +40,7 @@ class Memory:
     search: object = None  # search_update.State of the index the output folder holds
     data: dict = field(default_factory=dict)  # part of the open data -> (digest of its inputs, {path: (digest, size)})
     pending: dict = field(default_factory=dict)  # the same, this build's, with sizes only until it is committed
+    checked: set = field(default_factory=set)  # reports' words known to be their records' (see ``_trusted``)
 
     def committed(self, outputs: dict) -> None:
         """The build reached the output folder: ``outputs`` (path -> digest) holds its data files."""
@@ -132,19 +133,20 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
 
 def _term_part(b: Built, memory: Memory, texts: dict, passages: list) -> tuple:
     """The search index's term files (``search.term_files``), staged; what the manifest takes of them;
-    the records' words' keys and total length; the words kept for a next build (when one comes)."""
+    the records' words' keys and total length; the words kept for a next build (when one comes) and
+    ``Memory.checked``."""
     records = _records(b, texts, passages)
     words = _record_words(b, memory, records)
     made: dict = {}
     files = {o.path: b.put(o) for o in search.term_files(words, len(records), made, b.keep, _total(b, records))}
     if not b.keep:  # a one-off build: no State for a next build
-        return files, made, None, None
+        return files, made, None, None, None
     keys, total = array("Q"), 0
     for w in words:  # one pass: spooled words are read again each time
         keys.append(w.key)
         total += w.length
     reports = {id(w) for w in b.article_words.values()}  # the build process holds these: not sent back
-    return files, made, (keys, total), {k: w for k, w in memory.words.items() if id(w) not in reports}
+    return files, made, (keys, total), {k: w for k, w in memory.words.items() if id(w) not in reports}, memory.checked
 
 
 def _record_part(b: Built, memory: Memory, records: list[Record], terms: pool.Aside) -> dict[str, str]:
@@ -152,9 +154,10 @@ def _record_part(b: Built, memory: Memory, records: list[Record], terms: pool.As
     (see :func:`_term_part`), then the manifest and the State a next build updates the index from."""
     rest: dict = {}
     files = {o.path: b.put(o) for o in search.record_files(records, rest)}
-    made, term_made, words, kept = terms.result()
+    made, term_made, words, kept, checked = terms.result()
     files.update(made)
-    if kept is not None:  # the reports' words are this process's own (a copy of each would be held too)
+    if kept is not None:
+        memory.checked = checked  # the reports' words are this process's own (a copy of each would be held too)
         reports = {w.key: w for w in b.article_words.values()}
         memory.words = {k: kept.get(k) or reports[k] for k in words[0]}
     state: list | None = [] if b.keep else None
@@ -164,17 +167,40 @@ def _record_part(b: Built, memory: Memory, records: list[Record], terms: pool.As
     return files
 
 
-def _record_words(b: Built, memory: Memory, records: list[Record]) -> list:
+def _record_words(b: Built, memory: Memory, records: list[Record], heads: dict | None = None) -> list:
     """Each record's Words: a report's as its render worker counted them, the others counted here (or
     the last build's, by key); ``memory.words`` is left with them.  A one-off build's (nothing kept): a
     report's read from the spool, the others counted (``search.Counted``, never packed), each as it is
-    read, never all held."""
+    read, never all held. ``heads``: ``_heads(b)``, when made already.  A report's record is not read for
+    its words when they are known to be its own (``_trusted``); ``memory.checked`` is left with them all."""
     words = b.article_words
     if _spooled(b):
         slugs, reports = list(b.site.articles), records.reports
         return _Records(lambda i: words[slugs[i]] if i < reports else search.counted(records[i]), range(len(records)), [])
     counted = {i: words[slug] for i, slug in enumerate(b.site.articles) if slug in words}  # reports come first
-    return record_words(records, counted, memory.words)
+    heads = _heads(b) if heads is None else heads
+    out = record_words(records, counted, memory.words, _trusted(memory, heads, counted))
+    memory.checked = {_check(head, out[i].key) for i, head in heads.items()}  # each now found its record's
+    return out
+
+
+def _heads(b: Built) -> dict:
+    """Record number -> a report's record but the text of its page (``report_head``)."""
+    return {i: report_head(b.site, b.urls, slug) for i, slug in enumerate(b.site.articles)}
+
+
+def _check(head: Record, key: int) -> int:
+    """What ``Memory.checked`` holds of a report whose record but its text is ``head`` and whose words' key is
+    ``key``, once its record was read and ``key`` found its key (``search._key``)."""
+    return search.text_key(f"{head.url}\0{head.title}\0{head.content}\0{head.type}\0{head.filters!r}\0"
+                           f"{head.meta!r}\0{key}")
+
+
+def _trusted(memory: Memory, heads: dict, counted: dict) -> frozenset:
+    """The reports whose counted words are their record's without reading it: the key of the words counted
+    where the page was rendered was found the key of a record with this same head, in a build before.
+    Words counted from another record (a head that changed since the page was rendered) are not trusted."""
+    return frozenset(i for i, head in heads.items() if i in counted and _check(head, counted[i].key) in memory.checked)
 
 
 def _total(b: Built, records) -> int | None:
@@ -194,8 +220,9 @@ def _spooled(b: Built) -> bool:
 def search_files(b: Built, memory: Memory, records: list[Record]) -> dict[str, str]:
     """The search index: updated from the output's when that is possible, else made whole."""
     last = dict(memory.words)
-    words = _record_words(b, memory, records)
-    got = search_update.update(memory.search, records, words, last, b.previous, b.read)
+    heads = _heads(b)
+    words = _record_words(b, memory, records, heads)  # each report's its record's now: their heads stand for them
+    got = search_update.update(memory.search, records, words, last, b.previous, b.read, heads)
     if got is not None:
         outs, files, memory.search = got
         files.update((o.path, b.put(o)) for o in outs)
@@ -393,10 +420,16 @@ def note_text(note_html: str) -> str:
 
 def report_record(site, urls, slug: str, body: str) -> Record:
     """The search record of a report whose page shows ``body`` (also made where the page is rendered)."""
+    head = report_head(site, urls, slug)
+    return Record(head.url, head.title, head.content + body, head.type, head.filters, head.meta)
+
+
+def report_head(site, urls, slug: str) -> Record:
+    """A report's search record but the text of its page: its content is what comes before that text."""
     art = site.articles[slug]
     outlet = site.entities.get(art.outlet)
     name = outlet.name if outlet else art.outlet
-    return Record(urls.of("article", slug), art.title, f"{art.title}\n{name}\n{art.byline}\n{body}", "Report",
+    return Record(urls.of("article", slug), art.title, f"{art.title}\n{name}\n{art.byline}\n", "Report",
                   (("Outlet", name),), (("detail", f"{name}, {art.published.isoformat()}"),))
 
 

@@ -417,6 +417,11 @@ def _record_size(r: Record) -> int:
     return len(r.content) + len(r.title) + len(r.url) + 80  # and the type, the meta, the brackets
 
 
+def begins_chunk(size: int, n: int) -> bool:
+    """Whether a record of size ``n`` (``_record_size``) begins a chunk after one of ``size`` so far (0: none)."""
+    return size > 0 and size + n > CHUNK_CHARS
+
+
 def _chunks(records) -> Iterator[tuple[int, list[Record]]]:
     """Each chunk of about ``CHUNK_CHARS`` characters: (the number of its first record, its records),
     in one pass over ``records`` (a one-off build's reports are made again each time they are read)."""
@@ -424,7 +429,7 @@ def _chunks(records) -> Iterator[tuple[int, list[Record]]]:
     start = size = 0
     for i, r in enumerate(records):
         n = _record_size(r)
-        if chunk and size + n > CHUNK_CHARS:
+        if begins_chunk(size, n):
             yield start, chunk
             start, chunk, size = i, [], 0
         size += n
@@ -463,16 +468,21 @@ def _filters(records: list[Record], docs: dict | None = None) -> tuple[dict, lis
     return table, files
 
 
-def record_words(records: list[Record], counted: dict | None, memo: dict | None) -> list[Words]:
+def record_words(records: list[Record], counted: dict | None, memo: dict | None,
+                 trusted: frozenset = frozenset()) -> list[Words]:
     """Each record's :class:`Words`: ``counted`` maps a record's number to them where they were
     counted already; ``memo`` (kept between builds: the preview's, the build cache's) has words by
-    key, and is left with those of ``records``."""
+    key, and is left with those of ``records``. The counted words of a record in ``trusted`` are taken
+    without reading the record (they are known to be its own: ``exports._trusted``)."""
     counted, last = counted or {}, dict(memo or {})
     words = []
-    for i, r in enumerate(records):
-        key, w = _key(r), counted.get(i)
-        if w is None or w.key != key:
-            w = last.get(key) or count_words(r)
+    for i in range(len(records)):
+        w = counted.get(i)
+        if i not in trusted or w is None:
+            r = records[i]
+            key = _key(r)
+            if w is None or w.key != key:
+                w = last.get(key) or count_words(r)
         words.append(w)
     if memo is not None:
         memo.clear()

@@ -68,11 +68,13 @@ class State:
 
 
 def update(state: State | None, records: list[Record], words: list[Words], memo: dict, previous: dict,
-           read: Callable[[str], bytes]) -> tuple[list[Output], dict, State] | None:
+           read: Callable[[str], bytes], heads: dict | None = None) -> tuple[list[Output], dict, State] | None:
     """(files made again, files carried over: path -> digest, the new State), or None: make it all.
 
     ``memo``: the last build's words by key (the changed records' old words); ``previous``: path ->
-    digest of what the output folder holds; ``read(path)``: its bytes there."""
+    digest of what the output folder holds; ``read(path)``: its bytes there; ``heads``: record number ->
+    the record but its text, for records whose ``words`` are known to be theirs (not made for their
+    entry keys, chunk starts and filter values: see :func:`_record_facts`)."""
     n = len(records)
     if state is None or previous.get(f"{FOLDER}/index.json") != state.index or len(state.keys) != 8 * n:
         return None
@@ -80,7 +82,7 @@ def update(state: State | None, records: list[Record], words: list[Words], memo:
     old_keys.frombytes(state.keys)
     old_entries.frombytes(state.entries)
     keys = array("Q", (w.key for w in words))
-    entries, starts, docs = _record_facts(records)
+    entries, starts, docs = _record_facts(records, words, heads or {})
     changed = [i for i in range(n) if keys[i] != old_keys[i]]
     if len(changed) > max(MIN_CHANGES, n // MAX_SHARE) or any(old_keys[i] not in memo for i in changed):
         return None
@@ -125,15 +127,23 @@ def update(state: State | None, records: list[Record], words: list[Words], memo:
     return [Output(f"{FOLDER}/{name}", data) for name, data in sorted(made.items())], carried, new
 
 
-def _record_facts(records) -> tuple[array, list[int], dict]:
+def _record_facts(records, words: list[Words], heads: dict) -> tuple[array, list[int], dict]:
     """Each record's entry key, the chunks' first records and each filter value's records
-    (``search._filter_docs``), in one pass over ``records``, whose reports may be made each time they are read."""
+    (``search._filter_docs``), in one pass over ``records``, whose reports may be made each time they are
+    read; a record in ``heads`` is not made: its head (the record but its text) holds all but the text,
+    whose length is its words' (``Words.length``)."""
     entries, starts, docs = array("Q"), [], {}
-    for start, chunk in search._chunks(records):
-        starts.append(start)
-        for i, r in enumerate(chunk, start):
-            entries.append(entry_key(r))
-            search._filter_docs(docs, i, r)
+    size = 0
+    for i in range(len(records)):
+        head = heads.get(i)
+        r = records[i] if head is None else head
+        n = search._record_size(r) + (0 if head is None else words[i].length - len(head.content))
+        if not starts or search.begins_chunk(size, n):
+            starts.append(i)
+            size = 0
+        size += n
+        entries.append(entry_key(r))
+        search._filter_docs(docs, i, r)
     return entries, starts, docs
 
 

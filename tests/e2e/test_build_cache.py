@@ -922,3 +922,28 @@ def test_a_search_index_updated_outside_the_preview_holds_no_reports_records(par
     assert isinstance(records, dossier.exports._Records) and records.reports >= 4 and got is not None
     assert records[0] == records[0] and records[0] is not records[0]  # made each time it is read
     parted.expect_cold()
+
+
+def test_a_cached_build_reads_for_the_search_index_the_record_of_only_the_edited_report(archive, monkeypatch):
+    """The reports' words kept are known to be their records' (``exports.Memory.checked``): after an edit, only
+    the edited report's record is read for its words' key, and the output equals a cold build's."""
+    import dossier.search
+
+    keyed = []
+    real = dossier.search._key
+    monkeypatch.setattr(dossier.search, "_key", lambda r: keyed.append(r) or real(r))
+    EDITS["article"](archive)
+    archive.cached()
+    assert {r.url for r in keyed if r.type == "Report"} == {"/articles/one/"}
+    archive.expect_cold()
+
+
+def test_reports_whose_record_changed_around_their_text_are_read_again(archive):
+    """An outlet renamed changes the record of each of its reports (not only their pages): each is checked
+    again, and the output equals a cold build's, then after an edit too."""
+    archive.edit("content/entities/outlets/daily.md", "name: Daily Example", "name: Daily Renamed")
+    archive.cached()
+    archive.expect_cold()
+    EDITS["article"](archive)
+    archive.cached()
+    archive.expect_cold()

@@ -150,3 +150,39 @@ def test_added_or_removed_records_make_the_index_whole():
     builds = Builds(records)
     assert builds.build(records[:-1]) == whole(records[:-1]) and builds.whole
     assert builds.build(records) == whole(records) and builds.whole
+
+
+class _Unread(list):
+    """Records of which those numbered in ``unread`` must not be read."""
+
+    def __init__(self, records, unread) -> None:
+        super().__init__(records)
+        self.unread = set(unread)
+
+    def __getitem__(self, i):
+        assert i not in self.unread, f"record {i} was read"
+        return super().__getitem__(i)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_record_facts_from_heads_equal_those_of_the_records(seed):
+    """A record given by its head (the record but its text, whose length its words give) has the entry key,
+    chunk place and filter values of the record itself, and the record is not read for them."""
+    rnd = random.Random(seed)
+    records = corpus(rnd.randint(1, 120), seed)
+    records = [replace(r, content=(r.content + " ") * rnd.randint(1, 60)) if rnd.random() < 0.3 else r for r in records]
+    words = record_words(records, None, None)
+    heads = {i: replace(r, content=r.content[:rnd.randint(0, len(r.content))]) for i, r in enumerate(records)
+             if rnd.random() < 0.7}
+    want = search_update._record_facts(records, words, {})
+    assert want[1] == search.chunk_starts(records)
+    assert search_update._record_facts(_Unread(records, heads), words, heads) == want
+
+
+def test_trusted_counted_words_are_taken_without_reading_the_record_others_are_checked():
+    records = corpus(6)
+    stale = record_words([replace(records[1], content="other words")], None, None)[0]
+    counted = {0: record_words(records[:1], None, None)[0], 1: stale}
+    words = record_words(_Unread(records, {0}), counted, None, frozenset({0}))
+    assert words[0] is counted[0]
+    assert words[1] != stale and words == record_words(records, None, None)
