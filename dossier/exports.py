@@ -40,7 +40,7 @@ class Memory:
     search: object = None  # search_update.State of the index the output folder holds
     data: dict = field(default_factory=dict)  # part of the open data -> (digest of its inputs, {path: (digest, size)})
     pending: dict = field(default_factory=dict)  # the same, this build's, with sizes only until it is committed
-    checked: set = field(default_factory=set)  # reports' words known to be their records' (see ``_trusted``)
+    checked: set = field(default_factory=set)  # reports' words known to be their records' (see ``_check``)
 
     def committed(self, outputs: dict) -> None:
         """The build reached the output folder: ``outputs`` (path -> digest) holds its data files."""
@@ -172,15 +172,18 @@ def _record_words(b: Built, memory: Memory, records: list[Record], heads: dict |
     the last build's, by key); ``memory.words`` is left with them.  A one-off build's (nothing kept): a
     report's read from the spool, the others counted (``search.Counted``, never packed), each as it is
     read, never all held. ``heads``: ``_heads(b)``, when made already.  A report's record is not read for
-    its words when they are known to be its own (``_trusted``); ``memory.checked`` is left with them all."""
+    its words when they are known to be its own (``_check``); ``memory.checked`` is left with them all."""
     words = b.article_words
     if _spooled(b):
         slugs, reports = list(b.site.articles), records.reports
         return _Records(lambda i: words[slugs[i]] if i < reports else search.counted(records[i]), range(len(records)), [])
     counted = {i: words[slug] for i, slug in enumerate(b.site.articles) if slug in words}  # reports come first
     heads = _heads(b) if heads is None else heads
-    out = record_words(records, counted, memory.words, _trusted(memory, heads, counted))
-    memory.checked = {_check(head, out[i].key) for i, head in heads.items()}  # each now found its record's
+    checks = {i: _check(head, counted[i].key) for i, head in heads.items() if i in counted}
+    trusted = frozenset(i for i, c in checks.items() if c in memory.checked)
+    out = record_words(records, counted, memory.words, trusted)
+    # Each report's words are now found its record's: those not trusted were checked against their record.
+    memory.checked = {checks[i] if i in trusted else _check(head, out[i].key) for i, head in heads.items()}
     return out
 
 
@@ -191,16 +194,14 @@ def _heads(b: Built) -> dict:
 
 def _check(head: Record, key: int) -> int:
     """What ``Memory.checked`` holds of a report whose record but its text is ``head`` and whose words' key is
-    ``key``, once its record was read and ``key`` found its key (``search._key``)."""
+    ``key``, once its record was read and ``key`` found its key (``search._key``).  A report whose check is
+    there has its words taken as its record's without reading the record: the key of the words counted where
+    its page was rendered was found, in a build before, the key of a record with this same head.  Words
+    counted from another record (a head that changed since the page was rendered) are not trusted."""
     return search.text_key(f"{head.url}\0{head.title}\0{head.content}\0{head.type}\0{head.filters!r}\0"
                            f"{head.meta!r}\0{key}")
 
 
-def _trusted(memory: Memory, heads: dict, counted: dict) -> frozenset:
-    """The reports whose counted words are their record's without reading it: the key of the words counted
-    where the page was rendered was found the key of a record with this same head, in a build before.
-    Words counted from another record (a head that changed since the page was rendered) are not trusted."""
-    return frozenset(i for i, head in heads.items() if i in counted and _check(head, counted[i].key) in memory.checked)
 
 
 def _total(b: Built, records) -> int | None:

@@ -473,7 +473,7 @@ def record_words(records: list[Record], counted: dict | None, memo: dict | None,
     """Each record's :class:`Words`: ``counted`` maps a record's number to them where they were
     counted already; ``memo`` (kept between builds: the preview's, the build cache's) has words by
     key, and is left with those of ``records``. The counted words of a record in ``trusted`` are taken
-    without reading the record (they are known to be its own: ``exports._trusted``)."""
+    without reading the record (they are known to be its own: ``exports._check``)."""
     counted, last = counted or {}, dict(memo or {})
     words = []
     for i in range(len(records)):
