@@ -202,8 +202,6 @@ def _check(head: Record, key: int) -> int:
                            f"{head.meta!r}\0{key}")
 
 
-
-
 def _total(b: Built, records) -> int | None:
     """The sum of the records' lengths, when their words are read (and the others' counted) as the
     postings are made, from what is known without reading them (a one-off build's: the reports'
