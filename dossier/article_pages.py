@@ -51,14 +51,10 @@ class RenderState:
 EXPORTS_BATCH = 8  # reports a render worker makes the pages of, then the exports' parts of, in turn
 
 
-def _render_article_task(state: RenderState, slug: str) -> tuple[ArticleResult, str, float, float]:
-    """(what rendering reported, the staged page's digest, seconds for the page, seconds for what the
-    search index and the open data take from it: the two are timed apart, see ``split_exports``)."""
-    return _exports_part(state, *_article_page(state, slug))
-
-
-def _render_articles_task(state: RenderState, slugs: list[str]) -> list[tuple]:
-    """:func:`_render_article_task` of each of ``slugs``: their pages first, then their exports' parts (a
+def _render_articles_task(state: RenderState, slugs: list[str]) -> list[tuple[ArticleResult, str, float, float]]:
+    """For each of ``slugs``: (what rendering reported, the staged page's digest, seconds for the page,
+    seconds for what the search index and the open data take from it: the two are timed apart, see
+    ``split_exports``). Their pages first, then their exports' parts (a
     report's exports' part right after its own page cost about a tenth more: the page's work had pushed
     the exports' code and data out of the processor's caches). A worker's collections of cycles
     (``pool._call``) come every ``COLLECT_EVERY`` batches."""

@@ -162,7 +162,7 @@ def test_bodies_go_while_the_article_workers_render_and_a_worker_forked_after_th
     assert state.bodies == [False] and not any(bodies)
     slug = next(iter(state.renderer.site.articles))
     with pytest.raises(RuntimeError, match="forked after the bodies were let go"):
-        article_pages._render_article_task(state, slug)
+        article_pages._render_articles_task(state, [slug])
 
 
 def test_forked_is_called_once_the_pool_has_forked_and_only_then():
