@@ -277,3 +277,33 @@ def test_a_notes_claim_starts_its_own_line_under_the_label(browser, sites, width
             assert abs(geo["claimLeft"] - geo["left"]) < 1, f"{where}: the claim is indented"
             if media == "screen":  # the permalink on the label's line, level with it (print hides it)
                 assert abs(geo["permalink"] - geo["labelTop"]) < 1.5, f"{where}: the permalink sits below the label"
+
+
+# For every note reference followed by punctuation: the top of the reference's line and of the
+# punctuation's line (a range over its first character), and the text around them for the message.
+REF_AND_PUNCTUATION_JS = """() => [...document.querySelectorAll('.body .note-ref')].flatMap(sup => {
+  const next = sup.nextSibling;
+  if (!next || next.nodeType !== Node.TEXT_NODE || !/^[.,;:!?)\\]]/.test(next.data)) return [];
+  const range = document.createRange(); range.setStart(next, 0); range.setEnd(next, 1);
+  return [{ref: sup.querySelector('a').getBoundingClientRect().bottom, mark: range.getBoundingClientRect().bottom,
+           text: sup.textContent + next.data.slice(0, 12)}];
+})"""
+
+
+@pytest.mark.parametrize("width", range(330, 431, 20))
+def test_a_note_reference_keeps_the_punctuation_after_it_on_its_line(browser, sites, width):
+    """A line never starts with the full stop or comma that follows a note's number ("force³" at the
+    end of one line, ". Additional" at the start of the next): the reference is an inline link, which
+    offers no break before the punctuation. Narrow widths in steps, so that some reference falls at a
+    line's end in at least one of them."""
+    base, paths = sites["seed"]
+    with browser_page(browser, width) as page:
+        seen = 0
+        for path in paths:
+            page.goto(base + path)
+            wait_placed(page, "narrow")
+            for pair in page.evaluate(REF_AND_PUNCTUATION_JS):
+                seen += 1
+                assert abs(pair["ref"] - pair["mark"]) < 12, \
+                    f"{path} at {width}px: {pair['text']!r} breaks between the note's number and the punctuation"
+        assert seen >= 3, f"only {seen} note references followed by punctuation in the seed"
