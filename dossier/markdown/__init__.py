@@ -48,23 +48,20 @@ def _normalize_if_needed(state: StateCore) -> None:
 
 def render(md: MarkdownIt, src: str, env: MarkdownEnv) -> str:
     """``md.render(src, env)``: the same HTML, and the same ``env`` after. A text of plain prose
-    (``plain.tokens``) with no annotation to place, in a parser as ``make_md`` makes it, has its
-    tokens made, its names linked (the mentions rule) and its HTML written (``plain.html``) without
-    markdown-it's loop over the other core rules (each looks for what plain prose cannot hold:
-    footnotes, wikilinks, links, escapes, annotations) and its renderer's rule table: about a quarter
-    of such a report's Markdown step."""
+    (``plain.paragraphs``) with no annotation to place, in a parser as ``make_md`` makes it, has its
+    names linked and its HTML written paragraph by paragraph (``mentions.paragraphs_html``), no token
+    made: markdown-it's loop over the core rules (but the mentions rule, each looks for what plain
+    prose cannot hold: footnotes, wikilinks, links, escapes, annotations) and its renderer would
+    leave the mentions rule's HTML as it is."""
     if env.get("annotations") or not _plain_core(md):
         return md.render(src, env)
-    found = plain.tokens(src)
+    found = plain.paragraphs(src)
     if found is None:
         return md.render(src, env)
-    state = StateCore(src, md, env)
-    state.tokens = found
-    mentions._rule(state, direct=True)  # ``_plain_core``: its renderer writes names as ``mentions._as_html`` does
+    html = mentions.paragraphs_html(*found, env)
     env.setdefault("note_number", 0)  # what the sidenotes rule leaves in ``env`` when there is no note
     env.setdefault("note_numbers", {})
-    html = plain.html(state.tokens)
-    return md.renderer.render(state.tokens, md.options, env) if html is None else html
+    return html
 
 
 def note_renderer(md: MarkdownIt, site, urls, *, link_first: bool = False,
@@ -82,8 +79,9 @@ def note_renderer(md: MarkdownIt, site, urls, *, link_first: bool = False,
 
 def _plain_core(md: MarkdownIt) -> bool:
     """Whether ``md``'s core rules are ``make_md``'s, in its order, and its renderer markdown-it's own
-    for paragraphs, text and soft breaks: then on plain prose with no annotation every core rule
-    but the mentions rule leaves the tokens as they are, and ``plain.html`` writes them as its renderer does."""
+    for paragraphs, text, soft breaks and HTML: then on plain prose with no annotation every core rule
+    but the mentions rule leaves the tokens as they are, and its renderer writes them as
+    ``mentions.paragraphs_html`` does."""
     rules = md.core.ruler.getRules("")  # the functions, kept by the ruler until its rules change
     last = rules[-1] if len(rules) == len(_CORE) + 1 else None
     return (rules[:-1] == _CORE and type(last) is partial and last.func is sidenotes._rule and last.args == (md,)

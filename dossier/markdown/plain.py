@@ -30,7 +30,6 @@ from __future__ import annotations
 import re
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import block as _markdown_it_block
 from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
@@ -57,18 +56,30 @@ _OPTIONS = {"html": False, "linkify": False, "typographer": False, "breaks": Fal
 
 def tokens(src: str) -> list[Token] | None:
     """The block tokens (inline children made) of ``src`` when it is plain prose, else None."""
+    found = paragraphs(src)
+    if found is None:
+        return None
+    lines, spans = found
+    out: list[Token] = []
+    for first, end in spans:
+        out += _paragraph(lines, first, end)
+    return out
+
+
+def paragraphs(src: str) -> tuple[list[str], list[tuple[int, int]]] | None:
+    """(the lines of ``src``, each paragraph's first line and end line) when it is plain prose, else None."""
     for char in _INLINE:
         if char in src:
             return None
     lines = src.split("\n")
     if lines[-1] == "":
         lines.pop()  # the text's final line break ends its last line; it starts none
-    out: list[Token] = []
+    spans = []
     start = -1
     for n, line in enumerate(lines):
         if not line:
             if start >= 0:
-                out += _paragraph(lines, start, n)
+                spans.append((start, n))
                 start = -1
             continue
         first = line[0]
@@ -77,8 +88,8 @@ def tokens(src: str) -> list[Token] | None:
         if start < 0:
             start = n
     if start >= 0:
-        out += _paragraph(lines, start, len(lines))
-    return out
+        spans.append((start, len(lines)))
+    return lines, spans
 
 
 def _paragraph(lines: list[str], first: int, end: int) -> tuple[Token, Token, Token]:
@@ -97,38 +108,6 @@ def _paragraph(lines: list[str], first: int, end: int) -> tuple[Token, Token, To
     return (token("paragraph_open", "p", 1, 0, map_=[first, end], block=True),
             token("inline", "", 0, 1, content, map_=[first, end], children=children, block=True),
             token("paragraph_close", "p", -1, 0, block=True))
-
-
-def html(tokens: list[Token]) -> str | None:
-    """What markdown-it's renderer (``RendererHTML``, as ``make_md`` sets it up) writes for the tokens of
-    plain prose once its names are linked (``mentions.py``, as one ``html_inline`` token a run of
-    text): per paragraph ``<p>`` (or ``<p id="par-N">``), its children (text escaped, a soft break a
-    line break, HTML as it is), ``</p>`` and a line break. None for a stream holding anything else."""
-    out = []
-    for tok in tokens:
-        t = tok.type
-        if t == "inline":
-            for child in tok.children:
-                c = child.type
-                if c == "text":
-                    out.append(escapeHtml(child.content))
-                elif c == "softbreak":
-                    out.append("\n")
-                elif c == "html_inline":
-                    out.append(child.content)
-                else:
-                    return None
-        elif tok.hidden:
-            return None
-        elif t == "paragraph_open":
-            attrs = tok.attrs
-            out.append("".join(["<p", *(f' {escapeHtml(k)}="{escapeHtml(str(v))}"' for k, v in attrs.items()), ">"])
-                       if attrs else "<p>")
-        elif t == "paragraph_close":
-            out.append("</p>\n")
-        else:
-            return None
-    return "".join(out)
 
 
 def block(state: StateCore) -> None:

@@ -128,7 +128,8 @@ def _same(harness, text):
     assert _outcome(_tokens, FAST, text) == _outcome(_tokens, SLOW, text), repr(text)
     for annotated in (True, False):
         for kw in ({}, {"link_first": True}, {"link_first": True, "link_per_block": True}, {"block_ids": False},
-                   {"self_slug": "mark-rowley", "link_first": True, "block_ids": False}):
+                   {"self_slug": "mark-rowley", "link_first": True, "block_ids": False}, {"collect": False},
+                   {"site": False}):
             slow = _outcome(_rendered, harness, SLOW, text, annotated, **kw)
             fast = _outcome(_rendered, harness, FAST, text, annotated, **kw)
             assert _head(fast) == _head(slow), (repr(text), annotated, kw)
@@ -238,13 +239,6 @@ def test_render_keeps_to_a_parser_as_make_md_makes_it(harness, monkeypatch):
     calls = _renderer_calls(monkeypatch, md)
     render(md, text, harness.env())
     assert calls == []
-
-
-def test_html_declines_any_other_token():
-    tokens = FAST.parse("A paragraph.\n\n> a quote\n")
-    assert plain.html(tokens) is None
-    assert plain.html(FAST.parse("A *word*.\n")) is None  # an ``em_open`` child
-    assert plain.html(FAST.parse("One.\nTwo.\n\nThree.\n")) == FAST.render("One.\nTwo.\n\nThree.\n")
 
 
 def test_make_md_uses_the_fast_path():
