@@ -15,16 +15,13 @@ exports' part of a task (the page read back, its words and mention rows) and the
 """
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from cpu_split import checkout_args  # noqa: E402
-from run import compiled, ensure_archive  # noqa: E402
+from cpu_split import checkout_args, run_child  # noqa: E402
 
 CHILD = r'''
 import gc, shutil, sys, tempfile, time
@@ -114,16 +111,7 @@ for step, seconds in best.items():
 
 
 def main() -> None:
-    args = checkout_args(__doc__)
-    root = ensure_archive(args.articles, args.seed)
-    repo = args.repo.resolve()
-    compiled(repo)
-    print(f"{args.articles:,} articles, an article page step by step with {repo.name}/dossier, best of "
-          f"{args.repeat} rounds; CPU")
-    done = subprocess.run([sys.executable, "-c", CHILD, str(root), str(args.repeat)], cwd=repo,
-                          env={**os.environ, "PYTHONPATH": str(repo)}, timeout=7200)
-    if done.returncode != 0:
-        raise SystemExit(done.returncode)
+    run_child(checkout_args(__doc__), CHILD, "an article page step by step")
 
 
 if __name__ == "__main__":
