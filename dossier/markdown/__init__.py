@@ -48,11 +48,11 @@ def _normalize_if_needed(state: StateCore) -> None:
 
 def render(md: MarkdownIt, src: str, env: MarkdownEnv) -> str:
     """``md.render(src, env)``: the same HTML, and the same ``env`` after. A text of plain prose
-    (``plain.paragraphs``) with no annotation to place, in a parser as ``make_md`` makes it, has its
-    names linked and its HTML written paragraph by paragraph (``mentions.paragraphs_html``), no token
-    made: markdown-it's loop over the core rules (but the mentions rule, each looks for what plain
-    prose cannot hold: footnotes, wikilinks, links, escapes, annotations) and its renderer would
-    leave the mentions rule's HTML as it is."""
+    (``plain.paragraphs``) with no annotation to place, in a parser as ``make_md`` makes it, is written
+    paragraph by paragraph, its names linked (``mentions.paragraphs_html``), no token made: on such a
+    text markdown-it's other core rules find nothing to do (each looks for what plain prose cannot
+    hold: footnotes, wikilinks, links, escapes, annotations) and its renderer would write the mentions
+    rule's tokens as that writes them. Anything else goes to ``md.render``."""
     if env.get("annotations") or not _plain_core(md):
         return md.render(src, env)
     found = plain.paragraphs(src)

@@ -223,7 +223,8 @@ def _marked(spans: list, run_start: int, env, found: list) -> list[tuple[int, in
     """(start, end, slug, id, True: a link / False: a span) of each name of ``spans`` (but the page's own
     entity) in a run of text starting at ``run_start`` of the visible text; each added to ``found``
     (entity, start, end in the visible text, number) and numbered in an article's body (``block_ids``)."""
-    link_first, linked, self_slug, block_ids = env.get("link_first"), env["linked"], env.get("self"), env.get("block_ids")
+    link_first, linked, self_slug = env.get("link_first"), env["linked"], env.get("self")
+    block_ids = env.get("block_ids")
     marked = []
     for s, e, slug in spans:
         if slug == self_slug:
@@ -251,7 +252,7 @@ def paragraphs_html(lines: list[str], paragraphs: list[tuple[int, int]], env) ->
     per_block, block_ids, collect = env.get("link_per_block"), env.get("block_ids"), env.get("mentions")
     out = []
     for block, (first, end) in enumerate(paragraphs, 1):
-        if per_block:
+        if per_block and matcher is not None:
             env["linked"].clear()
         text = lines[first] if end - first == 1 else "\n".join(lines[first:end])
         spans = matcher and matcher.find(text.replace("\n", " "))  # a name may wrap over two source lines
