@@ -76,6 +76,19 @@ def checkout_args(doc: str) -> argparse.Namespace:
     return parser.parse_args()
 
 
+def run_child(args: argparse.Namespace, child: str, what: str) -> None:
+    """Run the script ``child`` (argv: the archive, ``--repeat``) in a fresh process with ``--repo``'s
+    dossier/ (compiled first), on the ``--articles`` archive, after a heading naming ``what`` it times."""
+    root = ensure_archive(args.articles, args.seed)
+    repo = args.repo.resolve()
+    compiled(repo)
+    print(f"{args.articles:,} articles, {what} of {repo.name}/dossier, best of {args.repeat}; CPU")
+    done = subprocess.run([sys.executable, "-c", child, str(root), str(args.repeat)], cwd=repo,
+                          env={**os.environ, "PYTHONPATH": str(repo)}, timeout=7200)
+    if done.returncode != 0:
+        raise SystemExit(done.returncode)
+
+
 def main() -> None:
     args = checkout_args(__doc__)
     root = ensure_archive(args.articles, args.seed)

@@ -14,16 +14,13 @@ alone, without the Markdown before them or the page's writing after.
 """
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from cpu_split import checkout_args  # noqa: E402
-from run import compiled, ensure_archive  # noqa: E402
+from cpu_split import checkout_args, run_child  # noqa: E402
 
 CHILD = r'''
 import collections, gc, shutil, sys, tempfile, time
@@ -94,15 +91,7 @@ print(f"  every page: {total:.3f} s of render")
 
 
 def main() -> None:
-    args = checkout_args(__doc__)
-    root = ensure_archive(args.articles, args.seed)
-    repo = args.repo.resolve()
-    compiled(repo)
-    print(f"{args.articles:,} articles, views and templates of {repo.name}/dossier, best of {args.repeat}; CPU")
-    done = subprocess.run([sys.executable, "-c", CHILD, str(root), str(args.repeat)], cwd=repo,
-                          env={**os.environ, "PYTHONPATH": str(repo)}, timeout=7200)
-    if done.returncode != 0:
-        raise SystemExit(done.returncode)
+    run_child(checkout_args(__doc__), CHILD, "views and templates")
 
 
 if __name__ == "__main__":

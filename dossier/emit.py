@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .markdown import make_md, new_env, note_renderer
+from .markdown import make_md, new_env, note_renderer, render
 from .model import Mention, Output, Page
 from .pagemeta import head_meta
 from .render import MacroMemo, compile_pages, human_date, make_env, render_template
@@ -93,7 +93,7 @@ class Renderer:
     def markdown(self, text: str, source: str, line0: int, errors: list, *, self_slug: str = "") -> Markup:
         env = new_env(self.site, self.urls, source=source, line0=line0, self_slug=self_slug,
                       link_first=self.link_first)
-        out = self.md.render(text, env)
+        out = render(self.md, text, env)
         errors.extend(env["errors"])
         return Markup(out)
 
@@ -129,7 +129,7 @@ class Renderer:
                       annotations=site.annotations.get(slug, ()), link_first=self.link_first, block_ids=True,
                       link_per_block=self.link_per_block,
                       render_note=note_renderer(self.md, site, self.urls, link_first=self.link_first, keep=notes))
-        body = Markup(self.md.render(art.body, env))
+        body = Markup(render(self.md, art.body, env))
         errors = env["errors"]
         mentions = env["mentions"]
         view = article_view(self.frame, site, slug, body, mentions, env.get("placed", []), self.coverage.get(slug, ()))

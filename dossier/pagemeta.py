@@ -14,13 +14,15 @@ from .render import escape_text
 
 ENTITY_TYPES = {"person": "Person", "organisation": "Organization", "place": "Place", "event": "Event",
                 "outlet": "NewsMediaOrganization"}
+# ``json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))`` without an encoder made per call
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def script_json(data) -> Markup:
     """JSON for inside a ``<script>`` element: ``<``, ``>`` and ``&`` as escapes, so ``</script>`` or
     ``<!--`` in any text cannot end or change the element, and the JSON still parses to the same data."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = _JSON.encode(data)
     for mark, escaped in _SCRIPT_SAFE.items():  # ``str.replace`` each: ``translate`` reads a dict per character
         if mark in text:
             text = text.replace(mark, escaped)
@@ -100,5 +102,17 @@ def head_meta(template: str, title: str, description: str, path: str, ctx: dict,
 def meta_tags(tags: list) -> Markup:
     """``head.meta``: one ``<meta attr="name" content="...">`` line per tag, what ``base.html``'s loop over
     ``head.tags`` wrote (escaped alike), made in one call: every page has about ten."""
-    return Markup("".join(f'<meta {escape_text(a)}="{escape_text(n)}" content="{escape_text(c)}">\n'
-                          for a, n, c in tags))
+    starts = _TAG_STARTS
+    return Markup("".join(f'{starts.get((a, n)) or _tag_start(a, n)}{escape_text(c)}">\n' for a, n, c in tags))
+
+
+_TAG_STARTS: dict[tuple[str, str], str] = {}  # (attribute, name) -> its tag's escaped start, up to its content
+
+
+def _tag_start(attribute: str, name: str) -> str:
+    """``<meta attribute="name" content="``, escaped: made once for each of the dozen a page names
+    (``head_meta``'s, the same on every page), kept for the next pages."""
+    start = f'<meta {escape_text(attribute)}="{escape_text(name)}" content="'
+    if len(_TAG_STARTS) < 256:  # a theme's tags beside them: the cache stays small
+        _TAG_STARTS[(attribute, name)] = start
+    return start

@@ -8,15 +8,22 @@ plugins wired in a fixed order. Plugins read site data only from ``env``, a
 """
 from __future__ import annotations
 
+from functools import partial
+from typing import Callable
+
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import text_join
 from markdown_it.rules_core.normalize import normalize as _normalize
 from markdown_it.rules_core.state_core import StateCore
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.footnote.index import footnote_tail
 
+from ..model import Annotation
 from . import marks, mentions, plain, sidenotes, wikilinks
-from .env import MarkdownEnv, Note, new_env, note_renderer
+from .env import MarkdownEnv, Note, new_env
 
-__all__ = ["MarkdownEnv", "Note", "make_md", "new_env", "note_renderer"]
+__all__ = ["MarkdownEnv", "Note", "make_md", "new_env", "note_renderer", "render"]
 
 
 def make_md() -> MarkdownIt:
@@ -37,3 +44,51 @@ def _normalize_if_needed(state: StateCore) -> None:
     change: its regular expression otherwise replaces every line feed with itself."""
     if "\r" in state.src or "\0" in state.src:
         _normalize(state)
+
+
+def render(md: MarkdownIt, src: str, env: MarkdownEnv) -> str:
+    """``md.render(src, env)``: the same HTML, and the same ``env`` after. A text of plain prose
+    (``plain.paragraphs``) with no annotation to place, in a parser as ``make_md`` makes it, is written
+    paragraph by paragraph, its names linked (``mentions.paragraphs_html``), no token made: on such a
+    text markdown-it's other core rules find nothing to do (each looks for what plain prose cannot
+    hold: footnotes, wikilinks, links, escapes, annotations) and its renderer would write the mentions
+    rule's tokens as that writes them. Anything else goes to ``md.render``."""
+    if env.get("annotations") or not _plain_core(md):
+        return md.render(src, env)
+    found = plain.paragraphs(src)
+    if found is None:
+        return md.render(src, env)
+    html = mentions.paragraphs_html(*found, env)
+    env.setdefault("note_number", 0)  # what the sidenotes rule leaves in ``env`` when there is no note
+    env.setdefault("note_numbers", {})
+    return html
+
+
+def note_renderer(md: MarkdownIt, site, urls, *, link_first: bool = False,
+                  keep: dict | None = None) -> Callable[[Annotation], Note]:
+    """What marks.py calls for each placed annotation: its note's (HTML, errors, entities named or wikilinked);
+    ``keep`` (if given) gets annotation id -> HTML, for the open data."""
+    def render_note(ann: Annotation) -> Note:
+        env = new_env(site, urls, source=ann.source, line0=ann.note_line - 1, collect=True, link_first=link_first)
+        html = render(md, ann.note, env)
+        if keep is not None:
+            keep[ann.id] = html
+        return html, env["errors"], [m.entity for m in env["mentions"]] + env.get("wikilinked", [])
+    return render_note
+
+
+def _plain_core(md: MarkdownIt) -> bool:
+    """Whether ``md``'s core rules are ``make_md``'s, in its order, and its renderer markdown-it's own
+    for paragraphs, text, soft breaks and HTML: then on plain prose with no annotation every core rule
+    but the mentions rule leaves the tokens as they are, and its renderer writes them as
+    ``mentions.paragraphs_html`` does."""
+    rules = md.core.ruler.getRules("")  # the functions, kept by the ruler until its rules change
+    last = rules[-1] if len(rules) == len(_CORE) + 1 else None
+    return (rules[:-1] == _CORE and type(last) is partial and last.func is sidenotes._rule and last.args == (md,)
+            and not last.keywords and type(md.renderer) is RendererHTML and mentions._renders_plainly(md)
+            and md.renderer.rules.keys().isdisjoint(("paragraph_open", "paragraph_close", "inline")))
+
+
+# The core rules of ``make_md`` in order, but the last (the sidenotes rule: a partial bound to its parser).
+_CORE = [_normalize_if_needed, plain.block, plain.inline, footnote_tail, text_join, wikilinks._resolve, mentions._rule,
+         marks._rule, wikilinks._root_links]

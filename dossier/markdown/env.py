@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any, Callable, TypedDict
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ..errors import DossierError
@@ -47,19 +46,6 @@ def new_env(site=None, urls=None, *, source: str = "", line0: int = 0, collect: 
                        mentions=[] if collect else None, self=self_slug, annotations=tuple(annotations),
                        link_first=link_first, block_ids=block_ids, link_per_block=link_per_block, linked=set(),
                        anchored=[], verbatim={}, notes=[], render_note=render_note)
-
-
-def note_renderer(md: MarkdownIt, site, urls, *, link_first: bool = False,
-                  keep: dict | None = None) -> Callable[[Annotation], Note]:
-    """What marks.py calls for each placed annotation: its note's (HTML, errors, entities named or wikilinked);
-    ``keep`` (if given) gets annotation id -> HTML, for the open data."""
-    def render_note(ann: Annotation) -> Note:
-        env = new_env(site, urls, source=ann.source, line0=ann.note_line - 1, collect=True, link_first=link_first)
-        html = md.render(ann.note, env)
-        if keep is not None:
-            keep[ann.id] = html
-        return html, env["errors"], [m.entity for m in env["mentions"]] + env.get("wikilinked", [])
-    return render_note
 
 
 def error(env: MarkdownEnv, line: int, message: str, *, warning: bool = False) -> None:

@@ -99,6 +99,11 @@ def _as_tokens(out: list, text: str, marked: list, level: int, env) -> None:
 def _as_html(out: list, text: str, marked: list, level: int, env) -> None:
     """What ``_as_tokens`` makes, rendered (text escaped, a soft break a line break, a link's
     attributes in its order), as one ``html_inline`` token."""
+    out.append(_token("html_inline", "", 0, level, _html(text, marked, env)))
+
+
+def _html(text: str, marked: list, env) -> str:
+    """``text`` escaped, each name of ``marked`` in its link or span (``_as_html``)."""
     html = []
     pos = 0
     esc = escapeHtml if any(c in text for c in _SPECIAL) else str  # most text has nothing to escape
@@ -111,7 +116,7 @@ def _as_html(out: list, text: str, marked: list, level: int, env) -> None:
         html += (esc(text[pos:s]), open_, esc(text[s:e]), "</a>" if link else "</span>")
         pos = e
     html.append(esc(text[pos:]))
-    out.append(_token("html_inline", "", 0, level, "".join(html)))
+    return "".join(html)
 
 
 _SPECIAL = '&<>"'  # what escapeHtml replaces (an id, m-<number>, has none of them)
@@ -157,12 +162,15 @@ def _rule(state: StateCore, direct: bool | None = None) -> None:
         if found and opener is not None and block_ids:  # where an entity page's mentions link to
             opener.attrSet("id", f"par-{block}")
         if collect is not None and found:
-            plain = "".join(pieces)
-            ends = sentence_ends(plain)
-            source = env.get("source", "")
-            for slug, s, e, n in found:
-                sentence, a, b = sentence_around(plain, s, e, ends)
-                collect.append(Mention(slug, source, sentence, a, b, block, n))
+            _collect(collect, found, "".join(pieces), env.get("source", ""), block)
+
+
+def _collect(collect: list, found: list, plain: str, source: str, block: int) -> None:
+    """A Mention record, with its sentence, of each name ``found`` in block ``block``'s visible text ``plain``."""
+    ends = sentence_ends(plain)
+    for slug, s, e, n in found:
+        sentence, a, b = sentence_around(plain, s, e, ends)
+        collect.append(Mention(slug, source, sentence, a, b, block, n))
 
 
 def _link_names(tok: Token, env, matcher, direct: bool) -> tuple[list[tuple[str, int, int, int]], list[str]]:
@@ -173,10 +181,6 @@ def _link_names(tok: Token, env, matcher, direct: bool) -> tuple[list[tuple[str,
     element gets the id ``m-<number>``: the link, or a span around a name left unlinked; elsewhere
     the number is 0 and nothing gets an id. ``direct``: each run of text with a name becomes one
     ``html_inline`` token holding the HTML its tokens would render to (``_as_html``)."""
-    link_first = env.get("link_first")
-    linked: set = env["linked"]
-    self_slug = env.get("self")
-    block_ids = env.get("block_ids")
     out: list[Token] = []
     found: list[tuple[str, int, int, int]] = []  # entity, start, end in plain text, number
     in_link = 0
@@ -189,21 +193,7 @@ def _link_names(tok: Token, env, matcher, direct: bool) -> tuple[list[tuple[str,
         if not spans:
             out.extend(run)
             return
-        marked = []  # (start, end, slug, id, True: a link / False: a span)
-        for s, e, slug in spans:
-            if slug == self_slug:
-                continue
-            number = 0
-            if block_ids:
-                number = env["mention_number"] = env.get("mention_number", 0) + 1
-            found.append((slug, run_start + s, run_start + e, number))
-            ident = f"m-{number}" if number else ""
-            if link_first and slug in linked:
-                if ident:
-                    marked.append((s, e, slug, ident, False))
-            else:
-                linked.add(slug)
-                marked.append((s, e, slug, ident, True))
+        marked = _marked(spans, run_start, env, found)
         (_as_html if direct else _as_tokens)(out, text, marked, run[0].level, env)
 
     pieces = []
@@ -227,6 +217,54 @@ def _link_names(tok: Token, env, matcher, direct: bool) -> tuple[list[tuple[str,
         flush(run_start)
     tok.children = out
     return found, pieces
+
+
+def _marked(spans: list, run_start: int, env, found: list) -> list[tuple[int, int, str, str, bool]]:
+    """(start, end, slug, id, True: a link / False: a span) of each name of ``spans`` (but the page's own
+    entity) in a run of text starting at ``run_start`` of the visible text; each added to ``found``
+    (entity, start, end in the visible text, number) and numbered in an article's body (``block_ids``)."""
+    link_first, linked, self_slug = env.get("link_first"), env["linked"], env.get("self")
+    block_ids = env.get("block_ids")
+    marked = []
+    for s, e, slug in spans:
+        if slug == self_slug:
+            continue
+        number = 0
+        if block_ids:
+            number = env["mention_number"] = env.get("mention_number", 0) + 1
+        found.append((slug, run_start + s, run_start + e, number))
+        ident = f"m-{number}" if number else ""
+        if link_first and slug in linked:
+            if ident:
+                marked.append((s, e, slug, ident, False))
+        else:
+            linked.add(slug)
+            marked.append((s, e, slug, ident, True))
+    return marked
+
+
+def paragraphs_html(lines: list[str], paragraphs: list[tuple[int, int]], env) -> str:
+    """The HTML of plain prose (``plain.paragraphs``: each paragraph's first and end line), its names linked:
+    what ``_rule`` (``direct``) and markdown-it's renderer make of its tokens (``plain.tokens``), the same
+    ``env`` after, with no token made."""
+    site = env.get("site")
+    matcher = site.matcher if site is not None and site.alias_table else None  # else ``_rule`` links nothing
+    per_block, block_ids, collect = env.get("link_per_block"), env.get("block_ids"), env.get("mentions")
+    out = []
+    for block, (first, end) in enumerate(paragraphs, 1):
+        if per_block and matcher is not None:
+            env["linked"].clear()
+        text = lines[first] if end - first == 1 else "\n".join(lines[first:end])
+        spans = matcher and matcher.find(text.replace("\n", " "))  # a name may wrap over two source lines
+        if not spans:
+            out += ("<p>", escapeHtml(text), "</p>\n")
+            continue
+        found: list = []
+        html = _html(text, _marked(spans, 0, env, found), env)
+        out += (f'<p id="par-{block}">' if found and block_ids else "<p>", html, "</p>\n")
+        if collect is not None and found:
+            _collect(collect, found, text, env.get("source", ""), block)
+    return "".join(out)
 
 
 def plugin(md: MarkdownIt) -> None:

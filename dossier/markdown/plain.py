@@ -56,18 +56,30 @@ _OPTIONS = {"html": False, "linkify": False, "typographer": False, "breaks": Fal
 
 def tokens(src: str) -> list[Token] | None:
     """The block tokens (inline children made) of ``src`` when it is plain prose, else None."""
+    found = paragraphs(src)
+    if found is None:
+        return None
+    lines, spans = found
+    out: list[Token] = []
+    for first, end in spans:
+        out += _paragraph(lines, first, end)
+    return out
+
+
+def paragraphs(src: str) -> tuple[list[str], list[tuple[int, int]]] | None:
+    """(the lines of ``src``, each paragraph's first line and end line) when it is plain prose, else None."""
     for char in _INLINE:
         if char in src:
             return None
     lines = src.split("\n")
     if lines[-1] == "":
         lines.pop()  # the text's final line break ends its last line; it starts none
-    out: list[Token] = []
+    spans = []
     start = -1
     for n, line in enumerate(lines):
         if not line:
             if start >= 0:
-                out += _paragraph(lines, start, n)
+                spans.append((start, n))
                 start = -1
             continue
         first = line[0]
@@ -76,8 +88,8 @@ def tokens(src: str) -> list[Token] | None:
         if start < 0:
             start = n
     if start >= 0:
-        out += _paragraph(lines, start, len(lines))
-    return out
+        spans.append((start, len(lines)))
+    return lines, spans
 
 
 def _paragraph(lines: list[str], first: int, end: int) -> tuple[Token, Token, Token]:

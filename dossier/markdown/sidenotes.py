@@ -11,6 +11,8 @@ holds the rendered note; footnotes are taken from the footnote plugin's block.
 """
 from __future__ import annotations
 
+from functools import partial
+
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
@@ -103,5 +105,5 @@ def _render_ref(self, tokens, idx, options, env) -> str:
 
 
 def plugin(md: MarkdownIt) -> None:
-    md.core.ruler.push("sidenotes", lambda state: _rule(md, state))
+    md.core.ruler.push("sidenotes", partial(_rule, md))
     md.add_render_rule("note_ref", _render_ref)

@@ -1,5 +1,7 @@
 """dossier/markdown/plain.py: plain prose's tokens made directly are markdown-it's, byte for byte;
-and mentions.py's runs of text with names as one token of HTML render as their tokens do.
+mentions.py's runs of text with names as one token of HTML render as their tokens do; and
+``dossier.markdown.render`` (plain prose with no annotation written without markdown-it's other core
+rules and renderer) gives ``md.render``'s HTML and leaves the same ``env``.
 
 The fast path either declines a text or gives what markdown-it's block and inline parsers give:
 the same tokens, the same HTML, the same mentions, marks and errors; names linked as HTML give the
@@ -19,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it.rules_core import block, inline
 
-from dossier.markdown import make_md, mentions, plain
+from dossier.markdown import make_md, mentions, plain, render
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -98,12 +100,20 @@ def _tokens(md, text):
     return [t.as_dict(as_upstream=False) for t in md.parse(text, {})]
 
 
-def _rendered(harness, md, text, annotated, **kw):
+def _rendered(harness, md, text, annotated, direct=False, **kw):
+    """``direct``: through ``dossier.markdown.render`` (else ``md.render``); with the whole ``env`` after
+    (but its callables, the site's records and marks.py's ``_breaks``, keyed by the tokens' ids)."""
     anns = harness.annotations(f"> {QUOTE}\n\nThe note names Braverman.\n") if annotated else ()
     env = harness.env(annotations=anns, **{"block_ids": True, **kw})
-    html = md.render(text, env)
+    html = render(md, text, env) if direct else md.render(text, env)
     return html, env["mentions"], [a.id for a in env.get("placed", [])], env.get("verbatim"), \
-        env.get("note_mentions"), [repr(e) for e in env["errors"]]
+        env.get("note_mentions"), [repr(e) for e in env["errors"]], \
+        repr({k: v for k, v in env.items() if k not in ("site", "urls", "render_note", "errors", "_breaks")})
+
+
+def _head(outcome):
+    """A ``_rendered`` outcome without the whole ``env``."""
+    return outcome[:6] if isinstance(outcome, tuple) else outcome
 
 
 def _outcome(fn, *args, **kw):
@@ -118,9 +128,15 @@ def _same(harness, text):
     assert _outcome(_tokens, FAST, text) == _outcome(_tokens, SLOW, text), repr(text)
     for annotated in (True, False):
         for kw in ({}, {"link_first": True}, {"link_first": True, "link_per_block": True}, {"block_ids": False},
-                   {"self_slug": "mark-rowley", "link_first": True, "block_ids": False}):
-            assert _outcome(_rendered, harness, FAST, text, annotated, **kw) == \
-                _outcome(_rendered, harness, SLOW, text, annotated, **kw), (repr(text), annotated, kw)
+                   {"self_slug": "mark-rowley", "link_first": True, "block_ids": False}, {"collect": False},
+                   {"site": False}):
+            slow = _outcome(_rendered, harness, SLOW, text, annotated, **kw)
+            fast = _outcome(_rendered, harness, FAST, text, annotated, **kw)
+            assert _head(fast) == _head(slow), (repr(text), annotated, kw)
+            # markdown-it's inline parser leaves an empty ``env["footnotes"]`` the fast path does not: the
+            # whole ``env`` is compared between the fast path and ``render``
+            assert _outcome(_rendered, harness, FAST, text, annotated, direct=True, **kw) == fast, \
+                (repr(text), annotated, kw)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -179,6 +195,50 @@ def test_the_inline_parser_is_not_run_on_plain_prose(monkeypatch):
     assert calls == []
     FAST.render("A *report*.\n\nA paragraph.\n", {})
     assert calls == ["A *report*.", "A paragraph."]
+
+
+def _renderer_calls(monkeypatch, md):
+    calls = []
+    real = md.renderer.render
+    monkeypatch.setattr(md.renderer, "render", lambda *a: calls.append(a) or real(*a))
+    return calls
+
+
+def test_render_writes_plain_prose_without_markdown_its_renderer(harness, monkeypatch):
+    calls = _renderer_calls(monkeypatch, harness.md)
+    text = 'Sir Mark Rowley said\nofficers step back.\n\nBraverman agreed "so".\n'
+    html = render(harness.md, text, harness.env(block_ids=True))
+    assert calls == []
+    assert html == ('<p id="par-1"><a id="m-1" class="m" href="/entities/mark-rowley/">Sir Mark Rowley</a> said\n'
+                    'officers step back.</p>\n<p id="par-2"><a id="m-2" class="m" href="/entities/suella-braverman/">'
+                    'Braverman</a> agreed &quot;so&quot;.</p>\n')
+    assert html == harness.md.render(text, harness.env(block_ids=True))
+    calls.clear()
+    render(harness.md, text, harness.env(annotations=harness.annotations(f"> {QUOTE}\n\nA note.\n")))
+    assert len(calls) == 1  # an annotation to place: markdown-it's renderer
+    render(harness.md, text.replace("said", "said &"), harness.env())
+    assert len(calls) == 2  # not plain prose
+
+
+def test_render_keeps_to_a_parser_as_make_md_makes_it(harness, monkeypatch):
+    """Another parser (a rule added or left out, another renderer rule for paragraphs or text) renders
+    plain prose with markdown-it's own loop and renderer, whatever it does."""
+    text = "Braverman said so.\n"
+    for change in (lambda md: md.enable("replacements"), lambda md: md.disable("root_links"),
+                   lambda md: md.core.ruler.push("more", lambda state: None),
+                   lambda md: md.core.ruler.at("root_links", lambda state: None),
+                   lambda md: md.add_render_rule("paragraph_open", lambda *a: "<P>"),
+                   lambda md: md.add_render_rule("text", lambda *a: "T"),
+                   lambda md: md.core.ruler.at("sidenotes", lambda state: None)):
+        md = make_md()
+        change(md)
+        calls = _renderer_calls(monkeypatch, md)
+        assert render(md, text, harness.env()) == md.render(text, harness.env())
+        assert len(calls) == 2
+    md = make_md()
+    calls = _renderer_calls(monkeypatch, md)
+    render(md, text, harness.env())
+    assert calls == []
 
 
 def test_make_md_uses_the_fast_path():

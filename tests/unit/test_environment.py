@@ -41,3 +41,39 @@ def test_the_default_theme_gives_the_same_pages_as_with_jinjas_own_environment(m
     stock = build_site(REPO_ROOT, out=tmp_path / "stock", workers=1)
     assert ours.ok and stock.ok and made
     assert tree(tmp_path / "ours") == tree(tmp_path / "stock")
+
+
+class _Counter:
+    """A callable object whose ``__call__`` takes the context (Jinja's ``Context.call`` looks there too)."""
+
+    @jinja2.pass_context
+    def __call__(self, context, n):
+        return f"{context['who']}:{n}"
+
+
+def _stop():
+    raise StopIteration
+
+
+def _calls(env: jinja2.Environment) -> str:
+    env.loader = jinja2.DictLoader({"a.html": (
+        "{% macro m(x) %}<{{ x }}>{% endmacro %}"
+        "{{ plain('a') }} {{ obj.method(1) }} {{ builtin([3, 1, 2]) }} {{ ctx_fn(2) }} {{ env_fn() }} {{ eval_fn() }} "
+        "{{ counter(3) }} {{ m('&') }} {% for i in [1, 2] %}{{ plain(i, k=i) }}{{ ctx_fn(i) }}{% endfor %} "
+        "{% set who = 'set' %}{{ ctx_fn(4) }} [{{ stop() is undefined }}]")})
+    return env.get_template("a.html").render(
+        who="page", plain=lambda x, k=0: f"p{x}{k}", obj=type("O", (), {"method": lambda self, n: f"m{n}"})(),
+        builtin=sorted, ctx_fn=jinja2.pass_context(lambda c, n: f"c{c['who']}{n}"),
+        env_fn=jinja2.pass_environment(lambda e: type(e).__name__ != ""),
+        eval_fn=jinja2.pass_eval_context(lambda e: e.autoescape), counter=_Counter(), stop=_stop)
+
+
+def test_a_context_calls_what_jinjas_own_calls_with_the_same_arguments():
+    """``render.Context.call``: plain functions, methods and builtins called at once; anything marked to take
+    the context, the environment or the evaluation context (or whose ``__call__`` is) as Jinja calls it."""
+    ours = render.make_env(REPO_ROOT)
+    assert ours.context_class is render.Context
+    stock = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    got = _calls(ours)
+    assert got == _calls(stock)
+    assert got == "pa0 m1 [1, 2, 3] cpage2 True True page:3 <&amp;> p11cpage1p22cpage2 cset4 [True]"
