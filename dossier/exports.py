@@ -109,8 +109,9 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
     for stale in [p for p in memory.texts if p not in live]:
         del memory.texts[stale]
     slugs = dict(zip(pages, site.articles))  # the first len(site.articles) pages are the articles
-    spooled = _spooled(b)  # read one report at a time, never all held
-    texts = {p: _text(b, memory, p, slugs.get(p)) for p in pages if not (spooled and slugs.get(p) in b.article_texts)}
+    # A report's text is read where it is used (the annotated reports' passages, the records made), never
+    # all held: a one-off build's wait in the spool, a cached build's in the build cache (``cache_pickle.Text``).
+    texts = {p: _text(b, memory, p, slugs.get(p)) for p in pages if slugs.get(p) not in b.article_texts}
     passages = _passages(b, texts)
     # Made whole, the index's term files are made in a forked process while this one makes the open data
     # and then the record chunks; an update from the last index is quicker than the fork.
@@ -375,7 +376,8 @@ def _records(b: Built, texts: dict, passages: list, lazy: bool = False) -> list[
 
     def report(slug: str) -> Record:  # a report's body without its notes (they are records of their own)
         path = output_path(page_dir("article", slug))
-        return report_record(site, urls, slug, texts[path].body if path in texts else spooled(slug))
+        return report_record(site, urls, slug, texts[path].body if path in texts else
+                             spooled(slug) if spooled is not None else b.article_texts[slug][0])
 
     recs: list = []
     for slug, ent in site.entities.items():
