@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import opendata
 from .cache_blobs import Blob, Blobs, Box, _bytes
 from .emit import ArticleResult
 from .model import Mention, Unreadable, named, reducer
@@ -173,7 +174,7 @@ class Mentions(_OwnSequence):
         return f"Mentions({self.entities!r}, {'read' if self.read else 'unread'})"
 
 
-def _text(data):
+def _text(data, windows):
     """What a report's text is written as a call of in a part (see ``Text``); the unpickler makes the
     ``Text`` instead."""
     raise pickle.UnpicklingError("a report's text read outside the build cache")
@@ -186,11 +187,19 @@ class Text(_OwnSequence):
     records it makes again, not the 46 MB of every report's at 10,000 articles. One that cannot be read
     back as such raises ``Unreadable`` (the build is made again without the cache)."""
 
-    __slots__ = ("blob", "_got")
+    __slots__ = ("blob", "_got", "windows")
     _WHAT = "a report's text"
 
-    def __init__(self, data) -> None:
-        self.blob, self._got = data, None
+    def __init__(self, data, windows: dict | None = None) -> None:
+        self.blob, self._got, self.windows = data, None, windows
+
+    @classmethod
+    def of(cls, text: tuple) -> "Text":
+        """``windows``: anchor -> its passage's (start, end) in the body and ``opendata.window``, read at once
+        (the data files' passages need no more of the text)."""
+        body, passages = text
+        return cls(pickle.dumps(text, pickle.HIGHEST_PROTOCOL),
+                   {a: (*span, *opendata.window(body, *span)) for a, span in passages.items()})
 
     @staticmethod
     def _good(got) -> bool:
@@ -282,7 +291,7 @@ class _Unpickler(pickle.Unpickler):
             return lambda entities, i: _read_mentions(entities, _blob(blobs, i))
         if module == __name__ and name == _text.__name__ and self.blobs is not None:
             blobs = self.blobs
-            return lambda i: Text(_blob(blobs, i))
+            return lambda i, windows: Text(_blob(blobs, i), _windows(windows))
         if module == __name__ and name == _words.__name__ and self.blobs is not None:
             blobs = self.blobs
             return lambda key, length, i: _read_words(key, length, _blob(blobs, i))
@@ -451,6 +460,12 @@ def _read_mentions(entities, blob: Blob) -> Mentions:
     return Mentions(entities, blob)
 
 
+def _windows(windows) -> dict | None:
+    if windows is not None and type(windows) is not dict:
+        raise pickle.UnpicklingError("a report's text in the build cache is not as written")
+    return windows
+
+
 def _read_words(key, length, blob: Blob) -> LazyWords:
     if type(key) is not int or type(length) is not int:
         raise pickle.UnpicklingError("a report's search words in the build cache are not as written")
@@ -466,7 +481,7 @@ def _result(res: ArticleResult):
         mentions = Mentions(named(mentions), pickle.dumps(mentions, pickle.HIGHEST_PROTOCOL))
     fields[_MENTIONS] = mentions
     if type(res.text) is tuple and res.text:  # (an article page that failed has none)
-        fields[_TEXT] = Text(pickle.dumps(res.text, pickle.HIGHEST_PROTOCOL))
+        fields[_TEXT] = Text.of(res.text)
     if type(res.words) is Words:
         fields[_WORDS] = LazyWords.of(res.words)
     return ArticleResult, tuple(fields)
@@ -499,6 +514,6 @@ def _deferring(table: dict, box: list, changed: set) -> dict:
     deferring[Deferred] = kept
     deferring[ArticleResult] = _result
     deferring[Mentions] = lambda m: (_mentions, (m.entities, box[0].blob(m.data or b"", m)))
-    deferring[Text] = lambda t: (_text, (box[0].blob(t.data or b"", t),))
+    deferring[Text] = lambda t: (_text, (box[0].blob(t.data or b"", t), t.windows))
     deferring[LazyWords] = lambda w: (_words, (w.key, w.length, box[0].blob(w.data or b"", w)))
     return deferring

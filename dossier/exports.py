@@ -240,13 +240,23 @@ def _passages(b: Built, texts: dict) -> list[opendata.Passage]:
         if not anns:
             continue
         path = output_path(page_dir("article", slug))
-        text = texts[path] if path in texts else PageText("", *b.article_texts[slug])
+        text = texts.get(path) or b.article_texts[slug]
+        # A report's text read back from the build cache holds its passages' windows: not read for them.
+        windows = getattr(text, "windows", None)
+        if windows is None:
+            text = text if isinstance(text, PageText) else PageText("", *text)
         placed = set(b.anchored.get(slug, ()))
         for ann in anns:
-            span = text.passages.get(ann.anchor)
-            if ann.id in placed and span is not None:
+            if ann.id not in placed:
+                continue
+            if windows is not None:
+                where = windows.get(ann.anchor)
+            else:
+                span = text.passages.get(ann.anchor)
+                where = span and (*span, *opendata.window(text.body, *span))
+            if where is not None:
                 html = opendata.absolute_links(str(b.note_html(ann)), b.urls)
-                out.append(opendata.passage(ann, art, text.body, span[0], span[1], html))
+                out.append(opendata.passage_in(ann, art, where, html))
     return out
 
 

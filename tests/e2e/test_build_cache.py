@@ -969,6 +969,7 @@ def test_texts_and_words_stay_in_their_part_files_until_read(archive):
     back equals what a build without the cache made; anywhere but the cache they pickle as the tuple and
     the ``Words`` themselves."""
     from dossier.cache_pickle import Blob, LazyWords, Text, _read_head
+    from dossier.opendata import window
     from dossier.search import Words
 
     plain = Builder(archive.root, archive.tmp / "plain", workers=1)  # no cache: the texts and words as made
@@ -988,6 +989,9 @@ def test_texts_and_words_stay_in_their_part_files_until_read(archive):
         assert res.words == want.words and want.words == res.words and res.words.read
         assert hash(res.words) == hash(want.words)
         assert pickle.loads(pickle.dumps(res.text)) == want.text
+        body, spans = want.text
+        assert res.text.windows == {a: (s, e, *window(body, s, e)) for a, (s, e) in spans.items()}
+        assert all(text in body for _s, _e, _at, text in res.text.windows.values())
         again = pickle.loads(pickle.dumps(res.words))
         assert type(again) is Words and again == want.words
     sizes = [(len(_read_head(cache.parts / name, cache.key)[0]), (cache.parts / name).stat().st_size)
@@ -997,8 +1001,9 @@ def test_texts_and_words_stay_in_their_part_files_until_read(archive):
 
 @pytest.mark.parametrize("kind", ["article", "nothing", "page"])
 def test_a_cached_build_reads_back_only_the_texts_and_words_it_needs(tmp_path, monkeypatch, kind):
-    """A report's text is read back for its passages (an annotated report) or when its search record is made
-    again (its chunk holds a changed record); a report's words' terms only when its postings are made again:
+    """A report's text is read back only when its search record is made again (its chunk holds a changed
+    record): an annotated report's passages are read from the windows kept beside it (``Text.windows``);
+    a report's words' terms only when its postings are made again:
     the edited report's last words (its old postings taken out) and those of records whose weights may have
     moved (``search_update._reweighed``). One record to a chunk here, and the reports' records made as they are
     read, as outside the preview in a large archive. The output equals a cold build's."""
@@ -1025,9 +1030,9 @@ def test_a_cached_build_reads_back_only_the_texts_and_words_it_needs(tmp_path, m
     facts = _reports(builder.session.state())
     deferred = {slug: res for slug, res in facts.items() if isinstance(res.text, Text)}
     assert len(deferred) >= 4 and all(isinstance(res.words, LazyWords) for res in deferred.values())
-    annotated = {"one", "two"}  # content/annotations/one.md and two.md
     texts = {slug for slug, res in deferred.items() if res.text.read}
-    assert texts <= annotated | set(made) and not {"three", "four", "five"} & texts - set(made)
+    assert texts <= set(made)  # not the annotated reports' ("one", "two"), nor any other
+    assert {slug for slug, res in deferred.items() if res.text.windows} == {"one", "two"} - set(made)
     assert len(set(made)) <= 1 and set(made) <= ({"one"} if kind == "article" else set())
     words = {slug for slug, res in deferred.items() if res.words.read}
     assert len(words) <= len(set(moved))  # the records are numbered reports first: a moved one may be one
@@ -1066,7 +1071,7 @@ def test_a_part_whose_pickles_of_their_own_are_damaged_is_never_trusted(archive,
         path.write_bytes(bytes(data[:-1] if kind == "truncated" else data[:part.base] if kind == "emptied" else data))
     EDITS["article"](archive)
     assert _sessions_of_a_cached_build(archive, monkeypatch) == (2 if kind == "flipped" else 1)  # flipped: the
-    # texts of the annotated reports are read
+    # edited report's last words are read (its old postings), and the mentions of the reports naming what it names
     archive.expect_cold()
     assert archive.cached().rendered == frozenset()  # the cache written again whole
 
