@@ -19,9 +19,10 @@ after a small edit writes little:
   pickle), but read from the file (and checked) only when a build compares it; one never read is written
   back as it was read. So are each report's mentions (``cache_pickle.Mentions``, the entities they name read
   at once): read when first used, by the index for the entity pages a build makes again
-  (``index.ByEntity``) and for the reports an edit touched; each report's text (``cache_pickle.Text``): read
-  for an annotated report's passages and for a search record made again; and its search words' terms
-  (``cache_pickle.LazyWords``, their key and length read at once): read when its postings are made again.
+  (``index.ByEntity``) and for the reports an edit touched; each report's text (``cache_pickle.Text``, the
+  windows of its passages read at once, for the data files): read for a search record made again; and its
+  search words' terms (``cache_pickle.LazyWords``, their key and length read at once): read when its
+  postings are made again.
 - ``build.pickle``, the index: the names of the parts, and the rest of the session's memory (the
   shared passages but their sentence keys, coverage, the Markdown key, the exports' memo of the search
   index and data files, what each template names by the digest of its bytes).

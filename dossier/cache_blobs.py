@@ -1,7 +1,8 @@
 """Where the build cache keeps a part's views and reports' mentions, texts and search words (see
 :mod:`dossier.cache`): each a pickle of its own in the part file, after the part's pickle, read from the file
-only when a build asks for it (a build after one edit reads about 10 of the 150 MB at 10,000 articles: the
-annotated reports' texts, for their passages), never read nor held in memory with the part."""
+only when a build asks for it (a build after one edit reads a few of the 150 MB at 10,000 articles: the
+mentions of the reports naming what the edited one names, the views it compares), never read nor held in
+memory with the part."""
 from __future__ import annotations
 
 import os
@@ -10,8 +11,8 @@ import zlib
 
 class Blobs:
     """The pickles of their own a part file holds after its pickle (views, a report's mentions, text and
-    words): not read with the part (150 MB at 10,000 articles, of which a build after an edit reads about
-    10), but each read from the file when asked for, and taken only when its length and CRC-32 are
+    words): not read with the part (150 MB at 10,000 articles, of which a build after an edit reads a
+    few), but each read from the file when asked for, and taken only when its length and CRC-32 are
     those the part lists (the part's checksum covers its pickle, which lists them; a file cut short is not
     taken). ``path``: the part file; ``base``: where the first begins; ``table``: (offset, length, CRC-32)
     of each."""

@@ -183,9 +183,9 @@ def _text(data, windows):
 class Text(_OwnSequence):
     """A report's text as its page shows it (``ArticleResult.text``: ``(body, passages)``) read back from
     the build cache: a pickle of its own in its part file, read and unpickled on first use. A build after
-    an edit reads the texts of the annotated reports (their passages) and of the reports whose search
-    records it makes again, not the 46 MB of every report's at 10,000 articles. One that cannot be read
-    back as such raises ``Unreadable`` (the build is made again without the cache)."""
+    an edit reads the texts of the reports whose search records it makes again, not the 46 MB of every
+    report's at 10,000 articles; an annotated report's passages come from ``windows``, read with the part.
+    One that cannot be read back as such raises ``Unreadable`` (the build is made again without the cache)."""
 
     __slots__ = ("blob", "_got", "windows")
     _WHAT = "a report's text"
