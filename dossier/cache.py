@@ -15,11 +15,14 @@ after a small edit writes little:
   each report's bylines and headlines; ``index``), which refers to each report's Markdown facts
   (``"result:<path>"``), all or nothing. A build writes only the parts whose entries changed.
 - each page memo's view is a pickle of its own in its part file, after the part's pickle
-  (``cache_pickle.Deferred``, ``Blobs``): not held in memory once the part is read, but read from the file
-  (and checked) only when a build compares it; one never read is written back as it was read. So are each
-  report's mentions (``cache_pickle.Mentions``, the entities they name read at once): read when first used,
-  by the index for the entity pages a build makes again (``index.ByEntity``) and for the reports an edit
-  touched.
+  (``cache_pickle.Deferred``, ``Blobs``): not read with the part (a part file is read up to the end of its
+  pickle), but read from the file (and checked) only when a build compares it; one never read is written
+  back as it was read. So are each report's mentions (``cache_pickle.Mentions``, the entities they name read
+  at once): read when first used, by the index for the entity pages a build makes again
+  (``index.ByEntity``) and for the reports an edit touched; each report's text (``cache_pickle.Text``, the
+  windows of its passages read at once, for the data files): read for a search record made again; and its
+  search words' terms (``cache_pickle.LazyWords``, their key and length read at once): read when its
+  postings are made again.
 - ``build.pickle``, the index: the names of the parts, and the rest of the session's memory (the
   shared passages but their sentence keys, coverage, the Markdown key, the exports' memo of the search
   index and data files, what each template names by the digest of its bytes).
@@ -40,14 +43,16 @@ Nothing in it is taken on trust:
 - a content file is parsed again when its bytes changed, a page is rendered again when its
   view (which holds the configuration) or the digest of a template it uses changed, and a page
   is taken from the output folder only when the output's manifest names the same digest;
-- a damaged or truncated file (its length and CRC-32 do not match) or one that cannot be read back
-  is ignored (a part's views and mentions, read from it later, are each taken only when their own length
-  and CRC-32 are those the part lists): the index, or a part of the loaded files (the records everything
+- a damaged or truncated file (the length and CRC-32 of its pickle do not match, or what follows it is not
+  as long as the pickles of their own it lists) or one that cannot be read back is ignored (a part's views,
+  mentions, texts and words, read from it later, are each taken only when their own length and CRC-32 are
+  those the part lists): the index, or a part of the loaded files (the records everything
   refers to), and the build runs as if there were none; a part of pages that is missing, damaged, refers to a record
   there is not, or is not the one the index names only has its pages rendered again; without a
   part of words the search index is made whole; without a part of articles, the shared passages
   are found again in every article; without a part of the index's memo (or a report's facts it refers
-  to), the index is made from nothing; a view that cannot be read back equals no view;
+  to), the index is made from nothing; a view that cannot be read back equals no view; a report's
+  mentions, text or words that cannot be read back make the build again without the cache;
 - only Dossier's records and plain containers are read back, never a function (``_Unpickler``).
 
 Each file is written to a temporary name and renamed into place, so a reader sees an old file
@@ -70,12 +75,12 @@ from pathlib import Path
 from . import __version__
 from .cache_blobs import Blobs, Box, _offsets
 from .cache_pickle import (FORMAT, Deferred, _check, _deferring, _dumps, _loads,  # noqa: F401
-                           _pack, _ref, _refs, _unpack, _write)
+                           _pack, _read_head, _ref, _refs, _unpack, _write)
 from .emit import ArticleResult
 from .exports import Memory
 from .index import Memo
 from .load import Loaded
-from .model import ArticleHead
+from .model import ArticleHead, Unreadable
 from .passages import SharedPassages, Where
 from .outdir import OutputError, finish_interrupted, read_manifest
 from .search import Words
@@ -149,7 +154,7 @@ def _maps(state: dict) -> dict:
     memory, memo = state["exports"], state[MEMO]
     held = {w.key: w for w in _reports_words(state["_markdown"])}  # equal, or the same object
     return {**{m: state[m] for m in SPLIT}, "texts": memory.texts,
-            "words": {k: w for k, w in memory.words.items() if (h := held.get(k)) is not w and h != w},
+            "words": {k: w for k, w in memory.words.items() if (h := held.get(k)) is not w and not _equal(h, w)},
             "seen": memo.seen, "bylines": memo.heads, "ranked": memo.ranked,
             "counts": {e: (c, memo.members[e]) for e, c in memo.counts.items()}}
 
@@ -247,12 +252,26 @@ def _meanings(state: dict) -> dict:
     return meanings
 
 
+def _equal(held, words) -> bool:
+    """Whether a report's words (``held``) stand for the exports memo's of the same key: equal, or (two reports of
+    the same text, the terms of one read back from the cache no longer readable) the same key, which is all
+    the memo looks them up by; the words kept are then the report's."""
+    try:
+        return held == words
+    except Unreadable:
+        return True
+
+
 def _same(old: dict, group: dict) -> bool:
-    """Whether a part's maps as read (or last written) hold what ``group`` holds."""
-    for m, entries in group.items():
-        was = old.get(m, {})
-        if was.keys() != entries.keys() or not all(was[k] is v or was[k] == v for k, v in entries.items()):
-            return False
+    """Whether a part's maps as read (or last written) hold what ``group`` holds; not when what was read
+    cannot be read back to be compared (its part is written afresh)."""
+    try:
+        for m, entries in group.items():
+            was = old.get(m, {})
+            if was.keys() != entries.keys() or not all(was[k] is v or was[k] == v for k, v in entries.items()):
+                return False
+    except Unreadable:
+        return False
     return True
 
 
@@ -333,13 +352,13 @@ class Cache:
             return None
         blobs = Blobs(self.parts / name)
         try:  # a part's checksum covers its name: one swapped for another is not taken
-            data = blobs.path.read_bytes()
+            data, size = _read_head(blobs.path, self.key)  # its pickles of their own stay in the file
         except OSError:
             return None
         part = _unpack(data, self.key, name.encode(), shared, blobs)
         if not isinstance(part, tuple) or len(part) != 3 or not isinstance(part[0], dict) \
                 or set(part[0]) != set(FAMILIES[family]) or not isinstance(part[1], set) \
-                or not all(isinstance(e, dict) for e in part[0].values()) or not _sizes(part[2], len(data) - blobs.base):
+                or not all(isinstance(e, dict) for e in part[0].values()) or not _sizes(part[2], size - blobs.base):
             return None
         blobs.table = _offsets(part[2])
         key_type, refs = KEY_TYPES[family], frozenset(part[1])

@@ -1,7 +1,8 @@
-"""Where the build cache keeps a part's views and reports' mentions (see :mod:`dossier.cache`): each a
-pickle of its own in the part file, after the part's pickle, read from the file only when a build asks for
-it (a build after one edit reads a few hundred kB of the 56 MB at 10,000 articles), never held in memory
-with the part."""
+"""Where the build cache keeps a part's views and reports' mentions, texts and search words (see
+:mod:`dossier.cache`): each a pickle of its own in the part file, after the part's pickle, read from the file
+only when a build asks for it (a build after one edit reads a few of the 150 MB at 10,000 articles: the
+mentions of the reports naming what the edited one names, the views it compares), never read nor held in
+memory with the part."""
 from __future__ import annotations
 
 import os
@@ -9,12 +10,12 @@ import zlib
 
 
 class Blobs:
-    """The pickles of their own a part file holds after its pickle (views, a report's mentions): not read
-    into memory with the part (56 MB at 10,000 articles, of which a build after an edit reads a few
-    hundred kB), but each read from the file when asked for, and taken only when its length and CRC-32
-    are those the part lists (the part was checked whole when it was read; this is for a file changed or
-    gone since). ``path``: the part file; ``base``: where the first begins; ``table``: (offset, length,
-    CRC-32) of each."""
+    """The pickles of their own a part file holds after its pickle (views, a report's mentions, text and
+    words): not read with the part (150 MB at 10,000 articles, of which a build after an edit reads a
+    few), but each read from the file when asked for, and taken only when its length and CRC-32 are
+    those the part lists (the part's checksum covers its pickle, which lists them; a file cut short is not
+    taken). ``path``: the part file; ``base``: where the first begins; ``table``: (offset, length, CRC-32)
+    of each."""
 
     __slots__ = ("path", "base", "table")
 

@@ -13,12 +13,14 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import opendata
 from .cache_blobs import Blob, Blobs, Box, _bytes
 from .emit import ArticleResult
 from .model import Mention, Unreadable, named, reducer
+from .search import Words
 from .views import ArticleView, View
 
-FORMAT = b"dossier-cache/4"
+FORMAT = b"dossier-cache/5"
 _SAFE_BUILTINS = frozenset({"set", "frozenset", "dict", "list", "tuple", "str", "bytes", "int", "float", "bool",
                             "complex", "bytearray", "slice", "range"})
 _SAFE = {"datetime": frozenset({"date", "datetime", "time", "timedelta", "timezone"}),
@@ -92,18 +94,14 @@ def _mentions(entities, data):
     raise pickle.UnpicklingError("mentions read outside the build cache")
 
 
-class Mentions(Sequence):
-    """A report's mentions (``ArticleResult.mentions``) read back from the build cache: a pickle of their
-    own, unpickled on first use. A build after an edit reads the mentions of the reports the edit touched
-    and of the entity pages it makes again, not the 100,000 of a large archive. ``entities``: the entities
-    they name, in first-seen order (``model.named``), read at once. The pickle holds Mention records only
-    (no reference to anything else) and lies inside its part, under the part's checksum; one that does not
-    read back as such raises ``Unreadable`` (the build is made again without the cache)."""
+class _OwnPickle:
+    """What the build cache reads back as a pickle of its own in its part file (``blob``: the pickle, or where
+    it lies, a ``Blob``), unpickled on first use and kept (``_got``); ``_good(got)`` says whether it read back
+    as what was written: if not, ``Unreadable`` (the build is made again without the cache). ``_WHAT``: what
+    it is, for the message."""
 
-    __slots__ = ("entities", "blob", "_list")
-
-    def __init__(self, entities: tuple, data) -> None:
-        self.entities, self.blob, self._list = entities, data, None
+    __slots__ = ()
+    _WHAT = ""
 
     @property
     def data(self) -> bytes | None:
@@ -112,16 +110,26 @@ class Mentions(Sequence):
 
     @property
     def read(self) -> bool:
-        return self._list is not None
+        return self._got is not None
 
-    def get(self) -> list:
-        if self._list is None:
+    def get(self):
+        if self._got is None:
             data = self.data
             got = None if data is None else _loads(data, {})
-            if not isinstance(got, list) or not all(type(m) is Mention for m in got):
-                raise Unreadable("a report's mentions in the build cache")
-            self._list = got
-        return self._list
+            if got is None or not self._good(got):
+                raise Unreadable(f"{self._WHAT} in the build cache")
+            object.__setattr__(self, "_got", got)
+        return self._got
+
+    def _same_pickle(self, other) -> bool:
+        """Whether ``other`` is read from the same pickle, or from the same bytes (neither read)."""
+        return type(other) is type(self) and (other.blob is self.blob or other.data == self.data is not None)
+
+
+class _OwnSequence(_OwnPickle, Sequence):
+    """A sequence read back as a pickle of its own (``_OwnPickle``): equal to the sequence it was made from."""
+
+    __slots__ = ()
 
     def __getitem__(self, i):
         return self.get()[i]
@@ -133,17 +141,130 @@ class Mentions(Sequence):
         return iter(self.get())
 
     def __eq__(self, other) -> bool:
-        if isinstance(other, Mentions) and (other.blob is self.blob or other.data == self.data is not None):
+        if self._same_pickle(other):
             return True
-        return self.get() == (other.get() if isinstance(other, Mentions) else other)
+        return self.get() == (other.get() if type(other) is type(self) else other)
 
     __hash__ = None  # as a list's
 
-    def __reduce__(self):  # anywhere but a part of the cache: the list itself
-        return list, (self.get(),)
+    def __reduce__(self):  # anywhere but a part of the cache: the sequence itself
+        got = self.get()
+        return type(got), (got,)
+
+
+class Mentions(_OwnSequence):
+    """A report's mentions (``ArticleResult.mentions``) read back from the build cache: a pickle of their
+    own, unpickled on first use. A build after an edit reads the mentions of the reports the edit touched
+    and of the entity pages it makes again, not the 100,000 of a large archive. ``entities``: the entities
+    they name, in first-seen order (``model.named``), read at once. The pickle holds Mention records only
+    (no reference to anything else) and lies in its part file, its length and CRC-32 listed by the part;
+    one that does not read back as such raises ``Unreadable`` (the build is made again without the cache)."""
+
+    __slots__ = ("entities", "blob", "_got")
+    _WHAT = "a report's mentions"
+
+    def __init__(self, entities: tuple, data) -> None:
+        self.entities, self.blob, self._got = entities, data, None
+
+    @staticmethod
+    def _good(got) -> bool:
+        return isinstance(got, list) and all(type(m) is Mention for m in got)
 
     def __repr__(self) -> str:
         return f"Mentions({self.entities!r}, {'read' if self.read else 'unread'})"
+
+
+def _text(data, windows):
+    """What a report's text is written as a call of in a part (see ``Text``); the unpickler makes the
+    ``Text`` instead."""
+    raise pickle.UnpicklingError("a report's text read outside the build cache")
+
+
+class Text(_OwnSequence):
+    """A report's text as its page shows it (``ArticleResult.text``: ``(body, passages)``) read back from
+    the build cache: a pickle of its own in its part file, read and unpickled on first use. A build after
+    an edit reads the texts of the reports whose search records it makes again, not the 46 MB of every
+    report's at 10,000 articles; an annotated report's passages come from ``windows``, read with the part.
+    One that cannot be read back as such raises ``Unreadable`` (the build is made again without the cache)."""
+
+    __slots__ = ("blob", "_got", "windows")
+    _WHAT = "a report's text"
+
+    def __init__(self, data, windows: dict | None = None) -> None:
+        self.blob, self._got, self.windows = data, None, windows
+
+    @classmethod
+    def of(cls, text: tuple) -> "Text":
+        """``windows``: anchor -> its passage's (start, end) in the body and ``opendata.window``, read at once
+        (the data files' passages need no more of the text)."""
+        body, passages = text
+        return cls(pickle.dumps(text, pickle.HIGHEST_PROTOCOL),
+                   {a: (*span, *opendata.window(body, *span)) for a, span in passages.items()})
+
+    @staticmethod
+    def _good(got) -> bool:
+        return type(got) is tuple and len(got) == 2 and type(got[0]) is str and type(got[1]) is dict
+
+    def __repr__(self) -> str:
+        return f"Text({'read' if self.read else 'unread'})"
+
+
+def _words(key, length, data):
+    """What a report's search words are written as a call of in a part (see ``LazyWords``); the unpickler
+    makes the ``LazyWords`` instead."""
+    raise pickle.UnpicklingError("a report's words read outside the build cache")
+
+
+class LazyWords(_OwnPickle, Words):
+    """A report's search words (``ArticleResult.words``) read back from the build cache: their key and
+    length at once (all the update of the search index reads of a report an edit did not change), their
+    terms, counts and title a pickle of their own in the part file, read on first use. Equal to the
+    ``Words`` they were made from, and pickled as those anywhere but a part of the cache. Terms that
+    cannot be read back raise ``Unreadable`` (the build is made again without the cache)."""
+
+    __slots__ = ("blob", "_got")
+    _WHAT = "a report's search words"
+
+    def __init__(self, key: int, length: int, data) -> None:  # (the fields are Words' frozen slots)
+        for name, value in (("key", key), ("length", length), ("blob", data), ("_got", None)):
+            object.__setattr__(self, name, value)
+
+    @classmethod
+    def of(cls, words: Words) -> "LazyWords":
+        return cls(words.key, words.length,
+                   pickle.dumps((words.terms, words.counts, words.title), pickle.HIGHEST_PROTOCOL))
+
+    @staticmethod
+    def _good(got) -> bool:  # (terms, counts, title)
+        return type(got) is tuple and len(got) == 3 and all(type(b) is bytes for b in got)
+
+    def __setattr__(self, name: str, value) -> None:  # (Words' own fails in a subclass of a slotted dataclass)
+        if name != "blob":  # where its terms lie, moved with its part (``Box.written``); the rest is frozen
+            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+        object.__setattr__(self, name, value)
+
+    terms = property(lambda self: self.get()[0])
+    counts = property(lambda self: self.get()[1])
+    title = property(lambda self: self.get()[2])
+
+    def __eq__(self, other) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Words):
+            return NotImplemented
+        if self.key != other.key or self.length != other.length:
+            return False
+        return self._same_pickle(other) or (self.terms, self.counts, self.title) == (other.terms, other.counts,
+                                                                                     other.title)
+
+    def __hash__(self) -> int:  # as the Words it equals
+        return hash((self.key, self.length, self.terms, self.counts, self.title))
+
+    def __reduce__(self):  # anywhere but a part of the cache: the Words themselves
+        return Words, (self.key, self.length, self.terms, self.counts, self.title)
+
+    def __repr__(self) -> str:
+        return f"LazyWords({self.key}, {self.length}, {'read' if self.read else 'unread'})"
 
 
 class _Unpickler(pickle.Unpickler):
@@ -168,6 +289,12 @@ class _Unpickler(pickle.Unpickler):
         if module == __name__ and name == _mentions.__name__ and self.blobs is not None:
             blobs = self.blobs
             return lambda entities, i: _read_mentions(entities, _blob(blobs, i))
+        if module == __name__ and name == _text.__name__ and self.blobs is not None:
+            blobs = self.blobs
+            return lambda i, windows: Text(_blob(blobs, i), _windows(windows))
+        if module == __name__ and name == _words.__name__ and self.blobs is not None:
+            blobs = self.blobs
+            return lambda key, length, i: _read_words(key, length, _blob(blobs, i))
         if module == "dossier" or module.startswith("dossier."):
             found = super().find_class(module, name)
             if isinstance(found, type):
@@ -232,28 +359,58 @@ HEADER_MAX = 512  # bytes: the format, the key and the checksum, each on its lin
 def _pack(payload: bytes, key: bytes, name: bytes = b"", *more: bytes) -> tuple[bytes, ...]:
     """The file's header, its payload and ``more`` (a part's pickles of their own: see ``Blobs``), written one
     after the other: joined, the payload (150 MB at 10,000 articles) would be held twice while it is written.
-    The checksum covers them all."""
-    crc, size = zlib.crc32(payload, zlib.crc32(name)), len(payload)
-    for piece in more:
-        crc, size = zlib.crc32(piece, crc), size + len(piece)
-    return b"\n".join((FORMAT, key, b"%08x%x" % (crc, size), b"")), payload, *more
+    The checksum covers the payload, which lists the length and CRC-32 of each of ``more``: a part is read
+    without them (they are read, and checked, one at a time when asked for)."""
+    return b"\n".join((FORMAT, key, _check(payload, name), b"")), payload, *more
+
+
+def _payload(data: bytes, key: bytes) -> tuple[int, int, bytes] | None:
+    """Where the payload of a file whose first bytes are ``data`` begins and ends (it may lie beyond
+    ``data``), and its checksum (``_check``); None: not ours, or another key."""
+    try:
+        magic, found, check, _rest = data[:HEADER_MAX].split(b"\n", 3)
+    except ValueError:
+        return None
+    if magic != FORMAT or found != key or not 9 <= len(check) <= 8 + 16:
+        return None
+    try:
+        size = int(check[8:], 16)
+    except ValueError:
+        return None
+    start = len(magic) + len(found) + len(check) + 3
+    return start, start + size, check
+
+
+def _read_head(path, key: bytes) -> tuple[bytes, int]:
+    """A part file's header and payload, without the pickles of their own after it, and the file's size;
+    of a file that is not ours, its first bytes (``_unpack`` passes them over)."""
+    with open(path, "rb") as f:
+        data = f.read(HEADER_MAX)
+        where = _payload(data, key)
+        if where is not None and where[1] > len(data):
+            data += f.read(where[1] - len(data))
+        return data, os.fstat(f.fileno()).st_size
 
 
 def _unpack(data: bytes, key: bytes, name: bytes = b"", shared: dict | None = None, blobs: Blobs | None = None):
     """The object ``data`` holds, or None (not ours, another key, damaged, written under another ``name``,
     a reference to an object not in ``shared``). The payload is checked and read where it lies in
-    ``data``, not copied out of it. ``blobs``: a part's pickles of their own, which lie after its pickle
-    (``blobs.base`` is set to where they begin)."""
+    ``data``, not copied out of it; ``data`` ends with it (a part's pickles of their own, which lie after
+    its payload, are not read with it: ``blobs.base`` is set to where they begin)."""
     try:
-        magic, found, check, _rest = data[:HEADER_MAX].split(b"\n", 3)
-        start = len(magic) + len(found) + len(check) + 3
-        if magic != FORMAT or found != key or check != _check(memoryview(data)[start:], name):
+        where = _payload(data, key)
+        if where is None:
+            return None
+        start, end, check = where
+        if len(data) != end or _check(memoryview(data)[start:end], name) != check:
             return None
         f = io.BytesIO(data)  # shares the bytes
         f.seek(start)
         got = _Unpickler(f, shared, blobs).load()
+        if f.tell() != end:
+            return None
         if blobs is not None:
-            blobs.base = f.tell()
+            blobs.base = end
         return got
     except Exception:  # noqa: BLE001 - whatever is wrong with the file, it is only not used
         return None
@@ -303,17 +460,35 @@ def _read_mentions(entities, blob: Blob) -> Mentions:
     return Mentions(entities, blob)
 
 
+def _windows(windows) -> dict | None:
+    if windows is not None and type(windows) is not dict:
+        raise pickle.UnpicklingError("a report's text in the build cache is not as written")
+    return windows
+
+
+def _read_words(key, length, blob: Blob) -> LazyWords:
+    if type(key) is not int or type(length) is not int:
+        raise pickle.UnpicklingError("a report's search words in the build cache are not as written")
+    return LazyWords(key, length, blob)
+
+
 def _result(res: ArticleResult):
-    """A report's Markdown facts, its mentions as a pickle of their own (``Mentions``)."""
+    """A report's Markdown facts, its mentions, its text and its search words' terms each as a pickle of
+    their own (``Mentions``, ``Text``, ``LazyWords``)."""
     fields = [getattr(res, name) for name in _RESULT_FIELDS]
     mentions = res.mentions
     if not isinstance(mentions, Mentions):
         mentions = Mentions(named(mentions), pickle.dumps(mentions, pickle.HIGHEST_PROTOCOL))
-    fields[_RESULT_FIELDS.index("mentions")] = mentions
+    fields[_MENTIONS] = mentions
+    if type(res.text) is tuple and res.text:  # (an article page that failed has none)
+        fields[_TEXT] = Text.of(res.text)
+    if type(res.words) is Words:
+        fields[_WORDS] = LazyWords.of(res.words)
     return ArticleResult, tuple(fields)
 
 
 _RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(ArticleResult))
+_MENTIONS, _TEXT, _WORDS = (_RESULT_FIELDS.index(name) for name in ("mentions", "text", "words"))
 
 
 def _deferring(table: dict, box: list, changed: set) -> dict:
@@ -339,4 +514,6 @@ def _deferring(table: dict, box: list, changed: set) -> dict:
     deferring[Deferred] = kept
     deferring[ArticleResult] = _result
     deferring[Mentions] = lambda m: (_mentions, (m.entities, box[0].blob(m.data or b"", m)))
+    deferring[Text] = lambda t: (_text, (box[0].blob(t.data or b"", t), t.windows))
+    deferring[LazyWords] = lambda w: (_words, (w.key, w.length, box[0].blob(w.data or b"", w)))
     return deferring

@@ -109,8 +109,9 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
     for stale in [p for p in memory.texts if p not in live]:
         del memory.texts[stale]
     slugs = dict(zip(pages, site.articles))  # the first len(site.articles) pages are the articles
-    spooled = _spooled(b)  # read one report at a time, never all held
-    texts = {p: _text(b, memory, p, slugs.get(p)) for p in pages if not (spooled and slugs.get(p) in b.article_texts)}
+    # A report's text is read where it is used (the annotated reports' passages, the records made), never
+    # all held: a one-off build's wait in the spool, a cached build's in the build cache (``cache_pickle.Text``).
+    texts = {p: _text(b, memory, p, slugs.get(p)) for p in pages if slugs.get(p) not in b.article_texts}
     passages = _passages(b, texts)
     # Made whole, the index's term files are made in a forked process while this one makes the open data
     # and then the record chunks; an update from the last index is quicker than the fork.
@@ -239,13 +240,23 @@ def _passages(b: Built, texts: dict) -> list[opendata.Passage]:
         if not anns:
             continue
         path = output_path(page_dir("article", slug))
-        text = texts[path] if path in texts else PageText("", *b.article_texts[slug])
+        text = texts.get(path) or b.article_texts[slug]
+        # A report's text read back from the build cache holds its passages' windows: not read for them.
+        windows = getattr(text, "windows", None)
+        if windows is None:
+            text = text if isinstance(text, PageText) else PageText("", *text)
         placed = set(b.anchored.get(slug, ()))
         for ann in anns:
-            span = text.passages.get(ann.anchor)
-            if ann.id in placed and span is not None:
+            if ann.id not in placed:
+                continue
+            if windows is not None:
+                where = windows.get(ann.anchor)
+            else:
+                span = text.passages.get(ann.anchor)
+                where = span and (*span, *opendata.window(text.body, *span))
+            if where is not None:
                 html = opendata.absolute_links(str(b.note_html(ann)), b.urls)
-                out.append(opendata.passage(ann, art, text.body, span[0], span[1], html))
+                out.append(opendata.passage_in(ann, art, where, html))
     return out
 
 
@@ -375,7 +386,8 @@ def _records(b: Built, texts: dict, passages: list, lazy: bool = False) -> list[
 
     def report(slug: str) -> Record:  # a report's body without its notes (they are records of their own)
         path = output_path(page_dir("article", slug))
-        return report_record(site, urls, slug, texts[path].body if path in texts else spooled(slug))
+        return report_record(site, urls, slug, texts[path].body if path in texts else
+                             spooled(slug) if spooled is not None else b.article_texts[slug][0])
 
     recs: list = []
     for slug, ent in site.entities.items():

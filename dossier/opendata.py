@@ -56,8 +56,19 @@ class Passage:
 def passage(annotation, article, body: str, start: int, end: int, note_html: str) -> Passage:
     """The passage ``body[start:end]`` with what the data files show around it (``CONTEXT_LEN``
     characters either side), not the whole text: the passages wait together for the exports."""
+    return passage_in(annotation, article, (start, end, *window(body, start, end)), note_html)
+
+
+def window(body: str, start: int, end: int) -> tuple[int, str]:
+    """Where what the data files show of the passage ``body[start:end]`` begins in ``body``, and it."""
     at = max(0, start - CONTEXT_LEN)
-    return Passage(annotation, article, body[at:end + CONTEXT_LEN], start - at, end - at, note_html, at)
+    return at, body[at:end + CONTEXT_LEN]
+
+
+def passage_in(annotation, article, where: tuple, note_html: str) -> Passage:
+    """:func:`passage`, of ``where``: the passage's (start, end) in the body, and its :func:`window`."""
+    start, end, at, text = where
+    return Passage(annotation, article, text, start - at, end - at, note_html, at)
 
 
 _ONE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode  # the C encoder (no indent)

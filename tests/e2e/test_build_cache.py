@@ -158,8 +158,10 @@ def _damage(kind: str, path: Path, tmp: Path) -> None:
     data = path.read_bytes()
     if kind == "truncated":
         path.write_bytes(data[:len(data) // 2])
-    elif kind == "flipped":
-        path.write_bytes(data[:-20] + bytes([data[-20] ^ 0xFF]) + data[-19:])
+    elif kind == "flipped":  # a byte of its pickle (a part's pickles of their own after it: see _blobs_damaged)
+        header = data.split(b"\n", 3)
+        at = len(b"\n".join(header[:3])) + 1 + int(header[2][8:], 16) // 2
+        path.write_bytes(data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:])
     elif kind == "empty":
         path.write_bytes(b"")
     elif kind == "garbage":
@@ -793,17 +795,23 @@ def test_mentions_that_cannot_be_read_back_make_the_build_again_without_the_cach
     cache.forget()
     cache.save(state)  # every part written again, the junk under its part's checksum
     EDITS["article"](archive)
+    assert _sessions_of_a_cached_build(archive, monkeypatch) == 2  # the build made again without the cache
+    archive.expect_cold()
+    back = Cache(archive.root).load()
+    assert all(list(hit[1].mentions) is not None for hit in back["_markdown"].values()
+               if isinstance(getattr(hit[1], "mentions", None), Mentions))  # all read back as mentions
+
+
+def _sessions_of_a_cached_build(archive, monkeypatch) -> int:
+    """A cached build of ``archive``: how many sessions it made (2: the builder's, then a fresh one, the build
+    made again without the cache)."""
     import dossier.pipeline
 
     sessions = []
     real = dossier.pipeline.Session
     monkeypatch.setattr(dossier.pipeline, "Session", lambda root: sessions.append(root) or real(root))
     archive.cached()
-    assert len(sessions) == 2  # the builder's, then a fresh one: the build made again without the cache
-    archive.expect_cold()
-    back = Cache(archive.root).load()
-    assert all(list(hit[1].mentions) is not None for hit in back["_markdown"].values()
-               if isinstance(getattr(hit[1], "mentions", None), Mentions))  # all read back as mentions
+    return len(sessions)
 
 
 def test_reading_the_cache_leaves_no_part_for_the_collector(parted):
@@ -861,7 +869,7 @@ def test_views_and_mentions_stay_in_their_part_files_until_read(archive):
 
 @pytest.mark.parametrize("what", ["view", "mentions"])
 def test_a_view_or_mentions_changed_in_their_part_file_after_it_was_read_are_not_taken(archive, what):
-    """A part is checked whole when it is read; a view or a report's mentions read from the file later are
+    """A part's pickle is checked when it is read; a view or a report's mentions read from the file later are
     taken only when their length and CRC-32 are still the part's: a view changed since equals no view (its
     page is made again), mentions changed since make the build again without the cache. Never the changed
     bytes taken, never a traceback."""
@@ -882,7 +890,7 @@ def test_a_view_or_mentions_changed_in_their_part_file_after_it_was_read_are_not
         with pytest.raises(Unreadable):
             list(victim)
     EDITS["article"](archive)
-    archive.cached()  # the part read again: its checksum no longer matches, its pages made again
+    archive.cached()  # read again, the changed view or mentions are not taken
     archive.expect_cold()
 
 
@@ -947,3 +955,185 @@ def test_reports_whose_record_changed_around_their_text_are_read_again(archive):
     EDITS["article"](archive)
     archive.cached()
     archive.expect_cold()
+
+
+def _reports(state: dict) -> dict:
+    """article slug -> its Markdown facts (``ArticleResult``)."""
+    return {path.split("/")[1]: hit[1] for path, hit in state["_markdown"].items() if path.startswith("articles/")}
+
+
+def test_texts_and_words_stay_in_their_part_files_until_read(archive):
+    """Each report's text and its search words' terms lie after its part's pickle in the part file
+    (``Text``, ``LazyWords``: the words' key and length read at once): reading the cache reads no byte of
+    them, nor of a view or mentions (a part file is read up to the end of its pickle), and what is read
+    back equals what a build without the cache made; anywhere but the cache they pickle as the tuple and
+    the ``Words`` themselves."""
+    from dossier.cache_pickle import Blob, LazyWords, Text, _read_head
+    from dossier.opendata import window
+    from dossier.search import Words
+
+    plain = Builder(archive.root, archive.tmp / "plain", workers=1)  # no cache: the texts and words as made
+    assert plain.build().ok
+    made = _reports(plain.session.state())
+    cache = Cache(archive.root)
+    back = _reports(cache.load())
+    assert back.keys() == made.keys() and len(back) == 5
+    for slug, res in back.items():
+        want = made[slug]
+        assert type(want.text) is tuple and type(want.words) is Words
+        assert isinstance(res.text, Text) and isinstance(res.words, LazyWords)
+        assert isinstance(res.text.blob, Blob) and isinstance(res.words.blob, Blob)
+        assert (res.words.key, res.words.length) == (want.words.key, want.words.length)
+        assert not res.text.read and not res.words.read
+        assert res.text == want.text and want.text == res.text and tuple(res.text) == want.text and res.text.read
+        assert res.words == want.words and want.words == res.words and res.words.read
+        assert hash(res.words) == hash(want.words)
+        assert pickle.loads(pickle.dumps(res.text)) == want.text
+        body, spans = want.text
+        assert res.text.windows == {a: (s, e, *window(body, s, e)) for a, (s, e) in spans.items()}
+        assert all(text in body for _s, _e, _at, text in res.text.windows.values())
+        again = pickle.loads(pickle.dumps(res.words))
+        assert type(again) is Words and again == want.words
+    sizes = [(len(_read_head(cache.parts / name, cache.key)[0]), (cache.parts / name).stat().st_size)
+             for name, maps, _refs in cache._known["pages"].values() if maps["_markdown"]]
+    assert sizes and all(head < size for head, size in sizes)  # the pickles of their own were not read
+
+
+@pytest.mark.parametrize("kind", ["article", "nothing", "page"])
+def test_a_cached_build_reads_back_only_the_texts_and_words_it_needs(tmp_path, monkeypatch, kind):
+    """A report's text is read back only when its search record is made again (its chunk holds a changed
+    record): an annotated report's passages are read from the windows kept beside it (``Text.windows``);
+    a report's words' terms only when its postings are made again:
+    the edited report's last words (its old postings taken out) and those of records whose weights may have
+    moved (``search_update._reweighed``). One record to a chunk here, and the reports' records made as they are
+    read, as outside the preview in a large archive. The output equals a cold build's."""
+    import dossier.exports
+    import dossier.pool
+    import dossier.search
+    import dossier.search_update
+    from dossier.cache_pickle import LazyWords, Text
+
+    monkeypatch.setattr(dossier.search, "CHUNK_CHARS", 1)
+    monkeypatch.setattr(dossier.pool, "PARALLEL_MIN", 1)
+    archive = Archive(tmp_path)
+    archive.cached()
+    moved = []
+    real = dossier.search_update._reweighed
+    monkeypatch.setattr(dossier.search_update, "_reweighed", lambda *args: moved.extend(got := real(*args)) or got)
+    made = []
+    real_record = dossier.exports.report_record
+    monkeypatch.setattr(dossier.exports, "report_record",
+                        lambda site, urls, slug, body: made.append(slug) or real_record(site, urls, slug, body))
+    EDITS[kind](archive)
+    builder = Builder(archive.root, archive.out, workers=2, cache=True)
+    assert builder.build().ok
+    facts = _reports(builder.session.state())
+    deferred = {slug: res for slug, res in facts.items() if isinstance(res.text, Text)}
+    assert len(deferred) >= 4 and all(isinstance(res.words, LazyWords) for res in deferred.values())
+    texts = {slug for slug, res in deferred.items() if res.text.read}
+    assert texts <= set(made)  # not the annotated reports' ("one", "two"), nor any other
+    assert {slug for slug, res in deferred.items() if res.text.windows} == {"one", "two"} - set(made)
+    assert len(set(made)) <= 1 and set(made) <= ({"one"} if kind == "article" else set())
+    words = {slug for slug, res in deferred.items() if res.words.read}
+    assert len(words) <= len(set(moved))  # the records are numbered reports first: a moved one may be one
+    archive.expect_cold()
+
+
+def _deferred_blobs(state: dict) -> list:
+    """Every view, mentions, text and words a part holds after its pickle (read back from the cache)."""
+    from dossier.cache_pickle import Deferred, LazyWords, Mentions, Text
+
+    found = [hit[1] for hit in state["_pages"].values() if isinstance(hit[1], Deferred)]
+    for res in _reports(state).values():
+        found += [x for x in (res.mentions, res.text, res.words) if isinstance(x, (Mentions, Text, LazyWords))]
+    return found
+
+
+@pytest.mark.parametrize("kind", ["flipped", "truncated", "emptied"])
+def test_a_part_whose_pickles_of_their_own_are_damaged_is_never_trusted(archive, monkeypatch, kind):
+    """A byte flipped in every view, mentions, text and words that lie after their part's pickle (the part's
+    own checksum still right): each is checked by its own length and CRC-32 when read, a view then equals no
+    view, a text, words or mentions make the build again without the cache. A part file cut short (by one
+    byte, or of all that follows its pickle) is not taken: its pages are made again. Either way the cached
+    build after an edit equals a cold build, never a traceback."""
+    state = Cache(archive.root).load()
+    blobs = _deferred_blobs(state)
+    assert {type(x).__name__ for x in blobs} == {"Deferred", "Mentions", "Text", "LazyWords"}
+    parts = {}
+    for x in blobs:
+        parts.setdefault(x.blob.part.path, (x.blob.part, []))[1].append(x.blob.i)
+    for path, (part, items) in parts.items():
+        data = bytearray(path.read_bytes())
+        if kind == "flipped":
+            for i in items:
+                at, length, _crc = part.table[i]
+                data[part.base + at + length // 2] ^= 0xFF
+        path.write_bytes(bytes(data[:-1] if kind == "truncated" else data[:part.base] if kind == "emptied" else data))
+    EDITS["article"](archive)
+    assert _sessions_of_a_cached_build(archive, monkeypatch) == (2 if kind == "flipped" else 1)  # flipped: the
+    # edited report's last words are read (its old postings), and the mentions of the reports naming what it names
+    archive.expect_cold()
+    assert archive.cached().rendered == frozenset()  # the cache written again whole
+
+
+@pytest.mark.parametrize("what", ["text", "words"])
+@pytest.mark.parametrize("junk", [b"\x80\x05not a pickle", pickle.dumps(("body", "not passages")), pickle.dumps({})])
+def test_texts_or_words_that_cannot_be_read_back_make_the_build_again_without_the_cache(archive, monkeypatch, what,
+                                                                                        junk):
+    """A part of pages forged with a right checksum whose reports' texts or words' terms do not read back as
+    such (read only when first used): the build is made again as if there were no cache, and the cache is
+    written afresh; never a traceback, never the junk taken."""
+    from dossier.cache_pickle import LazyWords, Text
+    from dossier.model import Unreadable
+
+    cache = Cache(archive.root)
+    state = cache.load()
+    memo = state["exports"].words
+    for path, (key, res) in list(state["_markdown"].items()):
+        if isinstance(getattr(res, "text", None), Text):
+            lazy = {"text": Text(junk)} if what == "text" else {"words": LazyWords(res.words.key, res.words.length, junk)}
+            state["_markdown"][path] = (key, dataclasses.replace(res, **lazy))
+            memo[res.words.key] = state["_markdown"][path][1].words  # the exports memo holds the reports' own
+    cache.forget()
+    cache.save(state)  # every part written again, the junk under its part's checksum
+    back = _reports(Cache(archive.root).load())
+    with pytest.raises(Unreadable):
+        list(back["one"].text) if what == "text" else back["one"].words.terms
+    EDITS["article"](archive)
+    assert _sessions_of_a_cached_build(archive, monkeypatch) == 2  # the build made again without the cache
+    archive.expect_cold()
+    back = _reports(Cache(archive.root).load())
+    assert all(len(res.text) == 2 and res.words.terms for res in back.values())  # all read back as they were made
+
+
+def test_a_damaged_text_no_build_reads_is_written_afresh_when_its_report_is_edited(archive, monkeypatch):
+    """The old text of an edited report that no annotation reads is never read, by the build nor when the
+    cache is written (its Markdown key changed): damaged in its part file since, it is not missed, and its
+    part is written afresh with the new text. The output equals a cold build's."""
+    victim = _reports(Cache(archive.root).load())["three"].text
+    part, i = victim.blob.part, victim.blob.i
+    at, length, _crc = part.table[i]
+    data = bytearray(part.path.read_bytes())
+    data[part.base + at + length // 2] ^= 0xFF
+    part.path.write_bytes(bytes(data))
+    archive.edit("content/articles/three.md", "armed policing.", "armed policing, she said on Sunday.")
+    assert _sessions_of_a_cached_build(archive, monkeypatch) == 1  # the cache used: the damaged text not needed
+    archive.expect_cold()
+    assert not part.path.exists()  # its part written afresh under a new name
+    assert all(len(res.text) == 2 for res in _reports(Cache(archive.root).load()).values())
+
+
+def test_what_cannot_be_read_back_to_be_compared_when_the_cache_is_written_is_not_the_same():
+    """Writing the cache compares what a part held when read with what it holds now (``cache._same``) and a
+    report's words with the exports memo's of the same key (``cache._equal``): an old text or words whose
+    bytes are damaged make the part not the same (written afresh), never a traceback; words of the same key
+    stand for each other."""
+    from dossier.cache_pickle import LazyWords, Text
+    from dossier.emit import ArticleResult
+
+    damaged = ArticleResult("a", None, [], [], [], text=Text(b"\x80\x05junk"))
+    now = ArticleResult("a", None, [], [], [], text=("body", {}))
+    assert not dossier.cache._same({"_markdown": {"p": ("key", damaged)}}, {"_markdown": {"p": ("key", now)}})
+    assert dossier.cache._same({"_markdown": {"p": ("key", now)}}, {"_markdown": {"p": ("key", now)}})
+    assert dossier.cache._equal(LazyWords(1, 2, b"junk"), LazyWords(1, 2, b"other junk"))
+    assert not dossier.cache._equal(LazyWords(1, 2, b"junk"), LazyWords(1, 3, b"junk"))
