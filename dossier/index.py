@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 
 from .model import Mention, named
 from .site import Site
@@ -93,15 +93,11 @@ class Together:
         self.articles_of = articles_of  # entity slug -> the articles naming it
 
     def get(self, slug: str, default=()) -> tuple:
-        counts: Counter = Counter()
-        counted = False
-        for art in self.articles_of.get(slug, ()):
-            ents = self.named[art]
-            if len(ents) <= CROWDED:
-                counts.update(ents)
-                counted = True
-        if not counted:
+        named = self.named
+        sets = [ents for art in self.articles_of.get(slug, ()) if len(ents := named[art]) <= CROWDED]
+        if not sets:
             return default
+        counts = Counter(chain.from_iterable(sets))  # one count in C, not one ``update`` an article
         del counts[slug]
         return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOGETHER_LIMIT])
 
