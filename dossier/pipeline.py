@@ -181,8 +181,16 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     index = build_index(site, results, session.index_memo if session.remembers else None, session.md_key,
                         lazy=not session.remembers)
     views = listings(renderer, site, index, session, outputs, errors)  # no template error comes from here
-    listed = render_entities(site, index, renderer, session, staging, opts.workers, outputs, errors, views)
-    named = None if session.remembers else release_mentions(results, index)
+    gone: list = []  # a one-off build lets the mentions go once the entity pages' workers have them
+
+    def let_go() -> None:
+        gone.append(release_mentions(results, index))
+
+    listed = render_entities(site, index, renderer, session, staging, opts.workers, outputs, errors, views,
+                             forked=None if session.remembers else let_go)
+    if not gone and not session.remembers:  # no pool: let go now
+        let_go()
+    named = gone[0] if gone else None
     clock.lap("entities")
     try:
         render_views(views, renderer, session, staging, outputs, opts.workers, listed)
