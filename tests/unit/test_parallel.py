@@ -463,3 +463,29 @@ def test_mentions_go_while_the_entity_workers_render_and_a_worker_forked_after_t
     events.clear()
     assert build_site(REPO_ROOT, out=tmp_path / "one", workers=1).ok
     assert [e for e, _n in events] == ["pool done", "released"]  # in this process: after its pages
+
+
+def test_bylines_and_headlines_are_found_while_the_article_workers_render(monkeypatch, tmp_path, tree):
+    """A one-off build finds every article's byline people and headline mentions in this process while
+    the article pages' workers render (``heads_of``, the pool's ``forked``); the index then finds none
+    again. Without a pool they are found by the index, as a kept build's are."""
+    from dossier import index as index_mod
+
+    here = build_site(REPO_ROOT, out=tmp_path / "here", workers=1)
+    monkeypatch.setattr(pool, "PARALLEL_MIN", 1)
+    calls = []
+    real_facts, real_build = index_mod._head_facts, pipeline.build_index
+    monkeypatch.setattr(index_mod, "_head_facts", lambda *a: calls.append(("facts", a[1])) or real_facts(*a))
+
+    def build_index(*args, **kwargs):
+        calls.append(("index", None))
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "build_index", build_index)
+    spread = build_site(REPO_ROOT, out=tmp_path / "spread", workers=2)
+    assert here.ok and spread.ok and tree(tmp_path / "spread") == tree(tmp_path / "here")
+    reports = sorted(p.stem for p in (REPO_ROOT / "content" / "articles").glob("*.md"))
+    assert calls[-1] == ("index", None) and sorted(slug for _k, slug in calls[:-1]) == reports
+    calls.clear()
+    assert build_site(REPO_ROOT, out=tmp_path / "one", workers=1).ok
+    assert calls[0] == ("index", None) and sorted(slug for _k, slug in calls[1:]) == reports
