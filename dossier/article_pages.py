@@ -210,6 +210,7 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
     if opts.progress and len(todo) >= 500:
         opts.progress(f"rendering {len(todo)} articles")
     state = RenderState(renderer, staging, spool=spool)
+
     def forked() -> None:
         if release:
             _bodies_go(state, site, renderer)
