@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import jinja2
 
@@ -195,11 +195,13 @@ def _reused(site: Site, renderer: Renderer, session: Session, path: str, art, re
 
 def render_articles(site: Site, renderer: Renderer, session: Session, staging: Staging, opts: Options,
                     outputs: dict, errors: list, split: list | None = None,
-                    release: bool = False, spool: Spool | None = None) -> dict[str, ArticleResult]:
+                    release: bool = False, spool: Spool | None = None,
+                    beside: Callable[[], None] | None = None) -> dict[str, ArticleResult]:
     """Article pages (Markdown, then the page, in the workers): article slug -> what each reported;
     ``split`` gets the workers' seconds on pages and on the exports' part (see ``split_exports``);
     ``release``: this process lets the bodies go once the workers are forked (``release_bodies``);
-    ``spool``: each report's text and words wait there for the exports (:mod:`dossier.spool`)."""
+    ``spool``: each report's text and words wait there for the exports (:mod:`dossier.spool`);
+    ``beside()``: called here once the workers are forked (only then), while they render."""
     split = [0.0, 0.0] if split is None else split
     results: dict[str, ArticleResult] = {}
     todo = _not_reused(site, renderer, session, results, outputs, errors) if session.remembers else list(site.articles)
@@ -208,11 +210,16 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
     if opts.progress and len(todo) >= 500:
         opts.progress(f"rendering {len(todo)} articles")
     state = RenderState(renderer, staging, spool=spool)
-    forked = partial(_bodies_go, state, site, renderer) if release else None
+
+    def forked() -> None:
+        if release:
+            _bodies_go(state, site, renderer)
+        if beside is not None:
+            beside()
     size, spread = EXPORTS_BATCH, pool.spreads(len(todo), opts.workers)  # spread or not by the reports' number
     batches = [todo[i:i + size] for i in range(0, len(todo), size)]
     made = pool.run(_render_articles_task, batches, state, opts.workers, minimum=1 if spread else len(batches) + 1,
-                    forked=forked, per_item=size)
+                    forked=forked if release or beside is not None else None, per_item=size)
     for res, d, page_s, exports_s in (got for batch in made for got in batch):
         split[0] += page_s
         split[1] += exports_s

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 
 from .model import Mention, named
 from .site import Site
@@ -93,15 +93,11 @@ class Together:
         self.articles_of = articles_of  # entity slug -> the articles naming it
 
     def get(self, slug: str, default=()) -> tuple:
-        counts: Counter = Counter()
-        counted = False
-        for art in self.articles_of.get(slug, ()):
-            ents = self.named[art]
-            if len(ents) <= CROWDED:
-                counts.update(ents)
-                counted = True
-        if not counted:
+        named = self.named
+        sets = [ents for art in self.articles_of.get(slug, ()) if len(ents := named[art]) <= CROWDED]
+        if not sets:
             return default
+        counts = Counter(chain.from_iterable(sets))  # one count in C, not one ``update`` an article
         del counts[slug]
         return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOGETHER_LIMIT])
 
@@ -276,13 +272,18 @@ class ByEntity(MutableMapping):
 
 
 def build_index(site: Site, results: dict, memo: Memo | None = None, names_key: object = None, *,
-                lazy: bool = False) -> Index:
+                lazy: bool = False, heads: dict | None = None) -> Index:
     """``results``: article slug -> the article pass's result (``mentions``, ``note_mentions``,
     ``anchored``), for the articles that rendered. ``memo``: the last build's (``names_key``: what
     the matcher and bylines read, the same object while unchanged: ``Session.md_key``). ``lazy`` (a
-    one-off build, without ``memo``): co-occurrence is a :class:`Together`, counted where a page asks."""
+    one-off build, without ``memo``): co-occurrence is a :class:`Together`, counted where a page asks.
+    ``heads``: without ``memo``, each article's bylines and headline mentions found already
+    (``heads_of``, while the article pages were rendered)."""
     lazy = lazy and memo is None
-    memo = memo if memo is not None and names_key is not None else Memo()
+    fresh = memo is None or names_key is None
+    memo = memo if not fresh else Memo()
+    if fresh and heads:
+        memo.heads = heads
     # A new Markdown key: the matcher and bylines may read names another way (then the headlines are found again).
     changed = memo.changed(results) if all(hit[1] is names_key for hit in memo.heads.values()) else None
     mentions, articles_of = memo.by_entity(results)
@@ -302,9 +303,7 @@ def _bylines_and_headlines(site: Site, results: dict, memo: Memo, names_key) -> 
         head = site.heads[slug]
         hit = memo.heads.get(slug)
         if hit is None or hit[0] is not head or hit[1] is not names_key:
-            art = site.articles[slug]
-            hit = (head, names_key, tuple(dict.fromkeys(s for _t, s in site.byline(art) if s)),
-                   tuple(Mention(ent, art.source, art.title, start, end) for start, end, ent in site.matcher.find(art.title)))
+            hit = _head_facts(site, slug, head, names_key)
         kept[slug] = hit
         for person in hit[2]:
             wrote[person].append(slug)
@@ -312,6 +311,20 @@ def _bylines_and_headlines(site: Site, results: dict, memo: Memo, names_key) -> 
             headlines[m.entity].append(m)
     memo.heads = kept
     return dict(wrote), dict(headlines)
+
+
+def _head_facts(site: Site, slug: str, head, names_key) -> tuple:
+    """(its head, ``names_key``, the people its byline names, the entities its headline names as Mentions)."""
+    art = site.articles[slug]
+    return (head, names_key, tuple(dict.fromkeys(s for _t, s in site.byline(art) if s)),
+            tuple(Mention(ent, art.source, art.title, start, end) for start, end, ent in site.matcher.find(art.title)))
+
+
+def heads_of(site: Site, names_key, into: dict) -> None:
+    """Every article's ``_head_facts`` into ``into`` (``build_index``'s ``heads``): what only the site
+    gives, found while the article pages' workers render, not alone after them."""
+    for slug in site.articles:
+        into[slug] = _head_facts(site, slug, site.heads[slug], names_key)
 
 
 def _annotations_of(site: Site, results: dict) -> dict:

@@ -3,6 +3,8 @@ annotations and claims) and the free pages, each reused from the last build when
 Entity pages and listings share one pool (``render_entities``), so that no core waits."""
 from __future__ import annotations
 
+from typing import Callable
+
 import jinja2
 
 from . import pool
@@ -39,13 +41,17 @@ def _render_entity_or_view_task(state: RenderState, item: tuple[str, object]) ->
 
 class _EntityArgs(dict):
     """entity slug -> what its page is made of besides the site (mentions, together, annotations, wrote,
-    headlines), each made when first asked for."""
+    headlines), each made when first asked for. ``gone``: this process let the index's mentions go
+    (``render_entities``' ``forked``): a worker forked after that refuses rather than make a page of none."""
 
     def __init__(self, index: Index) -> None:
         super().__init__()
         self.index = index
+        self.gone = False
 
     def __missing__(self, slug: str) -> tuple:
+        if self.gone:
+            raise RuntimeError(f"{slug}: an entity page in a process forked after the mentions were let go")
         index = self.index
         args = self[slug] = (index.mentions.get(slug, []), index.together.get(slug, ()),
                              index.annotations_of.get(slug, []), index.wrote.get(slug, ()),
@@ -54,10 +60,13 @@ class _EntityArgs(dict):
 
 
 def render_entities(site: Site, index: Index, renderer: Renderer, session: Session, staging: Staging,
-                    workers: int, outputs: dict, errors: list, views: list[View] = ()) -> list | None:
+                    workers: int, outputs: dict, errors: list, views: list[View] = (),
+                    forked: Callable[[], None] | None = None) -> list | None:
     """Entity pages; when they go to the pool, the pages of ``views`` (the listings) go with them, so
     that no core waits while the other renders the listings: then (view, (digest, template error or
-    None)) of each view to render is returned for ``render_views``, else None."""
+    None)) of each view to render is returned for ``render_views``, else None. ``forked()``: called
+    once the pool's workers are forked with the index (only then), while they render: what this
+    process may let go of the index's mentions, it lets go then (``release_mentions``)."""
     args = _EntityArgs(index)
     unread = isinstance(index.mentions, ByEntity)  # the build cache's mentions: read for the pages made only
 
@@ -84,11 +93,23 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
             todo.append(slug)
     spread = pool.spreads(len(todo), workers)
     listed = _views_todo(views, session, outputs) if spread else []
-    # The listings first: the longest pages (a large archive's home page) before the many short ones.
-    items = [("view", i) for i in range(len(listed))] + [("entity", slug) for slug in todo]
-    done = pool.run(_render_entity_or_view_task, items, RenderState(renderer, staging, args, tuple(listed)), workers)
+    # The longest pages first (the listings: a large archive's home page; then the entities named in
+    # most reports), so that the last ones the pool hands out are short and the workers end together.
+    order = sorted(range(len(todo)), key=lambda i: -len(index.articles_of.get(todo[i], ()))) if spread \
+        else range(len(todo))
+    items = [("view", i) for i in range(len(listed))] + [("entity", todo[i]) for i in order]
+
+    def let_go() -> None:
+        args.gone = True
+        forked()
+
+    done = pool.run(_render_entity_or_view_task, items, RenderState(renderer, staging, args, tuple(listed)), workers,
+                    forked=let_go if forked is not None else None)
+    made = [None] * len(todo)
+    for i, got in zip(order, done[len(listed):]):
+        made[i] = got
     texts = session.exports.texts  # the exports take an entity page's words from there (``exports._text``)
-    for slug, d, errs, notes, words in done[len(listed):]:
+    for slug, d, errs, notes, words in made:
         errors.extend(errs)
         if d:
             path = output_path(page_dir("entity", slug))

@@ -26,8 +26,12 @@ import re
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _DROP = re.compile(r"<(script|style|template|noscript)\b[^>]*>.*?</\1\s*>", re.S | re.I)
-_BLOCKS = (r"</?(?:address|article|aside|blockquote|br|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|"
-           r"header|hr|li|main|nav|ol|p|pre|section|table|td|th|tr|ul)\b[^>]*>")
+# The block elements' tags: address article aside blockquote br dd div dl dt figcaption figure footer h1-h6
+# header hr li main nav ol p pre section table td th tr ul, their names grouped by first letter (a tag
+# matches from its "<" to the first ">" whichever name matched; a choice among 30 names tried one by one
+# was a third of an entity page's first words).
+_BLOCKS = (r"</?(?:a(?:ddress|rticle|side)|b(?:lockquote|r)|d(?:[dlt]|iv)|f(?:igcaption|igure|ooter)|"
+           r"h(?:[1-6r]|eader)|li|main|nav|ol|p(?:re)?|section|t(?:able|[dhr])|ul)\b[^>]*>")
 _BREAK = re.compile(_BLOCKS, re.I)
 _BREAK_LOWER = re.compile(_BLOCKS)  # the same where every tag name is lower-case ASCII: 2.5 times quicker
 _NOT_LOWER_TAG = re.compile(r"</?[a-z0-9]*[^a-z0-9\s/>]")  # a "<" not followed by such a name (or a comment)

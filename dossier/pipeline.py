@@ -24,7 +24,7 @@ from .article_pages import bodies_unread, release_bodies, release_mentions, rend
 from .config import load_config
 from .emit import MentionRows, Renderer, feed_xml, robots_txt, sitemap_xml
 from .errors import DossierError, ErrorList
-from .index import Index, build_index
+from .index import Index, build_index, heads_of
 from .index_pages import listings, render_entities, render_free_pages, render_views
 from .model import Output, Unreadable, named as entities_named
 from .search import FOLDER as SEARCH_FOLDER
@@ -173,16 +173,26 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     split = [0.0, 0.0]
     release = not session.remembers and bodies_unread(layouts)
     spool = None if session.remembers else Spool.make(staging.dir)  # what the exports take of each report
-    results = render_articles(site, renderer, session, staging, opts, outputs, errors, split, release, spool)
+    heads: dict = {}  # a one-off build's bylines and headlines, found while the article workers render
+    results = render_articles(site, renderer, session, staging, opts, outputs, errors, split, release, spool,
+                              beside=None if session.remembers else partial(heads_of, site, session.md_key, heads))
     clock.lap("articles")
     split_exports(clock, split)
     if release:
         release_bodies(site, renderer)
     index = build_index(site, results, session.index_memo if session.remembers else None, session.md_key,
-                        lazy=not session.remembers)
+                        lazy=not session.remembers, heads=heads)
     views = listings(renderer, site, index, session, outputs, errors)  # no template error comes from here
-    listed = render_entities(site, index, renderer, session, staging, opts.workers, outputs, errors, views)
-    named = None if session.remembers else release_mentions(results, index)
+    gone: list = []  # a one-off build lets the mentions go once the entity pages' workers have them
+
+    def let_go() -> None:
+        gone.append(release_mentions(results, index))
+
+    listed = render_entities(site, index, renderer, session, staging, opts.workers, outputs, errors, views,
+                             forked=None if session.remembers else let_go)
+    if not gone and not session.remembers:  # no pool: let go now
+        let_go()
+    named = gone[0] if gone else None
     clock.lap("entities")
     try:
         render_views(views, renderer, session, staging, outputs, opts.workers, listed)

@@ -204,7 +204,7 @@ class Session:
         return {slug: self._scans[slug][1] for slug in site.articles}
 
     def shared_passages(self, site: Site, scans: dict) -> dict:
-        return self._shared.update(site, {slug: scan[1] for slug, scan in scans.items()})
+        return self._shared.update(site, {slug: scan[1] for slug, scan in scans.items()}, last=not self.remembers)
 
     def coverage(self, site: Site, entity_sets: dict) -> dict | Coverage:
         """Other coverage by article; a one-off build's is ranked where each page asks for it, in the

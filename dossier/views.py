@@ -141,13 +141,17 @@ class View:
         return self
 
 
-def _make(cls, frame: Frame, site, page: tuple, **fields):
+def _make(cls, frame: Frame, site, page: tuple, _slugs=None, **fields):
     """A ``cls`` view of ``fields``, with the frame's fields for ``page`` = (template, path, title[, description])
-    and the annotation counts of the articles anywhere in ``fields``."""
+    and the annotation counts of the articles anywhere in ``fields`` (``_slugs``: their slugs, when the
+    caller knows them: not looked for through every field's tuples)."""
     meta, nav = frame.page(*page)
     found: dict[str, None] = {}
-    for value in fields.values():
-        _articles_in(value, found)
+    if _slugs is not None:
+        found = dict.fromkeys(_slugs)
+    else:
+        for value in fields.values():
+            _articles_in(value, found)
     counts = FrozenMap(sorted((s, n) for s in found if (n := len(site.annotations.get(s, ()))))) if site else FrozenMap()
     return cls(config=frame.config, nav=nav, page=meta, outlet_index=frame.outlet_index, note_counts=counts, **fields)
 
@@ -250,11 +254,15 @@ def entity_view(frame: Frame, site, slug: str, notes: str, mentions: list[Mentio
         by_article[m.source].append(m)
     grouped = sorted(((by_source[src], tuple(ms)) for src, ms in by_article.items() if src in by_source),
                      key=lambda am: (am[0].published, am[0].slug))
+    outlet_articles = tuple(site.heads[s] for s in site.by_outlet.get(slug, ()))
+    annotations, wrote = tuple(annotations), tuple(site.heads[s] for s in wrote)
+    # The articles in the view's fields (``_make``): the reports' heads of ``mentions``, not their mentions.
+    articles = [a.slug for a, _ms in grouped] + [a.slug for a in outlet_articles] + \
+        [a.slug for _ann, a in annotations] + [a.slug for a in wrote]
     return _make(EntityView, frame, site, ("entity.html", page_dir("entity", slug), ent.name, ent.description),
-                 entity=ent, notes=notes, mentions=tuple(grouped),
-                 together=tuple((site.entities[e], n) for e, n in together),
-                 outlet_articles=tuple(site.heads[s] for s in site.by_outlet.get(slug, ())),
-                 annotations=tuple(annotations), wrote=tuple(site.heads[s] for s in wrote),
+                 articles, entity=ent, notes=notes, mentions=tuple(grouped),
+                 together=tuple((site.entities[e], n) for e, n in together), outlet_articles=outlet_articles,
+                 annotations=annotations, wrote=wrote,
                  headlines=FrozenMap((by_source[m.source].slug, m) for m in headlines if m.source in by_source))
 
 
@@ -429,17 +437,23 @@ def mention_items(link: str, mentions) -> Markup:
     each sentence ``highlight``-ed and linked to the mention (``#m-<number>``) or its paragraph
     (``#par-<block>``). What the default theme's loop over them wrote, made in one call: an entity
     page lists every sentence naming it, tens of thousands in a large archive."""
-    href = escape(link)
-    lines = []
-    for m in mentions:
-        text = _highlighted(m)
-        if m.number:
-            lines.append(f'<li><a href="{href}#m-{m.number}">{text}</a></li>\n')
-        elif m.block:
-            lines.append(f'<li><a href="{href}#par-{m.block}">{text}</a></li>\n')
-        else:
-            lines.append(f"<li>{text}</li>\n")
+    lines: list[str] = []
+    _add_items(lines.append, escape_text(link), mentions)
     return Markup("".join(lines))
+
+
+def _add_items(add, href: str, mentions) -> None:
+    """``mention_items``' lines, each given to ``add`` (``href``: the report's URL, escaped)."""
+    esc = escape_text
+    for m in mentions:
+        s, start, end = m.sentence, m.start, m.end
+        text = f"{esc(s[:start])}<strong>{esc(s[start:end])}</strong>{esc(s[end:])}"
+        if m.number:
+            add(f'<li><a href="{href}#m-{m.number}">{text}</a></li>\n')
+        elif m.block:
+            add(f'<li><a href="{href}#par-{m.block}">{text}</a></li>\n')
+        else:
+            add(f"<li>{text}</li>\n")
 
 
 def mention_groups(mentions, headlines: Mapping, heading, href) -> Markup:
@@ -448,18 +462,20 @@ def mention_groups(mentions, headlines: Mapping, heading, href) -> Markup:
     its ``<p class="meta">`` open), the number of mentions, the headline naming it (``headlines``: slug ->
     Mention) and ``mention_items``. What the loop written beside it in the default theme's ``entity.html``
     writes, in one call: a large archive's entity pages list tens of thousands of reports."""
-    out = []
+    out: list[str] = []
+    add = out.append
     for a, ms in mentions:
-        link = href(a)
-        out.append(f'<section class="mention-group" aria-labelledby="mg-{escape_text(a.slug)}">\n{heading(a)}')
-        if ms:
-            out.append(f" · {len(ms)} mention{'s' if len(ms) != 1 else ''}")
-        out.append("</p>\n")
+        link = escape_text(href(a))
+        add(f'<section class="mention-group" aria-labelledby="mg-{escape_text(a.slug)}">\n{heading(a)}')
+        n = len(ms)
+        add(f" · {n} mention{'s' if n != 1 else ''}</p>\n" if n else "</p>\n")
         m = headlines.get(a.slug)
         if m is not None:
-            out.append(f'<p class="in-headline"><span class="kind-badge">Headline</span> '
-                       f'<a href="{escape_text(link)}#article-title">{_highlighted(m)}</a></p>')
-        if ms:
-            out.append(f'<ul class="mentions">\n{mention_items(link, ms)}</ul>')
-        out.append("</section>\n")
+            add(f'<p class="in-headline"><span class="kind-badge">Headline</span> '
+                f'<a href="{link}#article-title">{_highlighted(m)}</a></p>')
+        if n:
+            add('<ul class="mentions">\n')
+            _add_items(add, link, ms)
+            add("</ul>")
+        add("</section>\n")
     return Markup("".join(out))

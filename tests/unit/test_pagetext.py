@@ -137,3 +137,22 @@ def test_block_tags_break_lines_in_any_case_of_their_names():
     for html in ("<P>a</P><Div>b</dIv>", "<\u017fection>x</\u017fection>y", "<bloc\u212aquote>q</bloc\u212aquote>",
                  "<p>a<br/>b</p>", "<!-- c --><li>x", "<h1>T</h1><H2>u</H2>", "a<td\tx>b<TD>c", "<main>one</main>"):
         assert _breaks(html) == _BREAK.sub(" ", html), html
+
+
+def test_the_block_tags_pattern_takes_exactly_the_block_elements_names():
+    """``_BLOCKS`` groups the names by their first letter: it matches the tags of exactly the names the
+    reference reader breaks lines at (``pagetext_reference._BREAK``), in either case, and no other name."""
+    import re
+
+    from dossier.pagetext import _BREAK, _BREAK_LOWER
+    from tests.helpers.pagetext_reference import _BREAK as NAMES
+
+    plain = re.compile(r"</?(?:" + "|".join(sorted(NAMES)) + r")\b[^>]*>")
+    others = ["a", "b", "abbr", "span", "hgroup", "h7", "h", "pr", "prefix", "tbody", "thead", "t", "ulx", "mainly",
+              "navx", "d", "dx", "lis", "l", "section2", "articles", "dialog", "details", "font", "mark", "sup"]
+    for name in [*NAMES, *others]:
+        for tag in (f"<{name}>", f"</{name}>", f'<{name} class="x">', f"<{name}/>", f"<{name}-x>", f"<{name}>x"):
+            for cased, exact in ((_BREAK_LOWER, plain), (_BREAK, re.compile(plain.pattern, re.I))):
+                for text in (tag, tag.upper(), f"x{tag}y{tag}"):
+                    assert cased.sub(" ", text) == exact.sub(" ", text), text
+    assert _BREAK_LOWER.sub(" ", "<p>a</p><pre>b</pre><h6>c</h6>") == " a  b  c "

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from dossier import article_pages, emit, index_pages, pipeline, pool, search_update, session as session_mod
 from dossier.pipeline import build_site
 from dossier.session import Session
@@ -386,3 +388,104 @@ def test_a_first_load_stats_each_file_once_where_it_is_read(monkeypatch, tmp_pat
     gone = Session(root)
     monkeypatch.setattr(gone, "_content_files", lambda changed: [*s._files, ("articles", missing)])
     assert gone.load(None, 1) == s.load(None, 1) and str(missing) not in gone._loaded
+
+
+def test_entity_pages_go_to_the_pool_longest_first_and_come_back_in_site_order(monkeypatch, tmp_path, tree):
+    """The entities named in most reports are handed out first (the last tasks are short: the workers end
+    together); their pages' digests and search words are taken back in the site's order."""
+    here = build_site(REPO_ROOT, out=tmp_path / "here", workers=1)
+    monkeypatch.setattr(pool, "PARALLEL_MIN", 1)
+    sent, found = [], {}
+    real_run, real_render = pool.run, index_pages.render_entities
+
+    def run(task, items, state, workers, minimum=None, **more):
+        items = list(items)
+        if task is index_pages._render_entity_or_view_task:
+            sent.append([x for kind, x in items if kind == "entity"])
+        return real_run(task, items, state, workers, minimum, **more)
+
+    def render_entities(site, index, renderer, session, staging, workers, outputs, *args, **kwargs):
+        found["reports"] = {e: len(index.articles_of.get(e, ())) for e in site.entities}
+        found["site"] = list(site.entities)
+        listed = real_render(site, index, renderer, session, staging, workers, outputs, *args, **kwargs)
+        found["outputs"] = [p.split("/")[1] for p in outputs if p.startswith("entities/") and p.count("/") == 2]
+        found["texts"] = [p.split("/")[1] for p in session.exports.texts if p.startswith("entities/")]
+        return listed
+
+    monkeypatch.setattr(pool, "run", run)
+    monkeypatch.setattr(pipeline, "render_entities", render_entities)
+    spread = build_site(REPO_ROOT, out=tmp_path / "spread", workers=2)
+    assert here.ok and spread.ok and tree(tmp_path / "spread") == tree(tmp_path / "here")
+    (order,) = sent
+    reports = found["reports"]
+    assert sorted(order) == sorted(found["site"]) and order != found["site"]
+    assert [reports[e] for e in order] == sorted(reports.values(), reverse=True)
+    assert found["outputs"] == found["site"] and found["texts"] == found["site"]
+
+
+def test_mentions_go_while_the_entity_workers_render_and_a_worker_forked_after_that_refuses(monkeypatch, tmp_path,
+                                                                                            tree):
+    """A one-off build lets its own copy of the index's mentions go once the entity pages' workers are
+    forked with them (``render_entities``' ``forked``), not after the pool; a worker the pool would fork
+    again after that raises rather than make a page without mentions. Without a pool, they go after it."""
+    here = build_site(REPO_ROOT, out=tmp_path / "here", workers=1)
+    monkeypatch.setattr(pool, "PARALLEL_MIN", 1)
+    events, states = [], []
+    real_run, real_release = pool.run, article_pages.release_mentions
+
+    def run(task, items, state, workers, minimum=None, forked=None, **more):
+        if task is index_pages._render_entity_or_view_task:
+            states.append(state)
+
+            def spy():
+                events.append(("forked", len(state.entity_args.index.mentions)))
+                forked()
+            got = real_run(task, items, state, workers, minimum, forked=spy if forked else None, **more)
+            events.append(("pool done", len(state.entity_args.index.mentions)))
+            return got
+        return real_run(task, items, state, workers, minimum, forked=forked, **more)
+
+    def release(results, index):
+        events.append(("released", len(index.mentions)))
+        return real_release(results, index)
+
+    monkeypatch.setattr(pool, "run", run)
+    monkeypatch.setattr(pipeline, "release_mentions", release)
+    spread = build_site(REPO_ROOT, out=tmp_path / "spread", workers=2)
+    assert here.ok and spread.ok and tree(tmp_path / "spread") == tree(tmp_path / "here")
+    (state,) = states
+    assert [e for e, _n in events] == ["forked", "released", "pool done"]
+    assert events[0][1] > 10 and events[2][1] == 0  # held when the workers forked, gone here after
+    assert state.entity_args.gone
+    slug = next(e for e in state.renderer.site.entities if e not in state.entity_args)
+    with pytest.raises(RuntimeError, match="forked after the mentions were let go"):
+        index_pages._render_entity_task(state, slug)
+    events.clear()
+    assert build_site(REPO_ROOT, out=tmp_path / "one", workers=1).ok
+    assert [e for e, _n in events] == ["pool done", "released"]  # in this process: after its pages
+
+
+def test_bylines_and_headlines_are_found_while_the_article_workers_render(monkeypatch, tmp_path, tree):
+    """A one-off build finds every article's byline people and headline mentions in this process while
+    the article pages' workers render (``heads_of``, the pool's ``forked``); the index then finds none
+    again. Without a pool they are found by the index, as a kept build's are."""
+    from dossier import index as index_mod
+
+    here = build_site(REPO_ROOT, out=tmp_path / "here", workers=1)
+    monkeypatch.setattr(pool, "PARALLEL_MIN", 1)
+    calls = []
+    real_facts, real_build = index_mod._head_facts, pipeline.build_index
+    monkeypatch.setattr(index_mod, "_head_facts", lambda *a: calls.append(("facts", a[1])) or real_facts(*a))
+
+    def build_index(*args, **kwargs):
+        calls.append(("index", None))
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "build_index", build_index)
+    spread = build_site(REPO_ROOT, out=tmp_path / "spread", workers=2)
+    assert here.ok and spread.ok and tree(tmp_path / "spread") == tree(tmp_path / "here")
+    reports = sorted(p.stem for p in (REPO_ROOT / "content" / "articles").glob("*.md"))
+    assert calls[-1] == ("index", None) and sorted(slug for _k, slug in calls[:-1]) == reports
+    calls.clear()
+    assert build_site(REPO_ROOT, out=tmp_path / "one", workers=1).ok
+    assert calls[0] == ("index", None) and sorted(slug for _k, slug in calls[1:]) == reports

@@ -222,3 +222,25 @@ def test_a_cached_build_holds_the_shared_passage_index_compact(tmp_path):
     assert where == plain
     cold = build_site(root, out=tmp_path / "cold", workers=1)
     assert cold.ok and differences(tree(root / "output"), tree(tmp_path / "cold")) == []
+
+
+SENTENCES = [SHARED_A, BOILER, "Police said the officer would appear in court on Monday morning at ten o'clock.",
+             "The family of the victim welcomed the decision and thanked their supporters for patience.",
+             "Critics of the decision argued that it had taken far too long to reach a conclusion here.", SHORT]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(range(len(SENTENCES) + 3)), max_size=6), min_size=1, max_size=10))
+def test_a_last_update_indexes_only_the_shared_sentences_and_finds_the_same_passages(bodies):
+    """``update(..., last=True)`` (a one-off build: no update follows) indexes only the sentences two or more
+    articles have; its passages are those of the whole index, article by article, boilerplate and
+    repeated sentences included (a sentence index past ``SENTENCES`` is one only that article has)."""
+    from dossier.passages import SharedPassages, sentence_keys
+
+    site = site_of(*(art(f"r{i}", " ".join(SENTENCES[j] if j < len(SENTENCES) else
+                                            f"Only report {i} says sentence {j} in this whole archive of reports."
+                                            for j in body), day=1 + i) for i, body in enumerate(bodies)))
+    keys = {s: sentence_keys(a.body) for s, a in site.articles.items()}
+    whole, last = SharedPassages(), SharedPassages()
+    assert last.update(site, keys, last=True) == whole.update(site, keys) == shared_passages(site)
+    assert last.where == {k: arts for k, arts in whole.where.items() if type(arts) is set}

@@ -174,9 +174,10 @@ def test_mention_items_writes_what_the_template_loop_over_the_mentions_wrote():
 def test_escape_text_is_markupsafe_escape(text):
     from markupsafe import escape
 
-    from dossier.render import escape_text
+    from dossier.render import _escape_replacing, escape_text
 
-    assert escape_text(text) == str(escape(text))
+    assert escape_text(text) == str(escape(text)) == _escape_replacing(text)  # MarkupSafe's C escaping, or ours
+    assert type(escape_text(text)) is str
 
 
 def _loop_in(template: str, start: str, helper: str) -> str:
@@ -228,3 +229,36 @@ def test_head_meta_writes_what_the_loop_in_base_html_writes(tmp_path):
         looped, made = loop.render(head=head).split("|")
         assert looped == made and made.count("<meta ") == len(head["tags"]) and isinstance(head["meta"], Markup)
     assert "content=\"Ann &lt;Example&gt; &amp; &#34;co&#34; &#39;said&#39;\"" in made
+
+
+def test_an_entity_views_note_counts_are_those_of_every_article_in_its_fields(tmp_path, monkeypatch):
+    """``entity_view`` names the articles its fields hold (``_make``'s ``_slugs``) instead of walking every
+    mention: the counts are those the walk through every field finds, for every entity of the seed."""
+    from dataclasses import fields
+
+    from dossier import emit
+    from dossier.pipeline import build_site
+    from tests.conftest import REPO_ROOT
+
+    made = []
+    real = emit.entity_view
+    monkeypatch.setattr(emit, "entity_view", lambda *a, **kw: made.append((a[1], real(*a, **kw))) or made[-1][1])
+    assert build_site(REPO_ROOT, out=tmp_path / "out", workers=1).ok
+    assert len(made) == len(list((REPO_ROOT / "content" / "entities").rglob("*.md")))
+    for site, view in made:
+        found: dict = {}
+        for f in fields(view):
+            views._articles_in(getattr(view, f.name), found)
+        assert view.note_counts == views.FrozenMap(sorted((s, n) for s in found if (n := len(site.annotations.get(s, ())))))
+    views_ = [v for _site, v in made]
+    assert any(v.note_counts and v.mentions for v in views_) and any(v.annotations for v in views_)
+    assert any(v.outlet_articles for v in views_)
+
+
+def test_an_entity_views_note_counts_count_the_reports_it_wrote(world):
+    """A person's reports (``wrote``, from bylines) are articles of its view too: their notes counted."""
+    site, frame, index = world
+    by_source = {a.source: site.heads[a.slug] for a in site.articles.values()}
+    alone = views.entity_view(frame, site, "vote", Markup(""), [], (), [], by_source)
+    wrote = views.entity_view(frame, site, "vote", Markup(""), [], (), [], by_source, wrote=("a", "c"))
+    assert dict(alone.note_counts) == {} and dict(wrote.note_counts) == {"a": 1}
