@@ -446,7 +446,7 @@ def _add_items(add, href: str, mentions) -> None:
     """``mention_items``' lines, each given to ``add`` (``href``: the report's URL, escaped)."""
     esc = escape_text
     for m in mentions:
-        s, start, end = m.sentence, m.start, m.end
+        s, start, end = m.sentence, m.start, m.end  # ``_highlighted(m)``, inlined: tens of thousands a page
         text = f"{esc(s[:start])}<strong>{esc(s[start:end])}</strong>{esc(s[end:])}"
         if m.number:
             add(f'<li><a href="{href}#m-{m.number}">{text}</a></li>\n')
