@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import multiprocessing
+import os
 import random
 import re
 import shutil
@@ -242,12 +244,34 @@ def good_build(workdir: Path, base: dict[str, bytes]) -> dict[str, bytes]:
     return tree
 
 
-def fuzz(seeds, workdir: Path, keep: bool = False):
-    """Yield an :class:`Outcome` for every seed; case folders are removed unless ``keep``."""
+def fuzz(seeds, workdir: Path, keep: bool = False, processes: int | None = None):
+    """Yield an :class:`Outcome` for every seed, in the seeds' order; case folders are removed unless
+    ``keep``. The cases run in ``processes`` processes (default: one a core, at most two), each case
+    in one of them from start to end, as it would alone: a case's outcome depends on its seed only."""
     base = seed_files()
     good = good_build(workdir, base)
-    for seed in seeds:
-        outcome = run_case(seed, workdir, good, base)
-        if not keep:
-            shutil.rmtree(workdir / f"case-{seed}", ignore_errors=True)
-        yield outcome
+    seeds = list(seeds)
+    processes = min(processes or min(os.cpu_count() or 1, 2), len(seeds))
+    if processes <= 1:
+        for seed in seeds:
+            yield _case(seed, (workdir, good, base, keep))
+        return
+    # spawn, not fork: the test run that calls this may hold threads (a browser's driver, a server)
+    with multiprocessing.get_context("spawn").Pool(processes, _start_worker, ((workdir, good, base, keep),)) as pool:
+        yield from pool.imap(_case, seeds, chunksize=4)
+
+
+_WORKER: tuple = ()  # in a worker process: (workdir, good output, base files, keep)
+
+
+def _start_worker(args: tuple) -> None:
+    global _WORKER
+    _WORKER = args
+
+
+def _case(seed: int, args: tuple = ()) -> Outcome:
+    workdir, good, base, keep = args or _WORKER
+    outcome = run_case(seed, workdir, good, base)
+    if not keep:
+        shutil.rmtree(workdir / f"case-{seed}", ignore_errors=True)
+    return outcome

@@ -32,3 +32,12 @@ def test_mutated_seed_archives(tmp_path):
     # The mutations must really exercise both paths: many broken archives, and many that still build.
     failed_builds = sum(o.code == 1 for o in outcomes)
     assert CASES * 0.2 < failed_builds < CASES * 0.9, f"{failed_builds} of {CASES} mutated archives failed to build"
+
+
+def test_cases_in_two_processes_come_back_in_order_as_in_one(tmp_path):
+    """The cases run in two processes give each seed the outcome one process gives it, in the seeds' order."""
+    seeds = [7, 3, 11, 5, 2, 13]
+    one = [(o.seed, o.code, o.stderr, o.problems) for o in fuzz(seeds, tmp_path / "one", processes=1)]
+    two = [(o.seed, o.code, o.stderr, o.problems) for o in fuzz(seeds, tmp_path / "two", processes=2)]
+    assert [o[0] for o in two] == seeds
+    assert two == [(s, c, e.replace(str(tmp_path / "one"), str(tmp_path / "two")), p) for s, c, e, p in one]
