@@ -15,6 +15,7 @@ import jinja2
 from . import exports, opendata, pool
 from .emit import ArticleResult, Renderer, pack_rows
 from .index import Index, Together
+from .model import named
 from .pagetext import read_body, read_page
 from .render import DEFAULT_LAYOUTS, template_error
 from .search import count_words
@@ -91,6 +92,8 @@ def _exports_part(state: RenderState, res: ArticleResult, d: str, page_s: float)
         res.text, res.words = (), None
     else:
         res.mention_rows = pack_rows(rows)
+        res.data_keys = exports.report_data_keys(state.renderer.site.articles[slug], named(res.mentions),
+                                                 res.mention_rows)
     res.output = None  # the bytes stay on disk, not in the pipe or the memo
     return res, d, page_s, time.perf_counter() - start
 

@@ -70,6 +70,7 @@ class Built:
     aside: bool = False  # a whole search index: its term files made in a forked process beside the open data
     keep: bool = True  # a next build takes up ``Memory`` (else the search index's words need not come back)
     stage_pieces: Callable | None = None  # (path, pieces) -> (digest, size): stages a file written piece by piece
+    data_keys: dict = field(default_factory=dict)  # article slug -> ``ArticleResult.data_keys`` (when it has them)
 
     def put(self, out: Output) -> str:
         return self.stage(out) if self.stage is not None else digest(out.data)
@@ -290,9 +291,7 @@ def opendata_files(b: Built, memory: Memory, passages: list) -> dict[str, str]:
          lambda: [opendata.annotations_jsonld(passages, urls, site.config), opendata.claims_json(passages, site, urls)])
     part("entities", lambda: (base, [(e, counts.get(slug, 0)) for slug, e in sorted(site.entities.items())]),
          lambda: opendata.entities(site, urls, counts))
-    part("articles", lambda: (base, [(a.slug, a.title, a.outlet, a.published, a.url, a.byline, a.story, a.tags,
-                                      sorted(named.get(slug, ()))) for slug, a in sorted(site.articles.items())]),
-         lambda: opendata.articles(site, urls, named))
+    part("articles", lambda: _articles_key(b, base, named), lambda: opendata.articles(site, urls, named))
     part("mentions", lambda: _packed_rows(b),
          lambda: [opendata.mentions_csv(_UnpackedRows(b))])
     sizes = {p: n for name in ("passages", "entities", "articles", "mentions")
@@ -313,14 +312,45 @@ def _passage_key(p: opendata.Passage, site) -> tuple:
             p.at + p.end, p.text[max(0, p.start - opendata.CONTEXT_LEN):p.end + opendata.CONTEXT_LEN], p.note_html)
 
 
+def _article_item(art, named) -> tuple:
+    """What a report's entry in data/articles.json is made from."""
+    return (art.slug, art.title, art.outlet, art.published, art.url, art.byline, art.story, art.tags, sorted(named))
+
+
+def _digest16(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def report_data_keys(art, named, packed_rows: bytes) -> tuple[bytes, bytes]:
+    """What the open data's fingerprints take of one report (``ArticleResult.data_keys``), made where its page
+    is rendered: a digest of what its entry in data/articles.json is made from (its record, the entities its
+    body names) and one of its packed rows of data/mentions.csv. A report whose page is reused is the same
+    record (its Markdown key holds it) with the same mentions and rows, so its keys stand; a build after one
+    edit digests 10,000 of these, not every report's fields and rows."""
+    return (_digest16(repr(_article_item(art, named)).encode("utf-8", "surrogatepass")), _digest16(packed_rows))
+
+
+def _articles_key(b: Built, base: tuple, named: dict) -> bytes:
+    """A digest of what data/articles.json is made from: each report's key (``report_data_keys``), or its
+    inputs digested here when its result has none."""
+    h = hashlib.blake2b(repr(base).encode("utf-8"), digest_size=16)
+    keys = b.data_keys
+    for slug, art in sorted(b.site.articles.items()):
+        got = keys.get(slug)
+        h.update(slug.encode("utf-8") + b"\0" + (got[0] if got else report_data_keys(art, named.get(slug, ()), b"")[0]))
+    return h.digest()
+
+
 def _packed_rows(b: Built) -> bytes:
-    """A digest of every article's rows of mentions.csv as they wait, packed (not unpacked for it)."""
+    """A digest of every article's rows of mentions.csv as they wait, packed (not unpacked for it): each
+    report's digest of them (``report_data_keys``) when its result has one."""
     h = hashlib.blake2b(digest_size=16)
     packed = getattr(b.mention_rows, "packed", None)
+    keys = b.data_keys
     for slug in sorted(b.mentions):
+        got = keys.get(slug)
         h.update(slug.encode("utf-8") + b"\0")
-        h.update(packed(slug) if packed else _utf8(b.mention_rows[slug]))
-        h.update(b"\0")
+        h.update(got[1] if got else _digest16(packed(slug) if packed else _utf8(b.mention_rows[slug])))
     return h.digest()
 
 
