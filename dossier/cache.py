@@ -65,11 +65,11 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import sys
 import time
 import zlib
 from collections import Counter
-from importlib import metadata
 from pathlib import Path
 
 from . import __version__
@@ -99,10 +99,43 @@ def _digest(data: bytes) -> bytes:
 
 
 def _version(name: str) -> str:
+    from importlib import metadata  # noqa: PLC0415 - only when ``_versions`` cannot tell (it imports email, zipfile...)
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return ""
+
+
+def _normal(name: str) -> str:
+    """A distribution's name as its ``.dist-info`` folder spells it (``markdown-it-py``: ``markdown_it_py``)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def _versions(names) -> dict[str, str]:
+    """name -> the installed version of each distribution: the version its ``.dist-info`` folder's name holds,
+    in the first folder of ``sys.path`` that has one, where ``importlib.metadata`` looks first too, without
+    importing it and what it imports (email, zipfile: 40 ms of every cached build's start). A name found
+    otherwise (an ``.egg-info``, two folders of one name, a zip on the path, none) is asked of
+    ``importlib.metadata``."""
+    want = {_normal(n): n for n in names}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        left = {k: n for k, n in want.items() if n not in found}
+        try:
+            listing = os.listdir(entry or ".") if left else ()
+        except NotADirectoryError:  # a zip: what is in it is for importlib to say
+            break
+        except OSError:
+            continue
+        here: dict[str, list] = {}
+        for item in listing:  # "markdown_it_py-4.3.0.dist-info": the name holds no "-", the version none either
+            stem, _dot, kind = item.rpartition(".")
+            name, _dash, version = stem.partition("-")
+            if kind in ("dist-info", "egg-info", "egg") and (n := left.get(_normal(name))):
+                here.setdefault(n, []).append(version if kind == "dist-info" else "")
+        for n, got in here.items():
+            found[n] = got[0] if len(got) == 1 and got[0] else _version(n)
+    return {n: found[n] if n in found else _version(n) for n in names}
 
 
 def source_digest() -> str:
@@ -115,7 +148,8 @@ def source_digest() -> str:
 
 
 def cache_key() -> bytes:
-    parts = [FORMAT.decode(), __version__, sys.version, *(f"{n}={_version(n)}" for n in LIBRARIES), source_digest()]
+    versions = _versions(LIBRARIES)
+    parts = [FORMAT.decode(), __version__, sys.version, *(f"{n}={versions[n]}" for n in LIBRARIES), source_digest()]
     return _digest("\n".join(parts).encode())
 
 
