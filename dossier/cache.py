@@ -253,7 +253,7 @@ def _heads(state: dict) -> dict:
             if isinstance(slug, str) and isinstance(hit, tuple) and len(hit) == 3 and isinstance(hit[1], ArticleHead)}
 
 
-def _site_wide(state: dict, records: dict) -> dict:
+def _site_wide(state: dict, records: dict, heads: dict) -> dict:
     """The persistent ids of the objects the parts of pages refer to: every record, the Markdown key
     (each page's Markdown key holds it: it is compared by identity first, in constant time) and each
     article's head (the views of listings, entity pages and other coverage hold them: written once, in
@@ -261,7 +261,7 @@ def _site_wide(state: dict, records: dict) -> dict:
     shared = dict(records)
     if state["_md_key"] is not None:
         shared["md_key"] = state["_md_key"]
-    shared.update(_heads(state))
+    shared.update(heads)
     shared.update(_frame(state))
     return shared
 
@@ -274,15 +274,15 @@ def _frame(state: dict) -> dict:
     return {"outlets": frame.outlet_index} if isinstance(getattr(frame, "outlet_index", None), FrozenMap) else {}
 
 
-def _meanings(state: dict) -> dict:
+def _meanings(state: dict, heads: dict, results: dict) -> dict:
     """What a reference in a part stands for, by what it names: each file's Loaded (its records), the
     Markdown key, each article's head. A part that refers to one that is no longer the same object is
     written again."""
     meanings = {path: entry[2] for path, entry in state["_loaded"].items()}
     meanings["md_key"] = state["_md_key"]
-    meanings.update(_heads(state))
+    meanings.update(heads)  # (``_heads(state)``, ``_results(state["_markdown"])``: made once a read or write)
     meanings.update(_frame(state))
-    meanings.update(_results(state["_markdown"]))
+    meanings.update(results)
     return meanings
 
 
@@ -351,7 +351,8 @@ class Cache:
         maps.update(self._read_family("articles", index["parts"]["articles"], records))
         state.update({m: maps[m] for m in FAMILIES["articles"]})
         _passage_keys(state, all(part is not None for _name, part, _refs in self._known["articles"].values()))
-        shared = _site_wide(state, records)
+        heads = _heads(state)
+        shared = _site_wide(state, records, heads)
         maps.update(self._read_family("pages", index["parts"]["pages"], shared))
         maps.update(self._read_family("words", index["parts"]["words"], shared))
         state.update({m: maps[m] for m in SPLIT})
@@ -361,9 +362,10 @@ class Cache:
         memory.texts = maps["texts"]
         if any(part is None for _name, part, _refs in self._known["words"].values()):
             memory.search = None  # the index is updated from the last one's words: without them, made whole
-        maps.update(self._read_family("index", index["parts"]["index"], {**shared, **_results(maps["_markdown"])}))
+        results = _results(maps["_markdown"])
+        maps.update(self._read_family("index", index["parts"]["index"], {**shared, **results}))
         state[MEMO] = _index_memo(maps, all(part is not None for _name, part, _refs in self._known["index"].values()))
-        self._shared = _meanings(state)
+        self._shared = _meanings(state, heads, results)
         return state
 
     def _read_family(self, family: str, names: tuple, shared: dict) -> dict:
@@ -422,7 +424,8 @@ class Cache:
         """Write ``state`` atomically; a cache that cannot be written is only a slower next build."""
         maps = _maps(state)
         records = _records_of(state["_loaded"])
-        now = _meanings(state)
+        heads, results = _heads(state), _results(state["_markdown"])
+        now = _meanings(state, heads, results)
         changed = {ref for ref, obj in self._shared.items() if now.get(ref) is not obj}
         memory = state["exports"]
         words = memory.words
@@ -439,10 +442,10 @@ class Cache:
                 site = _dumps({n: v for n, v in state.items() if n not in SPLIT and n != MEMO}, _refs(records, [set()]))
             finally:
                 memory.words, memory.texts, passages.keys = words, maps["texts"], keys
-            shared = _site_wide(state, records)
+            shared = _site_wide(state, records, heads)
             names["pages"] = self._save_family("pages", maps, shared, changed)
             names["words"] = self._save_family("words", maps, None, changed)
-            names["index"] = self._save_family("index", maps, {**shared, **_results(state["_markdown"])}, changed)
+            names["index"] = self._save_family("index", maps, {**shared, **results}, changed)
             _write(self.folder, FILE, _pack(_dumps({"site": site, "parts": names}), self.key))
             self._shared = now
             self._sweep({name for group in names.values() for name in group})

@@ -10,6 +10,7 @@ that is the clean build.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Callable
 from pathlib import Path
@@ -75,9 +76,9 @@ def _load_task(root: Path, item: tuple) -> tuple:
     return stamp, d, None if d == known else loader.load_file(root, kind, path, data)
 
 
-def stat_stamp(path: Path) -> tuple:
+def stat_stamp(path: Path | str) -> tuple:
     """What says a loaded file may have changed since."""
-    st = path.stat()
+    st = os.stat(path)  # (a path's string: without pathlib's steps, for each of 14,000 files a build)
     return st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino
 
 
@@ -166,7 +167,7 @@ class Session:
             if changed is not None and key in self._loaded and path not in changed:
                 continue  # the watcher says it did not change
             try:
-                stamp = stat_stamp(path)
+                stamp = stat_stamp(key)
             except OSError:
                 continue
             cached = self._loaded.get(key)
