@@ -86,7 +86,8 @@ def _exports_part(state: RenderState, res: ArticleResult, d: str, page_s: float)
     res.text = read_body(page_html, body_html) or read_page(page_html).read()  # for the open data and search
     body = res.text[0]
     rows = opendata.mention_rows(state.renderer.urls, slug, res.mentions, body)
-    res.words = count_words(exports.report_record(state.renderer.site, state.renderer.urls, slug, body))
+    head = exports.report_head(state.renderer.site, state.renderer.urls, slug)
+    res.words = count_words(exports.with_text(head, body))
     if state.spool is not None:  # on disk as they are: packing them would buy nothing
         res.spooled = state.spool.put(res.text, res.words, rows.encode("utf-8"))
         res.text, res.words = (), None
@@ -94,6 +95,7 @@ def _exports_part(state: RenderState, res: ArticleResult, d: str, page_s: float)
         res.mention_rows = pack_rows(rows)
         res.data_keys = exports.report_data_keys(state.renderer.site.articles[slug], named(res.mentions),
                                                  res.mention_rows)
+        res.search_facts = exports.report_search_facts(head, res.words.key)
     res.output = None  # the bytes stay on disk, not in the pipe or the memo
     return res, d, page_s, time.perf_counter() - start
 

@@ -44,6 +44,7 @@ class ArticleResult:
     html: str = ""  # the body's HTML, for the exports' part beside the page (``pagetext.read_body``), then ""
     spooled: tuple | None = None  # where ``text`` and ``words`` wait instead, in a one-off build (``spool.Piece``)
     data_keys: tuple = ()  # what the open data's fingerprints take of it (``exports.report_data_keys``); () one-off
+    search_facts: tuple = ()  # what the search index's update takes of it (``exports.report_search_facts``); () one-off
 
 
 def pack_rows(rows: str) -> bytes:

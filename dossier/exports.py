@@ -71,6 +71,7 @@ class Built:
     keep: bool = True  # a next build takes up ``Memory`` (else the search index's words need not come back)
     stage_pieces: Callable | None = None  # (path, pieces) -> (digest, size): stages a file written piece by piece
     data_keys: dict = field(default_factory=dict)  # article slug -> ``ArticleResult.data_keys`` (when it has them)
+    search_facts: dict = field(default_factory=dict)  # article slug -> ``ArticleResult.search_facts`` (the same)
 
     def put(self, out: Output) -> str:
         return self.stage(out) if self.stage is not None else digest(out.data)
@@ -169,29 +170,48 @@ def _record_part(b: Built, memory: Memory, records: list[Record], terms: pool.As
     return files
 
 
-def _record_words(b: Built, memory: Memory, records: list[Record], heads: dict | None = None) -> list:
+def _record_words(b: Built, memory: Memory, records: list[Record], heads: dict | None = None,
+                  facts: dict | None = None) -> list:
     """Each record's Words: a report's as its render worker counted them, the others counted here (or
     the last build's, by key); ``memory.words`` is left with them.  A one-off build's (nothing kept): a
     report's read from the spool, the others counted (``search.Counted``, never packed), each as it is
-    read, never all held. ``heads``: ``_heads(b)``, when made already.  A report's record is not read for
+    read, never all held. ``heads``: ``_heads(b, facts)``, when made already; ``facts``: record number ->
+    a report's ``search_facts``, whose check stands for its head's.  A report's record is not read for
     its words when they are known to be its own (``_check``); ``memory.checked`` is left with them all."""
     words = b.article_words
     if _spooled(b):
         slugs, reports = list(b.site.articles), records.reports
         return _Records(lambda i: words[slugs[i]] if i < reports else search.counted(records[i]), range(len(records)), [])
-    counted = {i: words[slug] for i, slug in enumerate(b.site.articles) if slug in words}  # reports come first
-    heads = _heads(b) if heads is None else heads
-    checks = {i: _check(head, counted[i].key) for i, head in heads.items() if i in counted}
+    slugs = list(b.site.articles)
+    counted = {i: words[slug] for i, slug in enumerate(slugs) if slug in words}  # reports come first
+    facts = facts or {}
+    heads = _heads(b, facts) if heads is None else heads
+
+    def head(i: int) -> Record:
+        return heads[i] if i in heads else report_head(b.site, b.urls, slugs[i])
+    checks = {i: facts[i][3] if i in facts else _check(head(i), counted[i].key) for i in range(len(slugs))
+              if i in counted}
     trusted = frozenset(i for i, c in checks.items() if c in memory.checked)
     out = record_words(records, counted, memory.words, trusted)
     # Each report's words are now found its record's: those not trusted were checked against their record.
-    memory.checked = {checks[i] if i in trusted else _check(head, out[i].key) for i, head in heads.items()}
+    memory.checked = {checks[i] if i in trusted else _check(head(i), out[i].key) for i in range(len(slugs))}
     return out
 
 
-def _heads(b: Built) -> dict:
-    """Record number -> a report's record but the text of its page (``report_head``)."""
-    return {i: report_head(b.site, b.urls, slug) for i, slug in enumerate(b.site.articles)}
+def _heads(b: Built, facts: dict | None = None) -> dict:
+    """Record number -> a report's record but the text of its page (``report_head``), but for the reports in
+    ``facts`` (``report_search_facts``: what the index takes of their heads was made where they were rendered)."""
+    facts = facts or {}
+    return {i: report_head(b.site, b.urls, slug) for i, slug in enumerate(b.site.articles) if i not in facts}
+
+
+def report_search_facts(head: Record, key: int) -> tuple:
+    """What the search index takes of a report besides its words (``ArticleResult.search_facts``), made where its
+    page is rendered: ``search_update.report_facts`` of its record's head, and its check (``_check``) with its
+    words' key ``key``. A reused report's page has the same record around its text (its Markdown key holds its
+    record and what the head reads of the archive: the configuration, the outlets' names), so they stand: a
+    build after one edit makes no report's head."""
+    return (*search_update.report_facts(head), _check(head, key))
 
 
 def _check(head: Record, key: int) -> int:
@@ -221,9 +241,10 @@ def _spooled(b: Built) -> bool:
 def search_files(b: Built, memory: Memory, records: list[Record]) -> dict[str, str]:
     """The search index: updated from the output's when that is possible, else made whole."""
     last = dict(memory.words)
-    heads = _heads(b)
-    words = _record_words(b, memory, records, heads)  # each report's its record's now: their heads stand for them
-    got = search_update.update(memory.search, records, words, last, b.previous, b.read, heads)
+    facts = {i: f for i, slug in enumerate(b.site.articles) if (f := b.search_facts.get(slug))}
+    heads = _heads(b, facts)
+    words = _record_words(b, memory, records, heads, facts)  # each report's its record's now: their heads stand
+    got = search_update.update(memory.search, records, words, last, b.previous, b.read, heads, facts)
     if got is not None:
         outs, files, memory.search = got
         files.update((o.path, b.put(o)) for o in outs)
@@ -461,7 +482,11 @@ def note_text(note_html: str) -> str:
 
 def report_record(site, urls, slug: str, body: str) -> Record:
     """The search record of a report whose page shows ``body`` (also made where the page is rendered)."""
-    head = report_head(site, urls, slug)
+    return with_text(report_head(site, urls, slug), body)
+
+
+def with_text(head: Record, body: str) -> Record:
+    """A report's record: its head (``report_head``) and the text of its page."""
     return Record(head.url, head.title, head.content + body, head.type, head.filters, head.meta)
 
 

@@ -268,7 +268,8 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
         WordsOf(spool, results) if spool else {s: r.words for s, r in results.items() if r.words is not None},
         session.outputs(),
         partial(session.stage, staging), aside, session.remembers, partial(session.stage_pieces, staging),
-        {s: r.data_keys for s, r in results.items() if r.data_keys} if session.remembers else {})
+        {s: r.data_keys for s, r in results.items() if r.data_keys} if session.remembers else {},
+        {s: r.search_facts for s, r in results.items() if r.search_facts} if session.remembers else {})
     return exports.exports(built, session.exports, clock.lap)
 
 

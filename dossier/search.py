@@ -447,9 +447,15 @@ def chunk_file(records: list[Record]) -> bytes:
     return _dump([[r.url, r.title, r.type, dict(r.meta), r.content] for r in records])
 
 
-def _filter_docs(docs: dict, i: int, r: Record) -> None:
-    """Add record ``i`` to the records of each of its filter values (``docs``: (name, value) -> numbers)."""
-    for pair in dict.fromkeys((("Type", r.type), *r.filters)):
+def filter_pairs(r: Record) -> tuple:
+    """A record's filter values, (name, value) each, once each."""
+    return tuple(dict.fromkeys((("Type", r.type), *r.filters)))
+
+
+def _filter_docs(docs: dict, i: int, r: Record, pairs: tuple | None = None) -> None:
+    """Add record ``i`` to the records of each of its filter values (``docs``: (name, value) -> numbers);
+    ``pairs``: ``filter_pairs(r)``, when known."""
+    for pair in filter_pairs(r) if pairs is None else pairs:
         docs.setdefault(pair, []).append(i)
 
 

@@ -68,13 +68,15 @@ class State:
 
 
 def update(state: State | None, records: list[Record], words: list[Words], memo: dict, previous: dict,
-           read: Callable[[str], bytes], heads: dict | None = None) -> tuple[list[Output], dict, State] | None:
+           read: Callable[[str], bytes], heads: dict | None = None,
+           facts: dict | None = None) -> tuple[list[Output], dict, State] | None:
     """(files made again, files carried over: path -> digest, the new State), or None: make it all.
 
     ``memo``: the last build's words by key (the changed records' old words); ``previous``: path ->
     digest of what the output folder holds; ``read(path)``: its bytes there; ``heads``: record number ->
     the record but its text, for records whose ``words`` are known to be theirs (not made for their
-    entry keys, chunk starts and filter values: see :func:`_record_facts`)."""
+    entry keys, chunk starts and filter values: see :func:`_record_facts`); ``facts``: record number -> what
+    ``report_facts`` takes of such a record's head, made before (its head need not be made either)."""
     n = len(records)
     if state is None or previous.get(f"{FOLDER}/index.json") != state.index or len(state.keys) != 8 * n:
         return None
@@ -82,7 +84,7 @@ def update(state: State | None, records: list[Record], words: list[Words], memo:
     old_keys.frombytes(state.keys)
     old_entries.frombytes(state.entries)
     keys = array("Q", (w.key for w in words))
-    entries, starts, docs = _record_facts(records, words, heads or {})
+    entries, starts, docs = _record_facts(records, words, heads or {}, facts or {})
     changed = [i for i in range(n) if keys[i] != old_keys[i]]
     if len(changed) > max(MIN_CHANGES, n // MAX_SHARE) or any(old_keys[i] not in memo for i in changed):
         return None
@@ -127,23 +129,38 @@ def update(state: State | None, records: list[Record], words: list[Words], memo:
     return [Output(f"{FOLDER}/{name}", data) for name, data in sorted(made.items())], carried, new
 
 
-def _record_facts(records, words: list[Words], heads: dict) -> tuple[array, list[int], dict]:
+def report_facts(head: Record) -> tuple[int, int, tuple]:
+    """What the update takes of a record whose words are known to be its own, from its head (the record but
+    its text, see :func:`_record_facts`): its size in its chunk but its text's (which its words' length
+    gives), its entry key and its filter values."""
+    return search._record_size(head) - len(head.content), entry_key(head), search.filter_pairs(head)
+
+
+def _record_facts(records, words: list[Words], heads: dict, facts: dict | None = None) -> tuple[array, list[int],
+                                                                                                  dict]:
     """Each record's entry key, the chunks' first records and each filter value's records
     (``search._filter_docs``), in one pass over ``records``, whose reports may be made each time they are
     read; a record in ``heads`` is not made: its head (the record but its text) holds all but the text,
-    whose length is its words' (``Words.length``)."""
+    whose length is its words' (``Words.length``); a record in ``facts`` (``report_facts`` of its head) is not
+    made, nor its head."""
     entries, starts, docs = array("Q"), [], {}
     size = 0
+    facts = facts or {}
     for i in range(len(records)):
-        head = heads.get(i)
-        r = records[i] if head is None else head
-        n = search._record_size(r) + (0 if head is None else words[i].length - len(head.content))
+        known = facts.get(i)
+        if known is None:
+            head = heads.get(i)
+            r = records[i] if head is None else head
+            n = search._record_size(r) + (0 if head is None else words[i].length - len(head.content))
+            key, pairs = entry_key(r), None
+        else:
+            r, n, key, pairs = None, known[0] + words[i].length, known[1], known[2]
         if not starts or search.begins_chunk(size, n):
             starts.append(i)
             size = 0
         size += n
-        entries.append(entry_key(r))
-        search._filter_docs(docs, i, r)
+        entries.append(key)
+        search._filter_docs(docs, i, r, pairs)
     return entries, starts, docs
 
 

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 import dossier.exports
-from dossier.exports import _articles_key, _packed_rows, report_data_keys
+from dossier.exports import _articles_key, _packed_rows, report_data_keys, report_search_facts
 from dossier.model import named
 from dossier.pipeline import Builder, build_site
 from tests.e2e.test_build_cache import EDITS, Archive
@@ -42,16 +42,23 @@ def test_each_reports_data_keys_are_those_of_its_record_and_rows_after_an_edit(a
     archive.expect_cold()
 
 
+def _exports_of_a_cached_build(archive, monkeypatch, stage: str, kind: str):
+    """What the exports' ``stage`` (a function of ``dossier.exports``) was given (``Built``) in a cached build
+    after the edit ``kind``."""
+    seen = []
+    real = getattr(dossier.exports, stage)
+    monkeypatch.setattr(dossier.exports, stage, lambda b, *rest: seen.append(b) or real(b, *rest))
+    KINDS[kind](archive)
+    archive.cached()
+    (b,) = seen
+    return b
+
+
 @pytest.mark.parametrize("kind", ["article", "title", "outlet"])
 def test_the_fingerprints_from_the_reports_keys_equal_those_made_from_their_inputs(archive, monkeypatch, kind):
     """``_articles_key`` and ``_packed_rows`` give the same digest from the reports' keys as from digesting each
     report's inputs in the build's process (a result without keys): the keys stand for those inputs."""
-    seen = []
-    real = dossier.exports.opendata_files
-    monkeypatch.setattr(dossier.exports, "opendata_files", lambda b, *rest: seen.append(b) or real(b, *rest))
-    KINDS[kind](archive)
-    archive.cached()
-    (b,) = seen
+    b = _exports_of_a_cached_build(archive, monkeypatch, "opendata_files", kind)
     assert len(b.data_keys) == len(b.site.articles) > 1
     without = dataclasses.replace(b, data_keys={})
     names = {slug: set(ents) for slug, ents in b.mentions.items()}
@@ -73,3 +80,29 @@ def test_a_one_off_build_makes_no_data_keys(tmp_path, monkeypatch):
     assert made == []
     a.cached()
     assert len(made) == len(list((a.root / "content/articles").glob("*.md")))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_reports_search_facts_are_those_of_its_record_after_an_edit(archive, monkeypatch, kind):
+    """Reused or made again, every report's search facts (entry key, size but its text's, filter values and
+    check) are those of its record's head as the archive is now, and the output equals a cold build's."""
+    b = _exports_of_a_cached_build(archive, monkeypatch, "search_files", kind)
+    assert set(b.search_facts) == set(b.site.articles)
+    for slug, facts in b.search_facts.items():
+        head = dossier.exports.report_head(b.site, b.urls, slug)
+        assert facts == report_search_facts(head, b.article_words[slug].key), slug
+    archive.expect_cold()
+
+
+def test_a_build_after_one_edit_checks_the_head_of_only_the_edited_report(archive, monkeypatch):
+    """The reports' heads and checks are made where their pages are rendered: after one edit, the search index's
+    update makes no report's head for its facts, and checks the edited report's only."""
+    heads, checked = [], []
+    real_heads, real_check = dossier.exports._heads, dossier.exports._check
+    monkeypatch.setattr(dossier.exports, "_heads", lambda *a: heads.append(real_heads(*a)) or heads[-1])
+    monkeypatch.setattr(dossier.exports, "_check", lambda head, key: checked.append(head.url) or real_check(head, key))
+    EDITS["article"](archive)
+    archive.cached()
+    assert heads == [{}]
+    assert set(checked) == {"/articles/one/"}
+    archive.expect_cold()

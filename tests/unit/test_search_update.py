@@ -186,3 +186,20 @@ def test_trusted_counted_words_are_taken_without_reading_the_record_others_are_c
     words = record_words(_Unread(records, {0}), counted, None, frozenset({0}))
     assert words[0] is counted[0]
     assert words[1] != stale and words == record_words(records, None, None)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_record_facts_from_report_facts_equal_those_of_the_records(seed):
+    """A record given by ``report_facts`` of its head has the entry key, chunk place and filter values of the
+    record itself, and neither the record nor its head is read for them."""
+    rnd = random.Random(seed)
+    records = corpus(rnd.randint(1, 120), seed)
+    records = [replace(r, content=(r.content + " ") * rnd.randint(1, 60)) if rnd.random() < 0.3 else r for r in records]
+    words = record_words(records, None, None)
+    facts = {i: search_update.report_facts(replace(r, content=r.content[:rnd.randint(0, len(r.content))]))
+             for i, r in enumerate(records) if rnd.random() < 0.7}
+    want = search_update._record_facts(records, words, {})
+    asked = []
+    heads = type("Heads", (dict,), {"get": lambda self, i, default=None: asked.append(i)})()
+    assert search_update._record_facts(_Unread(records, facts), words, heads, facts) == want
+    assert not set(asked) & set(facts)
