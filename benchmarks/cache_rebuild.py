@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
+from run import compiled  # noqa: E402
 
 CHILD = """
 import json, sys, time
@@ -104,6 +105,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 8))
     args = ap.parse_args()
+    compiled()  # every build runs in a fresh process: Dossier's modules as an installed copy has them (see run.py)
     work = HERE / "_work" / f"cache-{args.articles}"
     shutil.rmtree(work, ignore_errors=True)
     generate(work, args.articles)
