@@ -287,7 +287,7 @@ def wikilinked_html(lines: list[str], paragraphs: list[tuple[int, int]], env) ->
     untouched) when a wikilink's target is not the site's, whose error markdown-it's way reports."""
     site = env.get("site")
     texts = [lines[first] if end - first == 1 else "\n".join(lines[first:end]) for first, end in paragraphs]
-    parts = [WIKILINK.split(text) for text in texts]  # runs of text, each between two a wikilink's slug
+    parts = [WIKILINK.split(text) for text in texts]  # runs of text with a wikilink's slug between each two
     if site is None or not all(site.target(slug) for ps in parts for slug in ps[1::2]):
         return None
     for ps in parts:  # the wikilink_resolve rule, before the mentions rule
