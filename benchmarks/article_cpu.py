@@ -10,7 +10,8 @@ warm, as in a render worker); then makes every article's page again ``--repeat``
 page staged in a temporary folder, on tmpfs when ``TMPDIR=/dev/shm``) and prints each step's best
 round: µs an article. ``markdown`` is ``dossier.markdown.render`` where the checkout has it, else
 ``md.render``; ``coverage`` the article's other coverage, worked out afresh each round (``Coverage``);
-``head`` is ``pagemeta.head_meta``; ``template`` the page's ``render_template``. Not counted: the
+``head`` is ``pagemeta.head_meta``; ``template`` the page's ``render_template``; then the markdown step of
+the annotated reports and of the others apart, µs a report. Not counted: the
 exports' part of a task (the page read back, its words and mention rows) and the pool's own work.
 """
 from __future__ import annotations
@@ -62,7 +63,8 @@ with tempfile.TemporaryDirectory(prefix="dossier-article-") as tmp:
     r, slugs = got["state"].renderer, got["slugs"]
     site, clock = r.site, time.process_time
     steps = ["markdown", "coverage", "view", "context", "head", "template", "encode", "write", "digest"]
-    best = dict.fromkeys(steps + ["all"], float("inf"))
+    best = dict.fromkeys(steps + ["all", "annotated", "plain"], float("inf"))
+    annotated = {slug for slug in slugs if site.annotations.get(slug)}
     gc.disable()
     for n in range(rounds):
         staging = Staging(Path(tmp) / f"out{n}")
@@ -70,7 +72,7 @@ with tempfile.TemporaryDirectory(prefix="dossier-article-") as tmp:
         staging.dir.mkdir()
         if isinstance(r.coverage, Coverage):
             r.coverage.done.clear()
-        spent = dict.fromkeys(steps, 0.0)
+        spent = dict.fromkeys(steps + ["annotated", "plain"], 0.0)
         for slug in slugs:
             t0 = clock()
             art = site.articles[slug]
@@ -99,14 +101,20 @@ with tempfile.TemporaryDirectory(prefix="dossier-article-") as tmp:
             t8 = clock()
             digest(data)
             t9 = clock()
+            spent["annotated" if slug in annotated else "plain"] += t1 - t0
             for step, a, b in zip(steps, (t0, t1, t2, t3, t4, t5, t6, t7, t8), (t1, t2, t3, t4, t5, t6, t7, t8, t9)):
                 spent[step] += b - a
-        spent["all"] = sum(spent.values())
+        spent["all"] = sum(spent[step] for step in steps)
         for step, seconds in spent.items():
             best[step] = min(best[step], seconds)
         gc.collect()
 for step, seconds in best.items():
-    print(f"  {step:10} {seconds / len(slugs) * 1e6:8.1f} µs an article")
+    if step not in ("annotated", "plain"):
+        print(f"  {step:10} {seconds / len(slugs) * 1e6:8.1f} µs an article")
+for kind in ("annotated", "plain"):  # the markdown step of the reports with annotations to place, of the others
+    many = len(annotated) if kind == "annotated" else len(slugs) - len(annotated)
+    if many:
+        print(f"  markdown of a report {kind:9} ({many}) {best[kind] / many * 1e6:8.1f} µs")
 '''
 
 

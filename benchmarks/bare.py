@@ -6,7 +6,8 @@ index, no data files and no Data page, and does none of their work beside the pa
 
 - a report's exports' part in the render workers (its page's text read back, its search words counted,
   its ``mentions.csv`` rows, the spool) is skipped: only what the page's own part leaves is let go;
-- an entity page's first words (its search record, read in the entity pages' workers) are not read;
+- an entity page's first words (its search record, read in the entity pages' workers) are not read
+  (and no time is counted for them);
 - ``pipeline.export_files`` makes nothing (no spool either).
 
 So ``run.py``'s "a build without them" is a real build's wall-clock time, not the stage timings'
@@ -24,7 +25,13 @@ def without_exports() -> None:
         res.html, res.output = "", None  # as the exports' part leaves them: nothing else is made
         return res, d, page_s, 0.0
 
+    real_entity_task = index_pages._render_entity_task
+
+    def entity_page_only(state, slug):
+        return (*real_entity_task(state, slug)[:-1], 0.0)  # no first words read: no time of theirs
+
     article_pages._exports_part = no_exports_part
     index_pages.first_words = lambda page, n: []
+    index_pages._render_entity_task = entity_page_only
     pipeline.export_files = lambda *args, **kwargs: {}
     pipeline.Spool.make = classmethod(lambda cls, staging_dir: None)

@@ -3,9 +3,10 @@
 Every time compared here is a process's wall-clock time (interpreter start, imports, build, exit),
 the same measure for all three. Dossier's figure for the comparison leaves out the work Hugo does
 not do (the search index, the open data): those stages are printed on their own. Their part of the
-render workers' time (each report's page read back, its words counted, its mention rows made) is the
-stage ``exports in workers``: the articles stage's wall-clock time shared out in proportion to the
-seconds the workers spent on each (``dossier.article_pages.split_exports``). Beside that estimate, a
+render workers' time (each report's page read back, its words counted, its mention rows made; each
+entity page's first words) is the stage ``exports in workers``: the articles stage's wall-clock time,
+and the entity pages' pool's, shared out in proportion to the seconds the workers spent on each
+(``dossier.article_pages.split_exports``). Beside that estimate, a
 build without them (``bare.py``, unless ``run.py --no-bare``) measures what they really cost: the
 difference of the two builds' wall-clock, whichever stage or process their work ran in.
 """

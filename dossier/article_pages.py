@@ -143,15 +143,16 @@ def release_mentions(results: dict, index: Index) -> dict[str, frozenset]:
 EXPORTS_IN_WORKERS = "exports in workers"  # a stage timing: see split_exports
 
 
-def split_exports(clock: Clock, split: list[float]) -> None:
-    """Move from the 'articles' stage the share the render workers spent on the search index's and the
-    open data's part of each report (its page read back, its words counted, its mention rows): work a
-    site generator without search or data does not do. ``split`` is [seconds on pages, seconds on that],
-    summed over the tasks; the stage's wall-clock time is divided in the same proportion."""
-    pages, extra = split
-    if extra > 0 and "articles" in clock.timings:
-        share = clock.timings["articles"] * extra / (pages + extra)
-        clock.timings["articles"] -= share
+def split_exports(clock: Clock, split: list[float], stage: str = "articles") -> None:
+    """Move from ``stage`` the share the render workers spent on the search index's and the open data's
+    part of each page (a report's page read back, its words counted, its mention rows; an entity page's
+    first words): work a site generator without search or data does not do. ``split`` is [seconds on
+    pages, seconds on that], summed over the tasks, and optionally the wall-clock seconds of those tasks
+    (else the stage's): that time is divided in the same proportion."""
+    pages, extra = split[:2]
+    if extra > 0 and stage in clock.timings:
+        share = (split[2] if len(split) > 2 else clock.timings[stage]) * extra / (pages + extra)
+        clock.timings[stage] -= share
         clock.timings[EXPORTS_IN_WORKERS] = clock.timings.get(EXPORTS_IN_WORKERS, 0.0) + share
 
 

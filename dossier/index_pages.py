@@ -3,6 +3,7 @@ annotations and claims) and the free pages, each reused from the last build when
 Entity pages and listings share one pool (``render_entities``), so that no core waits."""
 from __future__ import annotations
 
+import time
 from typing import Callable
 
 import jinja2
@@ -26,17 +27,26 @@ from .write import Staging
 
 def _render_entity_task(state: RenderState, slug: str) -> tuple:
     """(slug, digest of the staged page, errors, its notes' HTML, the first words the search index
-    takes of it): the words read here, from the page in hand, not from its file in the build process."""
+    takes of it, seconds for the page, seconds for its first words): the words read here, from the page
+    in hand, not from its file in the build process; their seconds are the exports' (``split_exports``)."""
+    start = time.perf_counter()
     try:
         out, errors, notes = state.renderer.entity(slug, *state.entity_args[slug])
     except jinja2.TemplateError as exc:
-        return slug, "", [template_error(exc, state.renderer.root)], "", ""
-    return slug, state.staging.put(out), errors, notes, " ".join(first_words(out.data, ENTITY_WORDS))
+        return slug, "", [template_error(exc, state.renderer.root)], "", "", 0.0, 0.0
+    d = state.staging.put(out)
+    made = time.perf_counter()
+    words = " ".join(first_words(out.data, ENTITY_WORDS))
+    return slug, d, errors, notes, words, made - start, time.perf_counter() - made
 
 
 def _render_entity_or_view_task(state: RenderState, item: tuple[str, object]) -> tuple:
+    """An entity page's (``_render_entity_task``), or a view's (``_render_view_task``) and its seconds."""
     kind, x = item
-    return _render_entity_task(state, x) if kind == "entity" else _render_view_task(state, x)
+    if kind == "entity":
+        return _render_entity_task(state, x)
+    start = time.perf_counter()
+    return (*_render_view_task(state, x), time.perf_counter() - start)
 
 
 class _EntityArgs(dict):
@@ -61,12 +71,14 @@ class _EntityArgs(dict):
 
 def render_entities(site: Site, index: Index, renderer: Renderer, session: Session, staging: Staging,
                     workers: int, outputs: dict, errors: list, views: list[View] = (),
-                    forked: Callable[[], None] | None = None) -> list | None:
+                    forked: Callable[[], None] | None = None, split: list | None = None) -> list | None:
     """Entity pages; when they go to the pool, the pages of ``views`` (the listings) go with them, so
     that no core waits while the other renders the listings: then (view, (digest, template error or
     None)) of each view to render is returned for ``render_views``, else None. ``forked()``: called
     once the pool's workers are forked with the index (only then), while they render: what this
-    process may let go of the index's mentions, it lets go then (``release_mentions``)."""
+    process may let go of the index's mentions, it lets go then (``release_mentions``). ``split`` gets
+    the tasks' seconds on pages and on the entity pages' first words (the search index's), and the
+    pages' wall-clock seconds (see ``article_pages.split_exports``)."""
     args = _EntityArgs(index)
     unread = isinstance(index.mentions, ByEntity)  # the build cache's mentions: read for the pages made only
 
@@ -103,13 +115,19 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
         args.gone = True
         forked()
 
+    start = time.perf_counter()
     done = pool.run(_render_entity_or_view_task, items, RenderState(renderer, staging, args, tuple(listed)), workers,
                     forked=let_go if forked is not None else None)
+    split = [0.0, 0.0, 0.0] if split is None else split
+    split[2] += time.perf_counter() - start
+    split[0] += sum(got[-1] for got in done[:len(listed)])
     made = [None] * len(todo)
     for i, got in zip(order, done[len(listed):]):
         made[i] = got
     texts = session.exports.texts  # the exports take an entity page's words from there (``exports._text``)
-    for slug, d, errs, notes, words in made:
+    for slug, d, errs, notes, words, page_s, words_s in made:
+        split[0] += page_s
+        split[1] += words_s
         errors.extend(errs)
         if d:
             path = output_path(page_dir("entity", slug))
@@ -120,7 +138,7 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
             if session.remembers:
                 session.remember(path, key(slug, notes), d,
                                  ((ent, session.md_key, session.text_key(ent.notes)), (notes, errs)))
-    return list(zip(listed, done)) if spread else None
+    return list(zip(listed, (got[:-1] for got in done))) if spread else None
 
 
 VIEWS_PARALLEL = 8  # listing pages worth forking for,

@@ -188,12 +188,14 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
     def let_go() -> None:
         gone.append(release_mentions(results, index))
 
+    entity_split = [0.0, 0.0, 0.0]  # the entity pages' seconds, their first words', the pool's wall-clock
     listed = render_entities(site, index, renderer, session, staging, opts.workers, outputs, errors, views,
-                             forked=None if session.remembers else let_go)
+                             forked=None if session.remembers else let_go, split=entity_split)
     if not gone and not session.remembers:  # no pool: let go now
         let_go()
     named = gone[0] if gone else None
     clock.lap("entities")
+    split_exports(clock, entity_split, "entities")
     try:
         render_views(views, renderer, session, staging, outputs, opts.workers, listed)
         render_free_pages(site, renderer, session, staging, outputs, errors)

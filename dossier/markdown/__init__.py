@@ -20,7 +20,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.footnote.index import footnote_tail
 
 from ..model import Annotation
-from . import marks, mentions, plain, sidenotes, wikilinks
+from . import marks, mentions, placed, plain, sidenotes, wikilinks
 from .env import MarkdownEnv, Note, new_env
 
 __all__ = ["MarkdownEnv", "Note", "make_md", "new_env", "note_renderer", "render"]
@@ -52,13 +52,26 @@ def render(md: MarkdownIt, src: str, env: MarkdownEnv) -> str:
     paragraph by paragraph, its names linked (``mentions.paragraphs_html``), no token made: on such a
     text markdown-it's other core rules find nothing to do (each looks for what plain prose cannot
     hold: footnotes, wikilinks, links, escapes, annotations) and its renderer would write the mentions
-    rule's tokens as that writes them. Anything else goes to ``md.render``."""
-    if env.get("annotations") or not _plain_core(md):
+    rule's tokens as that writes them. Plain prose with annotations to place is written by
+    ``placed.paragraphs_html`` (unless a passage would be reported), and plain prose with wikilinks to a
+    slug (a note's "See [[slug]].") by ``mentions.wikilinked_html``. Anything else goes to ``md.render``."""
+    if not _plain_core(md):
         return md.render(src, env)
     found = plain.paragraphs(src)
     if found is None:
-        return md.render(src, env)
-    html = mentions.paragraphs_html(*found, env)
+        linked = None if env.get("annotations") or not wikilinks.renders_plainly(md) else plain.wikilinked(src)
+        html = linked and mentions.wikilinked_html(*linked, env)  # a note's "See [[slug]]."
+        return md.render(src, env) if html is None else _noted(html, env)
+    if env.get("annotations"):  # placed as marks.py places them, unless it would report one
+        html = placed.paragraphs_html(md, *found, env) if placed.renders_notes(md) else None
+        if html is None:
+            return md.render(src, env)
+    else:
+        html = mentions.paragraphs_html(*found, env)
+    return _noted(html, env)
+
+
+def _noted(html: str, env: MarkdownEnv) -> str:
     env.setdefault("note_number", 0)  # what the sidenotes rule leaves in ``env`` when there is no note
     env.setdefault("note_numbers", {})
     return html

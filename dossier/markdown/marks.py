@@ -74,7 +74,13 @@ def _rule(state: StateCore) -> None:
     text, segs = _visible(state.tokens)
     starts = [start for _tok, _ci, start in segs]
     found = _outside_footnotes(_locate(text, segs, starts, annotations, env), state.tokens, segs, starts, env)
-    wanted = _shallow(sorted(found, key=lambda w: (w[0], w[1])), env)
+    place(_shallow(sorted(found, key=lambda w: (w[0], w[1])), env), text, segs, starts, env)
+    _fill_notes(state.tokens, env, env.setdefault("note_mentions", []))
+
+
+def place(wanted: list, text: str, segs: list, starts: list, env) -> None:
+    """Wrap each passage of ``wanted`` ((start, end, annotation) in ``text``, the visible text, in order)
+    in marks, a note reference after it, in the text tokens ``segs`` (``_visible``) it covers."""
     placed = env.setdefault("placed", [])
     inserts: dict = {}  # id(inline token) -> (token, {child index: [(local start, local end, ann, first, last)]})
     for s, e, ann in wanted:
@@ -96,7 +102,6 @@ def _rule(state: StateCore) -> None:
         tok.children = children
     for tok in {id(t): t for t, _ci, _s in segs}.values():
         _refs_out_of_links(tok)
-    _fill_notes(state.tokens, env, env.setdefault("note_mentions", []))
 
 
 def _locate(text: str, segs: list, starts: list, annotations, env) -> list:

@@ -21,8 +21,10 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from ..model import Mention
+from . import wikilinks
 from .env import token as _token
 from .env import visible_piece
+from .plain import WIKILINK
 
 _SENTENCE_END = re.compile(r"[.!?][\"”’'»)]*\s+")
 _MAX_SENTENCE = 320
@@ -247,23 +249,71 @@ def paragraphs_html(lines: list[str], paragraphs: list[tuple[int, int]], env) ->
     """The HTML of plain prose (``plain.paragraphs``: each paragraph's first and end line), its names linked:
     what ``_rule`` (``direct``) and markdown-it's renderer make of its tokens (``plain.tokens``), the same
     ``env`` after, with no token made."""
+    texts = [lines[first] if end - first == 1 else "\n".join(lines[first:end]) for first, end in paragraphs]
+    return "".join(paragraph_html(block, *linked, env) for block, linked in enumerate(linked_paragraphs(texts, env), 1))
+
+
+def linked_paragraphs(texts: list[str], env) -> list[tuple[str, list, bool]]:
+    """What ``_rule`` finds in paragraphs of plain prose (each one's text, its lines joined by line breaks):
+    (its text, its names to mark (``_marked``), whether it names any), ``env`` left as ``_rule`` leaves it."""
     site = env.get("site")
     matcher = site.matcher if site is not None and site.alias_table else None  # else ``_rule`` links nothing
-    per_block, block_ids, collect = env.get("link_per_block"), env.get("block_ids"), env.get("mentions")
+    per_block, collect = env.get("link_per_block"), env.get("mentions")
     out = []
-    for block, (first, end) in enumerate(paragraphs, 1):
+    for block, text in enumerate(texts, 1):
         if per_block and matcher is not None:
             env["linked"].clear()
-        text = lines[first] if end - first == 1 else "\n".join(lines[first:end])
         spans = matcher and matcher.find(text.replace("\n", " "))  # a name may wrap over two source lines
         if not spans:
-            out += ("<p>", escapeHtml(text), "</p>\n")
+            out.append((text, [], False))
             continue
         found: list = []
-        html = _html(text, _marked(spans, 0, env, found), env)
-        out += (f'<p id="par-{block}">' if found and block_ids else "<p>", html, "</p>\n")
+        out.append((text, _marked(spans, 0, env, found), bool(found)))
         if collect is not None and found:
             _collect(collect, found, text, env.get("source", ""), block)
+    return out
+
+
+def paragraph_html(block: int, text: str, marked: list, found: bool, env) -> str:
+    """Paragraph number ``block`` of plain prose as HTML, the names ``marked`` in it linked (``linked_paragraphs``)."""
+    opener = f'<p id="par-{block}">' if found and env.get("block_ids") else "<p>"
+    return f"{opener}{_html(text, marked, env) if marked else escapeHtml(text)}</p>\n"
+
+
+def wikilinked_html(lines: list[str], paragraphs: list[tuple[int, int]], env) -> str | None:
+    """The HTML of plain prose with wikilinks to a slug (``plain.wikilinked``), as ``md.render`` makes it
+    with no annotation to place: the wikilinks resolved (wikilinks.py's ``_page``), then each run of text
+    between them linked as ``_rule`` links it (``direct``), ``env`` left as both leave it; None (``env``
+    untouched) when a wikilink's target is not the site's, whose error markdown-it's way reports."""
+    site = env.get("site")
+    texts = [lines[first] if end - first == 1 else "\n".join(lines[first:end]) for first, end in paragraphs]
+    parts = [WIKILINK.split(text) for text in texts]  # runs of text with a wikilink's slug between each two
+    if site is None or not all(site.target(slug) for ps in parts for slug in ps[1::2]):
+        return None
+    for ps in parts:  # the wikilink_resolve rule, before the mentions rule
+        for i in range(1, len(ps), 2):
+            meta = {"target": ps[i], "label": "", "fragment": ""}
+            wikilinks._page(site, env, meta)
+            ps[i] = meta
+    matcher = site.matcher if site.alias_table else None
+    per_block, block_ids, collect = env.get("link_per_block"), env.get("block_ids"), env.get("mentions")
+    out = []
+    for block, ps in enumerate(parts, 1):
+        if per_block and matcher is not None:
+            env["linked"].clear()
+        html, found, pieces, at = [], [], [], 0
+        for i, part in enumerate(ps):
+            if i % 2:
+                part = part["label"] or part["target"]
+                html.append(f'<a class="wikilink" href="{escapeHtml(ps[i]["href"])}">{escapeHtml(part)}</a>')
+            elif part:
+                spans = matcher and matcher.find(part.replace("\n", " "))
+                html.append(_html(part, _marked(spans, at, env, found), env) if spans else escapeHtml(part))
+            pieces.append(part)
+            at += len(part)
+        out += (f'<p id="par-{block}">' if found and block_ids else "<p>", *html, "</p>\n")
+        if collect is not None and found:
+            _collect(collect, found, "".join(pieces), env.get("source", ""), block)
     return "".join(out)
 
 

@@ -92,6 +92,30 @@ def paragraphs(src: str) -> tuple[list[str], list[tuple[int, int]]] | None:
     return lines, spans
 
 
+# A wikilink to a slug alone (``[[slug]]``), where no image or inline footnote (``![``, ``^[``) starts.
+WIKILINK = re.compile(r"(?<![!^])\[\[([\w-]+)\]\]")
+
+
+def wikilinked(src: str) -> tuple[list[str], list[tuple[int, int]]] | None:
+    """``paragraphs(src)`` of plain prose but for wikilinks to a slug (``WIKILINK``: a note's "See
+    [[slug]]."), none at a line's start; else None. Each such wikilink is one token of the inline
+    parser's, between the text tokens of its line."""
+    if "[[" not in src:
+        return None
+    bare = WIKILINK.sub("w", src)  # within a line: the lines and paragraphs are the text's
+    if "[" in bare or "]" in bare:
+        return None
+    found = paragraphs(bare)
+    if found is None:
+        return None
+    lines = src.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if any(line.startswith("[") for line in lines):
+        return None
+    return lines, found[1]
+
+
 def _paragraph(lines: list[str], first: int, end: int) -> tuple[Token, Token, Token]:
     """A paragraph's tokens as markdown-it's block and inline parsers make them: lines
     ``first`` to ``end`` (exclusive), each a text child, a soft break between two."""

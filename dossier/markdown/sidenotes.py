@@ -75,13 +75,7 @@ def _rule(md: MarkdownIt, state: StateCore) -> None:
                     child.meta = {"key": key, "kind": "footnote", "html": footnotes.get(fid, ""),
                                   "repeat": child.meta.get("subId", 0) > 0}
                 if child.type == "note_ref":
-                    meta = child.meta
-                    if meta["key"] in numbers:
-                        meta["number"], meta["repeat"] = numbers[meta["key"]], True
-                        continue
-                    number += 1
-                    meta["number"] = numbers[meta["key"]] = number
-                    pending.append(aside_html(meta["key"], number, meta["kind"], meta["html"], meta.get("head", "")))
+                    number = numbered(child.meta, number, numbers, pending)
         if pending and tok.level == 0 and tok.nesting <= 0 and tok.type != "inline":
             block = Token("html_block", "", 0)
             block.content = "".join(pending)
@@ -93,6 +87,18 @@ def _rule(md: MarkdownIt, state: StateCore) -> None:
         out.append(block)
     env["note_number"] = number
     state.tokens = out
+
+
+def numbered(meta: dict, number: int, numbers: dict, pending: list) -> int:
+    """A note reference's ``meta`` numbered (the next after ``number``, or its key's in ``numbers``, then a
+    repeat); the aside of a first reference into ``pending``. Returns the last number given."""
+    if meta["key"] in numbers:
+        meta["number"], meta["repeat"] = numbers[meta["key"]], True
+        return number
+    number += 1
+    meta["number"] = numbers[meta["key"]] = number
+    pending.append(aside_html(meta["key"], number, meta["kind"], meta["html"], meta.get("head", "")))
+    return number
 
 
 def _render_ref(self, tokens, idx, options, env) -> str:

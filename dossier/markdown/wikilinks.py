@@ -169,6 +169,11 @@ def _render(self, tokens, idx, options, env) -> str:
     return f'<a class="wikilink" href="{escapeHtml(meta["href"])}">{label}</a>'
 
 
+def renders_plainly(md: MarkdownIt) -> bool:
+    """Whether ``md`` writes a wikilink with ``_render`` (``mentions.wikilinked_html`` writes it so)."""
+    return getattr(md.renderer.rules.get("wikilink"), "__func__", None) is _render
+
+
 def plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("link", "wikilink", _rule)
     md.core.ruler.after("text_join", "wikilink_resolve", _resolve)

@@ -44,3 +44,28 @@ def test_split_exports_shares_the_articles_stage_in_proportion():
     assert clock.timings == {"articles": 7.5, article_pages.EXPORTS_IN_WORKERS: 2.5}
     article_pages.split_exports(clock, [1.0, 0.0])  # nothing rendered: nothing moved
     assert clock.timings == {"articles": 7.5, article_pages.EXPORTS_IN_WORKERS: 2.5}
+
+
+def test_split_exports_shares_another_stage_by_its_tasks_wall_clock():
+    """The entity pages' stage holds the index's and the listings' work too: only the pool's wall-clock is shared."""
+    clock = pipeline.Clock()
+    clock.timings["entities"] = 4.0
+    article_pages.split_exports(clock, [3.0, 1.0, 2.0], "entities")
+    assert clock.timings == {"entities": 3.5, article_pages.EXPORTS_IN_WORKERS: 0.5}
+
+
+def test_the_entity_pages_first_words_are_the_exports_share_of_their_stage(monkeypatch, tmp_path):
+    calls = []
+    real = pipeline.split_exports
+
+    def split_exports(clock, split, stage="articles"):
+        calls.append((stage, list(split), clock.timings.get(stage)))
+        real(clock, split, stage)
+
+    monkeypatch.setattr(pipeline, "split_exports", split_exports)
+    result = build_site(REPO_ROOT, out=tmp_path / "out", workers=1)
+    assert result.ok
+    (pages, words, wall), before = next((split, before) for stage, split, before in calls if stage == "entities")
+    assert pages > 0 and words > 0 and 0 < wall <= before
+    assert abs(result.timings["entities"] - (before - wall * words / (pages + words))) < 1e-9
+    assert sum(result.timings.values()) <= result.seconds  # moved, not counted twice
