@@ -166,12 +166,42 @@ def _same_article(art, coverage: tuple, key: View) -> bool:
     return key.article == art and key.coverage == coverage
 
 
+@dataclass(frozen=True)
+class ArticlePass:
+    """What the article pass of a build gave (``Session.article_pass``): with the session's
+    ``articles_since`` it lets the next build take every article whose record is the same object
+    as this build's without asking the page memo page by page."""
+
+    articles: dict  # slug -> Article, this build's records
+    results: dict  # slug -> ArticleResult, in site order
+    outputs: dict  # output path -> digest of each article page
+    paths: dict  # slug -> output path
+    inputs: dict  # output path -> (Article, other coverage): what made its view (``Session.same_inputs``)
+    errors: dict  # slug -> what its Markdown reported, for the reports that reported something
+
+
 def _not_reused(site: Site, renderer: Renderer, session: Session, results: dict, outputs: dict,
-                errors: list) -> list[str]:
-    """The articles whose pages must be made; the others' last pages go into ``results``/``outputs``."""
+                errors: list) -> tuple[list[str], ArticlePass | None]:
+    """The articles whose pages must be made; the others' last pages go into ``results``/``outputs``.
+    Also the last build's ``ArticlePass`` when every report whose record is the last build's was
+    taken from it whole (``Session.articles_since``), else None."""
     todo = []
     steady = session.steady(renderer.frame, site)
-    for slug, art in site.articles.items():
+    last = session.articles_since(renderer.coverage)
+    check = site.articles
+    if last is not None:
+        known = last.articles
+        check = {slug: art for slug, art in site.articles.items() if known.get(slug) is not art}
+        if len(known) != len(site.articles) or not all(slug in known for slug in check):
+            check, last = site.articles, None  # reports added or gone: each asks the memo
+    if last is not None:  # every other report is the last build's, page and facts (``Session.articles_since``)
+        results.update(last.results)
+        outputs.update(last.outputs)
+        session.keep_all_inputs(last.inputs)
+        errors.extend(e for slug, errs in last.errors.items() if slug not in check for e in errs)
+        for slug in check:
+            del results[slug], outputs[last.paths[slug]]
+    for slug, art in check.items():
         path = output_path(page_dir("article", slug))
         res = session.markdown(path, article_md_key(site, slug, session))
         d = res and _reused(site, renderer, session, path, art, res, steady)
@@ -180,7 +210,29 @@ def _not_reused(site: Site, renderer: Renderer, session: Session, results: dict,
             errors.extend(res.errors)
         else:
             todo.append(slug)
-    return todo
+    return todo, last
+
+
+def _article_pass(site: Site, renderer: Renderer, results: dict, outputs: dict, last: ArticlePass | None) -> ArticlePass:
+    """This build's ``ArticlePass`` (``results`` in site order): the last one with the reports whose
+    result is new, when ``last`` gave the others."""
+    coverage = renderer.coverage
+    if last is None:
+        paths = {slug: output_path(page_dir("article", slug)) for slug in results}
+        return ArticlePass(dict(site.articles), dict(results), {path: outputs[path] for path in paths.values()},
+                           paths, {path: (site.articles[slug], coverage.get(slug, ())) for slug, path in paths.items()},
+                           {slug: res.errors for slug, res in results.items() if res.errors})
+    made = ArticlePass(dict(site.articles), dict(results), dict(last.outputs), last.paths, dict(last.inputs),
+                       dict(last.errors))
+    for slug, res in results.items():
+        if last.results[slug] is not res or last.articles[slug] is not site.articles[slug]:
+            path = last.paths[slug]
+            made.outputs[path] = outputs[path]
+            made.inputs[path] = (site.articles[slug], coverage.get(slug, ()))
+            made.errors.pop(slug, None)
+            if res.errors:
+                made.errors[slug] = res.errors
+    return made
 
 
 def _reused(site: Site, renderer: Renderer, session: Session, path: str, art, res: ArticleResult,
@@ -204,7 +256,8 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
     ``beside()``: called here once the workers are forked (only then), while they render."""
     split = [0.0, 0.0] if split is None else split
     results: dict[str, ArticleResult] = {}
-    todo = _not_reused(site, renderer, session, results, outputs, errors) if session.remembers else list(site.articles)
+    todo, last = _not_reused(site, renderer, session, results, outputs, errors) if session.remembers \
+        else (list(site.articles), None)
     if len(todo) >= pool.PARALLEL_MIN:
         renderer.warm()
     if opts.progress and len(todo) >= 500:
@@ -230,4 +283,7 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
             session.unstage_if_same(staging, path, d)
             if session.remembers:  # the key is a view: worth making only for a next build
                 session.remember(path, article_key(renderer, res), d, (article_md_key(site, res.slug, session), res))
-    return {slug: results[slug] for slug in site.articles if slug in results}
+    results = {slug: results[slug] for slug in site.articles if slug in results}
+    if session.remembers and len(results) == len(site.articles):  # every page made: the next build may take them
+        session.article_pass(_article_pass(site, renderer, results, outputs, last))
+    return results

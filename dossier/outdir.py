@@ -122,13 +122,28 @@ def _ours(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink() and ((path / MANIFEST).is_file() or not _non_empty(path))
 
 
+_KNOWN: dict[str, tuple] = {}  # manifest path -> (its stat stamp, the Manifest it holds): the last read or written
+
+
+def _file_stamp(st: os.stat_result) -> tuple:
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
 def read_manifest(out: Path) -> Manifest | None:
+    """The output folder's manifest; parsed again only when the file is not the one last read or written
+    here (its inode, size, modification and change times). Callers do not change what it holds."""
     path = out / MANIFEST
     try:
-        data = json.loads(path.read_bytes())
+        with open(path, "rb") as f:
+            stamp = _file_stamp(os.fstat(f.fileno()))
+            hit = _KNOWN.get(str(path))
+            if hit is not None and hit[0] == stamp:
+                return hit[1]
+            data = json.loads(f.read())
         if data.get("format") != FORMAT or not isinstance(data.get("files"), dict):
             raise ValueError("unknown format")
-        return Manifest(data["files"], tuple(data.get("kept", ())))
+        found = _KNOWN[str(path)] = stamp, Manifest(data["files"], tuple(data.get("kept", ())))
+        return found[1]
     except FileNotFoundError:
         return None
     except (OSError, ValueError, AttributeError) as exc:
@@ -136,9 +151,29 @@ def read_manifest(out: Path) -> Manifest | None:
                           f"and build again") from None
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",\n", ": ")).encode  # compiled: no indent
+
+
+def _block(encoded: str, empty: bool) -> str:
+    """A dict or list encoded on one line per item as ``json.dumps(..., indent=0)`` lays it out."""
+    return encoded if empty else encoded[0] + "\n" + encoded[1:-1] + "\n" + encoded[-1]
+
+
 def manifest_bytes(files: dict, kept) -> bytes:
-    data = {"format": FORMAT, "generator": "dossier", "files": dict(sorted(files.items())), "kept": sorted(kept)}
-    return (json.dumps(data, indent=0, ensure_ascii=False) + "\n").encode()
+    """``json.dumps(manifest, indent=0, ensure_ascii=False)`` and a newline, made by the compiled encoder
+    (``indent`` takes the pure-Python one: 15 ms for the 16,000 files of a 10,000-article archive)."""
+    ordered, kept = dict(sorted(files.items())), sorted(kept)
+    return (f'{{\n"format": {_ENCODE(FORMAT)},\n"generator": "dossier",\n"files": {_block(_ENCODE(ordered), not ordered)},'
+            f'\n"kept": {_block(_ENCODE(kept), not kept)}\n}}\n').encode()
+
+
+def write_manifest(tmp: Path, out: Path, files: dict) -> None:
+    """Write the manifest of ``files`` (nothing kept) to ``tmp``, then move it to ``out``'s; the next
+    ``read_manifest`` of that very file takes what was written without parsing it."""
+    tmp.write_bytes(manifest_bytes(files, ()))
+    path = out / MANIFEST
+    os.replace(tmp, path)
+    _KNOWN[str(path)] = _file_stamp(os.stat(path)), Manifest(dict(sorted(files.items())), ())
 
 
 # -- leftovers of an interrupted build ---------------------------------------------------

@@ -32,7 +32,7 @@ from .outdir import check as check_output, recover as recover_output
 from .render import DEFAULT_LAYOUTS, template_error
 from .session import ASSET, Layouts, Session, classify
 from .spool import Rows, Spool, Texts, WordsOf
-from .site import Site, assemble
+from .site import Site
 from .urls import Urls
 from .views import data_view, not_found_view
 from .write import Staging, digest
@@ -98,7 +98,7 @@ def build(opts: Options, session: Session, changed=None) -> BuildResult:
     errs.extend(load_errors)
     clock.lap("load")
     # Later stages run on what loaded cleanly, so every mistake of a run is reported at once.
-    draft = assemble(config, records, errs, failed)
+    draft = session.assemble(config, records, errs, failed)
     del records  # the Site holds them (see ``release_bodies``)
     session.heads(draft)  # kept by ``with_annotations``
     session.md_key = markdown_key(draft)
