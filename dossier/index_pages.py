@@ -8,7 +8,7 @@ from typing import Callable
 import jinja2
 
 from . import pool
-from .article_pages import RenderState, _any
+from .article_pages import RenderState, _any, next_pass, take_pass
 from .claimviews import claim_infos
 from .emit import Renderer
 from .errors import DossierError
@@ -78,7 +78,13 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
     # A one-off build reuses no page: every entity's arguments are made where its page is (in a render
     # worker: co-occurrence is counted there, see ``index.Together``), none in this process before the pool.
     todo = [] if session.remembers else list(site.entities)
-    for slug, ent in site.entities.items() if session.remembers else ():
+    # The last build's pass gives every entity page whose record and part of the index are unchanged.
+    last = session.pass_since("entities") if session.remembers and index.changed is not None else None
+    check = last and take_pass(last, site.entities, index.changed, session, outputs, errors)
+    if check is None:
+        check, last = site.entities if session.remembers else {}, None
+    said: dict = {}  # slug -> what its Markdown reported, of the entities looked at
+    for slug, ent in check.items():
         path = output_path(page_dir("entity", slug))
         facts = session.markdown(path, (ent, session.md_key, session.text_key(ent.notes)))
         # With ``Session.quiet``, a view made of the last build's inputs is the last build's view: not made.
@@ -89,6 +95,7 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
         if d:
             outputs[path] = d
             errors.extend(facts[1])
+            said[slug] = facts[1]
         else:
             todo.append(slug)
     spread = pool.spreads(len(todo), workers)
@@ -111,6 +118,7 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
     texts = session.exports.texts  # the exports take an entity page's words from there (``exports._text``)
     for slug, d, errs, notes, words in made:
         errors.extend(errs)
+        said[slug] = errs
         if d:
             path = output_path(page_dir("entity", slug))
             outputs[path] = d
@@ -120,6 +128,9 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
             if session.remembers:
                 session.remember(path, key(slug, notes), d,
                                  ((ent, session.md_key, session.text_key(ent.notes)), (notes, errs)))
+    if session.remembers and all(d for _slug, d, _errs, _notes, _words in made):  # every page made or reused
+        session.keep_pass("entities", lambda: next_pass("entity", last, check, site.entities, outputs,
+                                                        lambda paths: session.new_inputs(paths.values()), said))
     return list(zip(listed, done)) if spread else None
 
 

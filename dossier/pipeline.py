@@ -309,6 +309,7 @@ class Builder:
         self.root, self.out = root, self.opts.out
         self.session = Session(root)
         self.session.remembers = not once
+        self.session.passes = preview
         self.cache = None  # the build cache (``dossier build``; see dossier.cache), imported only then
         if cache:
             from .cache import Cache

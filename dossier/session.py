@@ -115,9 +115,11 @@ class Session:
         self._inputs_new: dict | None = None
         self.quiet = False  # ``steady`` and no article's head changed since the last build (``heads``)
         self.index_memo = index.Memo()  # co-occurrence, bylines and headlines of the last build's articles
-        # The article pass of the last build that reached the output folder (``articles_since``), with what
-        # it read of the archive as a whole: (ArticlePass, coverage, Markdown key, links key, signatures).
-        self._articles: tuple | None = None
+        # What the article and the entity pass of the last build that reached the output folder gave
+        # (``pass_since``): kind -> (its pass, Markdown key, links key, templates' signatures, other keys).
+        self._passes: dict[str, tuple] = {}
+        self.passes = False  # keep them (the preview: its next build comes soon, in this process)
+        self._passes_new: dict[str, tuple] = {}
         self._assembled: tuple | None = None  # (records, the Site assembled of them without an error), last build
         self._articles_new: tuple | None = None
         self.remembers = True  # False: one build and no build cache (``build_site``): no page memo to fill
@@ -415,25 +417,32 @@ class Session:
         if self._inputs_new is not None:
             self._inputs_new.update(inputs)
 
-    def article_pass(self, done) -> None:
-        """Keep this build's ``article_pages.ArticlePass`` for the next build, if this one reaches the output."""
-        self._articles_new = (done, self._coverage and self._coverage[1], self._md_key, self.links_key,
-                              self._tools and self._tools[3])
+    def keep_pass(self, kind: str, done: Callable, *keys) -> None:
+        """Keep what this build's pass of ``kind`` gave (``done()``, an ``article_pages.Pass``) for the next
+        build, if this one reaches the output folder (the preview's: ``passes``); ``keys``: what else its
+        pages read, compared by identity."""
+        if self.passes:
+            self._passes_new[kind] = (done(), self._md_key, self.links_key, self._tools and self._tools[3], keys)
 
-    def articles_since(self, coverage):
-        """The last committed build's ``ArticlePass`` when every article page of that build whose record is
-        the same object now is that build's page, facts and all, so that it need not ask the page memo;
-        else None. That holds when, besides its record, nothing its Markdown or its view reads has changed
-        since: ``quiet`` (the frame, every entity and annotation, every article's head), the same other
-        coverage, Markdown key and links key, and the same templates. Call after ``steady``."""
-        last = self._articles
+    def pass_since(self, kind: str, *keys):
+        """The last committed build's pass of ``kind`` when each of its pages whose record (and, for an entity,
+        whose part of the index) is the same now is that build's page, facts and all, so that it need not ask
+        the page memo; else None. That holds when, besides those, nothing its Markdown or its view reads has
+        changed since: ``quiet`` (the frame, every entity and annotation, every article's head), the same
+        Markdown key, links key, templates and ``keys`` (other coverage, for articles). Call after ``steady``."""
+        last = self._passes.get(kind)
         if last is None or not self.quiet or self._tools is None:
             return None
-        done, last_coverage, md_key, links_key, signatures = last
-        if coverage is not last_coverage or self._md_key is not md_key or self.links_key != links_key \
-                or self._tools[3] is not signatures:
+        done, md_key, links_key, signatures, kept = last
+        if self._md_key is not md_key or self.links_key != links_key or self._tools[3] is not signatures \
+                or len(kept) != len(keys) or any(a is not b for a, b in zip(kept, keys)):
             return None
         return done
+
+    def new_inputs(self, paths) -> dict:
+        """What this build kept of the pages at ``paths`` with ``same_inputs`` (those it kept anything of)."""
+        new = self._inputs_new or {}
+        return {path: new[path] for path in paths if path in new}
 
     def reuse_if(self, path: str, same) -> str | None:
         """The digest of the page at ``path`` when ``same(its memo's view key)`` holds and its templates
@@ -495,12 +504,12 @@ class Session:
             self._heads, self._heads_new = self._heads_new, None
         if self._inputs_new is not None:
             self._inputs, self._inputs_new = self._inputs_new, None
-        if self._articles_new is not None:
-            self._articles, self._articles_new = self._articles_new, None
+        self._passes.update(self._passes_new)
+        self._passes_new = {}
         if missing:
             self._pages.clear()
             self._digests = {}
-            self._articles = None
+            self._passes = {}
 
     # -- the build cache ---------------------------------------------------------------------
     def state(self) -> dict:
@@ -524,5 +533,5 @@ class Session:
         self.index_memo.continuous = False  # it may hold results no page memo entry was made from
         self._around_new = self._heads_new = None
         self._inputs_new = None
-        self._articles_new = None
+        self._passes_new = {}
         self._coverage = None

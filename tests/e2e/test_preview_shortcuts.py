@@ -70,6 +70,9 @@ class Preview:
     def articles_asked(self) -> list[str]:
         return sorted(p.split("/")[1] for p in self.asked if p.startswith("articles/"))
 
+    def entities_asked(self) -> list[str]:
+        return sorted(p.split("/")[1] for p in self.asked if p.startswith("entities/"))
+
 
 @pytest.fixture
 def preview(tmp_path) -> Preview:
@@ -79,8 +82,8 @@ def preview(tmp_path) -> Preview:
 def test_a_prose_edit_asks_the_memo_of_the_edited_report_only(preview):
     preview.edit("content/articles/five.md", "Nothing here", "Still nothing here")
     preview.rebuild()
-    assert preview.articles_asked() == ["five"]
-    assert preview.builder.session.articles_since(preview.builder.session._coverage[1]) is not None
+    assert preview.articles_asked() == ["five"] and preview.entities_asked() == []
+    assert preview.builder.session.pass_since("articles", preview.builder.session._coverage[1]) is not None
     preview.edit("content/articles/three.md", "announced", "announced at last")
     preview.rebuild()
     assert preview.articles_asked() == ["three"]
@@ -216,3 +219,18 @@ def test_a_manifest_written_elsewhere_is_read_again(tmp_path):
     (out / outdir.MANIFEST).write_bytes(b"{")
     with pytest.raises(outdir.OutputError):
         outdir.read_manifest(out)
+
+
+def test_the_entities_an_edit_names_or_named_ask_the_memo_only(preview):
+    preview.edit("content/articles/five.md", "Nothing here names anyone", "Braverman names no one")
+    preview.rebuild()
+    assert preview.entities_asked() == ["suella-braverman"]
+    preview.edit("content/articles/five.md", "Braverman names", "The Home Office names")
+    preview.rebuild()
+    assert preview.entities_asked() == ["home-office", "suella-braverman"]
+    preview.edit("content/entities/organisations/home-office.md", "name: Home Office", "name: Home Office\ndate: 2020-01-01")
+    preview.rebuild()  # an entity record: not quiet, every entity asks
+    assert len(preview.entities_asked()) == 6  # every entity
+    preview.edit("content/articles/five.md", "The Home Office names", "Nobody names")
+    preview.rebuild()
+    assert preview.entities_asked() == ["home-office"]
