@@ -120,6 +120,7 @@ class Session:
         self._passes: dict[str, tuple] = {}
         self.passes = False  # keep them (the preview: its next build comes soon, in this process)
         self._passes_new: dict[str, tuple] = {}
+        self._keyed: dict[str, tuple] = {}  # name -> (inputs, what was made of them), last build (``keyed``)
         self._assembled: tuple | None = None  # (records, the Site assembled of them without an error), last build
         self._articles_new: tuple | None = None
         self.remembers = True  # False: one build and no build cache (``build_site``): no page memo to fill
@@ -273,6 +274,16 @@ class Session:
         if self.remembers:
             self._assembled = (records, site)
         return site
+
+    def keyed(self, name: str, inputs, make: Callable[[], object]):
+        """``make()``, or what it gave the last time, while ``inputs`` (all it reads) equal the last ones."""
+        hit = self._keyed.get(name) if self.remembers else None
+        if hit is not None and hit[0] == inputs:
+            return hit[1]
+        made = make()
+        if self.remembers:
+            self._keyed[name] = (inputs, made)
+        return made
 
     # -- scan, shared passages, coverage ---------------------------------------------------
     def scan(self, site: Site, workers: int, beside: Callable[[], None] | None = None) -> dict[str, tuple]:

@@ -234,3 +234,26 @@ def test_the_entities_an_edit_names_or_named_ask_the_memo_only(preview):
     preview.edit("content/articles/five.md", "The Home Office names", "Nobody names")
     preview.rebuild()
     assert preview.entities_asked() == ["home-office"]
+
+
+def test_the_feed_and_sitemap_are_made_again_when_what_they_read_changed(preview):
+    preview.edit("site.yaml", "title: Incremental", "title: Incremental\nbase_url: https://example.org/news/")
+    preview.rebuild()
+    kept = preview.builder.session._keyed
+
+    def made() -> tuple:
+        return kept["feed"][1], kept["sitemap"][1]
+    feed, sitemap = made()
+    preview.edit("content/articles/five.md", "Nothing here", "Still nothing here")
+    preview.rebuild()
+    assert made() == (feed, sitemap) and made()[0] is feed  # what they read is as it was: not made again
+    preview.edit("content/articles/five.md", "title: Five", "title: Five & more")
+    preview.rebuild()
+    assert made()[0] is not feed and b"Five &amp; more" in (preview.out / "feed.xml").read_bytes()
+    preview.edit("content/entities/outlets/daily.md", "name: Daily Example", "name: Daily Sample")
+    preview.rebuild()
+    assert b"Daily Sample" in (preview.out / "feed.xml").read_bytes()
+    write_files(preview.root, {"content/articles/six.md": "---\ntitle: Six\noutlet: daily\npublished: 2023-09-27\n---\nSix.\n"})
+    preview.changed.add(preview.root / "content/articles/six.md")
+    preview.rebuild()
+    assert b"/news/articles/six/" in (preview.out / "sitemap.xml").read_bytes()
