@@ -257,3 +257,28 @@ def test_the_feed_and_sitemap_are_made_again_when_what_they_read_changed(preview
     preview.changed.add(preview.root / "content/articles/six.md")
     preview.rebuild()
     assert b"/news/articles/six/" in (preview.out / "sitemap.xml").read_bytes()
+
+
+def test_a_manifest_written_again_with_a_few_files_changed_is_the_whole_one(tmp_path):
+    """``write_manifest`` after ``write_manifest`` re-encodes only the changed lines: the file is what
+    ``manifest_bytes`` makes of the whole, whatever changed (digests, names that need escaping, files
+    added or gone)."""
+    from hypothesis import given, settings, strategies as st
+
+    name = st.text(alphabet=st.sampled_from('ab/"\\\n\té\u2028\x00 {}[],:'), max_size=5)
+    out = tmp_path / "out"
+    out.mkdir()
+
+    @settings(max_examples=100, deadline=None)
+    @given(st.lists(st.dictionaries(name, name, max_size=6), min_size=1, max_size=5), st.data())
+    def same(writes, data):
+        files: dict = {}
+        for step in writes:
+            if data.draw(st.booleans()):  # the same names, some digests changed (the preview's usual save)
+                files = {rel: d + data.draw(name) for rel, d in files.items()}
+            else:
+                files = step
+            outdir.write_manifest(tmp_path / "tmp.json", out, files)
+            assert (out / outdir.MANIFEST).read_bytes() == outdir.manifest_bytes(files, ())
+            assert outdir.read_manifest(out).files == files
+    same()
