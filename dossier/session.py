@@ -503,7 +503,7 @@ class Session:
             if markdown is not None:
                 self._markdown[path] = markdown
         for memo in (self._pages, self._markdown):
-            for path in [p for p in memo if p not in outputs]:
+            for path in memo.keys() - outputs.keys():
                 del memo[path]
         self._new = {}
         self._digests = dict(outputs)
