@@ -122,7 +122,6 @@ class Session:
         self._passes_new: dict[str, tuple] = {}
         self._keyed: dict[str, tuple] = {}  # name -> (inputs, what was made of them), last build (``keyed``)
         self._assembled: tuple | None = None  # (records, the Site assembled of them without an error), last build
-        self._articles_new: tuple | None = None
         self.remembers = True  # False: one build and no build cache (``build_site``): no page memo to fill
 
     # -- load ------------------------------------------------------------------------
@@ -513,10 +512,9 @@ class Session:
             self._around, self._around_new = self._around_new, None
         if self._heads_new is not None:
             self._heads, self._heads_new = self._heads_new, None
-        if self._inputs_new is not None:
+        if self._inputs_new is not None:  # a build's (not the exports' or assets' amend): its passes replace the last
             self._inputs, self._inputs_new = self._inputs_new, None
-        self._passes.update(self._passes_new)
-        self._passes_new = {}
+            self._passes, self._passes_new = self._passes_new, {}
         if missing:
             self._pages.clear()
             self._digests = {}
