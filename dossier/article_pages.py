@@ -172,12 +172,74 @@ def _same_article(art, coverage: tuple, key: View) -> bool:
     return key.article == art and key.coverage == coverage
 
 
+@dataclass(frozen=True)
+class Pass:
+    """What the article or the entity pass of a build gave (``Session.keep_pass``): with
+    ``Session.pass_since`` the next build takes every page whose record is the same object (and, for
+    an entity, whose part of the index did not change) without asking the page memo page by page."""
+
+    records: dict  # slug -> this build's record (Article or Entity)
+    outputs: dict  # output path -> digest of each page
+    paths: dict  # slug -> output path
+    inputs: dict  # output path -> what made its view (``Session.same_inputs``), where kept
+    errors: dict  # slug -> what its Markdown reported, for the pages that reported something
+    results: dict = field(default_factory=dict)  # article slug -> ArticleResult, in site order
+
+
+def take_pass(last: Pass, records: dict, changed, session: Session, outputs: dict, errors: list) -> dict | None:
+    """The records to look at (slug -> record) when ``last`` gives every other page: those whose record is
+    not the last one and those in ``changed``; the others' pages go into ``outputs`` and their errors into
+    ``errors``. None when records came or went."""
+    known = last.records
+    check = {slug: rec for slug, rec in records.items() if known.get(slug) is not rec or slug in changed}
+    if len(known) != len(records) or not all(slug in known for slug in check):
+        return None
+    outputs.update(last.outputs)
+    session.keep_all_inputs(last.inputs)
+    errors.extend(e for slug, errs in last.errors.items() if slug not in check for e in errs)
+    for slug in check:
+        del outputs[last.paths[slug]]
+    return check
+
+
+def next_pass(kind: str, last: Pass | None, check: dict, records: dict, outputs: dict,
+              inputs_of: Callable[[dict], dict], errors_of: dict, results: dict | None = None) -> Pass:
+    """This build's ``Pass`` of the pages of ``kind`` (every one made or reused): ``last`` with the pages of
+    ``check`` (the records looked at) in their places, or, without ``last``, from nothing. ``inputs_of(slug ->
+    path)``: what made their views, by path; ``errors_of``: slug -> errors, for those of ``check``."""
+    if last is None:
+        paths = {slug: output_path(page_dir(kind, slug)) for slug in records}
+        return Pass(dict(records), {path: outputs[path] for path in paths.values()}, paths, inputs_of(paths),
+                    {slug: errs for slug, errs in errors_of.items() if errs}, dict(results or {}))
+    made = Pass(dict(records), dict(last.outputs), last.paths, dict(last.inputs), dict(last.errors),
+                dict(results or {}))
+    paths = {slug: last.paths[slug] for slug in check}
+    for slug, path in paths.items():
+        made.outputs[path] = outputs[path]
+        made.inputs.pop(path, None)
+        made.errors.pop(slug, None)
+        if errors_of.get(slug):
+            made.errors[slug] = errors_of[slug]
+    made.inputs.update(inputs_of(paths))
+    return made
+
+
 def _not_reused(site: Site, renderer: Renderer, session: Session, results: dict, outputs: dict,
-                errors: list) -> list[str]:
-    """The articles whose pages must be made; the others' last pages go into ``results``/``outputs``."""
+                errors: list) -> tuple[list[str], Pass | None, dict]:
+    """The articles whose pages must be made; the others' last pages go into ``results``/``outputs``.
+    Also the last build's ``Pass`` when every report whose record is the last build's was taken from it
+    whole (``Session.pass_since``), else None; and the reports looked at."""
     todo = []
     steady = session.steady(renderer.frame, site)
-    for slug, art in site.articles.items():
+    last = session.pass_since("articles", renderer.coverage)
+    check = last and take_pass(last, site.articles, (), session, outputs, errors)
+    if check is None:
+        check, last = site.articles, None  # every report asks the memo
+    else:  # every other report is the last build's, page and facts
+        results.update(last.results)
+        for slug in check:
+            del results[slug]
+    for slug, art in check.items():
         path = output_path(page_dir("article", slug))
         res = session.markdown(path, article_md_key(site, slug, session))
         d = res and _reused(site, renderer, session, path, art, res, steady)
@@ -186,7 +248,7 @@ def _not_reused(site: Site, renderer: Renderer, session: Session, results: dict,
             errors.extend(res.errors)
         else:
             todo.append(slug)
-    return todo
+    return todo, last, check
 
 
 def _reused(site: Site, renderer: Renderer, session: Session, path: str, art, res: ArticleResult,
@@ -210,7 +272,8 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
     ``beside()``: called here once the workers are forked (only then), while they render."""
     split = [0.0, 0.0] if split is None else split
     results: dict[str, ArticleResult] = {}
-    todo = _not_reused(site, renderer, session, results, outputs, errors) if session.remembers else list(site.articles)
+    todo, last, check = _not_reused(site, renderer, session, results, outputs, errors) if session.remembers \
+        else (list(site.articles), None, site.articles)
     if len(todo) >= pool.PARALLEL_MIN:
         renderer.warm()
     if opts.progress and len(todo) >= 500:
@@ -236,4 +299,11 @@ def render_articles(site: Site, renderer: Renderer, session: Session, staging: S
             session.unstage_if_same(staging, path, d)
             if session.remembers:  # the key is a view: worth making only for a next build
                 session.remember(path, article_key(renderer, res), d, (article_md_key(site, res.slug, session), res))
-    return {slug: results[slug] for slug in site.articles if slug in results}
+    results = {slug: results[slug] for slug in site.articles if slug in results}
+    if session.remembers and len(results) == len(site.articles):  # every page made: the next build may take them
+        coverage = renderer.coverage
+        session.keep_pass("articles", lambda: next_pass(
+            "article", last, check, site.articles, outputs,
+            lambda paths: {path: (site.articles[slug], coverage.get(slug, ())) for slug, path in paths.items()},
+            {slug: results[slug].errors for slug in check}, results), coverage)
+    return results

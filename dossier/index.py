@@ -139,6 +139,7 @@ class Memo:
         self.mentions: dict[str, list] = {}  # entity -> its mentions, last build (``by_entity``)
         self.articles_of: dict[str, list] = {}
         self.continuous = False  # ``seen`` holds the results of the last build that reached the output folder
+        self._parts: tuple | None = None  # what ``parts`` made last, with what it was made of
 
     def changed(self, results: dict) -> frozenset | None:
         """The entities named (in the text or in a note) by a report whose result is not the one ``seen``
@@ -151,6 +152,27 @@ class Memo:
         old = [hit[0] for slug, res in results.items() if (hit := self.seen.get(slug)) is not None and hit[0] is not res]
         return frozenset(e for res in (*gone, *new, *old)
                          for e in (*(m.entity for m in res.mentions), *(ent for _id, ent in res.note_mentions)))
+
+    def parts(self, site: Site, results: dict, names_key) -> tuple:
+        """(verbatim passages, annotations by entity, placed annotations, claims, bylines, headlines): the
+        last ones while the articles, their order and heads, the annotations and ``names_key`` are the
+        last build's and every report with a new result has the last one's placed annotations, note
+        mentions and passages (as after an edit of a report's prose); else made from nothing."""
+        order = list(results)
+        heads = list(map(site.heads.__getitem__, order))
+        last = self._parts
+        if last is not None and last[0] == order and last[1] == heads and last[3] is names_key \
+                and order == list(site.articles) and last[2] == site.annotations:
+            old = last[4]
+            if all(res is old[slug] or (res.anchored == old[slug].anchored and res.note_mentions == old[slug].note_mentions
+                                        and res.verbatim == old[slug].verbatim) for slug, res in results.items()):
+                self._parts = (order, heads, site.annotations, names_key, dict(results), last[5])
+                return last[5]
+        made = ({(slug, ann_id): text for slug, res in results.items() for ann_id, text in res.verbatim.items()},
+                _annotations_of(site, results), *_placed(site, results),
+                *_bylines_and_headlines(site, results, self, names_key))
+        self._parts = (order, heads, site.annotations, names_key, dict(results), made)
+        return made
 
     def by_entity(self, results: dict) -> tuple[dict, dict]:
         """(entity -> its mentions, entity -> the articles naming it), article by article in site order.
@@ -287,11 +309,10 @@ def build_index(site: Site, results: dict, memo: Memo | None = None, names_key: 
     # A new Markdown key: the matcher and bylines may read names another way (then the headlines are found again).
     changed = memo.changed(results) if all(hit[1] is names_key for hit in memo.heads.values()) else None
     mentions, articles_of = memo.by_entity(results)
-    verbatim = {(slug, ann_id): text for slug, res in results.items() for ann_id, text in res.verbatim.items()}
     together = Together({slug: frozenset(m.entity for m in res.mentions) for slug, res in results.items()},
                         articles_of) if lazy else memo.together(results)
-    return Index(mentions, articles_of, _annotations_of(site, results), together,
-                 *_placed(site, results), verbatim, *_bylines_and_headlines(site, results, memo, names_key), changed)
+    verbatim, annotations_of, placed, claims, wrote, headlines = memo.parts(site, results, names_key)
+    return Index(mentions, articles_of, annotations_of, together, placed, claims, verbatim, wrote, headlines, changed)
 
 
 def _bylines_and_headlines(site: Site, results: dict, memo: Memo, names_key) -> tuple[dict, dict]:

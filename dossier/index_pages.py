@@ -9,7 +9,7 @@ from typing import Callable
 import jinja2
 
 from . import pool
-from .article_pages import RenderState, _any
+from .article_pages import RenderState, _any, next_pass, take_pass
 from .claimviews import claim_infos
 from .emit import Renderer
 from .errors import DossierError
@@ -90,7 +90,13 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
     # A one-off build reuses no page: every entity's arguments are made where its page is (in a render
     # worker: co-occurrence is counted there, see ``index.Together``), none in this process before the pool.
     todo = [] if session.remembers else list(site.entities)
-    for slug, ent in site.entities.items() if session.remembers else ():
+    # The last build's pass gives every entity page whose record and part of the index are unchanged.
+    last = session.pass_since("entities") if session.remembers and index.changed is not None else None
+    check = last and take_pass(last, site.entities, index.changed, session, outputs, errors)
+    if check is None:
+        check, last = site.entities if session.remembers else {}, None
+    said: dict = {}  # slug -> what its Markdown reported, of the entities looked at
+    for slug, ent in check.items():
         path = output_path(page_dir("entity", slug))
         facts = session.markdown(path, (ent, session.md_key, session.text_key(ent.notes)))
         # With ``Session.quiet``, a view made of the last build's inputs is the last build's view: not made.
@@ -101,6 +107,7 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
         if d:
             outputs[path] = d
             errors.extend(facts[1])
+            said[slug] = facts[1]
         else:
             todo.append(slug)
     spread = pool.spreads(len(todo), workers)
@@ -129,6 +136,7 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
         split[0] += page_s
         split[1] += words_s
         errors.extend(errs)
+        said[slug] = errs
         if d:
             path = output_path(page_dir("entity", slug))
             outputs[path] = d
@@ -138,6 +146,9 @@ def render_entities(site: Site, index: Index, renderer: Renderer, session: Sessi
             if session.remembers:
                 session.remember(path, key(slug, notes), d,
                                  ((ent, session.md_key, session.text_key(ent.notes)), (notes, errs)))
+    if session.remembers and all(made_one[1] for made_one in made):  # every page made or reused
+        session.keep_pass("entities", lambda: next_pass("entity", last, check, site.entities, outputs,
+                                                        lambda paths: session.new_inputs(paths.values()), said))
     return list(zip(listed, (got[:-1] for got in done))) if spread else None
 
 

@@ -122,13 +122,28 @@ def _ours(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink() and ((path / MANIFEST).is_file() or not _non_empty(path))
 
 
+_KNOWN: dict[str, tuple] = {}  # manifest path -> (its stat stamp, the Manifest it holds): the last read or written
+
+
+def _file_stamp(st: os.stat_result) -> tuple:
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
 def read_manifest(out: Path) -> Manifest | None:
+    """The output folder's manifest; parsed again only when the file is not the one last read or written
+    here (its inode, size, modification and change times). Callers do not change what it holds."""
     path = out / MANIFEST
     try:
-        data = json.loads(path.read_bytes())
+        with open(path, "rb") as f:
+            stamp = _file_stamp(os.fstat(f.fileno()))
+            hit = _KNOWN.get(str(path))
+            if hit is not None and hit[0] == stamp:
+                return hit[1]
+            data = json.loads(f.read())
         if data.get("format") != FORMAT or not isinstance(data.get("files"), dict):
             raise ValueError("unknown format")
-        return Manifest(data["files"], tuple(data.get("kept", ())))
+        found = _KNOWN[str(path)] = stamp, Manifest(data["files"], tuple(data.get("kept", ())))
+        return found[1]
     except FileNotFoundError:
         return None
     except (OSError, ValueError, AttributeError) as exc:
@@ -136,9 +151,48 @@ def read_manifest(out: Path) -> Manifest | None:
                           f"and build again") from None
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",\n", ": ")).encode  # compiled: no indent
+
+
+def _lines(ordered: dict) -> list[str]:
+    """The lines of ``ordered`` as ``json.dumps(..., indent=0)`` writes them inside its braces (an encoded
+    string holds no newline, so the compiled encoder's ``,\\n`` separators end the items)."""
+    return _ENCODE(ordered)[1:-1].split("\n") if ordered else []
+
+
+def _manifest(lines: list[str], kept: list) -> bytes:
+    files = "{\n" + "\n".join(lines) + "\n}" if lines else "{}"
+    kept_text = "[\n" + _ENCODE(kept)[1:-1] + "\n]" if kept else "[]"
+    return (f'{{\n"format": {_ENCODE(FORMAT)},\n"generator": "dossier",\n"files": {files},\n"kept": {kept_text}\n}}\n'
+            .encode())
+
+
 def manifest_bytes(files: dict, kept) -> bytes:
-    data = {"format": FORMAT, "generator": "dossier", "files": dict(sorted(files.items())), "kept": sorted(kept)}
-    return (json.dumps(data, indent=0, ensure_ascii=False) + "\n").encode()
+    """``json.dumps(manifest, indent=0, ensure_ascii=False)`` and a newline, made by the compiled encoder
+    (``indent`` takes the pure-Python one: 15 ms for the 16,000 files of a 10,000-article archive)."""
+    return _manifest(_lines(dict(sorted(files.items()))), sorted(kept))
+
+
+def write_manifest(tmp: Path, out: Path, files: dict) -> None:
+    """Write the manifest of ``files`` (nothing kept) to ``tmp``, then move it to ``out``'s; the next
+    ``read_manifest`` of that very file takes what was written without parsing it. When the manifest
+    there is the one last written here and lists the same files, only the lines of the changed ones
+    are encoded again."""
+    path = out / MANIFEST
+    hit = _KNOWN.get(str(path))
+    if hit is not None and len(hit) == 4 and hit[1].files.keys() == files.keys():
+        ordered, lines, where = dict(hit[1].files), list(hit[2]), hit[3]
+        last = len(lines) - 1
+        for rel, d in [(rel, d) for rel, d in files.items() if ordered[rel] != d]:
+            ordered[rel] = d
+            i = where[rel]
+            lines[i] = _ENCODE({rel: d})[1:-1] + ("," if i < last else "")
+    else:
+        ordered = dict(sorted(files.items()))
+        lines, where = _lines(ordered), {rel: i for i, rel in enumerate(ordered)}
+    tmp.write_bytes(_manifest(lines, []))
+    os.replace(tmp, path)
+    _KNOWN[str(path)] = _file_stamp(os.stat(path)), Manifest(ordered, ()), lines, where
 
 
 # -- leftovers of an interrupted build ---------------------------------------------------

@@ -32,7 +32,7 @@ from .outdir import check as check_output, recover as recover_output
 from .render import DEFAULT_LAYOUTS, template_error
 from .session import ASSET, Layouts, Session, classify
 from .spool import Rows, Spool, Texts, WordsOf
-from .site import Site, assemble
+from .site import Site
 from .urls import Urls
 from .views import data_view, not_found_view
 from .write import Staging, digest
@@ -98,7 +98,7 @@ def build(opts: Options, session: Session, changed=None) -> BuildResult:
     errs.extend(load_errors)
     clock.lap("load")
     # Later stages run on what loaded cleanly, so every mistake of a run is reported at once.
-    draft = assemble(config, records, errs, failed)
+    draft = session.assemble(config, records, errs, failed)
     del records  # the Site holds them (see ``release_bodies``)
     session.heads(draft)  # kept by ``with_annotations``
     session.md_key = markdown_key(draft)
@@ -107,7 +107,7 @@ def build(opts: Options, session: Session, changed=None) -> BuildResult:
     scans = session.scan(draft, opts.workers, beside=partial(session.compile_pages, layouts))
     clock.lap("index")
     site = draft.with_annotations(session.shared_passages(draft, scans) if config.shared_passages else {})
-    session.links_key = links_key(site)
+    session.links_key = session.keyed("links", (site.annotations, site.claims), partial(links_key, site))
     clock.lap("passages")
     coverage = session.coverage(site, {slug: scan[0] for slug, scan in scans.items()})
     del scans
@@ -214,7 +214,7 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
             outputs.update(make(staging, outputs, clock))  # staged as they are made, in their stages' time
     if spool is not None:
         spool.close()  # gone before the staging folder becomes the output
-    for out in extra_files(site, renderer.urls, layouts, outputs):
+    for out in extra_files(site, renderer.urls, layouts, outputs, session.keyed):
         outputs[out.path] = session.stage(staging, out)
     clock.lap("listings")
     return outputs, errors, later
@@ -275,12 +275,19 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
     return exports.exports(built, session.exports, clock.lap)
 
 
-def extra_files(site: Site, urls: Urls, layouts: Layouts, outputs: dict) -> list[Output]:
-    """The feed, the sitemap (of the pages in ``outputs``), robots.txt, and the theme's assets."""
+def extra_files(site: Site, urls: Urls, layouts: Layouts, outputs: dict,
+                keyed: Callable | None = None) -> list[Output]:
+    """The feed, the sitemap (of the pages in ``outputs``), robots.txt, and the theme's assets.
+    ``keyed``: ``Session.keyed``, which gives the last feed and sitemap while what they read is the same."""
     files = []
     if urls.origin:  # both need absolute URLs (see config.ORIGIN_HINT)
-        files.append(feed_xml(site, urls))
-        files.append(sitemap_xml(urls, [p[:-len("index.html")] for p in outputs if p.endswith("index.html")]))
+        keyed = keyed or (lambda _name, _inputs, make: make())
+        where = (urls.base_path, urls.origin)
+        pages = [p[:-len("index.html")] for p in outputs if p.endswith("index.html")]
+        # The feed reads the articles' heads (every one: ``Session.heads`` gave them), their outlets and the config.
+        files.append(keyed("feed", (where, site.config, list(site.heads.values()), tuple(site.entities.values())),
+                           partial(feed_xml, site, urls)))
+        files.append(keyed("sitemap", (where, set(pages)), partial(sitemap_xml, urls, pages)))
     files.append(robots_txt(urls))
     files.append(Output(".nojekyll", b""))
     if site.config.domain:
@@ -313,6 +320,7 @@ class Builder:
         self.root, self.out = root, self.opts.out
         self.session = Session(root)
         self.session.remembers = not once
+        self.session.passes = preview
         self.cache = None  # the build cache (``dossier build``; see dossier.cache), imported only then
         if cache:
             from .cache import Cache

@@ -21,7 +21,7 @@ from .markdown import make_md
 from .model import head_of
 from .passages import SharedPassages, sentence_keys
 from .render import DEFAULT_LAYOUTS, compile_pages, layout_dirs, make_env, template_signatures
-from .site import Site
+from .site import Site, assemble, reassemble
 from .sources import scan_content, scan_layouts
 from .write import Staging, digest
 
@@ -93,6 +93,8 @@ class Session:
         self.root = root
         self._loaded: dict[str, tuple] = {}  # path -> (stat stamp, bytes digest, loader.Loaded)
         self._files = None  # content files of the last build
+        self._file_keys: dict = {}  # str(path) -> (kind, path) of each of ``_files``
+        self._last_load: tuple | None = None  # (files, records, errors, failed, where each file's records are)
         self._scan_problems: list = []  # what the last walk of content/ found
         self._scans: dict[str, tuple] = {}  # article slug -> (Article, (entity set, sentence keys))
         self._shared = SharedPassages()
@@ -114,6 +116,13 @@ class Session:
         self._inputs_new: dict | None = None
         self.quiet = False  # ``steady`` and no article's head changed since the last build (``heads``)
         self.index_memo = index.Memo()  # co-occurrence, bylines and headlines of the last build's articles
+        # What the article and the entity pass of the last build that reached the output folder gave
+        # (``pass_since``): kind -> (its pass, Markdown key, links key, templates' signatures, other keys).
+        self._passes: dict[str, tuple] = {}
+        self.passes = False  # keep them (the preview: its next build comes soon, in this process)
+        self._passes_new: dict[str, tuple] = {}
+        self._keyed: dict[str, tuple] = {}  # name -> (inputs, what was made of them), last build (``keyed``)
+        self._assembled: tuple | None = None  # (records, the Site assembled of them without an error), last build
         self.remembers = True  # False: one build and no build cache (``build_site``): no page memo to fill
 
     # -- load ------------------------------------------------------------------------
@@ -127,11 +136,16 @@ class Session:
         return Layouts(files, problems, tuple(stamp))
 
     def _content_files(self, changed) -> list:
-        """All content files; with a set of changed paths, the last list updated (no walk of the tree)."""
+        """All content files; with a set of changed paths, the last list updated (no walk of the tree):
+        the very list while no file came or went."""
         known = self._files
         if changed is None or known is None or any(self._needs_scan(p) for p in changed):
             self._files, self._scan_problems = scan_content(self.root)
+            self._file_keys = {str(path): (kind, path) for kind, path in self._files}
             return self._files
+        keys = self._file_keys
+        if all(str(p) in keys and p.is_file() for p in changed if loader.kind_of(self.root, p) is not None):
+            return known  # no file came or went
         files = dict.fromkeys(known)
         for path in changed:
             kind = loader.kind_of(self.root, path)
@@ -142,6 +156,7 @@ class Session:
             else:
                 files.pop((kind, path), None)
         self._files = sorted(files, key=lambda kp: (loader.KINDS.index(kp[0]), kp[1]))
+        self._file_keys = {str(path): (kind, path) for kind, path in self._files}
         return self._files
 
     def _needs_scan(self, path: Path) -> bool:
@@ -153,14 +168,39 @@ class Session:
     def load(self, changed, workers: int = 1) -> tuple[list, list, frozenset]:
         """(records, errors, slugs of the files that failed to load); a file is parsed again only
         when it changed (the watcher said so, or its stat stamp moved). Many files are read and
-        parsed in ``workers`` processes."""
+        parsed in ``workers`` processes. While the list of files is the last build's, only the
+        changed files are looked at, and their records take their old ones' places."""
         files = self._content_files(changed)
+        last = self._last_load
+        if changed is not None and last is not None and last[0] is files and len(last[4]) == len(files):
+            keys = self._file_keys
+            todo = []
+            for path in changed:
+                hit = keys.get(str(path))
+                if hit is None:
+                    continue  # not a content file (a template, site.yaml, an asset)
+                try:
+                    stamp = stat_stamp(path)
+                except OSError:
+                    continue
+                todo.append((hit[0], path, stamp, self._loaded.get(str(path))))
+            self._load_files(todo, workers)
+            got = self._patched(last, [str(path) for _kind, path, _stamp, _cached in todo])
+            if got is not None:
+                return got
+        else:
+            self._load_files(self._todo(files, changed), workers)
+            live = self._file_keys if files is self._files else {str(path) for _kind, path in files}
+            for key in [k for k in self._loaded if k not in live]:
+                del self._loaded[key]
+        return self._records(files)
+
+    def _todo(self, files: list, changed) -> list:
+        """(kind, path, stat stamp, what loading it gave last) of the files to read and parse."""
         first = not self._loaded  # every file is read: each is stat'ed where it is read (``_load_task``)
-        live = set()
         todo = []
         for kind, path in files:
             key = str(path)
-            live.add(key)
             if first:
                 todo.append((kind, path, None, None))
                 continue
@@ -173,25 +213,77 @@ class Session:
             cached = self._loaded.get(key)
             if cached is None or cached[0] != stamp or (changed is not None and path in changed):
                 todo.append((kind, path, stamp, cached))
+        return todo
+
+    def _load_files(self, todo: list, workers: int) -> None:
         items = [(kind, path, stamp, cached and cached[1]) for kind, path, stamp, cached in todo]
         for (_kind, path, _stamp, cached), (stamp, d, result) in zip(todo, pool.shared(_load_task, items, self.root,
                                                                                        workers, SPLIT_MIN)):
             if stamp is not None:  # None: gone before it was read, as if the walk had not seen it
                 self._loaded[str(path)] = (stamp, d, cached[2] if result is None else result)
-        for key in [k for k in self._loaded if k not in live]:
-            del self._loaded[key]
+
+    def _records(self, files: list) -> tuple[list, list, frozenset]:
         records, errors, failed = [], list(self._scan_problems), set()
+        where = {}  # str(path) -> (its records' start in ``records``, what loading it gave)
         for kind, path in files:
-            cached = self._loaded.get(str(path))
+            key = str(path)
+            cached = self._loaded.get(key)
             if cached is None:
                 continue
+            where[key] = (len(records), cached[2])
             records.extend(cached[2].records)
             errors.extend(cached[2].errors)
             if kind != "annotations" and not cached[2].records and cached[2].errors:
                 failed.add(path.stem)  # later stages stay quiet about it
             elif kind == "annotations" and any(not e.warning for e in cached[2].errors):
                 failed.add(f"annotations:{path.stem}")  # links to its passages and claims: no knock-on errors
-        return records, errors, frozenset(failed)
+        self._last_load = (files, records, errors, frozenset(failed), where)
+        return records, list(errors), self._last_load[3]
+
+    def _patched(self, last: tuple, keys: list) -> tuple | None:
+        """The last load's records with those of the files ``keys`` in their places, when each of these
+        gave as many records as before and neither now nor before an error; else None."""
+        files, records, errors, failed, where = last
+        records = list(records)
+        for key in keys:
+            cached, hit = self._loaded.get(key), where.get(key)
+            if hit is None or cached is None:
+                return None
+            start, old = hit
+            new = cached[2]
+            if new is old:
+                continue
+            if old.errors or new.errors or len(new.records) != len(old.records):
+                return None
+            records[start:start + len(new.records)] = new.records
+            where[key] = (start, new)
+        self._last_load = (files, records, errors, failed, where)
+        return records, list(errors), failed
+
+    def assemble(self, config, records: list, errors, failed: frozenset) -> Site:
+        """``site.assemble``; after a build whose records assembled without an error, from that build's
+        Site when only a few records changed in ways the rest of the Site does not read (``reassemble``)."""
+        last = self._assembled if self.remembers else None
+        site = last and reassemble(last[1], last[0], config, records, failed)
+        if site is None:
+            before = len(errors.items)
+            site = assemble(config, records, errors, failed)
+            if len(errors.items) != before:
+                self._assembled = None
+                return site
+        if self.remembers:
+            self._assembled = (records, site)
+        return site
+
+    def keyed(self, name: str, inputs, make: Callable[[], object]):
+        """``make()``, or what it gave the last time, while ``inputs`` (all it reads) equal the last ones."""
+        hit = self._keyed.get(name) if self.remembers else None
+        if hit is not None and hit[0] == inputs:
+            return hit[1]
+        made = make()
+        if self.remembers:
+            self._keyed[name] = (inputs, made)
+        return made
 
     # -- scan, shared passages, coverage ---------------------------------------------------
     def scan(self, site: Site, workers: int, beside: Callable[[], None] | None = None) -> dict[str, tuple]:
@@ -331,6 +423,38 @@ class Session:
         if self._inputs_new is not None:
             self._inputs_new[key] = value
 
+    def keep_all_inputs(self, inputs: dict) -> None:
+        """``keep_inputs`` of many pages at once."""
+        if self._inputs_new is not None:
+            self._inputs_new.update(inputs)
+
+    def keep_pass(self, kind: str, done: Callable, *keys) -> None:
+        """Keep what this build's pass of ``kind`` gave (``done()``, an ``article_pages.Pass``) for the next
+        build, if this one reaches the output folder (the preview's: ``passes``); ``keys``: what else its
+        pages read, compared by identity."""
+        if self.passes:
+            self._passes_new[kind] = (done(), self._md_key, self.links_key, self._tools and self._tools[3], keys)
+
+    def pass_since(self, kind: str, *keys):
+        """The last committed build's pass of ``kind`` when each of its pages whose record (and, for an entity,
+        whose part of the index) is the same now is that build's page, facts and all, so that it need not ask
+        the page memo; else None. That holds when, besides those, nothing its Markdown or its view reads has
+        changed since: ``quiet`` (the frame, every entity and annotation, every article's head), the same
+        Markdown key, links key, templates and ``keys`` (other coverage, for articles). Call after ``steady``."""
+        last = self._passes.get(kind)
+        if last is None or not self.quiet or self._tools is None:
+            return None
+        done, md_key, links_key, signatures, kept = last
+        if self._md_key is not md_key or self.links_key != links_key or self._tools[3] is not signatures \
+                or len(kept) != len(keys) or any(a is not b for a, b in zip(kept, keys)):
+            return None
+        return done
+
+    def new_inputs(self, paths) -> dict:
+        """What this build kept of the pages at ``paths`` with ``same_inputs`` (those it kept anything of)."""
+        new = self._inputs_new or {}
+        return {path: new[path] for path in paths if path in new}
+
     def reuse_if(self, path: str, same) -> str | None:
         """The digest of the page at ``path`` when ``same(its memo's view key)`` holds and its templates
         are what they were (``reuse`` without a view to compare: see ``steady``)."""
@@ -379,7 +503,7 @@ class Session:
             if markdown is not None:
                 self._markdown[path] = markdown
         for memo in (self._pages, self._markdown):
-            for path in [p for p in memo if p not in outputs]:
+            for path in memo.keys() - outputs.keys():
                 del memo[path]
         self._new = {}
         self._digests = dict(outputs)
@@ -389,11 +513,13 @@ class Session:
             self._around, self._around_new = self._around_new, None
         if self._heads_new is not None:
             self._heads, self._heads_new = self._heads_new, None
-        if self._inputs_new is not None:
+        if self._inputs_new is not None:  # a build's (not the exports' or assets' amend): its passes replace the last
             self._inputs, self._inputs_new = self._inputs_new, None
+            self._passes, self._passes_new = self._passes_new, {}
         if missing:
             self._pages.clear()
             self._digests = {}
+            self._passes = {}
 
     # -- the build cache ---------------------------------------------------------------------
     def state(self) -> dict:
@@ -417,4 +543,5 @@ class Session:
         self.index_memo.continuous = False  # it may hold results no page memo entry was made from
         self._around_new = self._heads_new = None
         self._inputs_new = None
+        self._passes_new = {}
         self._coverage = None

@@ -220,3 +220,38 @@ def assemble(config: SiteConfig, records: list, errors: ErrorList, failed: froze
                 by_tag={k: tuple(v) for k, v in sorted(by_tag.items())},
                 by_story={k: tuple(v) for k, v in sorted(by_story.items())},
                 matcher=Matcher(alias_table), failed=failed, claims=dict(sorted(claim_files.items())))
+
+
+# What a record may change and leave the rest of the Site as it was: an article's place in the order and
+# the groupings, an entity's in the alias table (and so the matcher, the people of bylines, the outlet
+# checks), a page's in the navigation.
+_SAME = {Article: ("slug", "source", "published", "outlet", "story", "tags"),
+         Entity: ("slug", "source", "name", "aliases", "owns", "type"),
+         Page: ("slug", "source", "order")}
+
+
+def reassemble(last: Site, last_records: list, config: SiteConfig, records: list, failed: frozenset) -> Site | None:
+    """What ``assemble`` gives for ``records``, from ``last`` (what it gave for ``last_records``, with no
+    error), when no more changed than articles', entities' or pages' records, each replaced by one
+    differing only in what the rest of the Site does not read (``_SAME``): only those records are
+    looked at, and the alias table, its matcher, the order and the groupings are the last ones.
+    None otherwise (then ``assemble``)."""
+    if len(records) != len(last_records) or config != last.config or failed != last.failed:
+        return None
+    kinds = {Article: dict(last.articles), Entity: None, Page: None}
+    for old, new in zip(last_records, records):
+        if old is new:
+            continue
+        kind = type(new)
+        same = _SAME.get(kind)
+        if same is None or type(old) is not kind or any(getattr(old, f) != getattr(new, f) for f in same):
+            return None
+        if kinds[kind] is None:
+            kinds[kind] = dict(last.entities if kind is Entity else last.pages)
+        kinds[kind][new.slug] = new
+    entities = kinds[Entity] if kinds[Entity] is not None else dict(last.entities)
+    return Site(config=config, articles=kinds[Article], entities=entities,
+                pages=kinds[Page] if kinds[Page] is not None else dict(last.pages),
+                annotations=dict(last.annotations), alias_table=last.alias_table, by_outlet=last.by_outlet,
+                by_tag=last.by_tag, by_story=last.by_story, matcher=last.matcher, failed=failed,
+                claims=dict(last.claims))

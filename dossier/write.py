@@ -224,9 +224,7 @@ class Staging:
                 parent.rmdir()
                 parent = parent.parent
         if written or removed:
-            tmp = self.dir / MANIFEST
-            tmp.write_bytes(outdir.manifest_bytes(outputs, ()))
-            os.replace(tmp, self.out / MANIFEST)
+            outdir.write_manifest(self.dir / MANIFEST, self.out, outputs)
         self.discard()
         return Commit(tuple(written), tuple(removed))
 

@@ -223,3 +223,45 @@ def _notes(results: dict) -> dict:
         for ann_id, ent in res.note_mentions:
             found.setdefault(ent, []).append((slug, ann_id))
     return found
+
+
+def _parts_site():
+    ann = {i: Annotation(article=s, quote="Body", note="n", note_line=3, line=1, source=f"content/annotations/{s}.md",
+                         id=i, kind=k, claim=c) for i, s, k, c in (("n1", "a", "note", ""),
+                                                                   ("d1", "a", "discrepancy", "count"),
+                                                                   ("d2", "b", "discrepancy", "count"))}
+    return site_of(article("a", 1), article("b", 2), article("c", 3), annotations=ann.values())
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from(("n1", "d1", "d2", "x")), st.sampled_from("pq"),
+                          st.booleans()), max_size=6))
+def test_the_index_parts_kept_between_builds_are_those_made_from_nothing(edits):
+    """``Memo.parts`` after any edits of one result at a time (its placed annotations, note mentions or
+    passages, or nothing but a new object as after an edit of the prose) equals a fresh index's."""
+    site = _parts_site()
+    results = {s: result([mention("p", s)]) for s in "abc"}
+    memo = Memo()
+    build_index(site, results, memo, "key")
+    for slug, ann_id, ent, verbatim in edits:
+        old = results[slug]
+        new = result(old.mentions, [(ann_id, ent)] if ent == "q" else old.note_mentions,
+                     sorted({*old.anchored, ann_id}) if ann_id != "x" else old.anchored)
+        new.verbatim = {ann_id: "words"} if verbatim else dict(old.verbatim)
+        results = {**results, slug: new}
+        got, want = build_index(site, results, memo, "key"), build_index(site, results)
+        for part in ("annotations_of", "placed", "claims", "verbatim", "wrote", "headlines"):
+            assert getattr(got, part) == getattr(want, part), part
+
+
+def test_the_index_parts_are_the_last_ones_after_an_edit_of_prose():
+    site = _parts_site()
+    results = {s: result([mention("p", s)], [("n1", "q")] if s == "a" else (), ["n1", "d1"] if s == "a" else [])
+               for s in "abc"}
+    memo = Memo()
+    first = build_index(site, results, memo, "key")
+    a = results["a"]
+    again = build_index(site, {**results, "a": result(a.mentions + [mention("q", "a")], a.note_mentions, a.anchored)},
+                        memo, "key")
+    assert again.placed is first.placed and again.annotations_of is first.annotations_of
+    assert build_index(site, results, memo, "another key").placed is not first.placed  # another names key

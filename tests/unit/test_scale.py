@@ -76,4 +76,6 @@ def test_every_stage_costs_as_many_calls_an_article_added_in_a_larger_archive(tm
     for stage in calls[800]:
         before = (calls[400][stage] - calls[200][stage]) / 200
         after = (calls[800][stage] - calls[400][stage]) / 400
-        assert after < 1.1 * before, (stage, before, after)
+        # A stage at under one call for 20 articles does no per-article work in Python (the write: its
+        # manifest is encoded in C); a few calls more or less there are not growth.
+        assert after < 1.1 * before or abs(after) < 0.05, (stage, before, after)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from dossier.config import SiteConfig
 from dossier.errors import ErrorList
@@ -121,3 +122,89 @@ def test_pages_ordered_by_order_then_slug():
              for s, o in [("zeta", None), ("method", 2), ("about", 1), ("alpha", None)]]
     site, _ = run([outlet(), *pages])
     assert list(site.pages) == ["about", "method", "alpha", "zeta"]
+
+
+# -- reassemble: the Site of a few replaced records, from the last one --------------------------------
+def _records():
+    return [outlet(), outlet("other", "Other Paper"),
+            article("b", published=dt.date(2023, 9, 25), story="s", tags=("army",), body="Rowley spoke."),
+            article("a", published=dt.date(2023, 9, 24), story="s", tags=("army", "police")),
+            article("c", outlet="other", published=dt.date(2023, 9, 25), tags=("police",)),
+            person("mark-rowley", "Sir Mark Rowley", ["Rowley"]),
+            Page(slug="about", title="About", body="", body_line=1, source="content/pages/about.md", order=1),
+            Annotation(article="a", quote="Body", note="n", note_line=3, line=1,
+                       source="content/annotations/a.md", id="body")]
+
+
+def _fields(site) -> dict:
+    return {f: getattr(site, f) for f in ("config", "articles", "entities", "pages", "annotations", "alias_table",
+                                          "by_outlet", "by_tag", "by_story", "failed", "claims")}
+
+
+def _again(records, changed: dict):
+    """(reassemble's Site or None, assemble's Site) of ``records`` with ``changed`` (index -> field changes)."""
+    from dataclasses import replace
+
+    from dossier.site import reassemble
+    last, errors = run(records)
+    assert not errors.items
+    now = [replace(r, **changed[i]) if i in changed else r for i, r in enumerate(records)]
+    return reassemble(last, records, SiteConfig.for_test(), now, frozenset()), run(now)[0], last
+
+
+def test_reassemble_equals_assemble_after_edits_the_rest_does_not_read():
+    records = _records()
+    for changed in ({2: {"body": "Rowley spoke again."}}, {3: {"title": "Retitled", "byline": "Someone"}},
+                    {5: {"description": "Commissioner."}}, {6: {"title": "About us", "body": "More."}},
+                    {2: {"body": "x"}, 5: {"notes": "Notes."}, 6: {"body": "y"}}):
+        got, want, last = _again(records, changed)
+        assert got is not None, changed
+        assert _fields(got) == _fields(want), changed
+        assert list(got.articles) == list(want.articles) and list(got.pages) == list(want.pages)
+        assert got.matcher is last.matcher  # the alias table's automaton is not made again
+        assert got.matcher.find("Rowley spoke") == want.matcher.find("Rowley spoke")
+        assert all(got.articles[s] is want.articles[s] or got.articles[s] == want.articles[s] for s in want.articles)
+
+
+def test_reassemble_declines_what_the_rest_of_the_site_reads():
+    records = _records()
+    for changed in ({2: {"published": dt.date(2020, 1, 1)}}, {2: {"outlet": "other"}}, {2: {"story": "t"}},
+                    {2: {"tags": ("new",)}}, {2: {"slug": "bb"}}, {5: {"aliases": ("Mark",)}},
+                    {5: {"type": "organisation"}}, {5: {"owns": ("Rowley",)}}, {6: {"order": 2}},
+                    {7: {"note": "another note"}}):
+        got, _want, _last = _again(records, changed)
+        assert got is None, changed
+    last, _ = run(records)
+    from dossier.site import reassemble
+    assert reassemble(last, records, SiteConfig.for_test(), records[:-1], frozenset()) is None  # a record gone
+    assert reassemble(last, records, SiteConfig.for_test(), records, frozenset({"x"})) is None  # a file failed
+    assert reassemble(last, records, replace_config(), records, frozenset()) is None
+
+
+def replace_config():
+    from dataclasses import replace
+    return replace(SiteConfig.for_test(), title="Another")
+
+
+def test_the_session_assembles_again_only_after_a_build_without_errors():
+    from dataclasses import replace
+
+    from dossier.session import Session
+    session = Session(Path("."))
+    records = _records()
+    dup = records + [article("a", published=dt.date(2023, 9, 1))]  # a duplicate slug: an error
+    errors = ErrorList()
+    first = session.assemble(SiteConfig.for_test(), dup, errors, frozenset())
+    assert errors.items and first is not None
+    now = list(dup)
+    now[2] = replace(now[2], body="Edited.")
+    errors = ErrorList()
+    session.assemble(SiteConfig.for_test(), now, errors, frozenset())
+    assert any("duplicate slug" in e.message for e in errors.items)  # assembled again: the error is said again
+    errors = ErrorList()
+    site = session.assemble(SiteConfig.for_test(), records, errors, frozenset())
+    assert not errors.items
+    now = list(records)
+    now[2] = replace(now[2], body="Edited.")
+    again = session.assemble(SiteConfig.for_test(), now, ErrorList(), frozenset())
+    assert again.matcher is site.matcher and again.articles["b"].body == "Edited."
