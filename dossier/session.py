@@ -338,6 +338,7 @@ class Session:
         if not self.remembers:
             many = len(self._loaded) >= pool.PARALLEL_MIN
             self._loaded.clear()
+            self._last_load, self._file_keys = None, {}  # its records hold every body (``release_bodies``)
             self._scans.clear()
             self._shared = SharedPassages()
             self._coverage = None

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from dossier.emit import ArticleResult, MentionRows
+from dossier.model import Article
 from dossier.pipeline import Builder
 from tests.conftest import REPO_ROOT
 
@@ -42,6 +43,26 @@ def test_a_one_off_build_lets_go_of_what_only_a_next_build_reuses(tmp_path, tree
     assert kept.session._scans and kept.session._shared.where and kept.session._loaded
     s = once.session
     assert not s._scans and not s._shared.where and not s._shared.keys and not s._loaded and s._coverage is None
+    assert [a.slug for a in _reachable(kept.session, Article) if a.body]  # the walk finds what is held
+    assert not [a.slug for a in _reachable(s, Article) if a.body]  # no record of the load holds a body
+
+
+def _reachable(root, kind: type) -> list:
+    """The objects of ``kind`` reachable from ``root`` through data (no module, class or function)."""
+    import gc
+    import types
+
+    skip = (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType, types.MethodType)
+    seen, todo, found = {id(root)}, [root], []
+    while todo:
+        obj = todo.pop()
+        if isinstance(obj, kind):
+            found.append(obj)
+        for ref in gc.get_referents(obj):
+            if id(ref) not in seen and not isinstance(ref, skip):
+                seen.add(id(ref))
+                todo.append(ref)
+    return found
 
 
 def test_the_build_cache_file_is_written_and_read_without_a_second_copy_of_its_payload(tmp_path):
