@@ -237,8 +237,10 @@ class Session:
                 failed.add(path.stem)  # later stages stay quiet about it
             elif kind == "annotations" and any(not e.warning for e in cached[2].errors):
                 failed.add(f"annotations:{path.stem}")  # links to its passages and claims: no knock-on errors
-        self._last_load = (files, records, errors, frozenset(failed), where)
-        return records, list(errors), self._last_load[3]
+        failed = frozenset(failed)
+        if self.remembers:  # for a next load's ``_patched``; a one-off build has none (and lets the bodies go)
+            self._last_load = (files, records, errors, failed, where)
+        return records, list(errors), failed
 
     def _patched(self, last: tuple, keys: list) -> tuple | None:
         """The last load's records with those of the files ``keys`` in their places, when each of these
@@ -338,7 +340,7 @@ class Session:
         if not self.remembers:
             many = len(self._loaded) >= pool.PARALLEL_MIN
             self._loaded.clear()
-            self._last_load, self._file_keys = None, {}  # its records hold every body (``release_bodies``)
+            self._file_keys = {}
             self._scans.clear()
             self._shared = SharedPassages()
             self._coverage = None
