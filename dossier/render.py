@@ -14,6 +14,8 @@ import jinja2.meta
 import jinja2.runtime
 from jinja2.loaders import split_template_path
 from jinja2.utils import internalcode
+from markupsafe import Markup
+from markupsafe import escape as markup_escape
 
 from .errors import DossierError
 from .frontmatter import CONTROL, bad_character, normalize_newlines, not_utf8
@@ -84,6 +86,30 @@ except ImportError:  # pragma: no cover - MarkupSafe without its C speedups (or 
     escape_text = _escape_replacing
 
 
+def output_escape(value, /):
+    """What ``markupsafe.escape`` gives, as the text of its ``Markup`` (a ``Markup`` given is its own
+    text): what a template's compiled code calls on every ``{{ ... }}`` it writes (about thirty an
+    article page). Each of those results is only ever joined into the page's text (Jinja's ``concat``,
+    or a macro's, a call block's, a ``{% set %}`` or ``{% filter %}`` block's buffer, joined), where a
+    ``Markup`` and its text make the same characters; making the ``Markup`` (``str.__new__`` and the
+    ``__html__`` probe) was two thirds of each call."""
+    if type(value) is str:
+        return escape_text(value)
+    if type(value) is Markup:
+        return value  # its ``__html__`` is itself
+    return markup_escape(value)  # any other object: MarkupSafe's own way (``__html__``, ``str``)
+
+
+class Template(jinja2.Template):
+    """Jinja's template, whose compiled code escapes what it writes with :func:`output_escape`."""
+
+    @classmethod
+    def _from_namespace(cls, environment, namespace, globals):
+        if namespace.get("escape") is markup_escape:  # what the compiled module imported from jinja2.runtime
+            namespace["escape"] = output_escape
+        return super()._from_namespace(environment, namespace, globals)
+
+
 class Environment(jinja2.Environment):
     """Jinja's environment, with each template's globals a plain dict of the environment's and its own.
 
@@ -94,6 +120,7 @@ class Environment(jinja2.Environment):
     at once, holds the same. Its contexts are :class:`Context`."""
 
     context_class = Context
+    template_class = Template
 
     def make_globals(self, d):
         return {**self.globals, **d} if d else dict(self.globals)

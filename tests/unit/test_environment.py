@@ -1,7 +1,12 @@
 """``render.make_env``: templates kept in a plain dict, each with its globals a plain dict; the pages unchanged."""
 from __future__ import annotations
 
+import functools
+
 import jinja2
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup, escape
 
 from dossier import render
 from dossier.pipeline import build_site
@@ -77,3 +82,71 @@ def test_a_context_calls_what_jinjas_own_calls_with_the_same_arguments():
     got = _calls(ours)
     assert got == _calls(stock)
     assert got == "pa0 m1 [1, 2, 3] cpage2 True True page:3 <&amp;> p11cpage1p22cpage2 cset4 [True]"
+
+
+class _Html:
+    """An object with ``__html__`` (its own escaped form), as a theme's records may have."""
+
+    def __init__(self, html) -> None:
+        self.html = html
+
+    def __html__(self):
+        return self.html
+
+
+class _Shout(Markup):
+    """A ``Markup`` whose ``__html__`` is not itself: ``output_escape`` must ask it, as MarkupSafe does."""
+
+    def __html__(self):
+        return Markup(str.upper(self))
+
+
+_TEXT = st.text(alphabet=st.sampled_from("a <>&\"'’\u2028é\x00;#x"), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_output_escape_gives_markupsafes_text(text):
+    """What a template's compiled code writes for a value is ``markupsafe.escape``'s text of it."""
+    for value in (text, Markup(text), _Shout(text), _Html(text), _Html(7), text.encode(), len(text), None, [text],
+                  type("S", (str,), {})(text)):
+        got = render.output_escape(value)
+        assert got == str(escape(value)) and type(got) in (str, Markup, _Shout)
+
+
+# Every way a template writes a value: output, macros, call blocks, set blocks, filter blocks, blocks and
+# super(), includes, imports with and without context, loops, conditionals, autoescape off and on again.
+_CONSTRUCTS = {
+    "base.html": ("<{{ v }}>{% block b %}[{{ v ~ m }}]{% endblock %}{{ m }}{{ h }}{{ n }}"
+                  "{% autoescape false %}{{ v }}{% endautoescape %}"),
+    "_m.html": ("{% macro mac(x) %}({{ x }}{{ v }}){% endmacro %}"
+               "{% macro wrap(x) %}[{{ x }}{{ caller() }}]{% endmacro %}"),
+    "inc.html": "{{ v|upper }}{% for i in [v, m, h] %}{{ loop.index }}{{ i }}{% endfor %}",
+    "page.html": ("{% extends 'base.html' %}{% from '_m.html' import mac, wrap with context %}{% import '_m.html' as n2 %}"
+                  "{% block b %}{{ super() }}{{ mac(v) }}{% call wrap(m) %}{{ v }}{% endcall %}{% call n2.wrap(h) %}{{ v }}{{ n }}{% endcall %}"
+                  "{% set s %}{{ v }}{{ m }}{% endset %}{{ s }}{{ s|length }}"
+                  "{% filter upper %}{{ v }}{{ m }}{% endfilter %}{% include 'inc.html' %}"
+                  "{% if v %}{{ v[:3] }}{% else %}{{ n }}{% endif %}{{ v|e }}{{ m|safe }}{{ v ~ n }}"
+                  "{% autoescape false %}{{ v }}{% autoescape true %}{{ v }}{% endautoescape %}{% endautoescape %}"
+                  "{% endblock %}"),
+}
+
+
+@functools.cache
+def _construct_envs() -> tuple[jinja2.Environment, jinja2.Environment]:
+    """Ours and Jinja's own, over ``_CONSTRUCTS`` (made once: each compiles the templates it is asked for)."""
+    ours = render.make_env(REPO_ROOT)
+    ours.loader = jinja2.DictLoader(_CONSTRUCTS)
+    return ours, jinja2.Environment(loader=jinja2.DictLoader(_CONSTRUCTS), autoescape=True, trim_blocks=True,
+                                    lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TEXT, _TEXT)
+def test_templates_write_what_jinjas_own_write(text, markup):
+    """A page's text is the same with ``output_escape`` in its compiled code as with Jinja's own escape."""
+    ours, stock = _construct_envs()
+    page = ours.get_template("page.html")
+    assert page.root_render_func.__globals__["escape"] is render.output_escape
+    values = {"v": text, "m": Markup(markup), "h": _Html(markup), "n": len(text)}
+    assert page.render(values) == stock.get_template("page.html").render(values)
