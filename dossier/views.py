@@ -208,10 +208,12 @@ def article_view(frame: Frame, site, slug: str, body: str, mentions, placed, cov
     counts = Counter(m.entity for m in mentions)
     mentioned = sorted(((site.entities[e], n) for e, n in counts.items()), key=lambda en: (-en[1], en[0].name))
     description = f"{outlet.name if outlet else art.outlet}, {human_date(art.published)}"
+    others = coverage_of(site, coverage)
+    # The articles in the view's fields (``_make``): the page's own and its other coverage's, no walk through
+    # its entities, annotations and byline (about 17 calls a page).
     return _make(ArticleView, frame, site, ("article.html", page_dir("article", slug), art.title, description),
-                 article=art, outlet=outlet, body=body, mentioned=tuple(mentioned),
-                 coverage=coverage_of(site, coverage), annotations=tuple(placed),
-                 byline=_byline(site, art))
+                 [slug] + [head.slug for head, _n in others], article=art, outlet=outlet, body=body,
+                 mentioned=tuple(mentioned), coverage=others, annotations=tuple(placed), byline=_byline(site, art))
 
 
 def coverage_of(site, coverage) -> tuple:

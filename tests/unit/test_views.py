@@ -231,28 +231,51 @@ def test_head_meta_writes_what_the_loop_in_base_html_writes(tmp_path):
     assert "content=\"Ann &lt;Example&gt; &amp; &#34;co&#34; &#39;said&#39;\"" in made
 
 
-def test_an_entity_views_note_counts_are_those_of_every_article_in_its_fields(tmp_path, monkeypatch):
-    """``entity_view`` names the articles its fields hold (``_make``'s ``_slugs``) instead of walking every
-    mention: the counts are those the walk through every field finds, for every entity of the seed."""
-    from dataclasses import fields
-
+def _views_made(name: str, tmp_path, monkeypatch) -> list:
+    """(site, view) of every call of ``emit.<name>`` in a build of the seed."""
     from dossier import emit
     from dossier.pipeline import build_site
     from tests.conftest import REPO_ROOT
 
     made = []
-    real = emit.entity_view
-    monkeypatch.setattr(emit, "entity_view", lambda *a, **kw: made.append((a[1], real(*a, **kw))) or made[-1][1])
+    real = getattr(emit, name)
+    monkeypatch.setattr(emit, name, lambda *a, **kw: made.append((a[1], real(*a, **kw))) or made[-1][1])
     assert build_site(REPO_ROOT, out=tmp_path / "out", workers=1).ok
-    assert len(made) == len(list((REPO_ROOT / "content" / "entities").rglob("*.md")))
+    return made
+
+
+def _counts_found_by_walking(made: list) -> None:
+    """Each view's ``note_counts`` are those of the articles a walk through every field of it finds."""
+    from dataclasses import fields
+
     for site, view in made:
         found: dict = {}
         for f in fields(view):
             views._articles_in(getattr(view, f.name), found)
         assert view.note_counts == views.FrozenMap(sorted((s, n) for s in found if (n := len(site.annotations.get(s, ())))))
+
+
+def test_an_entity_views_note_counts_are_those_of_every_article_in_its_fields(tmp_path, monkeypatch):
+    """``entity_view`` names the articles its fields hold (``_make``'s ``_slugs``) instead of walking every
+    mention: the counts are those the walk through every field finds, for every entity of the seed."""
+    from tests.conftest import REPO_ROOT
+
+    made = _views_made("entity_view", tmp_path, monkeypatch)
+    assert len(made) == len(list((REPO_ROOT / "content" / "entities").rglob("*.md")))
+    _counts_found_by_walking(made)
     views_ = [v for _site, v in made]
     assert any(v.note_counts and v.mentions for v in views_) and any(v.annotations for v in views_)
     assert any(v.outlet_articles for v in views_)
+
+
+def test_an_article_views_note_counts_are_those_of_every_article_in_its_fields(tmp_path, monkeypatch):
+    """``article_view`` names its own article and its other coverage's (``_make``'s ``_slugs``) instead of
+    walking its entities, annotations and byline: the counts the walk finds, for every report of the seed."""
+    made = _views_made("article_view", tmp_path, monkeypatch)
+    assert len(made) == len(made[0][0].articles)
+    _counts_found_by_walking(made)
+    views_ = [v for _site, v in made]
+    assert all(len(v.note_counts) > 1 for v in views_) and any(v.annotations and v.coverage for v in views_)
 
 
 def test_an_entity_views_note_counts_count_the_reports_it_wrote(world):
