@@ -4,8 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it.utils import read_fixture_file
 from selectolax.lexbor import LexborHTMLParser
+
+from dossier.markdown import mentions
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -132,3 +136,20 @@ def test_tokens_made_without_the_dataclass_constructor_equal_its_own():
     one.attrs["x"] = "y"
     one.meta["z"] = 1
     assert two.attrs == {} and two.meta == {}
+
+
+# Sentence marks, the closers that may follow one, whitespace of several kinds, words.
+_SENTENCE_TEXT = st.text(alphabet=st.sampled_from(".!?\"”’'») \n\t\u00a0\u2028xY…;"), max_size=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_SENTENCE_TEXT)
+def test_sentence_ends_are_the_regular_expressions_matches(text):
+    """``sentence_ends`` (each mark found with ``str.find``, the rest matched after it) gives the ends of
+    ``_SENTENCE_END``'s matches, in order, on any mix of marks, closers and whitespace."""
+    assert mentions.sentence_ends(text) == [m.end() for m in mentions._SENTENCE_END.finditer(text)]
+
+
+def test_sentence_ends_of_prose():
+    text = "He said “no.” Then: why? St. Mary (left!) stayed.\nDone!  Over?"
+    assert mentions.sentence_ends(text) == [m.end() for m in mentions._SENTENCE_END.finditer(text)] == [14, 25, 29, 42, 50, 57]
