@@ -59,7 +59,21 @@ def _escape_replacing(text: str) -> str:
             .replace("'", "&#39;"))
 
 
-_PLAIN_CALLABLES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType)
+_FUNCTION, _METHOD, _BUILTIN = types.FunctionType, types.MethodType, types.BuiltinFunctionType
+
+
+def _plain(obj) -> bool:
+    """Whether ``obj`` is a function, a method of one or a builtin that carries no ``jinja_pass_arg`` mark
+    (``pass_context`` and the like): ``hasattr(obj, "jinja_pass_arg")`` looks in a function's ``__dict__``
+    (its type has no such attribute), a method's in its function's, and a builtin has none; a failed
+    ``hasattr`` costs about three times a look in the dict."""
+    kind = type(obj)
+    if kind is _FUNCTION:
+        return "jinja_pass_arg" not in obj.__dict__
+    if kind is _METHOD:
+        func = obj.__func__
+        return type(func) is _FUNCTION and "jinja_pass_arg" not in func.__dict__
+    return kind is _BUILTIN
 
 
 class Context(jinja2.runtime.Context):
@@ -69,7 +83,7 @@ class Context(jinja2.runtime.Context):
 
     @internalcode
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
-        if type(__obj) not in _PLAIN_CALLABLES or hasattr(__obj, "jinja_pass_arg"):
+        if not _plain(__obj):
             return super().call(__obj, *args, **kwargs)
         kwargs.pop("_block_vars", None)
         kwargs.pop("_loop_vars", None)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import types
 
 import jinja2
 from hypothesis import given, settings
@@ -60,17 +61,37 @@ def _stop():
     raise StopIteration
 
 
+class _Record:
+    """Methods as a theme's records may have them: one plain, one taking the context, one a callable object's."""
+
+    def own(self, n):
+        return f"o{n}"
+
+    @jinja2.pass_context
+    def marked(self, context, n):
+        return f"k{context['who']}{n}"
+
+
+class _Callable:
+    def __call__(self, record, n):
+        return f"w{type(record).__name__}{n}"
+
+
+_Record.wrapped = types.MethodType(_Callable(), _Record())  # a method whose function is not a function
+
+
 def _calls(env: jinja2.Environment) -> str:
     env.loader = jinja2.DictLoader({"a.html": (
         "{% macro m(x) %}<{{ x }}>{% endmacro %}"
         "{{ plain('a') }} {{ obj.method(1) }} {{ builtin([3, 1, 2]) }} {{ ctx_fn(2) }} {{ env_fn() }} {{ eval_fn() }} "
         "{{ counter(3) }} {{ m('&') }} {% for i in [1, 2] %}{{ plain(i, k=i) }}{{ ctx_fn(i) }}{% endfor %} "
-        "{% set who = 'set' %}{{ ctx_fn(4) }} [{{ stop() is undefined }}]")})
+        "{% set who = 'set' %}{{ ctx_fn(4) }} [{{ stop() is undefined }}] {{ rec.own(5) }} {{ rec.marked(6) }} "
+        "{{ rec.wrapped(7) }} {{ 'x'.join(['a', 'b']) }}")})
     return env.get_template("a.html").render(
         who="page", plain=lambda x, k=0: f"p{x}{k}", obj=type("O", (), {"method": lambda self, n: f"m{n}"})(),
         builtin=sorted, ctx_fn=jinja2.pass_context(lambda c, n: f"c{c['who']}{n}"),
         env_fn=jinja2.pass_environment(lambda e: type(e).__name__ != ""),
-        eval_fn=jinja2.pass_eval_context(lambda e: e.autoescape), counter=_Counter(), stop=_stop)
+        eval_fn=jinja2.pass_eval_context(lambda e: e.autoescape), counter=_Counter(), stop=_stop, rec=_Record())
 
 
 def test_a_context_calls_what_jinjas_own_calls_with_the_same_arguments():
@@ -81,7 +102,7 @@ def test_a_context_calls_what_jinjas_own_calls_with_the_same_arguments():
     stock = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     got = _calls(ours)
     assert got == _calls(stock)
-    assert got == "pa0 m1 [1, 2, 3] cpage2 True True page:3 <&amp;> p11cpage1p22cpage2 cset4 [True]"
+    assert got == "pa0 m1 [1, 2, 3] cpage2 True True page:3 <&amp;> p11cpage1p22cpage2 cset4 [True] o5 kset6 w_Record7 axb"
 
 
 class _Html:
