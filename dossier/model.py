@@ -7,7 +7,7 @@ error.  Relations are slugs, resolved through :class:`dossier.site.Site`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from operator import attrgetter
 
 
@@ -23,9 +23,44 @@ def reducer(cls: type, names: tuple):
 
 
 def _quick_pickle(cls):
-    """Records cross the pool's pipes by the hundred thousand (an article's mentions): see ``reducer``."""
+    """Records cross the pool's pipes by the hundred thousand (an article's mentions): see ``reducer``;
+    and are made by the hundred thousand (an article's mentions, again when unpickled): see ``quick_init``."""
     cls.__reduce__ = reducer(cls, tuple(cls.__slots__))  # a slotted dataclass: its fields, in __init__ order
+    quick_init(cls)
     return cls
+
+
+def quick_init(cls) -> None:
+    """Give a frozen slotted dataclass an ``__init__`` with its own's parameters and defaults that sets each
+    slot through the slot's descriptor: what the dataclass's does through ``object.__setattr__`` (a frozen
+    class's only way past its own ``__setattr__``), a third of the time (a ``Mention``: about 0.9 -> 0.3 µs).
+    A class with a field its ``__init__`` does not take or takes by keyword only, a ``__post_init__``, or
+    a field whose name the made function would shadow, keeps the dataclass's own."""
+    found = fields(cls)
+    names = tuple(f.name for f in found)
+    if (getattr(cls, "__slots__", None) != names or hasattr(cls, "__post_init__")
+            or any(not f.init or f.kw_only or f.name == "self" or f.name.startswith("_") for f in found)):
+        return
+    scope: dict = {"_UNSET": object()}
+    params, sets = [], []
+    for i, f in enumerate(found):
+        scope[f"_set{i}"] = getattr(cls, f.name).__set__
+        value = f.name
+        if f.default is not MISSING:
+            scope[f"_default{i}"] = f.default
+            params.append(f"{f.name}=_default{i}")
+        elif f.default_factory is not MISSING:  # made afresh for each record, as the dataclass's own does
+            scope[f"_factory{i}"] = f.default_factory
+            params.append(f"{f.name}=_UNSET")
+            value = f"_factory{i}() if {f.name} is _UNSET else {f.name}"
+        else:
+            params.append(f.name)
+        sets.append(f"    _set{i}(self, {value})\n")
+    exec(compile(f"def __init__(self, {', '.join(params)}):\n{''.join(sets)}", f"<quick_init {cls.__qualname__}>", "exec"),
+         scope)
+    init = scope["__init__"]
+    init.__qualname__, init.__module__ = f"{cls.__qualname__}.__init__", cls.__module__
+    cls.__init__ = init
 
 
 ENTITY_TYPES = ("person", "organisation", "place", "event", "outlet")
