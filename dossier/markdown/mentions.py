@@ -21,6 +21,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from ..model import Mention
+from ..urls import Urls
 from . import wikilinks
 from .env import token as _token
 from .env import visible_piece
@@ -122,20 +123,46 @@ def _html(text: str, marked: list, env) -> str:
     """``text`` escaped, each name of ``marked`` in its link or span (``_as_html``)."""
     html = []
     pos = 0
-    esc = escapeHtml if any(c in text for c in _SPECIAL) else str  # most text has nothing to escape
+    # What escapeHtml replaces (an id, m-<number>, has none of them): most text has none, its pieces are themselves.
+    escape = "&" in text or "<" in text or ">" in text or '"' in text
+    hrefs = None
     for s, e, slug, ident, link in marked:
         if link:
-            href = escapeHtml(env["urls"].of("entity", slug))
+            if hrefs is None:
+                hrefs = _entity_hrefs(env["urls"])
+            href = hrefs.get(slug) or _entity_href(hrefs, env["urls"], slug)
             open_ = f'<a id="{ident}" class="m" href="{href}">' if ident else f'<a class="m" href="{href}">'
         else:
             open_ = f'<span id="{ident}">'
-        html += (esc(text[pos:s]), open_, esc(text[s:e]), "</a>" if link else "</span>")
+        if escape:
+            html += (escapeHtml(text[pos:s]), open_, escapeHtml(text[s:e]), "</a>" if link else "</span>")
+        else:
+            html += (text[pos:s], open_, text[s:e], "</a>" if link else "</span>")
         pos = e
-    html.append(esc(text[pos:]))
+    html.append(escapeHtml(text[pos:]) if escape else text[pos:])
     return "".join(html)
 
 
-_SPECIAL = '&<>"'  # what escapeHtml replaces (an id, m-<number>, has none of them)
+_HREFS: dict[str, dict[str, str]] = {}  # a base path -> entity slug -> its page's URL, escaped (``_entity_href``)
+
+
+def _entity_hrefs(urls) -> dict[str, str]:
+    """The entity URLs kept for ``urls``'s base path (an entity is linked from every report naming it); none
+    kept for another kind of ``urls`` (a test's), whose URLs may depend on more."""
+    if type(urls) is not Urls:
+        return {}
+    hrefs = _HREFS.get(urls.base_path)
+    if hrefs is None:
+        if len(_HREFS) >= 8:  # base paths of past builds (the tests', the preview's): let them go
+            _HREFS.clear()
+        hrefs = _HREFS[urls.base_path] = {}
+    return hrefs
+
+
+def _entity_href(hrefs: dict[str, str], urls, slug: str) -> str:
+    """``escapeHtml(urls.of("entity", slug))``, kept in ``hrefs`` (``_entity_hrefs(urls)``) for the next time."""
+    href = hrefs[slug] = escapeHtml(urls.of("entity", slug))
+    return href
 _PLAIN_RULES = {"text": RendererHTML.text, "softbreak": RendererHTML.softbreak, "html_inline": RendererHTML.html_inline}
 
 

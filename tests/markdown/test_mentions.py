@@ -153,3 +153,37 @@ def test_sentence_ends_are_the_regular_expressions_matches(text):
 def test_sentence_ends_of_prose():
     text = "He said “no.” Then: why? St. Mary (left!) stayed.\nDone!  Over?"
     assert mentions.sentence_ends(text) == [m.end() for m in mentions._SENTENCE_END.finditer(text)] == [14, 25, 29, 42, 50, 57]
+
+
+def test_a_names_link_is_its_entitys_url_under_each_base_path():
+    """The entities' escaped URLs are kept by base path (``_entity_hrefs``): a build under another base URL
+    (the preview's, a test's) links to its own; a base path with a mark to escape is escaped; what is kept stays small."""
+    from dossier.urls import Urls
+
+    marked = [(0, 3, "ann", "m-1", True), (8, 11, "bob", "", True), (13, 16, "ann", "m-3", False)]
+    text = "Ann met Bob. Ann"
+    for base in ("/", "/sub/", "/a&b\"c/", "/sub/", "/"):
+        env = {"urls": Urls(base)}
+        href = base.replace("&", "&amp;").replace('"', "&quot;")
+        assert mentions._html(text, marked, env) == (f'<a id="m-1" class="m" href="{href}entities/ann/">Ann</a> met '
+                                                      f'<a class="m" href="{href}entities/bob/">Bob</a>. '
+                                                      '<span id="m-3">Ann</span>')
+    assert mentions._html("A<b & \"c\"", [(0, 1, "ann", "", True)], {"urls": Urls("/")}) == \
+        '<a class="m" href="/entities/ann/">A</a>&lt;b &amp; &quot;c&quot;'
+    for n in range(20):
+        mentions._html(text, marked, {"urls": Urls(f"/{n}/")})
+    assert len(mentions._HREFS) <= 8
+
+
+def test_a_names_link_under_urls_of_another_kind_is_not_kept():
+    class Odd:
+        base_path = "/"
+        calls = 0
+
+        def of(self, kind, slug):
+            Odd.calls += 1
+            return f"/{kind}/{slug}/{Odd.calls}"
+
+    env = {"urls": Odd()}
+    assert mentions._html("Ann", [(0, 3, "ann", "", True)], env) == '<a class="m" href="/entity/ann/1">Ann</a>'
+    assert mentions._html("Ann", [(0, 3, "ann", "", True)], env) == '<a class="m" href="/entity/ann/2">Ann</a>'
