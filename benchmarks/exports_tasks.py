@@ -62,8 +62,9 @@ def _timed_parts(spent: dict, faults: dict, kept: list | None) -> tuple:
     def exports_part(state, res, d, page_s):
         r, slug = state.renderer, res.slug
         marks, flts = [time.process_time()], [_faults()]
-        page, body_html, res.html = res.output.data.decode("utf-8"), res.html, ""
-        res.text = read_body(page, body_html) or read_page(page).read()
+        page = res.page or res.output.data.decode("utf-8")
+        body_html, body_text, res.html, res.page, res.body_text = res.html, res.body_text, "", "", None
+        res.text = read_body(page, body_html, body_text) or read_page(page).read()
         body = res.text[0]
         marks.append(time.process_time())
         flts.append(_faults())
@@ -74,7 +75,7 @@ def _timed_parts(spent: dict, faults: dict, kept: list | None) -> tuple:
         marks.append(time.process_time())
         flts.append(_faults())
         if kept is not None:
-            kept.append((r, slug, page, body_html, list(res.mentions), body))
+            kept.append((r, slug, page, body_html, list(res.mentions), body, body_text))
         if state.spool is not None:
             res.spooled = state.spool.put(res.text, res.words, rows.encode("utf-8"))
             res.text, res.words = (), None
@@ -91,13 +92,13 @@ def _timed_parts(spent: dict, faults: dict, kept: list | None) -> tuple:
 def _alone(kept: list, repeat: int) -> dict:
     """Seconds of CPU of each part of the exports (but the spool) over every report of ``kept``, each
     part alone in a loop (best of ``repeat``)."""
-    def text(r, slug, page, body_html, mentions, body):
-        return read_body(page, body_html) or read_page(page).read()
+    def text(r, slug, page, body_html, mentions, body, body_text):
+        return read_body(page, body_html, body_text) or read_page(page).read()
 
-    def rows(r, slug, page, body_html, mentions, body):
+    def rows(r, slug, page, body_html, mentions, body, body_text):
         return opendata.mention_rows(r.urls, slug, mentions, body)
 
-    def words(r, slug, page, body_html, mentions, body):
+    def words(r, slug, page, body_html, mentions, body, body_text):
         return count_words(exports.report_record(r.site, r.urls, slug, body))
 
     best = {}

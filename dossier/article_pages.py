@@ -82,8 +82,9 @@ def _exports_part(state: RenderState, res: ArticleResult, d: str, page_s: float)
         return res, d, page_s, 0.0
     start = time.perf_counter()
     slug = res.slug
-    page_html, body_html, res.html = res.output.data.decode("utf-8"), res.html, ""
-    res.text = read_body(page_html, body_html) or read_page(page_html).read()  # for the open data and search
+    page_html = res.page or res.output.data.decode("utf-8")
+    body_html, body_text, res.html, res.page, res.body_text = res.html, res.body_text, "", "", None
+    res.text = read_body(page_html, body_html, body_text) or read_page(page_html).read()  # for the open data and search
     body = res.text[0]
     rows = opendata.mention_rows(state.renderer.urls, slug, res.mentions, body)
     head = exports.report_head(state.renderer.site, state.renderer.urls, slug)

@@ -42,6 +42,8 @@ class ArticleResult:
     mention_rows: bytes = b""  # its rows of data/mentions.csv, packed (``pack_rows``): kept until the exports
     words: object = None  # search.Words of the report's search record, counted there too
     html: str = ""  # the body's HTML, for the exports' part beside the page (``pagetext.read_body``), then ""
+    page: str = ""  # the page's HTML as text (``output.data`` before it was encoded): the same, then ""
+    body_text: str | None = None  # the text of ``html`` where rendering knew it (``markdown.render``), then None
     spooled: tuple | None = None  # where ``text`` and ``words`` wait instead, in a one-off build (``spool.Piece``)
     data_keys: tuple = ()  # what the open data's fingerprints take of it (``exports.report_data_keys``); () one-off
     search_facts: tuple = ()  # what the search index's update takes of it (``exports.report_search_facts``); () one-off
@@ -101,13 +103,16 @@ class Renderer:
 
     def render(self, view: View, sources=()) -> Output:
         """The page of ``view``: its template, given the view and the helpers, nothing else."""
+        return Output(output_path(view.page.path), self.page_html(view).encode("utf-8"), frozenset(sources))
+
+    def page_html(self, view: View) -> str:
+        """The HTML of ``view``'s page (``render``'s output before it is encoded)."""
         tmpl = self._template(view.page.template)
         # ``memo`` as a bound method: Jinja calls a function for less than an object with ``__call__``
         ctx = {**view.context(), **helpers(self.urls, view, self.memo), "memo": self.memo.__call__}
         page = view.page
         ctx["head"] = head_meta(page.template, page.title, page.description, page.path, ctx, self.urls)
-        data = render_template(tmpl, ctx)
-        return Output(output_path(view.page.path), data.encode("utf-8"), frozenset(sources))
+        return render_template(tmpl, ctx)
 
     def _template(self, name: str):
         tmpl = self._templates.get(name)
@@ -131,14 +136,17 @@ class Renderer:
                       annotations=site.annotations.get(slug, ()), link_first=self.link_first, block_ids=True,
                       link_per_block=self.link_per_block,
                       render_note=note_renderer(self.md, site, self.urls, link_first=self.link_first, keep=notes))
-        body = Markup(render(self.md, art.body, env))
+        known: list = []  # the body's text, where rendering knows it (plain prose)
+        body = Markup(render(self.md, art.body, env, known))
         errors = env["errors"]
         mentions = env["mentions"]
         view = article_view(self.frame, site, slug, body, mentions, env.get("placed", []), self.coverage.get(slug, ()))
-        out = self.render(view, (art.source,))
+        page = self.page_html(view)
+        out = Output(output_path(view.page.path), page.encode("utf-8"), frozenset((art.source,)))
         key_body = html_digest(body) if self.view_keys else ""
         return ArticleResult(slug, out, errors, mentions, env.get("note_mentions", []), env.get("anchored", []),
-                             key_body, view.annotations, env.get("verbatim", {}), notes, html=str(body))
+                             key_body, view.annotations, env.get("verbatim", {}), notes, html=str(body), page=page,
+                             body_text=known[0] if known else None)
 
     def entity(self, slug: str, mentions: list[Mention], together, annotations, wrote=(),
                headlines=()) -> tuple[Output, list, str]:

@@ -121,19 +121,24 @@ _HIDING = re.compile(r"<!--|<(?:script|style|template|noscript)\b|</main\b", re.
 _DIV = re.compile(r"</?div\b", re.I)
 
 
-def read_body(page: str, body_html: str) -> tuple[str, dict] | None:
+def read_body(page: str, body_html: str, body_text: str | None = None) -> tuple[str, dict] | None:
     """``(body, passages)`` of :func:`read_page`, read from ``body_html`` (the article's HTML the page
     was rendered with) instead of the whole page, when the page's body ``<div>`` holds exactly it
     (``\n{body_html}\n</div>``, as the default theme writes it, its own ``<div>``s closed within it),
     and nothing before it in ``<main>`` or in it hides or ends elements (a comment, a script, a
-    closing ``</main>``); else None (then read the page)."""
+    closing ``</main>``); else None (then read the page). ``body_text``: the text of ``body_html`` where
+    its renderer knew it (``markdown.render``'s ``text``: paragraphs of plain prose, their names linked;
+    no margin note, note number, passage, comment, script or ``<div>`` in it), then taken as it is
+    instead of read from the HTML: only the page around the body is checked."""
     main = _MAIN.search(page)
     div = main and _BODY.search(page, main.end())
     held = f"\n{body_html}\n</div>"
-    if div is None or _HIDING.search(page, main.end(), div.start()) or _HIDING.search(body_html) \
-            or not page.startswith(held, div.end()) \
-            or _DIV.search(body_html) and _end_of(held + "<div>", "div", 0) != len(held):  # closed there
+    if div is None or _HIDING.search(page, main.end(), div.start()) or not page.startswith(held, div.end()):
         return None
+    if body_text is not None:  # paragraphs of text and links: nothing in them hides or ends elements, no <div>
+        return f"\n{body_text}\n", {}
+    if _HIDING.search(body_html) or _DIV.search(body_html) and _end_of(held + "<div>", "div", 0) != len(held):
+        return None  # (a <div> it holds closed there)
     return _body(_without_skips(held))
 
 

@@ -46,7 +46,7 @@ def _normalize_if_needed(state: StateCore) -> None:
         _normalize(state)
 
 
-def render(md: MarkdownIt, src: str, env: MarkdownEnv) -> str:
+def render(md: MarkdownIt, src: str, env: MarkdownEnv, text: list | None = None) -> str:
     """``md.render(src, env)``: the same HTML, and the same ``env`` after. A text of plain prose
     (``plain.paragraphs``) with no annotation to place, in a parser as ``make_md`` makes it, is written
     paragraph by paragraph, its names linked (``mentions.paragraphs_html``), no token made: on such a
@@ -54,7 +54,10 @@ def render(md: MarkdownIt, src: str, env: MarkdownEnv) -> str:
     hold: footnotes, wikilinks, links, escapes, annotations) and its renderer would write the mentions
     rule's tokens as that writes them. Plain prose with annotations to place is written by
     ``placed.paragraphs_html`` (unless a passage would be reported), and plain prose with wikilinks to a
-    slug (a note's "See [[slug]].") by ``mentions.wikilinked_html``. Anything else goes to ``md.render``."""
+    slug (a note's "See [[slug]].") by ``mentions.wikilinked_html``. Anything else goes to ``md.render``.
+
+    ``text`` (if given) gets the text of the HTML returned (its tags out, its characters unescaped) where
+    that is known without reading the HTML: plain prose with no annotation (``mentions.paragraphs_text``)."""
     if not _plain_core(md):
         return md.render(src, env)
     found = plain.paragraphs(src)
@@ -68,6 +71,8 @@ def render(md: MarkdownIt, src: str, env: MarkdownEnv) -> str:
             return md.render(src, env)
     else:
         html = mentions.paragraphs_html(*found, env)
+        if text is not None:
+            text.append(mentions.paragraphs_text(*found))
     return _noted(html, env)
 
 

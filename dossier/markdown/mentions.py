@@ -294,6 +294,13 @@ def paragraphs_html(lines: list[str], paragraphs: list[tuple[int, int]], env) ->
     return "".join(paragraph_html(block, *linked, env) for block, linked in enumerate(linked_paragraphs(texts, env), 1))
 
 
+def paragraphs_text(lines: list[str], paragraphs: list[tuple[int, int]]) -> str:
+    """The text of ``paragraphs_html``'s HTML, its tags out and its characters unescaped: each paragraph's
+    text and the line break after its ``</p>``. Links and spans wrap a name's own characters, and plain
+    prose holds no ``&`` (``plain.paragraphs``), so unescaping gives back exactly what was escaped."""
+    return "".join((lines[first] if end - first == 1 else "\n".join(lines[first:end])) + "\n" for first, end in paragraphs)
+
+
 def linked_paragraphs(texts: list[str], env) -> list[tuple[str, list, bool]]:
     """What ``_rule`` finds in paragraphs of plain prose (each one's text, its lines joined by line breaks):
     (its text, its names to mark (``_marked``), whether it names any), ``env`` left as ``_rule`` leaves it."""

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from markdown_it.rules_core import block, inline
 
 from dossier.markdown import make_md, mentions, plain, render
+from dossier.pagetext import read_body, read_page
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -155,6 +156,38 @@ def test_prose_with_a_piece_of_syntax_anywhere_declines_or_gives_markdown_its_ou
 @given(_prose())
 def test_plain_prose_gives_markdown_its_output(harness, text):
     _same(harness, text)
+
+
+def _known_text(harness, text, **kw):
+    """``render``'s ``text`` of ``text`` (None when it gives none), held to what the HTML reads as."""
+    known = []
+    html = _outcome(render, FAST, text, harness.env(**kw), known)
+    if not known:
+        return None
+    page = f'<main><div class="body">\n{html}\n</div></main>'
+    assert read_body(page, html, known[0]) == read_body(page, html) == read_page(page).read(), (repr(text), kw)
+    return known[0]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(_prose(), _perturbed()))
+def test_the_text_render_knows_is_the_text_of_its_html(harness, text):
+    """Where ``render`` hands over the text of the HTML it wrote (plain prose, no annotation), that text is
+    what the HTML reads as (``pagetext``), names linked or not, the first or every one, with ids or not."""
+    for kw in ({}, {"link_first": True}, {"link_first": True, "link_per_block": True}, {"block_ids": False},
+               {"site": False}):
+        _known_text(harness, text, **kw)
+
+
+def test_render_knows_the_text_of_plain_prose_only(harness):
+    text = 'Sir Mark Rowley said\nofficers step back.\n\n\nBraverman agreed "so" > 2.\n'
+    assert _known_text(harness, text, block_ids=True) == 'Sir Mark Rowley said\nofficers step back.\n' \
+        'Braverman agreed "so" > 2.\n'
+    assert _known_text(harness, "") == ""
+    assert _known_text(harness, text.replace("said", "said *so*")) is None  # not plain prose
+    known = []
+    render(harness.md, text, harness.env(annotations=harness.annotations(f"> {QUOTE}\n\nA note.\n")), known)
+    assert known == []  # annotations placed: the text is read from the page (its passages with it)
 
 
 def test_prose_of_words_names_and_quotes_takes_the_fast_path(harness):

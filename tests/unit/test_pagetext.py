@@ -102,8 +102,8 @@ def test_every_seed_report_is_read_from_the_body_handed_over(tmp_path, monkeypat
     from tests.helpers import REPO_ROOT
 
     seen = []
-    monkeypatch.setattr(article_pages, "read_body", lambda page, html: seen.append((page, read_body(page, html)))
-                        or seen[-1][1])
+    monkeypatch.setattr(article_pages, "read_body", lambda page, html, text: seen.append(
+        (page, read_body(page, html, text))) or seen[-1][1])
     assert pipeline.build_site(REPO_ROOT, out=tmp_path / "site", workers=1).ok
     assert len(seen) == len(list((REPO_ROOT / "content" / "articles").glob("*.md")))
     for page, got in seen:
@@ -156,3 +156,35 @@ def test_the_block_tags_pattern_takes_exactly_the_block_elements_names():
                 for text in (tag, tag.upper(), f"x{tag}y{tag}"):
                     assert cased.sub(" ", text) == exact.sub(" ", text), text
     assert _BREAK_LOWER.sub(" ", "<p>a</p><pre>b</pre><h6>c</h6>") == " a  b  c "
+
+
+def test_a_body_s_text_known_from_rendering_is_taken_where_the_page_holds_that_body():
+    """``body_text`` (the renderer's text of plain paragraphs) is taken as it is, but only once the page
+    around the body was checked as for any body: a page that does not hold it is read whole."""
+    body = '<p id="par-1"><a class="m" href="/e/">Name</a> said &quot;so&quot;.</p>\n<p>Two.</p>\n'
+    known = 'Name said "so".\nTwo.\n'
+    page = _page(inside=f"\n{body}\n")
+    assert read_body(page, body, known) == read_body(page, body) == read_page(page).read() == (f"\n{known}\n", {})
+    assert read_body(page, body, "taken, not read") == ("\ntaken, not read\n", {})
+    for other in (_page(inside=body), _page(before="<!-- x -->", inside=f"\n{body}\n"),
+                  _page(inside=f"\n{body}\n<p>Extra</p>\n")):
+        assert read_body(other, body, known) is None
+
+
+def test_every_plain_report_s_text_comes_from_its_renderer(tmp_path, monkeypatch):
+    """In a build of the benchmark's archive the plain reports' text is handed over by the renderer (no
+    read-back), and equals what the page reads as; the annotated reports' is read from the page."""
+    from dossier import article_pages, pipeline
+    from tests.helpers.bench_archive import generate
+
+    generate(tmp_path / "archive", 40, seed=3)
+    seen = []
+
+    def checked(page, html, text):
+        got = read_body(page, html, text)
+        seen.append(text is not None)
+        assert got is not None and got == read_body(page, html) == read_page(page).read()
+        return got
+    monkeypatch.setattr(article_pages, "read_body", checked)
+    assert pipeline.build_site(tmp_path / "archive", out=tmp_path / "site", workers=1).ok
+    assert len(seen) == 40 and 0 < seen.count(False) < seen.count(True)
