@@ -17,7 +17,7 @@ from .exports import ENTITY_WORDS
 from .index import ByEntity, Index
 from .pagetext import first_words
 from .render import LocatedTemplateError, template_error
-from .session import Session
+from .session import Digested, Session
 from .site import Site
 from .urls import output_path, page_dir
 from .views import (FrozenMap, View, annotation_views, entities_view, entity_view, free_page_view, home_view,
@@ -169,7 +169,9 @@ def listing_views(renderer: Renderer, site: Site, index: Index, errors: list) ->
 def listings(renderer: Renderer, site: Site, index: Index, session: Session, outputs: dict, errors: list) -> list:
     """The listing pages' views; none when, with ``Session.quiet``, what they are made of is the last
     build's: then their pages are the last build's (into ``outputs``), and no view is made."""
-    inputs = (index.articles_of, index.placed, index.verbatim, site.claims, session.md_key, session.links_key)
+    # (the index's parts compared by value in the preview, by a digest against a build cache's: see ``Digested``)
+    inputs = (Digested((index.articles_of, index.placed, index.verbatim, site.claims)), session.md_key,
+              session.links_key)
     last = session.last_inputs("listing pages")  # (their paths, their Markdown's errors)
     if session.same_inputs("listings", inputs) and session.quiet and last is not None:
         digests = {path: session.reuse_if(path, _any) for path in last[0]}

@@ -10,7 +10,10 @@ that is the clean build.
 """
 from __future__ import annotations
 
+import hashlib
+import io
 import os
+import pickle
 from dataclasses import dataclass
 from typing import Callable
 from pathlib import Path
@@ -29,7 +32,8 @@ ASSET, TEMPLATE, CONTENT, CONFIG = "asset", "template", "content", "config"
 KEPT = {"_loaded": dict, "_scans": dict, "_shared": SharedPassages, "_coverage": (tuple, type(None)),
         "_markdown": dict, "_pages": dict, "_md_key": (tuple, type(None)), "exports": exports.Memory,
         "_around": (tuple, type(None)), "_heads": dict, "index_memo": index.Memo,
-        "_template_refs": dict}
+        "_template_refs": dict, "listing_inputs": dict}
+LISTINGS = ("listings", "listing pages")  # what the build cache keeps of ``Session._inputs`` (``listing_inputs``)
 
 
 class MarkdownKey(tuple):
@@ -37,6 +41,45 @@ class MarkdownKey(tuple):
     Markdown key of each page refers to it (see ``dossier.cache``)."""
 
     __slots__ = ()
+
+
+class Digested:
+    """Inputs of a page's view (``Session.same_inputs``) compared by value, or, where one side is what the build
+    cache kept of them (their digest only: a cache holds no second copy of the index), by the digest of their
+    pickle, made once, on first use. Pickled, it is that digest. Equal digests are equal pickles, which unpickle
+    to equal values; equal values whose pickles differ (a set in another order) only compare unequal: their
+    pages are made again, as with no memory."""
+
+    __slots__ = ("value", "_digest")
+
+    def __init__(self, value, digest: str | None = None) -> None:
+        self.value, self._digest = value, digest
+
+    def digest(self) -> str:
+        """Of a pickle made without its memo (``Pickler.fast``): of the values alone, not of which of them are one
+        object (a slug read back from the cache in one list, made again in another)."""
+        if self._digest is None:
+            f = io.BytesIO()
+            pickler = pickle.Pickler(f, pickle.HIGHEST_PROTOCOL)
+            pickler.fast = True
+            try:
+                pickler.dump(self.value)
+            except (pickle.PicklingError, AttributeError, ValueError, TypeError, RecursionError):  # a cycle: equal to nothing
+                f = io.BytesIO(os.urandom(16))
+            self._digest = hashlib.blake2b(f.getbuffer(), digest_size=16).hexdigest()
+        return self._digest
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Digested):
+            return NotImplemented
+        if self.value is not None and other.value is not None:
+            return self.value == other.value
+        return self.digest() == other.digest()
+
+    __hash__ = None
+
+    def __reduce__(self):
+        return Digested, (None, self.digest())
 
 
 @dataclass(frozen=True)
@@ -525,6 +568,17 @@ class Session:
             self._passes = {}
 
     # -- the build cache ---------------------------------------------------------------------
+    @property
+    def listing_inputs(self) -> dict:
+        """What the build cache keeps of ``_inputs``: the listing pages' (``index_pages.listings``), so that a
+        cached build after an edit that changed none of their inputs makes none of their views (their inputs
+        are held as a digest: see ``Digested``). Not the entity pages' (16 MB at 10,000 articles)."""
+        return {key: self._inputs[key] for key in LISTINGS if key in self._inputs}
+
+    @listing_inputs.setter
+    def listing_inputs(self, kept: dict) -> None:
+        self._inputs = {key: kept[key] for key in LISTINGS if key in kept}
+
     def state(self) -> dict:
         """What the build cache keeps of this session (see :mod:`dossier.cache`)."""
         return {name: getattr(self, name) for name in KEPT}
