@@ -298,7 +298,8 @@ def paragraphs_text(lines: list[str], paragraphs: list[tuple[int, int]]) -> str:
     """The text of ``paragraphs_html``'s HTML, its tags out and its characters unescaped: each paragraph's
     text and the line break after its ``</p>``. Links and spans wrap a name's own characters, and plain
     prose holds no ``&`` (``plain.paragraphs``), so unescaping gives back exactly what was escaped."""
-    return "".join((lines[first] if end - first == 1 else "\n".join(lines[first:end])) + "\n" for first, end in paragraphs)
+    return "".join((lines[first] if end - first == 1 else "\n".join(lines[first:end])) + "\n"
+                   for first, end in paragraphs)
 
 
 def linked_paragraphs(texts: list[str], env) -> list[tuple[str, list, bool]]:
