@@ -25,7 +25,8 @@ after a small edit writes little:
   postings are made again.
 - ``build.pickle``, the index: the names of the parts, and the rest of the session's memory (the
   shared passages but their sentence keys, coverage, the Markdown key, the exports' memo of the search
-  index and data files, what each template names by the digest of its bytes).
+  index and data files, what each template names by the digest of its bytes, what the listing pages'
+  views were made of, the index's part of it as a digest: ``Session.listing_inputs``).
 
 A record (what loading a file gave) is written once, in its file's part; the other parts and the
 index refer to it by its file and place, ``_ref((file, i))``, and so does a page's Markdown key to the
