@@ -51,6 +51,7 @@ from functools import cache, partial
 from typing import Callable, Iterator
 from itertools import islice
 
+from .giveway import each
 from .model import Output
 from .search_marks import MARKS
 
@@ -482,7 +483,7 @@ def record_words(records: list[Record], counted: dict | None, memo: dict | None,
     without reading the record (they are known to be its own: ``exports._check``)."""
     counted, last = counted or {}, dict(memo or {})
     words = []
-    for i in range(len(records)):
+    for i in each(range(len(records))):
         w = counted.get(i)
         if i not in trusted or w is None:
             r = records[i]
