@@ -253,7 +253,7 @@ def finish_exports(opts: Options, session: Session, make: Callable, give_way: Ca
     try:
         with pool.no_cyclic_gc():  # as a build: the collector's walks of the archive are long and not asked
             commit = amend_output(opts, session, change, writing)
-    except giveway.GaveWay:
+    except BaseException:  # gave way (or failed): nothing of it was committed, nor is it remembered
         memory.restore(before)
         raise
     session.behind = False

@@ -51,7 +51,7 @@ from functools import cache, partial
 from typing import Callable, Iterator
 from itertools import islice
 
-from .giveway import each
+from .giveway import check, each
 from .model import Output
 from .search_marks import MARKS
 
@@ -275,7 +275,7 @@ def _postings(counted: list, bounds: array | None = None, total: int | None = No
     bonus = TITLE_BONUS_POINTS
     terms: defaultdict[bytes, array] = defaultdict(partial(array, "I"))
     append, postings = array.append, terms.__getitem__
-    for doc, c in enumerate(counted):
+    for doc, c in each(enumerate(counted)):
         at = doc * WEIGHTS
         terms_of, counts, title = _terms(c)
         table, _norm = _weights(c.length, counts, avglen, at)
@@ -397,7 +397,7 @@ def _shards(postings: dict[bytes, array], df: dict, every: int) -> tuple[Iterato
 
     def files() -> Iterator[tuple[str, bytes]]:
         first, pack, group = "", {}, {}
-        for t in sorted(terms):
+        for t in each(sorted(terms)):
             k = shard_of(t, split)
             if k not in packs:
                 if pack and starts_pack(k, every):
@@ -513,6 +513,7 @@ def index_of(records: list[Record], words: list, state: list | None = None, tota
     yield from term_files(words, len(records), terms, state is not None, total)
     rest: dict = {}
     yield from record_files(records, rest)
+    check()
     yield manifest(records, words, terms, rest, state)
 
 
@@ -537,13 +538,14 @@ def record_files(records: list[Record], made: dict) -> Iterator[Output]:
     sums: dict[str, tuple[int, int]] = {}
     starts: list[int] = []
     docs: dict = {}
-    for n, (start, chunk) in enumerate(_chunks(records)):  # one pass over the records
+    for n, (start, chunk) in each(enumerate(_chunks(records)), 1):  # one pass over the records
         starts.append(start)
         for i, r in enumerate(chunk, start):
             _filter_docs(docs, i, r)
         data = chunk_file(chunk)
         sums[f"x/{n}.json"] = (zlib.crc32(data), len(data))
         yield Output(f"{FOLDER}/x/{n}.json", data)
+    check()
     files = filter_files(records, sums, docs)
     made.update(starts=starts, filters=files.pop("filters"), sums=sums)
     for name, data in files.items():

@@ -65,7 +65,7 @@ class State:
         """The State of an index made whole (see :func:`search.index_files`); ``words``: the records'
         Words, or (their keys as an array("Q"), the sum of their lengths)."""
         keys, total = words if isinstance(words, tuple) else (array("Q", (w.key for w in words)), words)
-        return cls.made(keys, array("Q", map(entry_key, records)), total, *rest)
+        return cls.made(keys, array("Q", map(entry_key, each(records))), total, *rest)
 
 
 def update(state: State | None, records: list[Record], words: list[Words], memo: dict, previous: dict,
