@@ -22,6 +22,7 @@ from typing import Callable
 
 from . import opendata, pool, search, search_update
 from .markdown.sidenotes import KIND_LABELS
+from .giveway import each
 from .model import Output
 from .pagetext import PageText, first_words, read_page
 from .search import Record, index_of, record_words
@@ -41,6 +42,14 @@ class Memory:
     data: dict = field(default_factory=dict)  # part of the open data -> (digest of its inputs, {path: (digest, size)})
     pending: dict = field(default_factory=dict)  # the same, this build's, with sizes only until it is committed
     checked: set = field(default_factory=set)  # reports' words known to be their records' (see ``_check``)
+
+    def snapshot(self) -> tuple:
+        """What making the exports changes here but ``texts`` (whose entries stand for a page's digest
+        whichever build made it), to put back (``restore``) when the preview's update gives way."""
+        return dict(self.words), self.search, dict(self.data), dict(self.pending), set(self.checked)
+
+    def restore(self, snapshot: tuple) -> None:
+        self.words, self.search, self.data, self.pending, self.checked = snapshot
 
     def committed(self, outputs: dict) -> None:
         """The build reached the output folder: ``outputs`` (path -> digest) holds its data files."""
@@ -113,7 +122,7 @@ def exports(b: Built, memory: Memory, lap: Callable[[str], None] = lambda name: 
     slugs = dict(zip(pages, site.articles))  # the first len(site.articles) pages are the articles
     # A report's text is read where it is used (the annotated reports' passages, the records made), never
     # all held: a one-off build's wait in the spool, a cached build's in the build cache (``cache_pickle.Text``).
-    texts = {p: _text(b, memory, p, slugs.get(p)) for p in pages if slugs.get(p) not in b.article_texts}
+    texts = {p: _text(b, memory, p, slugs.get(p)) for p in each(pages) if slugs.get(p) not in b.article_texts}
     passages = _passages(b, texts)
     # Made whole, the index's term files are made in a forked process while this one makes the open data
     # and then the record chunks; an update from the last index is quicker than the fork.
@@ -183,18 +192,18 @@ def _record_words(b: Built, memory: Memory, records: list[Record], heads: dict |
         slugs, reports = list(b.site.articles), records.reports
         return _Records(lambda i: words[slugs[i]] if i < reports else search.counted(records[i]), range(len(records)), [])
     slugs = list(b.site.articles)
-    counted = {i: words[slug] for i, slug in enumerate(slugs) if slug in words}  # reports come first
+    counted = {i: words[slug] for i, slug in each(enumerate(slugs)) if slug in words}  # reports come first
     facts = facts or {}
     heads = _heads(b, facts) if heads is None else heads
 
     def head(i: int) -> Record:
         return heads[i] if i in heads else report_head(b.site, b.urls, slugs[i])
-    checks = {i: facts[i][3] if i in facts else _check(head(i), counted[i].key) for i in range(len(slugs))
+    checks = {i: facts[i][3] if i in facts else _check(head(i), counted[i].key) for i in each(range(len(slugs)))
               if i in counted}
     trusted = frozenset(i for i, c in checks.items() if c in memory.checked)
     out = record_words(records, counted, memory.words, trusted)
     # Each report's words are now found its record's: those not trusted were checked against their record.
-    memory.checked = {checks[i] if i in trusted else _check(head(i), out[i].key) for i in range(len(slugs))}
+    memory.checked = {checks[i] if i in trusted else _check(head(i), out[i].key) for i in each(range(len(slugs)))}
     return out
 
 
@@ -202,7 +211,7 @@ def _heads(b: Built, facts: dict | None = None) -> dict:
     """Record number -> a report's record but the text of its page (``report_head``), but for the reports in
     ``facts`` (``report_search_facts``: what the index takes of their heads was made where they were rendered)."""
     facts = facts or {}
-    return {i: report_head(b.site, b.urls, slug) for i, slug in enumerate(b.site.articles) if i not in facts}
+    return {i: report_head(b.site, b.urls, slug) for i, slug in each(enumerate(b.site.articles)) if i not in facts}
 
 
 def report_search_facts(head: Record, key: int) -> tuple:
@@ -241,13 +250,13 @@ def _spooled(b: Built) -> bool:
 def search_files(b: Built, memory: Memory, records: list[Record]) -> dict[str, str]:
     """The search index: updated from the output's when that is possible, else made whole."""
     last = dict(memory.words)
-    facts = {i: f for i, slug in enumerate(b.site.articles) if (f := b.search_facts.get(slug))}
+    facts = {i: f for i, slug in each(enumerate(b.site.articles)) if (f := b.search_facts.get(slug))}
     heads = _heads(b, facts)
     words = _record_words(b, memory, records, heads, facts)  # each report's its record's now: their heads stand
     got = search_update.update(memory.search, records, words, last, b.previous, b.read, heads, facts)
     if got is not None:
         outs, files, memory.search = got
-        files.update((o.path, b.put(o)) for o in outs)
+        files.update((o.path, b.put(o)) for o in each(outs, 1))
         return files
     state: list | None = [] if b.keep else None  # a one-off build makes no State for a next one
     files = {o.path: b.put(o) for o in index_of(records, words, state, _total(b, records))}
@@ -257,7 +266,7 @@ def search_files(b: Built, memory: Memory, records: list[Record]) -> dict[str, s
 
 def _passages(b: Built, texts: dict) -> list[opendata.Passage]:
     out = []
-    for slug, art in sorted(b.site.articles.items()):
+    for slug, art in each(sorted(b.site.articles.items())):
         anns = b.site.annotations.get(slug, ())
         if not anns:
             continue
@@ -289,7 +298,7 @@ def opendata_files(b: Built, memory: Memory, passages: list) -> dict[str, str]:
     site, urls = b.site, b.urls
     named: dict[str, set] = {}
     counts: dict[str, int] = {}
-    for slug, ents in b.mentions.items():
+    for slug, ents in each(b.mentions.items()):
         named[slug] = set(ents)
         for e in named[slug]:
             counts[e] = counts.get(e, 0) + 1
@@ -356,7 +365,7 @@ def _articles_key(b: Built, base: tuple, named: dict) -> bytes:
     inputs digested here when its result has none."""
     h = hashlib.blake2b(repr(base).encode("utf-8"), digest_size=16)
     keys = b.data_keys
-    for slug, art in sorted(b.site.articles.items()):
+    for slug, art in each(sorted(b.site.articles.items())):
         got = keys.get(slug)
         h.update(slug.encode("utf-8") + b"\0" + (got[0] if got else report_data_keys(art, named.get(slug, ()), b"")[0]))
     return h.digest()
@@ -368,7 +377,7 @@ def _packed_rows(b: Built) -> bytes:
     h = hashlib.blake2b(digest_size=16)
     packed = getattr(b.mention_rows, "packed", None)
     keys = b.data_keys
-    for slug in sorted(b.mentions):
+    for slug in each(sorted(b.mentions)):
         got = keys.get(slug)
         h.update(slug.encode("utf-8") + b"\0")
         h.update(got[1] if got else _digest16(packed(slug) if packed else _utf8(b.mention_rows[slug])))
@@ -399,7 +408,7 @@ def _fingerprint(inputs) -> str:
         return inputs.hex()
     h = hashlib.blake2b(digest_size=16)
     for part in inputs if isinstance(inputs, tuple) else (inputs,):
-        for item in part if isinstance(part, list) else (part,):
+        for item in each(part) if isinstance(part, list) else (part,):
             h.update(repr(item).encode("utf-8", "surrogatepass") + b"\0")  # a repr holds no raw control character
         h.update(b"\1")
     return h.hexdigest()
@@ -441,13 +450,13 @@ def _records(b: Built, texts: dict, passages: list, lazy: bool = False) -> list[
                              spooled(slug) if spooled is not None else b.article_texts[slug][0])
 
     recs: list = []
-    for slug, ent in site.entities.items():
+    for slug, ent in each(site.entities.items()):
         words = texts[output_path(page_dir("entity", slug))]
         typ = TYPE_NAMES.get(ent.type, ent.type)
         recs.append(Record(urls.of("entity", slug), ent.name, " ".join([*ent.aliases, words] if words else ent.aliases),
                            "Entity",
                            (("Entity type", typ),), (("detail", typ),)))
-    for p in passages:
+    for p in each(passages):
         ann, art = p.annotation, p.article
         outlet = site.entities.get(art.outlet)
         name = outlet.name if outlet else art.outlet
@@ -466,7 +475,7 @@ def _records(b: Built, texts: dict, passages: list, lazy: bool = False) -> list[
                            "Page"))
     if spooled is not None or lazy:
         return _Records(report, list(site.articles), recs)
-    return [*map(report, site.articles), *recs]
+    return [*map(report, each(site.articles)), *recs]
 
 
 # A tag that ends a line of text (a paragraph, a list item, a line break) stands for a space; any

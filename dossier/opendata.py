@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 from urllib.parse import quote
 
+from .giveway import each
 from .model import Output
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -140,7 +141,7 @@ def annotations_jsonld(passages: list[Passage], urls, config) -> Output | Stream
     creator = {"type": "Organization", "name": config.author or config.title}
 
     def items() -> Iterator[dict]:
-        for p in passages:
+        for p in each(passages):
             yield annotation(p, urls.absolute(f"articles/{p.article.slug}/"), creator, config.language)
 
     data = {"@context": ANNO_CONTEXT, "id": urls.absolute("data/annotations.jsonld"), "type": "AnnotationCollection",
@@ -173,7 +174,7 @@ def _around(frame: bytes, items: Callable[[], Iterator]) -> Iterator[bytes]:
 
 def entities(site, urls, report_counts: dict) -> list[Output]:
     rows = []
-    for e in sorted(site.entities.values(), key=lambda e: e.slug):
+    for e in each(sorted(site.entities.values(), key=lambda e: e.slug)):
         rows.append({"slug": e.slug, "name": e.name, "type": e.type, "aliases": list(e.aliases),
                      "description": e.description, "same_as": list(e.same_as),
                      "reports": report_counts.get(e.slug, 0), "url": urls.absolute(f"entities/{e.slug}/")})
@@ -183,7 +184,7 @@ def entities(site, urls, report_counts: dict) -> list[Output]:
 def articles(site, urls, named: dict) -> list[Output | Streamed]:
     """``articles.json`` and ``.csv``, made one report at a time as they are written (a row is a report)."""
     def rows() -> Iterator[dict]:
-        for a in sorted(site.articles.values(), key=lambda a: a.slug):
+        for a in each(sorted(site.articles.values(), key=lambda a: a.slug)):
             yield {"slug": a.slug, "title": a.title, "outlet": a.outlet, "published": a.published.isoformat(),
                    "url": a.url, "byline": a.byline, "story": a.story, "tags": list(a.tags),
                    "entities": sorted(named.get(a.slug, ())), "page": urls.absolute(f"articles/{a.slug}/")}
@@ -278,7 +279,7 @@ def mentions_csv(chunks) -> Streamed:
     them as asked holds one article's at a time); the rows come in slug order, one article's at a time."""
     def pieces() -> Iterator[bytes]:
         yield _csv(MENTION_COLUMNS, [])
-        for slug in sorted(chunks):
+        for slug in each(sorted(chunks)):
             rows = chunks[slug]
             yield rows if isinstance(rows, bytes) else rows.encode("utf-8")
     return Streamed("data/mentions.csv", pieces)
@@ -286,7 +287,7 @@ def mentions_csv(chunks) -> Streamed:
 
 def claims_json(passages: list[Passage], site, urls) -> Output:
     claims: dict[str, list] = {}
-    for p in sorted(passages, key=lambda p: (p.annotation.claim, p.article.published, p.article.slug)):
+    for p in each(sorted(passages, key=lambda p: (p.annotation.claim, p.article.published, p.article.slug))):
         ann, art = p.annotation, p.article
         if not ann.claim:
             continue

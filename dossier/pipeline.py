@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -19,11 +20,12 @@ from typing import Callable
 
 import jinja2
 
-from . import exports, pool
+from . import exports, giveway, pool
 from .article_pages import bodies_unread, release_bodies, release_mentions, render_articles, split_exports
 from .config import load_config
 from .emit import MentionRows, Renderer, feed_xml, robots_txt, sitemap_xml
 from .errors import DossierError, ErrorList
+from .giveway import each
 from .index import Index, build_index, heads_of
 from .index_pages import listings, render_entities, render_free_pages, render_views
 from .model import Output, Unreadable, named as entities_named
@@ -210,6 +212,7 @@ def render_site(site: Site, renderer: Renderer, layouts: Layouts, session: Sessi
                        spool=spool)
         if opts.preview and carry_exports(session.outputs(), outputs):
             later = partial(finish_exports, opts, session, make)
+            session.behind = True
         else:
             outputs.update(make(staging, outputs, clock))  # staged as they are made, in their stages' time
     if spool is not None:
@@ -227,17 +230,33 @@ def carry_exports(previous: dict, outputs: dict) -> bool:
     return bool(old)
 
 
-def finish_exports(opts: Options, session: Session, make: Callable) -> BuildResult:
-    """The preview's second step of a rebuild, its pages served: the search index and the data files."""
+def finish_exports(opts: Options, session: Session, make: Callable, give_way: Callable[[], bool] | None = None,
+                   writing: Callable | None = None) -> BuildResult:
+    """The preview's second step of a rebuild, its pages served: the search index and the data files.
+
+    ``give_way``: asked at the update's check points (:mod:`dossier.giveway`); once it answers true, the
+    update stops with ``giveway.GaveWay``, before any of its files reached the output folder, and the
+    session's ``exports.Memory`` is as it was: the next rebuild makes them instead. ``writing``: a context
+    manager held while the files move into the output folder (the preview's page requests wait)."""
     clock = Clock()
+    memory = session.exports
+    before = memory.snapshot()
 
     def change(staging: Staging, outputs: dict) -> None:
-        made = make(staging, outputs, clock)  # staged as they are made
+        with giveway.giving_way(give_way):
+            made = make(staging, outputs, clock)  # staged as they are made
+            giveway.check()  # the last one: from here on the files move in
         for path in [p for p in outputs if p.startswith(EXPORTED)]:
             del outputs[path]
         outputs.update(made)
 
-    commit = amend_output(opts, session, change)
+    try:
+        with pool.no_cyclic_gc():  # as a build: the collector's walks of the archive are long and not asked
+            commit = amend_output(opts, session, change, writing)
+    except BaseException:  # gave way (or failed): nothing of it was committed, nor is it remembered
+        memory.restore(before)
+        raise
+    session.behind = False
     clock.lap("write")
     return BuildResult(True, written=commit.written, removed=commit.removed, seconds=time.perf_counter() - clock.start,
                        timings=clock.timings, out=opts.out)
@@ -253,8 +272,8 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
     article slug -> the entities its body names, when the mentions were let go (``release_mentions``).
     ``spool``: the reports' texts and words wait there, not in ``results`` (:mod:`dossier.spool`)."""
     if named is None:
-        named = {s: set(entities_named(r.mentions)) for s, r in results.items()}
-    notes = {(s, ann_id): html for s, r in results.items() for ann_id, html in r.notes.items()}
+        named = {s: set(entities_named(r.mentions)) for s, r in each(results.items())}
+    notes = {(s, ann_id): html for s, r in each(results.items()) for ann_id, html in r.notes.items()}
 
     def read(path: str) -> bytes:
         staged = staging.dir / path
@@ -262,16 +281,16 @@ def export_files(site: Site, renderer: Renderer, results: dict, index: Index, se
 
     built = exports.Built(
         site, renderer.urls, outputs, read, named,
-        {s: tuple(r.anchored) for s, r in results.items()}, tuple(index.claims),
-        Texts(spool, results) if spool else {s: r.text for s, r in results.items()},
+        {s: tuple(r.anchored) for s, r in each(results.items())}, tuple(index.claims),
+        Texts(spool, results) if spool else {s: r.text for s, r in each(results.items())},
         Rows(spool, results) if spool else MentionRows(results),
         lambda ann: notes.get((ann.article, ann.id)) or renderer.markdown(ann.note, ann.source, ann.note_line - 1, []),
         lambda files: renderer.render(data_view(renderer.frame, files)),
-        WordsOf(spool, results) if spool else {s: r.words for s, r in results.items() if r.words is not None},
+        WordsOf(spool, results) if spool else {s: r.words for s, r in each(results.items()) if r.words is not None},
         session.outputs(),
         partial(session.stage, staging), aside, session.remembers, partial(session.stage_pieces, staging),
-        {s: r.data_keys for s, r in results.items() if r.data_keys} if session.remembers else {},
-        {s: r.search_facts for s, r in results.items() if r.search_facts} if session.remembers else {})
+        {s: r.data_keys for s, r in each(results.items()) if r.data_keys} if session.remembers else {},
+        {s: r.search_facts for s, r in each(results.items()) if r.search_facts} if session.remembers else {})
     return exports.exports(built, session.exports, clock.lap)
 
 
@@ -340,7 +359,9 @@ class Builder:
         if changed is not None:
             # Folders resolved, the name kept: a link that changed is seen as the link, never as its target.
             changed = {Path(p).parent.resolve() / Path(p).name for p in changed}
-            if self._last is not None and self._last.ok and changed and \
+            # Only assets: copied, nothing built (but not while the output's search index and data are an
+            # older build's: a build of its own gives the update that brings them up to date).
+            if self._last is not None and self._last.ok and changed and not self.session.behind and \
                     all(classify(self.root, p) == ASSET and not p.is_dir() for p in changed):
                 result = copy_assets(self.opts, self.session, changed, self._last)
                 if result is not None:
@@ -389,9 +410,11 @@ def copy_assets(opts: Options, session: Session, changed: set, last: BuildResult
                        time.perf_counter() - clock.start, clock.timings, opts.out, commit.kept, commit.kept_changed)
 
 
-def amend_output(opts: Options, session: Session, change: Callable[[Staging, dict], None]):
+def amend_output(opts: Options, session: Session, change: Callable[[Staging, dict], None],
+                 writing: Callable | None = None):
     """Change a few files of the last good build's output: ``change(staging, outputs)`` stages them
-    and edits ``outputs`` (path -> digest, what the folder holds); then they are committed."""
+    and edits ``outputs`` (path -> digest, what the folder holds); then they are committed (``writing``:
+    a context manager held meanwhile, see ``finish_exports``)."""
     check_output(opts.root, opts.out, DEFAULT_LAYOUTS)
     recover_output(opts.out)
     outputs = session.outputs()
@@ -399,7 +422,8 @@ def amend_output(opts: Options, session: Session, change: Callable[[Staging, dic
     staging.begin()
     try:
         change(staging, outputs)
-        commit = staging.commit(outputs, swap=opts.swap)
+        with writing() if writing is not None else nullcontext():
+            commit = staging.commit(outputs, swap=opts.swap)
     except BaseException:
         staging.discard()
         raise

@@ -51,6 +51,7 @@ from functools import cache, partial
 from typing import Callable, Iterator
 from itertools import islice
 
+from .giveway import check, each
 from .model import Output
 from .search_marks import MARKS
 
@@ -274,7 +275,7 @@ def _postings(counted: list, bounds: array | None = None, total: int | None = No
     bonus = TITLE_BONUS_POINTS
     terms: defaultdict[bytes, array] = defaultdict(partial(array, "I"))
     append, postings = array.append, terms.__getitem__
-    for doc, c in enumerate(counted):
+    for doc, c in each(enumerate(counted)):
         at = doc * WEIGHTS
         terms_of, counts, title = _terms(c)
         table, _norm = _weights(c.length, counts, avglen, at)
@@ -396,7 +397,7 @@ def _shards(postings: dict[bytes, array], df: dict, every: int) -> tuple[Iterato
 
     def files() -> Iterator[tuple[str, bytes]]:
         first, pack, group = "", {}, {}
-        for t in sorted(terms):
+        for t in each(sorted(terms)):
             k = shard_of(t, split)
             if k not in packs:
                 if pack and starts_pack(k, every):
@@ -482,7 +483,7 @@ def record_words(records: list[Record], counted: dict | None, memo: dict | None,
     without reading the record (they are known to be its own: ``exports._check``)."""
     counted, last = counted or {}, dict(memo or {})
     words = []
-    for i in range(len(records)):
+    for i in each(range(len(records))):
         w = counted.get(i)
         if i not in trusted or w is None:
             r = records[i]
@@ -512,6 +513,7 @@ def index_of(records: list[Record], words: list, state: list | None = None, tota
     yield from term_files(words, len(records), terms, state is not None, total)
     rest: dict = {}
     yield from record_files(records, rest)
+    check()
     yield manifest(records, words, terms, rest, state)
 
 
@@ -536,13 +538,14 @@ def record_files(records: list[Record], made: dict) -> Iterator[Output]:
     sums: dict[str, tuple[int, int]] = {}
     starts: list[int] = []
     docs: dict = {}
-    for n, (start, chunk) in enumerate(_chunks(records)):  # one pass over the records
+    for n, (start, chunk) in each(enumerate(_chunks(records)), 1):  # one pass over the records
         starts.append(start)
         for i, r in enumerate(chunk, start):
             _filter_docs(docs, i, r)
         data = chunk_file(chunk)
         sums[f"x/{n}.json"] = (zlib.crc32(data), len(data))
         yield Output(f"{FOLDER}/x/{n}.json", data)
+    check()
     files = filter_files(records, sums, docs)
     made.update(starts=starts, filters=files.pop("filters"), sums=sums)
     for name, data in files.items():

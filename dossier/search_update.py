@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import search
+from .giveway import check, each
 from .model import Output
 from .search import FOLDER, Record, Words
 
@@ -64,7 +65,7 @@ class State:
         """The State of an index made whole (see :func:`search.index_files`); ``words``: the records'
         Words, or (their keys as an array("Q"), the sum of their lengths)."""
         keys, total = words if isinstance(words, tuple) else (array("Q", (w.key for w in words)), words)
-        return cls.made(keys, array("Q", map(entry_key, records)), total, *rest)
+        return cls.made(keys, array("Q", map(entry_key, each(records))), total, *rest)
 
 
 def update(state: State | None, records: list[Record], words: list[Words], memo: dict, previous: dict,
@@ -110,21 +111,27 @@ def update(state: State | None, records: list[Record], words: list[Words], memo:
                     del df[term]
         table, _norm, counts = search.weight_table(words[i], avg, 0)
         bounds[2 * i:2 * i + 2] = array("d", search.norm_bounds(table, 0, counts))
+    check()
     if search.split_of(df) != state.split:
         return None
+    check()
     sums = dict(state.sums)
     got = _packs(diffs, state, search.pack_every(n), sums, Packs(previous, read))
     if got is None:
         return None
     made, packs = got
+    check()
     made.update(_chunks(records, starts, state.starts, keys, old_keys, entries, old_entries, sums))
     for name in [k for k in sums if k.startswith("f/")]:
         del sums[name]
+    check()
     made.update(search.filter_files(records, sums, docs))
+    check()
     made["index.json"] = search.index_json(n, state.split, packs, starts, made.pop("filters"), sums)
     carried = {f"{FOLDER}/{name}": previous.get(f"{FOLDER}/{name}") for name in sums if name not in made}
     if None in carried.values():
         return None
+    check()
     new = State.made(keys, entries, words, bounds, df, state.split, packs, starts, sums, made["index.json"])
     return [Output(f"{FOLDER}/{name}", data) for name, data in sorted(made.items())], carried, new
 
@@ -146,7 +153,7 @@ def _record_facts(records, words: list[Words], heads: dict, facts: dict | None =
     entries, starts, docs = array("Q"), [], {}
     size = 0
     facts = facts or {}
-    for i in range(len(records)):
+    for i in each(range(len(records))):
         known = facts.get(i)
         if known is None:
             head = heads.get(i)
@@ -167,7 +174,7 @@ def _record_facts(records, words: list[Words], heads: dict, facts: dict | None =
 def _reweighed(words: list[Words], bounds: array, avg: float, changed: set) -> list[int]:
     """Records not changed whose length norm left its bounds (their weights may have moved)."""
     out = []
-    for i, w in enumerate(words):
+    for i, w in each(enumerate(words)):
         if i in changed:
             continue
         norm = search.K1 * (1 - search.B + search.B * w.length / avg)

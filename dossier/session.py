@@ -151,6 +151,7 @@ class Session:
         self._md_key = None  # what Markdown reads of the whole archive, this build
         self.links_key = ""  # what wikilinks to passages and claims are checked against (pipeline.links_key)
         self.exports = exports.Memory()  # page texts, the last search index and data files
+        self.behind = False  # the output's search index and data are an older build's (the preview's ``later`` owed)
         self._around = None  # what every article page reads of the whole archive, last build (``steady``)
         self._around_new = None
         self._heads: dict[str, tuple] = {}  # article slug -> (Article, ArticleHead, wikilink in its body?), last build

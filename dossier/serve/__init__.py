@@ -23,9 +23,11 @@ import threading
 import time
 import webbrowser
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..giveway import GaveWay
 from .annotate import Annotator
 from .guard import exposure_warning
 from .server import BuildStatus, DevServer, Outcome
@@ -266,13 +268,19 @@ class PreviewServer:
 
     def _finish(self, result: Any, build: int) -> None:
         """The rebuild's pages are served: now its search index and data files (the last ones are
-        served meanwhile; see ``BuildResult.later``)."""
+        served meanwhile; see ``BuildResult.later``). A save that comes while they are made stops them
+        at their next check point (:mod:`dossier.giveway`): its rebuild starts at once and makes them in
+        turn, so a save waits for them no more than for an idle server."""
         later = getattr(result, "later", None)
         if later is not None and self.watcher is not None and self.watcher.pending(EXPORT_IDLE):
             return  # more saves are coming: the rebuild they start makes the index (the last one is served)
         if later is not None and self.dev is not None:
+            watcher, state = self.watcher, self.dev.state
             try:
-                self.dev.state.after(later)
+                state.after(partial(later, give_way=watcher.waiting if watcher is not None else None,
+                                    writing=state.writing))
+            except GaveWay:
+                return  # nothing of it reached the output folder; the save's rebuild makes them again
             except Exception as exc:  # the last index stays; the next rebuild makes it again
                 self._print(f"search index and data not updated: {type(exc).__name__}: {exc}", err=True)
                 return

@@ -11,7 +11,8 @@ import secrets
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +78,7 @@ class BuildState:
         self._build_lock = threading.Lock()   # one build at a time
         self.closed = False
         self.last_traceback: str | None = None
+        self._writing = 0  # ``writing`` held (page requests wait)
 
     def snapshot(self) -> BuildStatus:
         with self._cond:
@@ -102,6 +104,19 @@ class BuildState:
         with self._build_lock:
             return fn()
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Page requests wait meanwhile, as during a build (``wait_idle``): ``after``'s work holds this
+        while its files move into the output folder, so no request sees some of them moved and some not."""
+        with self._cond:
+            self._writing += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing -= 1
+                self._cond.notify_all()
+
     def publish(self, outcome: Outcome) -> BuildStatus:
         with self._cond:
             s = self.status
@@ -120,7 +135,7 @@ class BuildState:
 
     def wait_idle(self, timeout: float = BUILD_WAIT) -> bool:
         with self._cond:
-            return self._cond.wait_for(lambda: not self.status.building or self.closed, timeout)
+            return self._cond.wait_for(lambda: not (self.status.building or self._writing) or self.closed, timeout)
 
     def wait_newer(self, build: int, timeout: float) -> BuildStatus | None:
         """Wait until a build newer than ``build`` finished; None on timeout/close."""

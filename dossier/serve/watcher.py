@@ -156,6 +156,7 @@ class Watcher:
         # Files seen so far, so a rename over an existing file (an atomic save,
         # which inotify reports only as a move) reads as "modified".
         self._known: set[Path] = set()
+        self._last = 0.0  # time.monotonic() of the last event queued (the quiet wait counts from it)
 
     # lifecycle
     def start(self) -> Watcher:
@@ -249,6 +250,7 @@ class Watcher:
 
     def _enqueue(self, item: tuple[str, Path] | None) -> None:
         with self._arrived:
+            self._last = time.monotonic()
             self._queue.put(item)
             self._arrived.notify_all()
 
@@ -265,12 +267,20 @@ class Watcher:
                 self._arrived.wait(left)
             return True
 
+    def waiting(self) -> bool:
+        """Whether a change waits to be built, or the watcher stopped (cheap: asked often while the
+        preview's search index is made, see ``PreviewServer._finish``)."""
+        return not self._queue.empty() or self._stopped.is_set()
+
     def wait(self, timeout: float | None = None) -> ChangeSet | None:
         """Block for the next burst of changes; None if stopped (or timeout).
 
         After the first event, keep collecting until no event has arrived for
         ``quiet`` seconds (or ``max_settle`` seconds have passed in total, so a
-        process that writes without pause cannot starve the rebuilds).
+        process that writes without pause cannot starve the rebuilds). The quiet
+        time counts from the last event's arrival, not from this call: events
+        that came while the caller was busy (the preview's search index giving
+        way) have waited part of it already.
         """
         changes = ChangeSet()
         try:
@@ -287,10 +297,11 @@ class Watcher:
                 changes.changes.setdefault(path, DELETED)
             else:
                 changes.add(path, kind)
-            wait_for = min(self.quiet, deadline - time.monotonic())
-            if wait_for <= 0:
+            now = time.monotonic()
+            if deadline - now <= 0:
                 return changes
-            try:
-                item = self._queue.get(timeout=wait_for)
+            wait_for = min(self.quiet - (now - self._last), deadline - now)
+            try:  # quiet already: take what came meanwhile, without waiting
+                item = self._queue.get(timeout=wait_for) if wait_for > 0 else self._queue.get_nowait()
             except queue.Empty:
                 return changes

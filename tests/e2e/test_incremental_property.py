@@ -7,7 +7,9 @@ builder's output is compared with a clean build into a fresh folder; at the star
 step, so is a build with the build cache (``dossier build``'s path: a new builder reading the cache
 the last such build left on disk, several edits ago). Some steps are invalid
 edits: that build must fail and leave the output exactly as it was, and the next valid step must
-again equal a clean build.
+again equal a clean build. In some steps the search index and data the preview makes after a build's
+pages (``BuildResult.later``) give way to a save at one of their check points (``dossier.giveway``): nothing of
+them may reach the output, and the next step's build must make them (its output equals a clean build).
 
 Bounded for CI: four derandomized examples of up to a dozen steps, not shrunk (well under a minute).
 Run more with ``DOSSIER_PROPTEST_EXAMPLES=50 DOSSIER_PROPTEST_STEPS=30`` (random seeds and
@@ -20,8 +22,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import jinja2
@@ -29,6 +33,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
+from dossier import giveway
+from dossier.giveway import GaveWay
+from dossier.outdir import MANIFEST
+from dossier.pipeline import EXPORTED
 from tests.helpers.archive_edits import EDITS, broken
 from tests.helpers.archive_model import DEFAULT_LAYOUTS, generated
 from tests.helpers.files import differences, tree
@@ -39,9 +47,9 @@ PREVIEW_WORKERS = 2  # the first build forks a pool of this many workers (the pr
 def pipeline_builds(root: Path, out: Path) -> tuple[Callable, Callable, Callable]:
     """The one place this module touches Dossier's build API (so a refactor changes only this).
 
-    Returns ``(preview, clean, cached)``: ``preview(changed)`` is the preview server's path (one long-lived
-    builder; the first build, ``changed=None``, on the process pool, later ones in one process with
-    the set of changed paths; see dossier/serve); ``clean(dest)`` builds ``root`` afresh into
+    Returns ``(preview, clean, cached)``: ``preview(changed, give_way=None)`` is the preview server's path
+    (one long-lived builder; the first build, ``changed=None``, on the process pool, later ones in one
+    process with the set of changed paths; see dossier/serve); ``clean(dest)`` builds ``root`` afresh into
     ``dest``; ``cached(dest)`` is ``dossier build``'s path: a new builder that reads the build
     cache of the last ``cached`` build from disk. All return a result with ``ok``, ``errors`` and
     ``written`` (paths in the output).
@@ -50,15 +58,18 @@ def pipeline_builds(root: Path, out: Path) -> tuple[Callable, Callable, Callable
 
     builder = Builder(root, out, swap=False, preview=True, workers=PREVIEW_WORKERS)
 
-    def preview(changed=None):
+    def preview(changed=None, give_way=None):
         try:
             result = builder.build() if changed is None else builder.build(changed=set(changed))
         finally:
             builder.workers = 1
         if result.ok and result.later is not None:  # the server's second step, once the pages are served
-            done = result.later()
+            # (``give_way``: asked at its check points; once true, it raises dossier.giveway.GaveWay)
+            done = result.later() if give_way is None else result.later(give_way=give_way)
             result = replace(result, written=result.written + done.written, removed=result.removed + done.removed)
         return result
+
+    preview.builder = builder  # the long-lived Builder itself, for tests that call it step by step
 
     def clean(dest: Path):
         return build_site(root, out=dest, workers=1)
@@ -72,6 +83,16 @@ def pipeline_builds(root: Path, out: Path) -> tuple[Callable, Callable, Callable
 EXAMPLES = int(os.environ.get("DOSSIER_PROPTEST_EXAMPLES", "0"))
 CACHED_EVERY = int(os.environ.get("DOSSIER_PROPTEST_CACHED_EVERY", "3"))  # steps between two cached builds
 STEPS = int(os.environ.get("DOSSIER_PROPTEST_STEPS", "12"))
+
+
+@contextmanager
+def patched(obj, name: str, value) -> Iterator[None]:
+    before = getattr(obj, name)
+    setattr(obj, name, value)
+    try:
+        yield
+    finally:
+        setattr(obj, name, before)
 
 
 _forks: list[int] = []  # while a build runs: one item per fork of this process (a render pool's worker)
@@ -119,8 +140,14 @@ class Preview:
             changed.add(path)
         return changed
 
-    def build(self, changed: set[Path]):
-        result, forks = _counting_forks(self.preview, changed | self.pending)
+    def build(self, changed: set[Path], give_way=None):
+        """The preview's build of ``changed``, then its search index and data (which raise
+        ``GaveWay`` once ``give_way()`` is true at one of their check points)."""
+        try:
+            result, forks = _counting_forks(partial(self.preview, give_way=give_way), changed | self.pending)
+        except GaveWay:  # the build itself was good
+            self.pending = set()
+            raise
         assert forks == 0, "an incremental build forked (the preview's threads are running then)"
         self.pending = set() if result.ok else self.pending | changed
         return result
@@ -148,6 +175,33 @@ class Preview:
         self.steps += 1
         self.expect_clean(cached=self.steps % CACHED_EVERY == 0)  # a cached build costs CI time: now and then
         return result
+
+    def step_giving_way(self, files: dict[str, str], at: int) -> None:
+        """Save ``files`` and build; its search index and data give way to a save at their ``at``-th check
+        point (each item of their loops is one here). If they did, nothing of them is in the output: it
+        holds this build's pages and the last search index and data files as they were (the next build
+        makes them); else the output equals a clean build."""
+        exported = {p: d for p, d in tree(self.out).items() if p.startswith(EXPORTED)}
+        asked = []
+        try:
+            with patched(giveway, "EVERY", 1):
+                self.build(self.sync(files), give_way=lambda: asked.append(1) or len(asked) >= at)
+        except GaveWay:
+            pass
+        else:
+            assert len(asked) < at, "an update went on after it was told to give way"
+            self.steps += 1
+            self.expect_clean()
+            return
+        assert len(asked) == at
+        dest = self.tmp / "clean"
+        shutil.rmtree(dest, ignore_errors=True)
+        assert self.clean(dest).ok
+        got = tree(self.out)
+        assert {p: d for p, d in got.items() if p.startswith(EXPORTED)} == exported, \
+            "files of an update that gave way reached the output"
+        differ = [p for p in differences(got, tree(dest)) if not p.startswith(EXPORTED) and p != MANIFEST]
+        assert not differ, f"the pages of the build whose update gave way differ from a clean build's: {differ[:12]}"
 
     def invalid_step(self, files: dict[str, str]) -> None:
         """Save ``files``, which hold a mistake: the build fails and the output stays as it was."""
@@ -183,6 +237,11 @@ class IncrementalMachine(RuleBasedStateMachine):
         path = self.archive.root / rel
         path.write_text(self.archive.disk[rel], encoding="utf-8")
         self.archive.step(self.model.files(), {path})
+
+    @rule(data=st.data())
+    def save_during_the_update(self, data) -> None:  # the next step's build makes its search index and data
+        data.draw(st.sampled_from(EDITS), label="edit")(self.model, data)
+        self.archive.step_giving_way(self.model.files(), data.draw(st.integers(1, 800), label="gives way at"))
 
     @rule(data=st.data())
     def invalid_edit(self, data) -> None:

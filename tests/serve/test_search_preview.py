@@ -108,3 +108,56 @@ def test_pending_sees_a_queued_change_without_taking_it(tiny_archive):
         assert not w.pending()
     finally:
         w.stop()
+
+
+def test_a_save_during_the_update_stops_it_and_its_rebuild_makes_the_index(preview, tiny_archive, sse, monkeypatch):
+    """The search index and data give way to a save (``dossier.giveway``): the update is held at its first
+    check point until the save is queued, then stops there, nothing of it written; the save's rebuild
+    is served and makes them in turn."""
+    import threading
+
+    import dossier.serve
+    from dossier.giveway import GaveWay
+
+    monkeypatch.setattr(dossier.serve, "EXPORT_IDLE", 0.0)  # the update begins once the pages are served
+    watcher, state = preview.watcher, preview.dev.state
+    began, queued = threading.Event(), threading.Event()
+    real_waiting = watcher.waiting
+
+    def waiting() -> bool:
+        if not began.is_set():  # the first question of the first update: hold it until the save is queued
+            began.set()
+            assert queued.wait(30)
+        return real_waiting()
+
+    monkeypatch.setattr(watcher, "waiting", waiting)
+    outcomes: list[str] = []
+    real_after = state.after
+
+    def after(fn):
+        try:
+            result = real_after(fn)
+        except GaveWay:
+            outcomes.append("gave way")
+            raise
+        outcomes.append("made")
+        return result
+
+    monkeypatch.setattr(state, "after", after)
+    events = sse(f"http://127.0.0.1:{preview.port}")
+    first = events.next()
+    index_before = get(preview, "search/index.json").body
+    atomic_write(tiny_archive / ARTICLE, A_TEXT.format(title="First of two"))
+    assert began.wait(30)
+    built = events.until(lambda m: m["build"] > first["build"])
+    assert get(preview, "search/index.json").body == index_before  # the update is held at its check point
+    atomic_write(tiny_archive / ARTICLE, A_TEXT.format(title="Second of two"))
+    assert watcher.pending(30)
+    queued.set()
+    last = events.until(lambda m: m["build"] > built["build"])
+    assert last["ok"], last["errors"]
+    assert preview.wait_exported(last["build"], timeout=30)
+    assert outcomes == ["gave way", "made"]
+    assert preview.exported == last["build"]
+    titles = indexed_titles(preview)
+    assert "Second of two" in titles and "First of two" not in titles

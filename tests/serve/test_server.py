@@ -379,6 +379,28 @@ def test_page_requests_wait_for_running_build(server, fake, site):
     assert 'data-build="2"' in got["r"].text
 
 
+def test_page_requests_wait_while_the_search_index_moves_in(server, site):
+    """``BuildState.writing`` (held while ``after``'s files move into the output folder): a request
+    made meanwhile is answered once they all have, with what they hold then."""
+    page = site / "articles/a/index.html"
+    got: dict = {}
+    done = threading.Event()
+
+    def fetch():
+        got["r"] = http_get(base(server), "/articles/a/")
+        done.set()
+
+    with server.state.writing():
+        page.write_text("<html><body>HALF")
+        threading.Thread(target=fetch, daemon=True).start()
+        assert not server.state.wait_idle(0.3)  # bounded: requests wait while it is held
+        assert not done.wait(0.3)
+        page.write_text("<html><body><p>Moved in.</p></body></html>")
+    assert server.state.wait_idle(5)
+    assert done.wait(10)
+    assert "Moved in." in got["r"].text and "HALF" not in got["r"].text
+
+
 def test_status_endpoint(server):
     r = http_get(base(server), "/_dossier/status")
     assert r.status == 200 and r.headers["content-type"].startswith("application/json")

@@ -206,3 +206,79 @@ def test_describe():
     for i in range(4):
         cs.add(root / f"content/articles/{i}.md", CREATED)
     assert cs.describe(root).endswith("and 2 more changed")
+
+
+def test_waiting_says_whether_a_change_is_queued_or_the_watcher_stopped(tiny_archive):
+    w = Watcher(tiny_archive).start()
+    try:
+        assert not w.waiting()
+        w.note_modified(tiny_archive / "content/articles/a.md")
+        assert w.waiting() and w.waiting()  # asking takes nothing
+        assert w.wait(timeout=5) is not None
+        assert not w.waiting()
+    finally:
+        w.stop()
+    assert w.waiting()  # stopped: whatever asks should stop too
+
+
+class _Clock:
+    """``time.monotonic`` for the watcher, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clocked(tiny_archive, monkeypatch):
+    """A watcher on a clock the test moves, whose quiet time is an hour: (watcher, clock, a.md, b.md)."""
+    import dossier.serve.watcher as watcher_module
+
+    clock = _Clock()
+    monkeypatch.setattr(watcher_module, "time", clock)
+    w = Watcher(tiny_archive, quiet=3600, max_settle=7200).start()
+    yield w, clock, (tiny_archive / "content/articles/a.md").resolve(), tiny_archive / "content/articles/b.md"
+    w.stop()
+
+
+def _waiting_thread(w: Watcher) -> tuple:
+    """``w.wait()`` in a thread of its own: (the thread, the list its change set goes into)."""
+    import threading
+
+    got: list = []
+    t = threading.Thread(target=lambda: got.append(w.wait(timeout=10)), daemon=True)
+    t.start()
+    return t, got
+
+
+def test_the_quiet_wait_counts_from_the_last_event_not_from_the_call(clocked):
+    """Events that came while the caller was busy (the preview's search index giving way to them) have
+    waited part of the quiet time already: ``wait`` takes all of them at once once it has passed,
+    without waiting again (a quiet time of an hour would hang this test, bounded by the join)."""
+    w, clock, a, b = clocked
+    w.note_modified(a)
+    w.note_modified(b)
+    clock.now += 3601  # the caller was busy that long
+    t, got = _waiting_thread(w)
+    t.join(10)
+    assert not t.is_alive(), "wait() waited the quiet time again"
+    assert got[0] is not None and got[0].paths == {a, b}
+    assert not w.waiting()
+
+
+def test_the_quiet_wait_still_merges_an_event_within_it(clocked):
+    """An event queued within the quiet time of the one before joins its change set; ``max_settle``
+    still ends the collecting (here, the only way out: the quiet time is an hour)."""
+    w, clock, a, b = clocked
+    w.note_modified(a)
+    clock.now += 3599  # not quiet yet when wait() takes it: it waits for more
+    t, got = _waiting_thread(w)
+    t.join(0.2)
+    assert t.is_alive()  # bounded check: still collecting
+    clock.now += 7201  # past max_settle: the next event ends the collecting
+    w.note_modified(b)
+    t.join(10)
+    assert not t.is_alive()
+    assert got[0] is not None and got[0].paths == {a, b}
