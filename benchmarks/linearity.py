@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/linearity.py compare /tmp/p10k.pickle /tmp/p100k.pickle
     .venv/bin/python benchmarks/linearity.py machine      # the same Python work on structures 10 times larger
     .venv/bin/python benchmarks/linearity.py cachesim --articles 10000 --save /tmp/cg10k.out   # valgrind
+    .venv/bin/python benchmarks/linearity.py rankings --articles 10000   # other coverage and co-occurrence
 
 ``profile`` builds an archive in a fresh process with ``workers=1`` (every task in that process, so
 one profiler sees all the work) under cProfile, a new profiler per stage of ``BuildResult.timings``
@@ -36,6 +37,13 @@ and simulated cache misses of the same work at two sizes, whatever else the mach
 simulation is of this process alone; ``--last-level 2097152`` simulates the 2 MiB second level as the
 last instead). Read the result with ``callgrind_annotate``. Needs valgrind;
 about 2 minutes at 10,000 articles, 6 at 100,000.
+
+``rankings`` builds (two workers) up to the article pages, then, in this one process, times (CPU, two
+rounds) other coverage for every report (``index.Coverage``: its postings made, then every report
+ranked) and co-occurrence for every entity (``index.Together``, from the entities each body names, as
+scanned), prints them an article and ends the build: the two rankings whose candidates grow with the
+archive (a story's reports, an entity's co-named entities). Nothing is written but the staging folder,
+deleted at the end.
 """
 from __future__ import annotations
 
@@ -106,6 +114,36 @@ def task(state, slugs):
     return got
 article_pages._render_articles_task = task
 pipeline.build_site(root, out=out, workers=1)
+'''
+
+RANKINGS = r'''
+import json, os, sys, time
+from pathlib import Path
+from dossier import index, pipeline
+root, out = Path(sys.argv[1]), Path(sys.argv[2])
+def rankings(site, renderer, session, *args, **kwargs):
+    n, sets, of = len(site.articles), renderer.coverage.entity_sets, {}
+    for slug in site.articles:
+        for e in sets.get(slug, ()):
+            of.setdefault(e, []).append(slug)
+    got = {"articles": n}
+    for rnd in (1, 2):
+        t0 = time.process_time()
+        coverage = index.Coverage(site, sets)
+        t1 = time.process_time()
+        for slug in site.articles:
+            coverage.get(slug)
+        t2 = time.process_time()
+        together = index.Together(sets, of)
+        for e in site.entities:
+            together.get(e, ())
+        t3 = time.process_time()
+        got[f"round {rnd}"] = {"coverage postings": (t1 - t0) / n * 1e6, "coverage ranked": (t2 - t1) / n * 1e6,
+                               "together": (t3 - t2) / n * 1e6}
+    print(json.dumps(got, indent=1), "(µs an article)", flush=True)
+    os._exit(0)
+pipeline.render_articles = rankings
+pipeline.build_site(root, out=out, workers=2)
 '''
 
 CACHES = ["--I1=32768,8,64", "--D1=49152,12,64"]
@@ -239,15 +277,24 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--tasks", type=int, default=50, help="article tasks measured")
     v.add_argument("--last-level", type=int, default=32 << 20,
                    help="bytes of the simulated last-level cache (default the 32 MiB third level; 2097152: the second)")
+    r = sub.add_parser("rankings")
+    r.add_argument("--articles", type=int)
+    r.add_argument("--root", type=Path)
     args = ap.parse_args(argv)
     if args.cmd == "machine":
         machine()
         return 0
-    if args.cmd in ("profile", "cachesim"):
+    if args.cmd in ("profile", "cachesim", "rankings"):
         from run import ensure_archive
         root = args.root or ensure_archive(args.articles, 1)
-        out = args.out or Path(tempfile.gettempdir()) / f"linearity-{root.name}-output"
-        if args.cmd == "profile":
+        out = getattr(args, "out", None) or Path(tempfile.gettempdir()) / f"linearity-{root.name}-output"
+        if args.cmd == "rankings":
+            from dossier.outdir import staging_path
+            try:
+                subprocess.run([sys.executable, "-c", RANKINGS, str(root), str(out)], cwd=REPO, check=True)
+            finally:  # the build ends before its pages: only its staging folder was made
+                shutil.rmtree(staging_path(out), ignore_errors=True)
+        elif args.cmd == "profile":
             profile(root, out, args.save)
         else:
             cachesim(root, out, args.save, args.skip, args.tasks, args.last_level)

@@ -265,3 +265,19 @@ def test_the_index_parts_are_the_last_ones_after_an_edit_of_prose():
                         memo, "key")
     assert again.placed is first.placed and again.annotations_of is first.annotations_of
     assert build_index(site, results, memo, "another key").placed is not first.placed  # another names key
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text("pqrstuvwxyz", min_size=1, max_size=3), st.integers(1, 4), max_size=40),
+       st.integers(1, 10))
+def test_most_named_is_the_head_of_every_count_sorted(counts, limit):
+    """``most_named`` sorts only the counts at or above the limit's: the same row as sorting them all,
+    ties at the limit's count (few distinct counts here) broken by slug."""
+    from collections import Counter
+    from unittest.mock import patch
+
+    from dossier import index as index_mod
+
+    with patch.object(index_mod, "TOGETHER_LIMIT", limit):
+        got = index_mod.most_named(Counter(counts))
+    assert got == tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
