@@ -43,7 +43,7 @@ class ArticleResult:
     words: object = None  # search.Words of the report's search record, counted there too
     html: str = ""  # the body's HTML, for the exports' part beside the page (``pagetext.read_body``), then ""
     page: str = ""  # the page's HTML as text (``output.data`` before it was encoded): the same, then ""
-    body_text: str | None = None  # the text of ``html`` where rendering knew it (``markdown.render``), then None
+    body_text: str | tuple | None = None  # the text of ``html`` where rendering knew it (``markdown.render``), then None
     spooled: tuple | None = None  # where ``text`` and ``words`` wait instead, in a one-off build (``spool.Piece``)
     data_keys: tuple = ()  # what the open data's fingerprints take of it (``exports.report_data_keys``); () one-off
     search_facts: tuple = ()  # what the search index's update takes of it (``exports.report_search_facts``); () one-off

@@ -121,7 +121,7 @@ _HIDING = re.compile(r"<!--|<(?:script|style|template|noscript)\b|</main\b", re.
 _DIV = re.compile(r"</?div\b", re.I)
 
 
-def read_body(page: str, body_html: str, body_text: str | None = None) -> tuple[str, dict] | None:
+def read_body(page: str, body_html: str, body_text: str | tuple[str, dict] | None = None) -> tuple[str, dict] | None:
     """``(body, passages)`` of :func:`read_page`, read from ``body_html`` (the article's HTML the page
     was rendered with) instead of the whole page, when the page's body ``<div>`` holds exactly it
     (``\n{body_html}\n</div>``, as the default theme writes it, its own ``<div>``s closed within it),
@@ -129,16 +129,22 @@ def read_body(page: str, body_html: str, body_text: str | None = None) -> tuple[
     closing ``</main>``); else None (then read the page). ``body_text``: the text of ``body_html`` where
     its renderer knew it (``markdown.render``'s ``text``: paragraphs of plain prose, their names linked;
     no margin note, note number, passage, comment, script or ``<div>`` in it), then taken as it is
-    instead of read from the HTML: only the page around the body is checked."""
+    instead of read from the HTML: only the page around the body is checked. Or a pair: the text of
+    plain prose with annotations placed and its passages' (start, end) by note key, counted from the
+    text's start (``placed.paragraphs_text``); then the body is checked as when it is read (its margin
+    notes hold ``<div>``s) and the text and the passages taken as they are."""
     main = _MAIN.search(page)
     div = main and _BODY.search(page, main.end())
     held = f"\n{body_html}\n</div>"
     if div is None or _HIDING.search(page, main.end(), div.start()) or not page.startswith(held, div.end()):
         return None
-    if body_text is not None:  # paragraphs of text and links: nothing in them hides or ends elements, no <div>
+    if type(body_text) is str:  # paragraphs of text and links: nothing in them hides or ends elements, no <div>
         return f"\n{body_text}\n", {}
     if _HIDING.search(body_html) or _DIV.search(body_html) and _end_of(held + "<div>", "div", 0) != len(held):
         return None  # (a <div> it holds closed there)
+    if body_text is not None:  # the text held (after the line break that opens it) as the renderer counted it
+        text, passages = body_text
+        return f"\n{text}\n", {k: (s + 1, e + 1) for k, (s, e) in passages.items()}
     return _body(_without_skips(held))
 
 

@@ -57,7 +57,8 @@ def render(md: MarkdownIt, src: str, env: MarkdownEnv, text: list | None = None)
     slug (a note's "See [[slug]].") by ``mentions.wikilinked_html``. Anything else goes to ``md.render``.
 
     ``text`` (if given) gets the text of the HTML returned (its tags out, its characters unescaped) where
-    that is known without reading the HTML: plain prose with no annotation (``mentions.paragraphs_text``)."""
+    that is known without reading the HTML: plain prose with no annotation (``mentions.paragraphs_text``), or
+    with annotations placed (``placed.paragraphs_text``: the text and its passages' offsets, a pair)."""
     if not _plain_core(md):
         return md.render(src, env)
     found = plain.paragraphs(src)
@@ -66,7 +67,7 @@ def render(md: MarkdownIt, src: str, env: MarkdownEnv, text: list | None = None)
         html = linked and mentions.wikilinked_html(*linked, env)  # a note's "See [[slug]]."
         return md.render(src, env) if html is None else _noted(html, env)
     if env.get("annotations"):  # placed as marks.py places them, unless it would report one
-        html = placed.paragraphs_html(md, *found, env) if placed.renders_notes(md) else None
+        html = placed.paragraphs_html(md, *found, env, text) if placed.renders_notes(md) else None
         if html is None:
             return md.render(src, env)
     else:

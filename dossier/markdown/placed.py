@@ -19,6 +19,8 @@ nested); a parser whose renderer writes margin notes, marks or blocks of HTML ot
 from __future__ import annotations
 
 import bisect
+import html as _html
+import re
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -60,9 +62,11 @@ def placeable(text: str, annotations) -> list | None:
     return wanted
 
 
-def paragraphs_html(md: MarkdownIt, lines: list[str], paragraphs: list[tuple[int, int]], env) -> str | None:
+def paragraphs_html(md: MarkdownIt, lines: list[str], paragraphs: list[tuple[int, int]], env,
+                    known: list | None = None) -> str | None:
     """The HTML of plain prose (``plain.paragraphs``) with ``env["annotations"]`` placed, as ``md.render``
-    makes it, ``env`` left as it leaves it; None (``env`` untouched) when it declines."""
+    makes it, ``env`` left as it leaves it; None (``env`` untouched) when it declines. ``known`` (if given)
+    gets :func:`paragraphs_text` of that HTML."""
     texts = [lines[first] if end - first == 1 else "\n".join(lines[first:end]) for first, end in paragraphs]
     visible = "\n".join(texts)  # marks.py's: a line break between two blocks, and for a soft break
     wanted = placeable(visible, env["annotations"])
@@ -103,7 +107,52 @@ def paragraphs_html(md: MarkdownIt, lines: list[str], paragraphs: list[tuple[int
             continue
         opener = f'<p id="par-{n + 1}">' if found and env.get("block_ids") else "<p>"
         out += (opener, md.renderer.renderInline(tok.children, md.options, env), "</p>\n", asides.get(id(tok), ""))
+    if known is not None:
+        known.append(paragraphs_text(texts, inline, {n: asides[id(tok)].count("</aside>\n") for n, tok in inline.items()
+                                                     if id(tok) in asides}))
     return "".join(out)
+
+
+_NOTE = re.compile(r'\bdata-note="([^"]*)"')
+
+
+def paragraphs_text(texts: list[str], inline: dict, asides: dict) -> tuple[str, dict]:
+    """What ``pagetext`` reads from ``paragraphs_html``'s HTML (its margin notes and note numbers out, its
+    tags out, its characters unescaped): the text, and each passage's (start, end) in it by its note's
+    key, as ``pagetext._body`` counts them. ``texts``: the paragraphs' visible text; ``inline``: paragraph
+    -> its inline token, marked, for the paragraphs a passage touches (the others are text alone);
+    ``asides``: paragraph -> how many margin notes follow it (each leaves the line break after its
+    ``</aside>``). Plain prose holds no ``&``, so unescaping gives back exactly what was escaped."""
+    out: list[str] = []
+    at = 0
+    passages: dict[str, list[int]] = {}
+    for n, visible in enumerate(texts):
+        tok = inline.get(n)
+        if tok is not None:
+            open_marks: list[str | None] = []  # per open <mark>: its note, or None
+            for child in tok.children:
+                kind = child.type
+                if kind == "text":
+                    at += len(child.content)
+                elif kind == "softbreak":
+                    at += 1
+                elif kind == "html_inline":
+                    content = child.content
+                    if content.startswith("<mark"):
+                        note = _NOTE.search(content)
+                        open_marks.append(note and _html.unescape(note.group(1)))
+                        if note:
+                            passages.setdefault(open_marks[-1], [at, at])
+                    elif content.startswith("</mark") and open_marks:
+                        note = open_marks.pop()
+                        if note:
+                            passages[note][1] = at
+        else:
+            at += len(visible)
+        extra = 1 + asides.get(n, 0)  # the line break after </p>, and after each margin note
+        out += (visible, "\n" * extra)
+        at += extra
+    return "".join(out), {k: (s, e) for k, (s, e) in passages.items()}
 
 
 def _number(tokens: list, env) -> dict:

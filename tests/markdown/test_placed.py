@@ -18,6 +18,7 @@ from markdown_it.rules_core import block, inline
 
 from dossier.markdown import make_md, mentions, new_env, placed, plain, render
 from dossier.model import Annotation
+from dossier.pagetext import read_body, read_page
 
 WORDS = ["the", "officers", "step", "back", "said", "police", "a", "2023", "it's", "x!", "—", "é", '"so"', "'",
          ">", "3 < 4", "of", "Met"]
@@ -149,3 +150,41 @@ def test_a_quote_reported_declines_before_env_is_touched():
     assert placed.placeable(text, [ann("two", which=3)]) is None
     got = placed.placeable(text, [ann("four", n=1), ann("two", which=2, n=2), ann("missing", auto=True), ann("two", auto=True)])
     assert [(s, e, a.id) for s, e, a in got] == [(14, 17, "i2"), (18, 22, "i1")]
+
+
+def _handed_over(harness, text, anns, kw):
+    """``render``'s ``text`` of annotated prose (None when it gives none), held to what the HTML reads as."""
+    known: list = []
+    try:
+        html = render(harness.md, text, harness.env(annotations=anns, **kw), known)
+    except Exception:  # noqa: BLE001 - the differential test above holds the outcome itself
+        return None
+    if not known:
+        return None
+    page = f'<main><div class="body">\n{html}\n</div></main>'
+    assert read_body(page, html, known[0]) == read_body(page, html) == read_page(page).read(), (text, anns, kw)
+    return known[0]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(prose, st.lists(annotation, min_size=1, max_size=5), st.sampled_from(ENVS))
+def test_the_text_of_annotated_prose_render_knows_is_the_text_of_its_html(harness, text, anns, kw):
+    """Where ``render`` places annotations in plain prose, the text and passages it hands over are what the
+    HTML reads as (``pagetext``: margin notes and note numbers out, each passage's offsets by its key):
+    passages over a name, a line break, two paragraphs, nested and overlapping, the same key twice."""
+    _handed_over(harness, text, tuple(anns), {"block_ids": True, **kw})
+
+
+def test_annotated_prose_hands_over_its_text_and_passages(harness):
+    anns = (Annotation(article="sky-army", quote="officers step back", note="A note.", note_line=3, line=1,
+                       source="content/annotations/sky-army.md", id="a"),
+            Annotation(article="sky-army", quote="Braverman agreed", note="Two.\n\nParagraphs.", note_line=5,
+                       line=2, source="content/annotations/sky-army.md", id="b", kind="context"))
+    text = "Sir Mark Rowley said\nofficers step back.\n\nBraverman agreed.\n\nThe end.\n"
+    got = _handed_over(harness, text, anns, {"block_ids": True})
+    assert got is not None
+    body, passages = got
+    # each margin note leaves the line break after its </aside>: one after each annotated paragraph
+    assert body == "Sir Mark Rowley said\nofficers step back.\n\nBraverman agreed.\n\nThe end.\n"
+    assert {k: body[s:e] for k, (s, e) in passages.items()} == {"ann-a": "officers step back",
+                                                                "ann-b": "Braverman agreed"}

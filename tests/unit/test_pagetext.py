@@ -172,8 +172,9 @@ def test_a_body_s_text_known_from_rendering_is_taken_where_the_page_holds_that_b
 
 
 def test_every_plain_report_s_text_comes_from_its_renderer(tmp_path, monkeypatch):
-    """In a build of the benchmark's archive the plain reports' text is handed over by the renderer (no
-    read-back), and equals what the page reads as; the annotated reports' is read from the page."""
+    """In a build of the benchmark's archive every report's text is handed over by the renderer (no
+    read-back), and equals what the page reads as: a plain report's text alone, an annotated report's
+    text with its passages' offsets."""
     from dossier import article_pages, pipeline
     from tests.helpers.bench_archive import generate
 
@@ -182,9 +183,25 @@ def test_every_plain_report_s_text_comes_from_its_renderer(tmp_path, monkeypatch
 
     def checked(page, html, text):
         got = read_body(page, html, text)
-        seen.append(text is not None)
+        seen.append(type(text).__name__)
         assert got is not None and got == read_body(page, html) == read_page(page).read()
+        if isinstance(text, tuple):
+            assert got[1] and text[1]  # passages placed, handed over
         return got
     monkeypatch.setattr(article_pages, "read_body", checked)
     assert pipeline.build_site(tmp_path / "archive", out=tmp_path / "site", workers=1).ok
-    assert len(seen) == 40 and 0 < seen.count(False) < seen.count(True)
+    assert len(seen) == 40 and 0 < seen.count("tuple") < seen.count("str") and seen.count("NoneType") == 0
+
+
+def test_an_annotated_body_s_text_known_from_rendering_is_taken_once_the_body_was_checked():
+    """The text and passages of annotated prose (a pair) are taken where the page holds the body and the
+    body itself hides nothing and closes its own ``<div>``s (margin notes hold them): else it is read."""
+    body = ('<p id="par-1">One <mark class="k-note" data-note="ann-a">two</mark> three.</p>\n'
+            '<aside class="sidenote k-note" id="note-ann-a"><div class="note-body"><p>N.</p></div>\n</aside>\n')
+    known = ("One two three.\n\n", {"ann-a": (4, 7)})
+    page = _page(inside=f"\n{body}\n")
+    assert read_body(page, body, known) == read_body(page, body) == read_page(page).read() == \
+        ("\nOne two three.\n\n\n", {"ann-a": (5, 8)})
+    for name, bad in {"a comment in it": body + "<!-- x -->", "a div it leaves open": body + "<div>"}.items():
+        assert read_body(_page(inside=f"\n{bad}\n"), bad, known) is None, name
+    assert read_body(_page(inside=body), body, known) is None
