@@ -117,7 +117,7 @@ def let_end(process) -> None:
     """A forked process that is done with its work (or was told to stop) ends on its own while this one
     goes on; ``ended()`` waits for it. Its end is the kernel freeing all the memory it made its own
     (a render worker's tens of megabytes at 1,000 articles, over a gigabyte at 100,000): waited for
-    where the process stops, that was 4 to 6 ms of a 1,000-article build, with one core idle, at each
+    where the process stops, that was 4 to 8 ms of a 1,000-article build, with one core idle, at each
     pool's end and each ``shared`` call's."""
     _ending.append(process)
 
