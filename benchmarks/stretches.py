@@ -6,12 +6,15 @@
 Each build runs in a fresh process (``build_site``, as ``run.py`` measures it). Marks: the process's
 first line (after the interpreter's start), the imports, every stage's lap (``Clock.lap``), and around
 each forking helper: ``pool.shared`` (loading, the scan) and each render pool (forked, its results all
-in, its workers gone). A stretch is the time from one mark to the next; for each stretch the line gives
+in, its end: since 2026-11-25's eleventh session its workers are told to stop there and left to end,
+``pool.let_end``). A stretch is the time from one mark to the next; for each stretch the line gives
 its best wall-clock and best CPU seconds of the build's process over the runs. Stretches marked ``*``
 are those where nothing the build forked works (one core of two waits, on a quiet 2-core machine);
 the others are shared with forked processes; ``e``: the exports (the open data here, the search index in a
 forked process), which ``run.py`` leaves out of the "same work". Printed, never asserted. The marks are finer than
-``timeline.py``'s 20 ms samples: a pool's start or end takes a few milliseconds.
+``timeline.py``'s 20 ms samples: a pool's start or end takes a few milliseconds. The last line is the
+CPU of the whole build, its process and every process it forked (user + sys, from ``getrusage`` once
+``build_site`` returned): a figure that moves less with the machine's load than any wall-clock one.
 """
 from __future__ import annotations
 
@@ -63,7 +66,9 @@ def shared(*args, **kwargs):
 pool.shared = shared
 result = pipeline.build_site(Path(sys.argv[1]), out=Path(sys.argv[2]))
 mark("build_site returned")
-print(json.dumps({"ok": result.ok, "marks": marks}))
+import resource
+used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+print(json.dumps({"ok": result.ok, "marks": marks, "cpu": sum(u.ru_utime + u.ru_stime for u in used)}))
 sys.stdout.flush()
 os._exit(0)
 '''
@@ -72,8 +77,9 @@ SHARED = ("pool.shared", "pool: its tasks")  # stretches ending here: forked pro
 EXPORTS = ("stage open data", "stage search index")  # no part of the "same work" (run.py); a forked process too
 
 
-def one_build(repo: Path, root: Path) -> list[tuple[str, float, float]]:
-    """(stretch, wall seconds, CPU seconds of the build's process) from process start to return."""
+def one_build(repo: Path, root: Path) -> tuple[list[tuple[str, float, float]], float]:
+    """(stretch, wall seconds, CPU seconds of the build's process) from process start to return, and the CPU
+    seconds of the whole build: its process and every process it forked (all of them waited for by then)."""
     with tempfile.TemporaryDirectory(prefix="dossier-stretches-") as tmp:
         env = dict(os.environ, PYTHONPATH=str(repo))
         started = time.time()
@@ -86,7 +92,7 @@ def one_build(repo: Path, root: Path) -> list[tuple[str, float, float]]:
     for name, at, cpu_at in report["marks"]:
         stretches.append((name, at - wall, cpu_at - cpu))
         wall, cpu = at, cpu_at
-    return stretches
+    return stretches, report["cpu"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,9 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     repo = args.repo.resolve()
     compiled(repo)
     best: dict[tuple[str, int], list[float]] = {}
+    whole = []
     for _ in range(args.repeat):
         seen: dict[str, int] = {}
-        for name, wall, cpu in one_build(repo, root):
+        stretches, build_cpu = one_build(repo, root)
+        whole.append(build_cpu)
+        for name, wall, cpu in stretches:
             key = (name, seen.get(name, 0))
             seen[name] = key[1] + 1
             got = best.setdefault(key, [wall, cpu])
@@ -117,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{flag} {name:32s} {wall * 1000:8.1f} {cpu * 1000:8.1f}")
     print(f"* the build's process alone: {alone[0] * 1000:.1f} ms wall, {alone[1] * 1000:.1f} ms CPU "
           f"(the interpreter's start included; its wall from before the process was started)")
+    whole.sort()
+    print(f"the whole build's CPU (its process and every process it forked, user + sys): best {whole[0] * 1000:.0f} ms, "
+          f"median {whole[len(whole) // 2] * 1000:.0f} ms")
     return 0
 
 

@@ -58,7 +58,7 @@ def _render_articles_task(state: RenderState, slugs: list[str]) -> list[tuple[Ar
     ``split_exports``). Their pages first, then their exports' parts (a
     report's exports' part right after its own page cost about a tenth more: the page's work had pushed
     the exports' code and data out of the processor's caches). A worker's collections of cycles
-    (``pool._call``) come every ``COLLECT_EVERY`` batches."""
+    (``pool._call``) come between batches, once it holds ``YOUNG_LIMIT`` objects made since the last."""
     return [_exports_part(state, *made) for made in [_article_page(state, slug) for slug in slugs]]
 
 

@@ -356,6 +356,12 @@ class Builder:
         self.opts = replace(self.opts, workers=n)
 
     def build(self, changed=None) -> BuildResult:
+        try:
+            return self._build(changed)
+        finally:
+            pool.ended()  # no process the build forked outlives it
+
+    def _build(self, changed=None) -> BuildResult:
         if changed is not None:
             # Folders resolved, the name kept: a link that changed is seen as the link, never as its target.
             changed = {Path(p).parent.resolve() / Path(p).name for p in changed}

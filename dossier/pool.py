@@ -18,10 +18,10 @@ from functools import partial
 from typing import Any, Callable, Iterable
 
 PARALLEL_MIN = 150  # below this many tasks, one process is faster than forking
-COLLECT_EVERY = 32  # a worker's tasks between two collections of the cycles they left (see _call)
+YOUNG_LIMIT = 100_000  # objects a worker made and still holds before it collects the cycles among them (see _call)
 
 _state: Any = None  # set once per worker process, by _init, and read only by _call
-_since = 0  # tasks of this worker since its last collection
+_ending: list = []  # forked processes done with their work, left to end on their own (see ``let_end``)
 
 
 def fork_available() -> bool:
@@ -35,21 +35,24 @@ def _init(state: Any) -> None:
 
 
 def _call(job: tuple[Callable, Any]) -> Any:
-    """``fn(state, item)``; every ``COLLECT_EVERY`` tasks, the reference cycles they left are freed.
+    """``fn(state, item)``; once the worker holds ``YOUNG_LIMIT`` objects made since its last collection,
+    the reference cycles among them are freed.
 
     The cyclic collector is off for the whole build (``no_cyclic_gc``), and a page leaves one: a
     template that imports macros ``with context`` makes a module whose macros hold the page's
-    context, which holds them (every page's view, its body's HTML too, about 20 kB an article:
-    a worker rendering 50,000 reports grew by 1 GB).  A collection of the youngest generation
-    looks only at what was made since the last one (``_init`` froze what the worker was forked with)."""
-    global _since
+    context, which holds them (every page's view, its body's HTML too, about 20 kB and 130 objects
+    an article: a worker rendering 50,000 reports grew by 1 GB).  A collection of the youngest
+    generation looks only at what was made since the last one (``_init`` froze what the worker was
+    forked with); what it costs is freeing those objects. Counted in objects held (the collector's
+    own count of the youngest generation: made, less those already freed), not in tasks: a worker of
+    a small archive (500 reports at 1,000 articles, about 65,000 objects) never collects, and the
+    process's end frees it all at once; a larger one collects every 700 reports or so (about 15 MB).
+    Until 2026-11-25 it collected every 32 tasks, 256 reports: 3 collections a worker at 1,000."""
     fn, item = job
     try:
         return fn(_state, item)
     finally:
-        _since += 1
-        if _since >= COLLECT_EVERY:
-            _since = 0
+        if gc.get_count()[0] >= YOUNG_LIMIT:
             gc.collect(0)
 
 
@@ -83,10 +86,47 @@ class _Pool(multiprocessing.pool.Pool):
     """The standard pool, but its worker-handler thread wakes only when a worker ends or the pool changes
     (closed, ended, its cache emptied). CPython's (3.8 on) also wakes whenever a result waits in the
     results' pipe, and finding nothing to do it waits again at once: it spins while the result-handler
-    thread reads, 0.4 s of CPU at 10,000 articles on a core the workers need."""
+    thread reads, 0.4 s of CPU at 10,000 articles on a core the workers need.
+
+    And its end does not wait for its workers to be gone: they are told to stop as the standard pool
+    tells them, then left to end (``let_end``) while this process goes on."""
 
     def _get_sentinels(self):
         return [self._change_notifier._reader]
+
+    @classmethod
+    def _terminate_pool(cls, taskqueue, inqueue, outqueue, pool, *rest):
+        super()._terminate_pool(taskqueue, inqueue, outqueue, [_LeftToEnd(p) for p in pool], *rest)
+
+
+class _LeftToEnd:
+    """A pool's worker as its pool's end sees it: the same process, whose ``join`` leaves it to end
+    (``let_end``) instead of waiting for it."""
+
+    def __init__(self, process) -> None:
+        self._process = process
+
+    def __getattr__(self, name: str):
+        return getattr(self._process, name)
+
+    def join(self, timeout: float | None = None) -> None:
+        let_end(self._process)
+
+
+def let_end(process) -> None:
+    """A forked process that is done with its work (or was told to stop) ends on its own while this one
+    goes on; ``ended()`` waits for it. Its end is the kernel freeing all the memory it made its own
+    (a render worker's tens of megabytes at 1,000 articles, over a gigabyte at 100,000): waited for
+    where the process stops, that was 4 to 8 ms of a 1,000-article build, with one core idle, at each
+    pool's end and each ``shared`` call's."""
+    _ending.append(process)
+
+
+def ended() -> None:
+    """Wait for every process left to end (``let_end``), so that none outlives the build. Most are
+    gone by then (``multiprocessing`` also reaps them as it starts another)."""
+    while _ending:
+        _ending.pop().join()
 
 
 class Aside:
@@ -112,7 +152,7 @@ class Aside:
             ok, value = None, None
         finally:
             self._receive.close()
-            self._child.join()
+            let_end(self._child)  # it sent its value (or died): nothing of it is waited for here
             self._child = None
         if ok is None:
             return self._fn()
@@ -191,9 +231,11 @@ def shared(task: Callable[[Any, Any], Any], items: Iterable, state: Any, workers
     finally:
         for child, receive in children:
             receive.close()
-            if child.exitcode is None and waiting:  # leaving on an exception: stop it
+            if child.exitcode is None and waiting:  # leaving on an exception: stop it, and wait for it
                 child.terminate()
-            child.join()
+                child.join()
+            else:  # it sent all it had and closed its pipe
+                let_end(child)
     # a claim a child took and never sent (it was killed) is done here
     return [r for start in range(0, len(items), claim)
             for r in (done[start] if start in done else _each(task, state, items[start:start + claim]))]

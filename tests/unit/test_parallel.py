@@ -489,3 +489,57 @@ def test_bylines_and_headlines_are_found_while_the_article_workers_render(monkey
     calls.clear()
     assert build_site(REPO_ROOT, out=tmp_path / "one", workers=1).ok
     assert calls[0] == ("index", None) and sorted(slug for _k, slug in calls[1:]) == reports
+
+
+def _joins(monkeypatch) -> list:
+    """Every ``join`` of a forked process from here on: (pid, whether it had ended when joined)."""
+    import multiprocessing.process
+
+    joined = []
+    real = multiprocessing.process.BaseProcess.join
+
+    def join(self, timeout=None):
+        joined.append(self.pid)
+        return real(self, timeout)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "join", join)
+    return joined
+
+
+@pytest.mark.skipif(not pool.fork_available(), reason="no fork: nothing is forked")
+def test_a_pool_and_shared_and_aside_leave_their_done_processes_to_end_and_ended_waits_for_them(monkeypatch):
+    """Their results in, a pool's workers, ``shared``'s children and ``aside``'s child end on their own
+    while this process goes on (no ``join`` in the call); ``pool.ended()`` waits for every one."""
+    import multiprocessing
+    import os
+
+    joined = _joins(monkeypatch)
+    got = pool.run(_claims_of, range(400), -1, 2)
+    assert [r for r, _pid in got] == [i * 2 for i in range(400)]
+    workers = {pid for _r, pid in got}
+    assert os.getpid() not in workers and joined == []
+    fork = multiprocessing.get_context("fork")
+    got = pool.shared(_met, range(400), (os.getpid(), fork.Event(), fork.Event()), 2, 2, claim=3)
+    child = {pid for _r, pid in got} - {os.getpid()}
+    assert len(child) == 1 and joined == []
+    assert pool.aside(os.getpid).result() != os.getpid() and joined == []
+    left = {p.pid for p in pool._ending}
+    assert child <= left and len(left) >= 2
+    pool.ended()
+    assert pool._ending == [] and left <= set(joined)
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.skipif(not pool.fork_available(), reason="no fork: nothing is forked")
+def test_a_build_waits_for_every_process_it_forked_before_it_returns(monkeypatch, tmp_path, tree):
+    import multiprocessing
+
+    _spread_everything(monkeypatch)
+    joined = _joins(monkeypatch)
+    ended = []
+    real = pool.ended
+    monkeypatch.setattr(pool, "ended", lambda: ended.append(len(pool._ending)) or real())
+    result = build_site(REPO_ROOT, out=tmp_path / "out", workers=2)
+    assert result.ok and pool._ending == [] and multiprocessing.active_children() == []
+    assert ended and ended[-1] > 0  # the pools' and shared's processes were left to end, then waited for
+    assert len(joined) >= ended[-1]
