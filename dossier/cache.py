@@ -8,8 +8,8 @@ after a small edit writes little:
 
 - ``parts/<name>.pickle``: the maps kept by key, a group of keys to a part (about 128 keys): what
   loading each content file gave (family ``files``); each article's scan and head (``articles``:
-  the shared-passage index's sentence keys are its scan's lists); the Markdown facts, the page memo
-  and the exports' text of each output path (``pages``: the three of one path sit in one part); the
+  the shared-passage index's sentence keys are its scan's arrays, ``passages.SentenceKeys``); the Markdown
+  facts, the page memo and the exports' text of each output path (``pages``: the three of one path sit in one part); the
   search records' words but a report's, which its Markdown facts hold (``words``); the index's memo
   (``index.Memo``: each report's entities as co-occurrence counted them, each entity's counts and row,
   each report's bylines and headlines; ``index``), which refers to each report's Markdown facts
@@ -82,7 +82,7 @@ from .exports import Memory
 from .index import Memo
 from .load import Loaded
 from .model import ArticleHead, Unreadable
-from .passages import SharedPassages, Where
+from .passages import SentenceKeys, SharedPassages, Where
 from .outdir import OutputError, finish_interrupted, read_manifest
 from .search import Words
 from .session import KEPT
@@ -232,12 +232,12 @@ def _passage_slugs(state: dict):
 
 
 def _passage_keys(state: dict, whole: bool) -> None:
-    """The shared-passage index's sentence keys given back from the scans read (the same lists: it tells
+    """The shared-passage index's sentence keys given back from the scans read (the same arrays: it tells
     a changed article by identity); a fresh index when a scan it needs was not read (``whole`` False)."""
     shared, scans = state["_shared"], state["_scans"]
     if isinstance(shared.keys, tuple):
         keys = {slug: scans[slug][1][1] for slug in shared.keys if isinstance(slug, str) and slug in scans}
-        if not whole or len(keys) != len(shared.keys) or not all(isinstance(ks, list) for ks in keys.values()):
+        if not whole or len(keys) != len(shared.keys) or not all(isinstance(ks, (list, SentenceKeys)) for ks in keys.values()):
             state["_shared"] = SharedPassages()  # made again from every article's keys
             return
         shared.keys = keys
