@@ -71,3 +71,14 @@ def test_the_cache_keys_loaded_files_by_their_path_under_the_root(archive):  # n
     assert cache.load() is not None
     keys = {key for _name, part, _refs in cache._known["files"].values() for key in part["_loaded"]}
     assert keys and all(not key.startswith("/") and key.startswith("content/") for key in keys)
+
+
+def test_a_loaded_file_outside_the_root_keeps_its_absolute_key():
+    from dossier.cache import _absolute, _relative
+
+    prefix = "/archive/"
+    loaded = {"/archive/content/a.md": 1, "/archived/content/b.md": 2, "/elsewhere/c.md": 3}
+    kept = _relative(loaded, prefix)
+    assert kept == {"content/a.md": 1, "/archived/content/b.md": 2, "/elsewhere/c.md": 3}
+    assert _absolute(kept, prefix) == loaded
+    assert _absolute(kept, "/moved/") == {"/moved/content/a.md": 1, "/archived/content/b.md": 2, "/elsewhere/c.md": 3}
