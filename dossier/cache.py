@@ -8,8 +8,8 @@ after a small edit writes little:
 
 - ``parts/<name>.pickle``: the maps kept by key, a group of keys to a part (about 128 keys): what
   loading each content file gave (family ``files``); each article's scan and head (``articles``:
-  the shared-passage index's sentence keys are its scan's lists); the Markdown facts, the page memo
-  and the exports' text of each output path (``pages``: the three of one path sit in one part); the
+  the shared-passage index's sentence keys are its scan's arrays, ``passages.SentenceKeys``); the Markdown
+  facts, the page memo and the exports' text of each output path (``pages``: the three of one path sit in one part); the
   search records' words but a report's, which its Markdown facts hold (``words``); the index's memo
   (``index.Memo``: each report's entities as co-occurrence counted them, each entity's counts and row,
   each report's bylines and headlines; ``index``), which refers to each report's Markdown facts
@@ -82,7 +82,7 @@ from .exports import Memory
 from .index import Memo
 from .load import Loaded
 from .model import ArticleHead, Unreadable
-from .passages import SharedPassages, Where
+from .passages import SentenceKeys, SharedPassages, Where
 from .outdir import OutputError, finish_interrupted, read_manifest
 from .search import Words
 from .session import KEPT
@@ -91,7 +91,7 @@ from .views import FrozenMap
 FOLDER = ".dossier-cache"
 FILE = "build.pickle"
 PARTS = "parts"  # the maps kept by key, a group of keys to a file
-HEAD = "head:"  # the persistent id of an article's head: "head:<slug>" (a file's are absolute paths)
+HEAD = "head:"  # the persistent id of an article's head: "head:<slug>" (a file's are its path under the root)
 PER_PART = 128  # reports per part, about (their number is a power of two)
 STALE_SECONDS = 3600  # a temporary file this old was left by a killed build
 LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "jinja2", "markupsafe", "pyyaml", "pyahocorasick", "ahocorasick-rs", "mdurl")
@@ -232,12 +232,12 @@ def _passage_slugs(state: dict):
 
 
 def _passage_keys(state: dict, whole: bool) -> None:
-    """The shared-passage index's sentence keys given back from the scans read (the same lists: it tells
+    """The shared-passage index's sentence keys given back from the scans read (the same arrays: it tells
     a changed article by identity); a fresh index when a scan it needs was not read (``whole`` False)."""
     shared, scans = state["_shared"], state["_scans"]
     if isinstance(shared.keys, tuple):
         keys = {slug: scans[slug][1][1] for slug in shared.keys if isinstance(slug, str) and slug in scans}
-        if not whole or len(keys) != len(shared.keys) or not all(isinstance(ks, list) for ks in keys.values()):
+        if not whole or len(keys) != len(shared.keys) or not all(isinstance(ks, (list, SentenceKeys)) for ks in keys.values()):
             state["_shared"] = SharedPassages()  # made again from every article's keys
             return
         shared.keys = keys
@@ -275,11 +275,11 @@ def _frame(state: dict) -> dict:
     return {"outlets": frame.outlet_index} if isinstance(getattr(frame, "outlet_index", None), FrozenMap) else {}
 
 
-def _meanings(state: dict, heads: dict, results: dict) -> dict:
-    """What a reference in a part stands for, by what it names: each file's Loaded (its records), the
-    Markdown key, each article's head. A part that refers to one that is no longer the same object is
-    written again."""
-    meanings = {path: entry[2] for path, entry in state["_loaded"].items()}
+def _meanings(state: dict, loaded: dict, heads: dict, results: dict) -> dict:
+    """What a reference in a part stands for, by what it names: each file's Loaded (its records; ``loaded``,
+    keyed as the cache keys it), the Markdown key, each article's head. A part that refers to one that is no
+    longer the same object is written again."""
+    meanings = {path: entry[2] for path, entry in loaded.items()}
     meanings["md_key"] = state["_md_key"]
     meanings.update(heads)  # (``_heads(state)``, ``_results(state["_markdown"])``: made once a read or write)
     meanings.update(_frame(state))
@@ -317,8 +317,23 @@ def _sizes(sizes, total: int) -> bool:
         and sum(s[0] for s in sizes) == total
 
 
+def _relative(loaded: dict, prefix: str) -> dict:
+    """The session's loaded files (by absolute path) keyed as the cache keys them: by their path under the
+    archive's root (``prefix``: the root and a separator), so that an archive moved, or its cache copied to
+    another folder, finds its files' memory (their records then the same objects, and every page's Markdown
+    key with them). A path not under the root keeps its absolute form."""
+    n = len(prefix)
+    return {k[n:] if k.startswith(prefix) else k: v for k, v in loaded.items()}
+
+
+def _absolute(loaded: dict, prefix: str) -> dict:
+    """The cache's loaded files keyed as the session keys them: by absolute path, under this root."""
+    return {k if os.path.isabs(k) else prefix + k: v for k, v in loaded.items()}
+
+
 class Cache:
     def __init__(self, root: Path) -> None:
+        self.prefix = os.path.join(str(root), "")  # a loaded file's key in the cache: its path after this
         self.folder = root / FOLDER
         self.path = self.folder / FILE
         self.parts = self.folder / PARTS
@@ -357,6 +372,7 @@ class Cache:
         maps.update(self._read_family("pages", index["parts"]["pages"], shared))
         maps.update(self._read_family("words", index["parts"]["words"], shared))
         state.update({m: maps[m] for m in SPLIT})
+        state["_loaded"] = _absolute(maps["_loaded"], self.prefix)
         memory = state["exports"]
         memory.words = {w.key: w for w in _reports_words(maps["_markdown"])}
         memory.words.update(maps["words"])
@@ -366,7 +382,7 @@ class Cache:
         results = _results(maps["_markdown"])
         maps.update(self._read_family("index", index["parts"]["index"], {**shared, **results}))
         state[MEMO] = _index_memo(maps, all(part is not None for _name, part, _refs in self._known["index"].values()))
-        self._shared = _meanings(state, heads, results)
+        self._shared = _meanings(state, maps["_loaded"], heads, results)
         return state
 
     def _read_family(self, family: str, names: tuple, shared: dict) -> dict:
@@ -424,9 +440,10 @@ class Cache:
     def save(self, state) -> None:
         """Write ``state`` atomically; a cache that cannot be written is only a slower next build."""
         maps = _maps(state)
-        records = _records_of(state["_loaded"])
+        maps["_loaded"] = loaded = _relative(state["_loaded"], self.prefix)
+        records = _records_of(loaded)
         heads, results = _heads(state), _results(state["_markdown"])
-        now = _meanings(state, heads, results)
+        now = _meanings(state, loaded, heads, results)
         changed = {ref for ref, obj in self._shared.items() if now.get(ref) is not obj}
         memory = state["exports"]
         words = memory.words

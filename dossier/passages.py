@@ -14,6 +14,7 @@ but the same in every article, so equal sentences still get equal keys.
 from __future__ import annotations
 
 import re
+import sys
 import zlib
 from array import array
 from bisect import bisect_left
@@ -57,6 +58,27 @@ def sentence_keys(body: str) -> list[int]:
         else:
             out.append(0)
     return out
+
+
+class SentenceKeys(array):
+    """An article's sentence keys (``sentence_keys``) as one array of 64-bit numbers, as a scan keeps them
+    (``Session.scan``): a list of them is an int object a key (480,000 at 10,000 articles), which the build
+    cache read back one by one. Iterated and indexed as the list; not equal to it (an array is not a list).
+    Pickled as its bytes, little-endian."""
+
+    __slots__ = ()
+
+    def __new__(cls, keys=()):
+        made = super().__new__(cls, "Q", keys)  # bytes: taken as written (``__reduce__``)
+        if isinstance(keys, bytes) and sys.byteorder == "big":
+            made.byteswap()
+        return made
+
+    def __reduce_ex__(self, _protocol):  # (array's own names ``array._array_reconstructor``, not in a cache)
+        mine = array("Q", self)
+        if sys.byteorder == "big":
+            mine.byteswap()
+        return SentenceKeys, (mine.tobytes(),)
 
 
 def shared_passages(site: Site, keys: dict[str, list[int]] | None = None) -> dict[str, tuple[Annotation, ...]]:

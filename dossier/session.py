@@ -22,7 +22,7 @@ from . import exports, index, load as loader, pool
 from .index import Coverage, other_coverage
 from .markdown import make_md
 from .model import head_of
-from .passages import SharedPassages, sentence_keys
+from .passages import SentenceKeys, SharedPassages, sentence_keys
 from .render import DEFAULT_LAYOUTS, compile_pages, layout_dirs, make_env, template_signatures
 from .site import Site, assemble, reassemble
 from .sources import scan_content, scan_layouts
@@ -125,10 +125,10 @@ def stat_stamp(path: Path | str) -> tuple:
     return st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino
 
 
-def _scan_task(site: Site, slug: str) -> tuple[frozenset, list[int]]:
+def _scan_task(site: Site, slug: str) -> tuple[frozenset, SentenceKeys]:
     body = site.articles[slug].body
-    keys = sentence_keys(body) if site.config.shared_passages else []
-    return frozenset(site.matcher.entities_in(body)), keys
+    keys = sentence_keys(body) if site.config.shared_passages else ()
+    return frozenset(site.matcher.entities_in(body)), SentenceKeys(keys)
 
 
 class Session:

@@ -287,6 +287,41 @@ def test_a_damaged_part_of_the_scans_makes_the_shared_passages_again(parted, kin
     assert parted.cached().rendered == frozenset()  # written afresh
 
 
+def test_the_scans_read_back_hold_each_articles_keys_as_one_array(parted):
+    from dossier.passages import SentenceKeys, sentence_keys
+
+    state = Cache(parted.root).load()
+    scans = state["_scans"]
+    assert scans and all(type(hit[1][1]) is SentenceKeys and list(hit[1][1]) == sentence_keys(hit[0].body)
+                         for hit in scans.values())
+
+
+class _JunkKeys:
+    """Pickled as an article's sentence keys of seven bytes: no whole key."""
+
+    def __reduce__(self):
+        from dossier.passages import SentenceKeys
+
+        return SentenceKeys, (b"1234567",)
+
+
+def test_a_scan_whose_keys_cannot_be_read_back_is_not_trusted(parted):
+    """A part of articles forged under a right checksum, an article's keys not whole 64-bit numbers: the part
+    is passed over (the shared passages found again in every article), and the output equals a cold build's."""
+    cache = Cache(parted.root)
+    state = cache.load()
+    art, (entities, _keys) = state["_scans"]["one"]
+    state["_scans"]["one"] = (art, (entities, junk := _JunkKeys()))
+    state["_shared"].keys["one"] = junk  # the index's keys are its scans': written as their slugs
+    cache.forget()
+    cache.save(state)  # every part written again, the junk under its part's checksum
+    back = Cache(parted.root).load()
+    assert back is not None and "one" not in back["_scans"] and not back["_shared"].keys
+    EDITS["article"](parted)
+    parted.cached()
+    parted.expect_cold()
+
+
 SHARED = "The decision comes after an officer, known as NX121, was charged with the murder of Chris Kaba."
 REPRINT = {"content/articles/six.md": ("---\ntitle: Six\noutlet: weekly\npublished: 2023-09-27\n---\n"
                                       f"Quite another opening for this report here. {SHARED}\n"),

@@ -244,3 +244,33 @@ def test_a_last_update_indexes_only_the_shared_sentences_and_finds_the_same_pass
     whole, last = SharedPassages(), SharedPassages()
     assert last.update(site, keys, last=True) == whole.update(site, keys) == shared_passages(site)
     assert last.where == {k: arts for k, arts in whole.where.items() if type(arts) is set}
+
+
+def test_sentence_keys_as_an_array_read_and_pickle_as_the_list():
+    """``SentenceKeys``: what a scan keeps, the keys of ``sentence_keys`` in one array; iterated and indexed as
+    the list, pickled as its little-endian bytes, and read back by the build cache's unpickler only as such."""
+    import pickle
+    import struct
+
+    from dossier.cache_pickle import _dumps, _loads
+    from dossier.passages import SentenceKeys, sentence_keys
+
+    body = f"{SHARED_A} {SHORT} {BOILER}"
+    listed = sentence_keys(body)
+    keys = SentenceKeys(listed)
+    assert list(keys) == listed and keys[0] == listed[0] and len(keys) == len(listed) and max(listed) >= 2 ** 32
+    assert keys != listed  # an array is not a list: a scan's keys are compared by identity, not by value
+    for back in (pickle.loads(pickle.dumps(keys)), _loads(_dumps(keys), {})):
+        assert type(back) is SentenceKeys and back == keys
+    assert SentenceKeys(struct.pack(f"<{len(listed)}Q", *listed)) == keys  # the bytes written, on any machine
+    assert SentenceKeys.__reduce_ex__(keys, 5) == (SentenceKeys, (struct.pack(f"<{len(listed)}Q", *listed),))
+    assert _loads(_dumps(_Junk()), {}) is None  # the unpickler raises: as a damaged file
+
+
+class _Junk:
+    """Pickled as sentence keys of seven bytes: no whole key."""
+
+    def __reduce__(self):
+        from dossier.passages import SentenceKeys
+
+        return SentenceKeys, (b"1234567",)
