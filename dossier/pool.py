@@ -38,10 +38,11 @@ def _call(job: tuple[Callable, Any]) -> Any:
     """``fn(state, item)``; once the worker holds ``YOUNG_LIMIT`` objects made since its last collection,
     the reference cycles among them are freed.
 
-    The cyclic collector is off for the whole build (``no_cyclic_gc``), and a page leaves one: a
-    template that imports macros ``with context`` makes a module whose macros hold the page's
-    context, which holds them (every page's view, its body's HTML too, about 20 kB and 130 objects
-    an article: a worker rendering 50,000 reports grew by 1 GB).  A collection of the youngest
+    The cyclic collector is off for the whole build (``no_cyclic_gc``). A page's macros hold its
+    contexts, which hold them and the page's whole view; ``render.Template.render`` undoes those
+    cycles once the page is made (until 2026-11-25 each page left one, 130 objects and about 20 kB:
+    a worker rendering 50,000 reports grew by 1 GB). A task may still leave some (a layout's own
+    Python objects, an error's traceback), and these are what the collections here free.  A collection of the youngest
     generation looks only at what was made since the last one (``_init`` froze what the worker was
     forked with); what it costs is freeing those objects. Counted in objects held (the collector's
     own count of the youngest generation: made, less those already freed), not in tasks: a worker of

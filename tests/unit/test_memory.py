@@ -338,8 +338,8 @@ def _leave_a_cycle(_state, _i: int) -> int:
 
 
 def test_a_pool_worker_frees_the_reference_cycles_its_tasks_leave_with_the_collector_off(monkeypatch):
-    """A build runs with the cyclic collector off, and a page rendered with macros imported ``with
-    context`` leaves a cycle holding its whole view: a worker frees them once it holds ``YOUNG_LIMIT``
+    """A build runs with the cyclic collector off, and a task may leave reference cycles (a layout's
+    own objects, an error's traceback): a worker frees them once it holds ``YOUNG_LIMIT``
     objects made since its last collection (looking only at those, not at what it was forked with)."""
     import weakref
 
