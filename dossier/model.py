@@ -103,6 +103,12 @@ class ArticleHead:
     story: str = ""
     tags: tuple[str, ...] = ()
 
+    def __hash__(self) -> int:
+        """Its slug's hash: heads that are equal have equal slugs, and the string keeps its hash (the
+        dataclass's own hashed every field each time, and the theme's ``memo`` looks a report's head up
+        tens of thousands of times a build: every report an entity page lists). ``Entity`` too."""
+        return hash(self.slug)
+
 
 def head_of(art: Article) -> ArticleHead:
     return ArticleHead(art.slug, art.title, art.outlet, art.published, art.source, art.date_note, art.url,
@@ -128,6 +134,9 @@ class Entity:
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    def __hash__(self) -> int:
+        return hash(self.slug)  # as ``ArticleHead``'s (an entity's chip is looked up on every page naming it)
 
 
 @_quick_pickle

@@ -69,7 +69,7 @@ class PageText:
         size = 20 * n + 1024  # about what an entity page takes for n words; then more
         while self._main is None and size < len(self._inner):
             cut = max(self._inner.rfind("<", 0, size), 0)  # never inside a tag or a character reference
-            found = _text(_breaks(self._inner[:cut])).split()
+            found = _text(_breaks(self._inner[:cut])).split(None, n)
             if len(found) > n:  # the n-th word is followed by a space in the page too: it is whole
                 return found[:n]
             size *= 2
@@ -160,7 +160,7 @@ def first_words(page: bytes, n: int) -> list[str]:
         if main is not None:
             if _HIDING.search(head, main.end()):
                 break
-            found = _text(_breaks(head[main.end():])).split()
+            found = _text(_breaks(head[main.end():])).split(None, n)  # (the rest of the text: one item)
             if len(found) > n:  # the n-th word is followed by a space in the page too: it is whole
                 return found[:n]
         size *= 2

@@ -269,3 +269,34 @@ def test_a_body_is_refused_for_a_control_character_exactly_when_the_search_finds
     bad = CONTROL.search(text)
     want = [] if bad is None else [(text.count("\n", 0, bad.start()) + 1, f"{bad_character(bad.group())} in the text; remove it")]
     assert [(e.line, e.message) for e in loaded.errors if "in the text" in e.message] == want
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, (1 << 16) - 1, 1 << 16, (1 << 16) + 1, 3 * (1 << 16) + 7])
+def test_read_file_gives_the_bytes_read_bytes_gives(tmp_path, size):
+    from dossier.session import read_file
+
+    path = tmp_path / "f.md"
+    path.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+    assert read_file(path) == read_file(str(path)) == path.read_bytes() and len(read_file(path)) == size
+    with pytest.raises(FileNotFoundError):
+        read_file(tmp_path / "gone.md")
+
+
+@pytest.mark.parametrize("root, path", [
+    ("/a/archive", "/a/archive/content/articles/x.md"), ("/a/archive", "/a/archive"),
+    ("/a/archive", "/a/archive-2/content/x.md"), ("/a/archive", "/a/arch/x.md"), ("/a/archive", "/b/x.md"),
+    ("/", "/a/x.md"), ("archive", "archive/content/x.md"), (".", "content/x.md"), ("/a/archive", "/a/archive/x"),
+])
+def test_error_paths_are_the_paths_relative_to_the_root(root, path):
+    """``ErrorList.rel`` of a path under the root is its string's tail, as ``relative_to`` gives it."""
+    from dossier.errors import ErrorList
+
+    errors = ErrorList(Path(root))
+    try:
+        want = Path(path).relative_to(Path(root)).as_posix()
+    except ValueError:
+        want = None
+    got = errors.rel(Path(path))
+    assert got == errors.rel(path)
+    if want is not None:
+        assert got == want

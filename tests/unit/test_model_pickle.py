@@ -123,3 +123,23 @@ def test_the_quick_init_leaves_the_dataclasss_own_where_it_cannot_stand_in():
     model.quick_init(Checked)
     with pytest.raises(ValueError):
         Checked(-1)
+
+
+def test_heads_and_entities_hash_as_their_slug_and_equal_ones_hash_alike():
+    """``ArticleHead`` and ``Entity`` hash as their slug (the string keeps it): equal records hash alike,
+    records differing elsewhere than the slug stay unequal keys, and a memo keyed by them still finds them."""
+    import datetime as dt
+    from dataclasses import replace
+
+    from dossier.model import ArticleHead, Entity
+
+    head = ArticleHead("a-report", "A report", "outlet", dt.date(2024, 1, 2), "content/articles/a-report.md",
+                       tags=("x",))
+    ent = Entity("met", "Met", "organisation", "content/entities/met.md", aliases=("the Met",))
+    for record, changed in ((head, replace(head, title="Another")), (ent, replace(ent, aliases=()))):
+        same = replace(record)
+        assert same == record and same is not record and hash(same) == hash(record) == hash(record.slug)
+        assert changed != record and hash(changed) == hash(record)
+        memo = {(record,): 1}
+        assert memo.get((same,)) == 1 and memo.get((changed,)) is None
+        assert len({record, same, changed}) == 2

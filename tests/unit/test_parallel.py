@@ -543,3 +543,38 @@ def test_a_build_waits_for_every_process_it_forked_before_it_returns(monkeypatch
     assert result.ok and pool._ending == [] and multiprocessing.active_children() == []
     assert ended and ended[-1] > 0  # the pools' and shared's processes were left to end, then waited for
     assert len(joined) >= ended[-1]
+
+
+def test_a_one_off_load_neither_stats_nor_digests_and_loads_the_same(monkeypatch, tmp_path):
+    """A one-off build (``Session.remembers`` false) keeps no stamp or digest for a next build: its load
+    reads each file once, with no stat and no digest, and gives the records and errors a remembering
+    load gives, a file gone before its task passed over and one that cannot be read reported alike."""
+    root = tmp_path / "archive"
+    shutil.copytree(REPO_ROOT / "content", root / "content")
+    shutil.copy(REPO_ROOT / "site.yaml", root / "site.yaml")
+    (root / "content" / "articles" / "a-folder.md").mkdir()  # listed below as a file: opened, never read
+    stats, digests = [], []
+    real_stat, real_digest = session_mod.stat_stamp, session_mod.digest
+    monkeypatch.setattr(session_mod, "stat_stamp", lambda path: stats.append(path) or real_stat(path))
+    monkeypatch.setattr(session_mod, "digest", lambda data: digests.append(len(data)) or real_digest(data))
+    extra = [("articles", root / "content" / "articles" / "gone.md"),
+             ("articles", root / "content" / "articles" / "a-folder.md")]
+
+    def loaded(remembers: bool, workers: int = 1):
+        s = Session(root)
+        s.remembers = remembers
+        files = [*s._content_files(None), *extra]
+        monkeypatch.setattr(s, "_content_files", lambda changed: files)
+        return s, s.load(None, workers)
+
+    kept, kept_load = loaded(True)
+    assert len(stats) == len(kept._files) + len(extra) and len(digests) == len(kept._files)
+    stats.clear(), digests.clear()
+    once, once_load = loaded(False)
+    assert stats == [path for _kind, path in extra] and digests == []  # only what could not be read: as before
+    assert once_load == kept_load and len(once_load[0]) > 50
+    assert [str(e) for e in once_load[1]] == [str(e) for e in kept_load[1]]
+    assert "content/articles/a-folder.md: cannot read file: Is a directory" in map(str, once_load[1])
+    assert str(extra[0][1]) not in once._loaded and set(once._loaded) == set(kept._loaded)
+    monkeypatch.setattr(session_mod, "SPLIT_MIN", 2)  # the same in two processes (pool.shared)
+    assert loaded(False, 2)[1] == kept_load
