@@ -20,7 +20,7 @@ from .markdown import make_md, new_env, note_renderer, render
 from .model import Mention, Output, Page
 from .pagemeta import head_meta
 from .render import MacroMemo, compile_pages, human_date, make_env, render_template
-from .site import Site
+from .site import Site, date_order
 from .urls import Urls, output_path, page_dir
 from .views import Frame, View, article_view, entity_view, free_page_view, helpers, html_digest, make_frame
 
@@ -166,7 +166,7 @@ class Renderer:
 
 
 def feed_xml(site: Site, urls: Urls, limit: int = 50) -> Output:
-    arts = sorted(site.articles.values(), key=lambda a: (a.published, a.slug), reverse=True)[:limit]
+    arts = [site.articles[slug] for slug in date_order(site.articles)[::-1][:limit]]
     updated = max((a.published for a in arts), default=dt.date(1970, 1, 1))
     esc = html.escape
     entries = []

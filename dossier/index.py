@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 
 from .model import Mention, named
-from .site import Site
+from .site import Site, date_order
 
 COVERAGE_LIMIT = 5
 POSTING_LIMIT = 400  # entities in more articles than this say little about relatedness
@@ -47,7 +47,7 @@ class Coverage:
     def __init__(self, site: Site, entity_sets: dict[str, frozenset]) -> None:
         arts = site.articles
         self.site, self.entity_sets, self.n = site, entity_sets, len(arts)
-        self.by_rank = sorted(arts, key=lambda s: (arts[s].published, s))
+        self.by_rank = date_order(arts)
         self.rank = {slug: r for r, slug in enumerate(self.by_rank)}
         self.postings: dict[str, dict[str, array]] = {}  # story -> entity -> ranks of its articles naming it
         for slug, art in arts.items():

@@ -6,6 +6,7 @@ duplicate slugs, unknown outlets, ambiguous aliases, annotations of unknown arti
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -110,7 +111,22 @@ class Site:
         return claim.heading if claim else key.replace("-", " ").capitalize()
 
     def chronological(self) -> list[Article]:
-        return sorted(self.articles.values(), key=lambda a: (a.published, a.slug))
+        arts = self.articles
+        return [arts[slug] for slug in date_order(arts)]
+
+
+def date_order(articles: dict) -> list[str]:
+    """The slugs of ``articles`` (slug -> Article) by (published, slug): what sorting the records by
+    that pair gives, in two stable sorts, by slug and then by the day's number (``toordinal``), so that
+    the comparisons read small ints made here, side by side, not (date, slug) pairs reaching into records
+    spread over a heap as large as the archive (half the time of the one sort at 10,000 and 30,000
+    articles). Any other ``published`` (a ``datetime``, whose number would drop the time) is compared
+    as it is."""
+    slugs = sorted(articles)
+    keys = [articles[slug].published for slug in slugs]
+    if all(type(k) is dt.date for k in keys):
+        keys = [k.toordinal() for k in keys]
+    return [slugs[i] for i in sorted(range(len(slugs)), key=keys.__getitem__)]
 
 
 def outlet_names(entities: dict[str, Entity]) -> dict[str, str]:
@@ -203,7 +219,7 @@ def assemble(config: SiteConfig, records: list, errors: ErrorList, failed: froze
                                           + budget(slug, [*articles, *failed]))
 
     _check_claims(claim_files, annotations, errors)
-    ordered = dict(sorted(articles.items(), key=lambda kv: (kv[1].published, kv[0]), reverse=False))
+    ordered = {slug: articles[slug] for slug in date_order(articles)}
     by_outlet: dict[str, list[str]] = defaultdict(list)
     by_tag: dict[str, list[str]] = defaultdict(list)
     by_story: dict[str, list[str]] = defaultdict(list)

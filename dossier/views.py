@@ -183,7 +183,8 @@ def home_view(frame: Frame, site, articles_of: dict, claims: tuple = ()) -> Home
                   key=lambda e: (-counts[e.slug], e.name))[:site.config.home_entities]
     timeline = sorted((e for e in site.entities.values() if e.type == "event" and e.date),
                       key=lambda e: (e.date, e.name))
-    return _make(HomeView, frame, site, ("home.html", "", site.config.title), articles=articles,
+    # the reports it lists are every report: their slugs are known, not looked for through the heads
+    return _make(HomeView, frame, site, ("home.html", "", site.config.title), site.articles, articles=articles,
                  main_entities=tuple((e, counts[e.slug]) for e in main), timeline=tuple(timeline),
                  entity_count=sum(1 for e in site.entities.values() if e.type != "outlet"), claims=claims)
 
@@ -293,7 +294,9 @@ def outlets_view(frame: Frame, site) -> OutletsView:
     rows = [(site.entities[o], tuple(site.heads[s] for s in slugs)) for o, slugs in site.by_outlet.items()
             if o in site.entities]
     rows.sort(key=lambda oa: oa[0].name.lower())
-    return _make(OutletsView, frame, site, ("outlets.html", page_dir("index", "outlets"), "Outlets"), outlets=tuple(rows))
+    listed = (s for o, slugs in site.by_outlet.items() if o in site.entities for s in slugs)
+    return _make(OutletsView, frame, site, ("outlets.html", page_dir("index", "outlets"), "Outlets"), listed,
+                 outlets=tuple(rows))
 
 
 @dataclass(frozen=True)
@@ -312,7 +315,7 @@ def tag_views(frame: Frame, site) -> list[View]:
     views: list[View] = [_make(TagsView, frame, site, ("tags.html", page_dir("index", "tags"), "Tags"),
                                tags=tuple((t, len(s)) for t, s in tags))]
     for tag, slugs in tags:
-        views.append(_make(TagView, frame, site, ("tag.html", page_dir("tag", tag), f"Tagged “{tag}”"), tag=tag,
+        views.append(_make(TagView, frame, site, ("tag.html", page_dir("tag", tag), f"Tagged “{tag}”"), slugs, tag=tag,
                            articles=tuple(site.heads[s] for s in reversed(slugs))))
     return views
 

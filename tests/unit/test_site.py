@@ -208,3 +208,37 @@ def test_the_session_assembles_again_only_after_a_build_without_errors():
     now[2] = replace(now[2], body="Edited.")
     again = session.assemble(SiteConfig.for_test(), now, ErrorList(), frozenset())
     assert again.matcher is site.matcher and again.articles["b"].body == "Edited."
+
+
+def test_date_order_is_the_order_of_published_then_slug():
+    """``date_order`` (two stable sorts, by slug then by the day's number) gives what sorting the records
+    by (published, slug) gives: several reports a day, slugs out of order, a datetime compared as it is."""
+    import random
+
+    from dossier.site import date_order
+
+    rng = random.Random(7)
+    arts = {}
+    for i in range(300):
+        slug = f"r{rng.randrange(10**6):06d}-{i}"
+        arts[slug] = article(slug, published=dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(30)))
+    want = [a.slug for a in sorted(arts.values(), key=lambda a: (a.published, a.slug))]
+    assert date_order(arts) == want
+    assert want != sorted(arts)  # the dates decide first
+    timed = {"b": article("b", published=dt.datetime(2020, 1, 1, 10)),
+             "a": article("a", published=dt.datetime(2020, 1, 1, 9))}
+    assert date_order(timed) == ["a", "b"]  # the time counts: not only the day's number
+
+
+def test_assembled_articles_chronological_and_the_feed_in_date_order():
+    from dossier.emit import feed_xml
+    from dossier.urls import Urls
+
+    days = {"c": 3, "a": 3, "b": 1, "d": 2}
+    site, errors = run([outlet(), *(article(s, published=dt.date(2021, 5, d)) for s, d in days.items())])
+    assert not errors
+    assert list(site.articles) == ["b", "d", "a", "c"]
+    assert [a.slug for a in site.chronological()] == ["b", "d", "a", "c"]
+    feed = feed_xml(site, Urls("/", "https://example.org"), limit=3).data.decode()
+    where = [feed.index(f"/{s}/") for s in ("c", "a", "d")]  # newest first, then the later slug
+    assert where == sorted(where) and "/b/" not in feed

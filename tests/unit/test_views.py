@@ -285,3 +285,20 @@ def test_an_entity_views_note_counts_count_the_reports_it_wrote(world):
     alone = views.entity_view(frame, site, "vote", Markup(""), [], (), [], by_source)
     wrote = views.entity_view(frame, site, "vote", Markup(""), [], (), [], by_source, wrote=("a", "c"))
     assert dict(alone.note_counts) == {} and dict(wrote.note_counts) == {"a": 1}
+
+
+def test_listing_views_count_the_notes_of_the_reports_they_list(world):
+    """Home, outlets and tag pages name the reports they list (``_make``'s ``_slugs``) instead of their
+    fields being searched for reports: the note counts are what a search of the fields finds."""
+    site, frame, index = world
+    made = [views.home_view(frame, site, index.articles_of), views.outlets_view(frame, site),
+            *views.tag_views(frame, site)[1:]]
+    for view in made:
+        found: dict = {}
+        for name in ("articles", "outlets"):
+            if hasattr(view, name):
+                views._articles_in(getattr(view, name), found)
+        assert found, view.page.template
+        want = {s: len(site.annotations[s]) for s in found if site.annotations.get(s)}
+        assert dict(view.note_counts) == want
+    assert dict(made[0].note_counts) == {"a": 1} and dict(made[1].note_counts) == {"a": 1}
