@@ -294,7 +294,7 @@ def outlets_view(frame: Frame, site) -> OutletsView:
     rows = [(site.entities[o], tuple(site.heads[s] for s in slugs)) for o, slugs in site.by_outlet.items()
             if o in site.entities]
     rows.sort(key=lambda oa: oa[0].name.lower())
-    listed = (s for o, slugs in site.by_outlet.items() if o in site.entities for s in slugs)
+    listed = (head.slug for _outlet, heads in rows for head in heads)
     return _make(OutletsView, frame, site, ("outlets.html", page_dir("index", "outlets"), "Outlets"), listed,
                  outlets=tuple(rows))
 
